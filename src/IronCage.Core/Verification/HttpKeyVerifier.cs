@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using IronCage.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IronCage;
+
+/// <summary>Runs a descriptor's verify call through <see cref="IHttpClientFactory"/> and classifies the answer.</summary>
+internal sealed class HttpKeyVerifier : IKeyVerifier
+{
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly IProviderCatalog _catalog;
+    private readonly IClock _clock;
+    private readonly IOptionsMonitor<IronCageOptions> _options;
+    private readonly ILogger<HttpKeyVerifier> _logger;
+
+    public HttpKeyVerifier(IHttpClientFactory httpClientFactory, IProviderCatalog catalog, IClock clock, IOptionsMonitor<IronCageOptions> options, ILogger<HttpKeyVerifier> logger)
+    {
+        _httpClientFactory = httpClientFactory;
+        _catalog = catalog;
+        _clock = clock;
+        _options = options;
+        _logger = logger;
+    }
+
+    public async Task<KeyVerificationResult> VerifyAsync(ProviderId provider, SecretValue key, KeyVerificationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        options ??= new KeyVerificationOptions();
+        var descriptor = _catalog.GetDescriptor(provider);
+        var call = options.Kind == KeyKind.Admin ? descriptor.AdminVerifyCall : descriptor.VerifyCall;
+        if (call is null)
+        {
+            descriptor.CapabilityNotes.TryGetValue(ProviderCapabilities.Verify, out var note);
+            throw new NotSupportedByProviderException(provider, ProviderCapabilities.Verify, note ?? $"{descriptor.DisplayName} has no free verification call for {options.Kind} keys.");
+        }
+
+        var settings = _options.CurrentValue;
+        var baseAddress = options.BaseAddress ?? (settings.ProviderBaseAddresses.TryGetValue(provider, out var configured) ? configured : null);
+        var uri = call.ResolveUri(options.Parameters, baseAddress);
+
+        using var activity = IronCageTelemetry.ActivitySource.StartActivity("ironcage.key.verify", ActivityKind.Client);
+        activity?.SetTag(IronCageTelemetry.ProviderTag, provider.Value);
+
+        using var request = new HttpRequestMessage(call.Method, uri);
+        if (call.Body is not null)
+        {
+            request.Content = new StringContent(call.Body, System.Text.Encoding.UTF8, call.ContentType);
+        }
+
+        descriptor.Auth.Apply(request, key, overwrite: true);
+
+        var started = Stopwatch.GetTimestamp();
+        KeyVerificationResult result;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.VerifyTimeout);
+        try
+        {
+            var client = _httpClientFactory.CreateClient(IronCageConstants.VerifyHttpClientName);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            var body = await ReadBoundedAsync(response, timeout.Token).ConfigureAwait(false);
+            var classification = ProviderResponseClassifier.Classify(descriptor, response, body, _clock.GetCurrentInstant(), call.Rules, key);
+            result = KeyVerificationResult.FromClassification(classification);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result = KeyVerificationResult.Unreachable(provider, $"no answer within {settings.VerifyTimeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException ex)
+        {
+            result = KeyVerificationResult.Unreachable(provider, SecretScrubber.Scrub(ex.Message, key) ?? "network error");
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        Record(provider, key, result, elapsed, activity);
+        return result;
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new byte[IronCageConstants.MaxVerifyResponseBytes];
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+
+            return buffer.AsMemory(0, total);
+        }
+    }
+
+    private void Record(ProviderId provider, SecretValue key, KeyVerificationResult result, TimeSpan elapsed, Activity? activity)
+    {
+        var outcome = result.ErrorKind?.Value ?? "valid";
+        var tags = new TagList { { IronCageTelemetry.ProviderTag, provider.Value }, { IronCageTelemetry.OutcomeTag, outcome } };
+        IronCageTelemetry.KeyVerifications.Add(1, tags);
+        IronCageTelemetry.KeyVerificationDuration.Record(elapsed.TotalSeconds, tags);
+        activity?.SetTag(IronCageTelemetry.OutcomeTag, outcome);
+
+        if (result.IsValid)
+        {
+            Log.KeyVerified(_logger, provider, key.DisplayHint, result.StatusCode, (long)elapsed.TotalMilliseconds);
+        }
+        else if (result.StatusCode is null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+            Log.KeyVerificationUnreachable(_logger, provider, key.DisplayHint, result.Message);
+        }
+        else
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+            Log.KeyVerificationFailed(_logger, provider, key.DisplayHint, result.ErrorKind, result.StatusCode, result.ProviderErrorCode, result.RequestId);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+namespace IronCage;
+
+/// <summary>The outcome of <see cref="IKeyVerifier.VerifyAsync"/>.</summary>
+public sealed class KeyVerificationResult
+{
+    private KeyVerificationResult(ProviderId provider, ProviderErrorKind? errorKind, string message)
+    {
+        Provider = provider;
+        ErrorKind = errorKind;
+        Message = message;
+    }
+
+    /// <summary>Gets the provider.</summary>
+    public ProviderId Provider { get; }
+
+    /// <summary>Gets a value indicating whether the provider accepted the key.</summary>
+    public bool IsValid => ErrorKind is null;
+
+    /// <summary>Gets why the key is not usable, or <see langword="null"/> when it is valid.</summary>
+    public ProviderErrorKind? ErrorKind { get; }
+
+    /// <summary>Gets the HTTP status, or <see langword="null"/> when the provider could not be reached.</summary>
+    public int? StatusCode { get; private init; }
+
+    /// <summary>Gets the provider's error code, if any.</summary>
+    public string? ProviderErrorCode { get; private init; }
+
+    /// <summary>Gets the provider's request id, if any.</summary>
+    public string? RequestId { get; private init; }
+
+    /// <summary>Gets how long the provider asked to wait (rate limits), if it said.</summary>
+    public TimeSpan? RetryAfter { get; private init; }
+
+    /// <summary>Gets a value indicating whether the answer is ambiguous (see <see cref="ProviderRequestException.IsAmbiguous"/>).</summary>
+    public bool IsAmbiguous { get; private init; }
+
+    /// <summary>Gets the other kind an ambiguous answer may mean.</summary>
+    public ProviderErrorKind? AlternativeKind { get; private init; }
+
+    /// <summary>Gets a sentence describing the outcome; never contains the key.</summary>
+    public string Message { get; }
+
+    /// <summary>Builds a result from a classified answer.</summary>
+    /// <param name="classification">The classified answer.</param>
+    /// <returns>The result.</returns>
+    public static KeyVerificationResult FromClassification(ProviderResponseClassification classification)
+    {
+        ArgumentNullException.ThrowIfNull(classification);
+        return new KeyVerificationResult(classification.Provider, classification.Kind, classification.Describe("key verification"))
+        {
+            StatusCode = classification.StatusCode,
+            ProviderErrorCode = classification.ProviderErrorCode,
+            RequestId = classification.RequestId,
+            RetryAfter = classification.RetryAfter,
+            IsAmbiguous = classification.IsAmbiguous,
+            AlternativeKind = classification.AlternativeKind,
+        };
+    }
+
+    /// <summary>Builds the result for a provider that could not be reached (network failure or timeout): a transient failure.</summary>
+    /// <param name="provider">The provider.</param>
+    /// <param name="reason">Why, without secrets.</param>
+    /// <returns>The result.</returns>
+    public static KeyVerificationResult Unreachable(ProviderId provider, string reason)
+        => new(provider, ProviderErrorKind.Transient, $"{provider}: key verification could not reach the provider: {reason}");
+
+    /// <summary>Throws when the key is not valid.</summary>
+    /// <exception cref="ProviderRequestException">The key is not valid; the exception carries the classification.</exception>
+    public void EnsureValid()
+    {
+        if (ErrorKind is { } kind)
+        {
+            throw new ProviderRequestException(Provider, kind, Message)
+            {
+                StatusCode = StatusCode,
+                ProviderErrorCode = ProviderErrorCode,
+                RequestId = RequestId,
+                RetryAfter = RetryAfter,
+                IsAmbiguous = IsAmbiguous,
+                AlternativeKind = AlternativeKind,
+            };
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Message;
+}

@@ -1,0 +1,1 @@
+namespace IronCage.Testing; internal static class Placeholder { }
