@@ -1,0 +1,17 @@
+namespace IronCage;
+
+/// <summary>How an audit chain was found broken.</summary>
+public enum AuditTamperKind
+{
+    /// <summary>A record's content no longer matches its hash.</summary>
+    Modified = 0,
+
+    /// <summary>A record is missing (a gap in the sequence, or the log ends before a known checkpoint).</summary>
+    Missing = 1,
+
+    /// <summary>Records are out of order.</summary>
+    Reordered = 2,
+
+    /// <summary>A record does not link to the hash of the one before it (it was replaced, or its predecessor rewritten).</summary>
+    BrokenLink = 3,
+}

@@ -1,0 +1,64 @@
+using IronCage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers IronCage in a service collection.</summary>
+public static class IronCageServiceCollectionExtensions
+{
+    /// <summary>Adds IronCage's core services. Safe to call more than once.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder for storage, encryption, providers and the scheduler.</returns>
+    public static IIronCageBuilder AddIronCage(this IServiceCollection services) => services.AddIronCage(configure: null);
+
+    /// <summary>
+    /// Adds IronCage's core services and configures <see cref="IronCageOptions"/>. Safe to call more than once: services
+    /// are added once, and every <paramref name="configure"/> applies. Options and the master key are validated at start.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>A builder for storage, encryption, providers and the scheduler.</returns>
+    /// <remarks>
+    /// Defaults: the system clock, the built-in provider catalog, the local master key from <c>IRONCAGE_MASTER_KEY</c>,
+    /// and in-memory key store and audit log (which warn that they do not persist).
+    /// </remarks>
+    public static IIronCageBuilder AddIronCage(this IServiceCollection services, Action<IronCageOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        var builder = new IronCageBuilder(services);
+        if (services.Any(d => d.ServiceType == typeof(IronCageMarkerService)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton<IronCageMarkerService>();
+        services.AddOptions<IronCageOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IronCageOptions>, IronCageOptionsValidator>());
+        services.AddOptions<LocalMasterKeyOptions>();
+        services.AddLogging();
+        services.AddHttpClient(IronCageConstants.VerifyHttpClientName);
+
+        services.TryAddSingleton<IClock>(SystemClock.Instance);
+        services.TryAddSingleton<IProviderCatalog>(sp => ProviderCatalog.BuiltIn.With(sp.GetRequiredService<IOptions<IronCageOptions>>().Value.Providers));
+        services.TryAddSingleton(sp => new KeyFormatValidator(sp.GetRequiredService<IProviderCatalog>()));
+        services.TryAddSingleton<IKeyVerifier, HttpKeyVerifier>();
+
+        services.TryAddSingleton<LocalMasterKeyProvider>();
+        services.TryAddSingleton<IKeyEncryptionKeyProvider>(sp => sp.GetRequiredService<LocalMasterKeyProvider>());
+        services.TryAddSingleton<ISecretProtector, EnvelopeSecretProtector>();
+        services.TryAddSingleton<ISecretFingerprinter>(sp => sp.GetRequiredService<IKeyEncryptionKeyProvider>() is LocalMasterKeyProvider local
+            ? new HmacSecretFingerprinter(local)
+            : throw new IronCageException("A custom IKeyEncryptionKeyProvider is registered: register an ISecretFingerprinter too (for example HmacSecretFingerprinter with a key of its own)."));
+
+        services.TryAddSingleton<IKeyStore, InMemoryKeyStore>();
+        services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
+        return builder;
+    }
+}

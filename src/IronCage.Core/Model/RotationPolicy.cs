@@ -1,0 +1,104 @@
+using NodaTime;
+
+namespace IronCage;
+
+/// <summary>
+/// When and how a managed key rotates: schedule, maintenance window, grace period, expiry warning lead and jitter.
+/// Decisions are pure functions of their inputs (see <see cref="NextDue"/>), so they test without a clock.
+/// </summary>
+public sealed record RotationPolicy
+{
+    /// <summary>Gets the policy with no schedule (rotate on demand only) and default grace and warnings.</summary>
+    public static RotationPolicy Default { get; } = new();
+
+    /// <summary>Gets the rotation schedule, or <see langword="null"/> to rotate only on demand.</summary>
+    public RotationSchedule? Schedule { get; init; }
+
+    /// <summary>Gets the maintenance window scheduled rotations wait for, if any.</summary>
+    public MaintenanceWindow? Window { get; init; }
+
+    /// <summary>Gets how long the previous version stays valid after a rotation.</summary>
+    /// <value><see langword="null"/> uses <see cref="IronCageOptions.DefaultGracePeriod"/> (24 hours by default). Between 0 and 30 days.</value>
+    public Duration? GracePeriod { get; init; }
+
+    /// <summary>Gets how long before a provider-side expiry IronCage warns.</summary>
+    /// <value><see langword="null"/> uses <see cref="IronCageOptions.DefaultExpiryWarningLead"/> (14 days by default).</value>
+    public Duration? ExpiryWarningLead { get; init; }
+
+    /// <summary>Gets the largest random delay added to a due time, so many keys on one schedule do not rotate at once. Deterministic per key.</summary>
+    /// <value>The default value is zero.</value>
+    public Duration Jitter { get; init; } = Duration.Zero;
+
+    /// <summary>Gets the time zone the schedule's calendar arithmetic uses: the window's zone, or UTC.</summary>
+    public DateTimeZone TimeZone => Window?.Zone ?? DateTimeZone.Utc;
+
+    /// <summary>Checks the policy.</summary>
+    /// <exception cref="RotationPolicyException">The grace period, warning lead or jitter is out of range.</exception>
+    public void Validate()
+    {
+        if (GracePeriod is { } grace && (grace < Duration.Zero || grace > IronCageConstants.MaxGracePeriod))
+        {
+            throw new RotationPolicyException($"The grace period {grace} is out of range: use 0 (emergencies only) to 30 days; the default is 24 hours.");
+        }
+
+        if (ExpiryWarningLead is { } lead && lead < Duration.Zero)
+        {
+            throw new RotationPolicyException($"The expiry warning lead {lead} is negative; use for example 14 days.");
+        }
+
+        if (Jitter < Duration.Zero)
+        {
+            throw new RotationPolicyException($"The jitter {Jitter} is negative; use zero or a positive duration.");
+        }
+
+        if (Schedule is not null && Jitter > Duration.Zero)
+        {
+            // The shortest span the schedule can produce: a calendar period measured from a reference date.
+            var reference = Instant.FromUtc(2001, 2, 1, 0, 0);
+            var shortest = Schedule.NextAfter(reference, DateTimeZone.Utc) - reference;
+            if (Jitter >= shortest)
+            {
+                throw new RotationPolicyException($"The jitter {Jitter} must be shorter than the schedule '{Schedule}'.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// When a key last rotated at <paramref name="lastRotatedAt"/> is next due: the schedule's period added in
+    /// <see cref="TimeZone"/>'s calendar, plus the key's deterministic jitter, moved to the next maintenance window opening.
+    /// </summary>
+    /// <param name="lastRotatedAt">When the key last rotated, or when it was created.</param>
+    /// <param name="key">The key, whose reference seeds the jitter.</param>
+    /// <returns>The due instant, or <see langword="null"/> when the policy has no schedule.</returns>
+    public Instant? NextDue(Instant lastRotatedAt, KeyReference key)
+    {
+        if (Schedule is null)
+        {
+            return null;
+        }
+
+        var due = Schedule.NextAfter(lastRotatedAt, TimeZone) + JitterFor(key);
+        return Window?.NextOpening(due) ?? due;
+    }
+
+    /// <summary>The jitter for one key: a fixed fraction of <see cref="Jitter"/> derived from the key's reference.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>Between zero (inclusive) and <see cref="Jitter"/> (exclusive).</returns>
+    public Duration JitterFor(KeyReference key)
+    {
+        if (Jitter <= Duration.Zero)
+        {
+            return Duration.Zero;
+        }
+
+        // FNV-1a over the reference: stable across processes and versions (string.GetHashCode is not).
+        var hash = 14695981039346656037UL;
+        foreach (var c in key.ToString())
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        var fraction = (hash >> 11) / (double)(1UL << 53);
+        return Duration.FromTicks((long)(Jitter.BclCompatibleTicks * fraction));
+    }
+}

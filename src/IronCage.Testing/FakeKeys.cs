@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+
+namespace IronCage.Testing;
+
+/// <summary>
+/// Generates random values shaped like a provider's real keys (they pass <see cref="KeyFormatValidator"/>), so
+/// tests and demos never need a real key.
+/// </summary>
+public static class FakeKeys
+{
+    private const string Alphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private const string UrlSafe = Alphanumerics + "-_";
+    private const string Hex = "0123456789abcdef";
+    private const string LowerAlphanumerics = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+    /// <summary>Generates a key shaped like <paramref name="provider"/>'s keys of <paramref name="kind"/>.</summary>
+    /// <param name="provider">A built-in provider, or any other (which gets a 40-character opaque token).</param>
+    /// <param name="kind">Inference or admin.</param>
+    /// <returns>The generated key; the caller disposes it.</returns>
+    public static SecretValue Generate(ProviderId provider, KeyKind kind = KeyKind.Inference)
+        => SecretValue.FromString(GenerateText(provider, kind));
+
+    /// <summary>Generates a key's text; for tests that need a string (such as a provider emulator's stored keys).</summary>
+    /// <param name="provider">A built-in provider, or any other.</param>
+    /// <param name="kind">Inference or admin.</param>
+    /// <returns>The key text.</returns>
+    public static string GenerateText(ProviderId provider, KeyKind kind = KeyKind.Inference)
+    {
+        var admin = kind == KeyKind.Admin;
+        return provider.Value switch
+        {
+            "openai" => (admin ? "sk-admin-" : "sk-proj-") + Random(UrlSafe, 74) + "T3BlbkFJ" + Random(UrlSafe, 74),
+            "anthropic" => (admin ? "sk-ant-admin01-" : "sk-ant-api03-") + Random(UrlSafe, 93) + "AA",
+            "google-gemini" => "AIza" + Random(UrlSafe, 35),
+            "groq" => "gsk_" + Random(Alphanumerics, 52),
+            "xai" => "xai-" + Random(Alphanumerics + "_", 80),
+            "openrouter" => "sk-or-v1-" + Random(Hex, 64),
+            "perplexity" => "pplx-" + Random(Alphanumerics, 48),
+            "deepseek" => "sk-" + Random(LowerAlphanumerics, 32),
+            "azure-openai" => Random(Hex, 32),
+            "replicate" => "r8_" + Random(Alphanumerics, 37),
+            _ => Random(Alphanumerics, 40),
+        };
+    }
+
+    private static string Random(string alphabet, int length) => RandomNumberGenerator.GetString(alphabet, length);
+}

@@ -1,0 +1,424 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using NodaTime;
+
+namespace IronCage.Testing;
+
+/// <summary>
+/// An in-memory provider behind the <see cref="IProviderAdapter"/> contract, for tests of code that rotates keys:
+/// keys are created, deactivated, deleted, undeleted and regenerated in memory; verification accepts exactly the
+/// active keys; every call can be scripted (<see cref="On"/>) to succeed, fail with any <see cref="ProviderErrorKind"/>,
+/// hang, or throw after its side effects; and every call is recorded (<see cref="Calls"/>). Thread-safe.
+/// </summary>
+public sealed class FakeProviderAdapter : ProviderAdapter
+{
+    private readonly object _gate = new();
+    private readonly List<Entry> _keys = [];
+    private readonly List<FakeProviderCall> _calls = [];
+    private readonly Dictionary<FakeProviderOperation, FakeOperationScript> _scripts = [];
+    private readonly IClock _clock;
+    private int _nextId;
+
+    /// <summary>Creates a fake provider with the given capabilities.</summary>
+    /// <param name="provider">The provider it stands for.</param>
+    /// <param name="capabilities">What it supports; other operations throw <see cref="NotSupportedByProviderException"/>.</param>
+    /// <param name="clock">The clock for creation instants and call records; the system clock when <see langword="null"/>.</param>
+    /// <param name="slots">Fixed slots to create up front when <see cref="ProviderCapabilities.Regenerate"/> is supported (default <c>Key1</c>, <c>Key2</c>).</param>
+    public FakeProviderAdapter(ProviderId provider, ProviderCapabilities capabilities, IClock? clock = null, IEnumerable<string>? slots = null)
+    {
+        if (provider.IsEmpty)
+        {
+            throw new ArgumentException("The fake provider needs a provider id.", nameof(provider));
+        }
+
+        Provider = provider;
+        Capabilities = capabilities;
+        _clock = clock ?? SystemClock.Instance;
+        foreach (FakeProviderOperation operation in Enum.GetValues<FakeProviderOperation>())
+        {
+            _scripts[operation] = new FakeOperationScript(operation);
+        }
+
+        if (capabilities.HasFlag(ProviderCapabilities.Regenerate))
+        {
+            foreach (var slot in slots ?? ["Key1", "Key2"])
+            {
+                _keys.Add(new Entry(slot, slot, FakeKeys.Generate(Provider), _clock.GetCurrentInstant(), null));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override ProviderId Provider { get; }
+
+    /// <inheritdoc />
+    public override ProviderCapabilities Capabilities { get; }
+
+    /// <summary>Gets every call received so far, in order.</summary>
+    public IReadOnlyList<FakeProviderCall> Calls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _calls];
+            }
+        }
+    }
+
+    /// <summary>Gets a snapshot of every key the fake provider holds, including deleted ones.</summary>
+    public IReadOnlyList<FakeProviderKey> Keys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _keys.Select(e => e.ToSnapshot())];
+            }
+        }
+    }
+
+    /// <summary>Gets the ids of the keys that are active (would be accepted) now.</summary>
+    public IReadOnlyList<string> LiveKeyIds
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _keys.Where(e => e.Status == ProviderKeyStatus.Active).Select(e => e.Id)];
+            }
+        }
+    }
+
+    /// <summary>Creates a fake that supports what the built-in catalog says the provider supports, with its slots.</summary>
+    /// <param name="provider">A built-in provider.</param>
+    /// <param name="clock">The clock; the system clock when <see langword="null"/>.</param>
+    /// <returns>The fake.</returns>
+    public static FakeProviderAdapter For(ProviderId provider, IClock? clock = null)
+    {
+        var descriptor = ProviderCatalog.BuiltIn.GetDescriptor(provider);
+        return new FakeProviderAdapter(provider, descriptor.Capabilities, clock, descriptor.KeySlots.Count > 0 ? descriptor.KeySlots : null);
+    }
+
+    /// <summary>Gets the script of an operation, to make its next calls fail, hang or throw.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <returns>The operation's script.</returns>
+    public FakeOperationScript On(FakeProviderOperation operation) => _scripts[operation];
+
+    /// <summary>Gets the calls of one operation.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <returns>The calls, in order.</returns>
+    public IReadOnlyList<FakeProviderCall> CallsTo(FakeProviderOperation operation) => [.. Calls.Where(c => c.Operation == operation)];
+
+    /// <summary>Forgets the recorded calls.</summary>
+    public void ClearCalls()
+    {
+        lock (_gate)
+        {
+            _calls.Clear();
+        }
+    }
+
+    /// <summary>Puts a key in the fake provider as if a person had created it in the console (the semi-automatic and manual tiers).</summary>
+    /// <param name="secret">The key's value; the fake keeps a copy.</param>
+    /// <param name="name">Its name.</param>
+    /// <returns>Its provider key id.</returns>
+    public string AddExistingKey(SecretValue secret, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        lock (_gate)
+        {
+            var entry = new Entry(NewId(), name, secret.Clone(), _clock.GetCurrentInstant(), null);
+            _keys.Add(entry);
+            return entry.Id;
+        }
+    }
+
+    /// <summary>Tells whether the fake provider would accept a key now (it is active).</summary>
+    /// <param name="secret">The key.</param>
+    /// <returns><see langword="true"/> when accepted.</returns>
+    public bool IsAccepted(SecretValue secret)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        lock (_gate)
+        {
+            return FindBySecret(secret) is { Status: ProviderKeyStatus.Active };
+        }
+    }
+
+    /// <summary>Returns the id of the key with a given value, if the fake provider holds it.</summary>
+    /// <param name="secret">The key.</param>
+    /// <returns>The id, or <see langword="null"/>.</returns>
+    public string? FindKeyId(SecretValue secret)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        lock (_gate)
+        {
+            return FindBySecret(secret)?.Id;
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task<CreatedProviderKey> CreateKeyAsync(CreateProviderKeyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return RunAsync(FakeProviderOperation.Create, ProviderCapabilities.Create, request.Context.Key, null, () =>
+        {
+            var secret = FakeKeys.Generate(Provider);
+            var entry = new Entry(NewId(), request.Name, secret.Clone(), _clock.GetCurrentInstant(), request.ExpiresAt);
+            _keys.Add(entry);
+            var created = new CreatedProviderKey(entry.Id, secret) { Name = request.Name, ExpiresAt = request.ExpiresAt };
+            return (created, entry.Id);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ProviderKeyInfo> ListKeysAsync(ProviderKeyContext context, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var keys = await RunAsync(FakeProviderOperation.List, ProviderCapabilities.List, context.Key, null, () =>
+        {
+            IReadOnlyList<ProviderKeyInfo> snapshot = [.. _keys.Where(e => e.Status != ProviderKeyStatus.Deleted).Select(e => e.ToInfo())];
+            return (snapshot, (string?)null);
+        }, cancellationToken).ConfigureAwait(false);
+
+        foreach (var key in keys)
+        {
+            yield return key;
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task<ProviderKeyInfo?> GetKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RunAsync(FakeProviderOperation.Get, ProviderCapabilities.Read, context.Key, providerKeyId, () => (Find(providerKeyId)?.ToInfo(), providerKeyId), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A scripted failure returns a result with that error kind instead of throwing, as a classified provider answer would.</remarks>
+    public override async Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(key);
+        try
+        {
+            return await RunAsync(FakeProviderOperation.Verify, ProviderCapabilities.Verify, context.Key, null, () =>
+            {
+                var entry = FindBySecret(key);
+                var accepted = entry is { Status: ProviderKeyStatus.Active };
+                var classification = new ProviderResponseClassification(Provider, accepted ? 200 : 401, accepted ? null : ProviderErrorKind.InvalidKey)
+                {
+                    Message = accepted ? null : "The fake provider does not accept this key.",
+                };
+                return (KeyVerificationResult.FromClassification(classification), entry?.Id);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderRequestException ex) when (ex.Kind != ProviderErrorKind.Unknown && ex.Data.Contains(ScriptedMarker))
+        {
+            return KeyVerificationResult.FromClassification(new ProviderResponseClassification(Provider, ex.StatusCode ?? 500, ex.Kind) { RetryAfter = ex.RetryAfter, Message = "Scripted failure." });
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task DeactivateKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RunAsync(FakeProviderOperation.Deactivate, ProviderCapabilities.Deactivate, context.Key, providerKeyId, () =>
+        {
+            var entry = Require(providerKeyId);
+            if (entry.Status == ProviderKeyStatus.Active)
+            {
+                entry.Status = ProviderKeyStatus.Inactive;
+            }
+
+            return (true, providerKeyId);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override Task DeleteKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RunAsync(FakeProviderOperation.Delete, ProviderCapabilities.Delete, context.Key, providerKeyId, () =>
+        {
+            if (Find(providerKeyId) is { } entry)
+            {
+                entry.Status = ProviderKeyStatus.Deleted;
+            }
+
+            return (true, providerKeyId);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override Task UndeleteKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RunAsync(FakeProviderOperation.Undelete, ProviderCapabilities.Undelete, context.Key, providerKeyId, () =>
+        {
+            var entry = Require(providerKeyId);
+            if (entry.Status == ProviderKeyStatus.Deleted)
+            {
+                entry.Status = ProviderKeyStatus.Active;
+            }
+
+            return (true, providerKeyId);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override Task<CreatedProviderKey> RegenerateSlotAsync(ProviderKeyContext context, string slot, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RunAsync(FakeProviderOperation.Regenerate, ProviderCapabilities.Regenerate, context.Key, slot, () =>
+        {
+            var entry = Require(slot);
+            var secret = FakeKeys.Generate(Provider);
+            entry.Secret.Dispose();
+            entry.Secret = secret.Clone();
+            entry.Status = ProviderKeyStatus.Active;
+            entry.CreatedAt = _clock.GetCurrentInstant();
+            return (new CreatedProviderKey(slot, secret) { Name = slot }, slot);
+        }, cancellationToken);
+    }
+
+    private const string ScriptedMarker = "IronCage.Testing.Scripted";
+
+    private static ProviderRequestException Scripted(ProviderId provider, ProviderErrorKind kind, TimeSpan? retryAfter, string operation)
+    {
+        var status = kind.Value switch
+        {
+            "InvalidKey" => 401,
+            "Forbidden" => 403,
+            "RateLimited" or "QuotaExhausted" => 429,
+            "NotFound" => 404,
+            "Conflict" => 409,
+            "BadRequest" => 400,
+            "Transient" => 503,
+            _ => 500,
+        };
+        var exception = new ProviderRequestException(provider, kind, string.Create(CultureInfo.InvariantCulture, $"{provider}: scripted {kind} failure of {operation} ({status})."))
+        {
+            StatusCode = status,
+            ProviderErrorCode = kind == ProviderErrorKind.QuotaExhausted ? "insufficient_quota" : null,
+            RetryAfter = retryAfter,
+            RequestId = "req_fake_" + Guid.NewGuid().ToString("N")[..12],
+        };
+        exception.Data[ScriptedMarker] = true;
+        return exception;
+    }
+
+    private async Task<T> RunAsync<T>(FakeProviderOperation operation, ProviderCapabilities capability, KeyReference key, string? keyId, Func<(T Result, string? KeyId)> sideEffect, CancellationToken cancellationToken)
+    {
+        if (!Capabilities.HasFlag(capability))
+        {
+            Record(operation, key, keyId, FakeCallOutcome.NotSupported);
+            throw NotSupported(capability);
+        }
+
+        var script = _scripts[operation];
+        var behavior = script.Next();
+        if (behavior.What == FakeOperationScript.BehaviorKind.Hang)
+        {
+            try
+            {
+                await script.HangAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Record(operation, key, keyId, FakeCallOutcome.Cancelled);
+                throw;
+            }
+        }
+
+        var failure = behavior.What switch
+        {
+            FakeOperationScript.BehaviorKind.Fail => Scripted(Provider, behavior.Kind, behavior.RetryAfter, operation.ToString()),
+            FakeOperationScript.BehaviorKind.Throw => behavior.Exception,
+            _ => null,
+        };
+
+        if (failure is not null && !behavior.AfterSideEffects)
+        {
+            Record(operation, key, keyId, FakeCallOutcome.Failed);
+            throw failure;
+        }
+
+        await Task.Yield();
+        (T Result, string? KeyId) outcome;
+        lock (_gate)
+        {
+            try
+            {
+                outcome = sideEffect();
+            }
+            catch (ProviderRequestException)
+            {
+                _calls.Add(new FakeProviderCall(operation, key, keyId, _clock.GetCurrentInstant(), FakeCallOutcome.Failed));
+                throw;
+            }
+        }
+
+        if (failure is not null)
+        {
+            Record(operation, key, outcome.KeyId ?? keyId, FakeCallOutcome.FailedAfterSideEffects);
+            throw failure;
+        }
+
+        Record(operation, key, outcome.KeyId ?? keyId, FakeCallOutcome.Succeeded);
+        return outcome.Result;
+    }
+
+    private void Record(FakeProviderOperation operation, KeyReference key, string? keyId, FakeCallOutcome outcome)
+    {
+        lock (_gate)
+        {
+            _calls.Add(new FakeProviderCall(operation, key, keyId, _clock.GetCurrentInstant(), outcome));
+        }
+    }
+
+    private string NewId() => "fk_" + (++_nextId).ToString("D4", CultureInfo.InvariantCulture);
+
+    private Entry? Find(string id) => _keys.Find(e => string.Equals(e.Id, id, StringComparison.Ordinal));
+
+    private Entry? FindBySecret(SecretValue secret) => _keys.Find(e => e.Secret.Equals(secret));
+
+    private Entry Require(string id) => Find(id) ?? throw new ProviderRequestException(Provider, ProviderErrorKind.NotFound, $"{Provider}: the fake provider has no key '{id}'.") { StatusCode = 404 };
+
+    private sealed class Entry
+    {
+        public Entry(string id, string? name, SecretValue secret, Instant createdAt, Instant? expiresAt)
+        {
+            Id = id;
+            Name = name;
+            Secret = secret;
+            CreatedAt = createdAt;
+            ExpiresAt = expiresAt;
+        }
+
+        public string Id { get; }
+
+        public string? Name { get; }
+
+        public SecretValue Secret { get; set; }
+
+        public ProviderKeyStatus Status { get; set; } = ProviderKeyStatus.Active;
+
+        public Instant CreatedAt { get; set; }
+
+        public Instant? ExpiresAt { get; }
+
+        public FakeProviderKey ToSnapshot() => new(Id, Name, Status, Secret.DisplayHint, CreatedAt, ExpiresAt);
+
+        public ProviderKeyInfo ToInfo() => new()
+        {
+            ProviderKeyId = Id,
+            Name = Name,
+            DisplayHint = Secret.DisplayHint,
+            Status = Status,
+            CreatedAt = CreatedAt,
+            ExpiresAt = ExpiresAt,
+        };
+    }
+}

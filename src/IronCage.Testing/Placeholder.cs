@@ -1,1 +1,0 @@
-namespace IronCage.Testing; internal static class Placeholder { }
