@@ -280,7 +280,6 @@ internal static class BuiltInProviders
     private static ProviderDescriptor Mistral() => new(ProviderId.Mistral, "Mistral AI")
     {
         Capabilities = C | L | E | V,
-        LimitedCapabilities = C | L,
         CapabilityNotes = new Dictionary<ProviderCapabilities, string>
         {
             [C] = "Beta Admin API for enterprise organisations, with an Admin API key from the Backoffice. No delete by API is confirmed, so IronCage does not rotate Mistral keys automatically: it reminds.",
@@ -341,10 +340,9 @@ internal static class BuiltInProviders
     private static ProviderDescriptor Together() => new(ProviderId.Together, "Together AI")
     {
         Capabilities = V,
-        LimitedCapabilities = V,
         CapabilityNotes = new Dictionary<ProviderCapabilities, string>
         {
-            [V] = "GET /v1/models; the path is unconfirmed.",
+            [V] = "GET /v1/models (the reference lists it as the verify call; the path itself is not re-confirmed).",
         },
         ConsoleUrl = new Uri("https://api.together.ai/settings/api-keys"),
         ApiBaseUrl = new Uri("https://api.together.xyz/v1/"),

@@ -52,6 +52,8 @@ public sealed class KeyFormatValidator
     /// <exception cref="KeyFormatException">The value was refused; the message says why and how to fix it.</exception>
     public void Validate(ProviderId provider, SecretValue key, KeyKind kind = KeyKind.Inference) => Check(provider, key, kind).ThrowIfInvalid();
 
+    private static string Article(string noun) => ("AEIOUaeiou".Contains(noun[0], StringComparison.Ordinal) ? "an " : "a ") + noun;
+
     private static string Describe(KeyKind kind) => kind == KeyKind.Admin ? "admin key" : "API key";
 
     private static bool AnyMatch(IEnumerable<KeyFormat> formats, ReadOnlySpan<char> value)
@@ -137,17 +139,17 @@ public sealed class KeyFormatValidator
             return Fail(KeyFormatError.Empty, $"The {what} is empty. Set the real key{envHint}.");
         }
 
+        if (IsPlaceholder(value, formats.FirstOrDefault(f => f.Prefix is not null)?.Prefix))
+        {
+            return Fail(KeyFormatError.Placeholder, $"The {what} is a placeholder, not a real key. Replace it with the key from {descriptor.ConsoleUrl}{envHint}.");
+        }
+
         foreach (var c in value)
         {
             if (char.IsWhiteSpace(c) || char.IsControl(c))
             {
                 return Fail(KeyFormatError.Whitespace, $"The {what} contains whitespace or a line break; keys never do. Trim the value (a trailing newline from a file or a copy is the usual cause).");
             }
-        }
-
-        if (IsPlaceholder(value, formats.FirstOrDefault(f => f.Prefix is not null)?.Prefix))
-        {
-            return Fail(KeyFormatError.Placeholder, $"The {what} is a placeholder, not a real key. Replace it with the key from {descriptor.ConsoleUrl}{envHint}.");
         }
 
         if (value.Length > MaxKeyLength)
@@ -164,8 +166,8 @@ public sealed class KeyFormatValidator
         if (AnyMatch(descriptor.FormatsFor(otherKind), value))
         {
             return kind == KeyKind.Inference
-                ? Fail(KeyFormatError.AdminKeyAsInference, $"The value given as a {what} is a {descriptor.DisplayName} admin key. Admin keys manage keys and must never be used for inference: give IronCage an inference key here and the admin key to the provider adapter's options.")
-                : Fail(KeyFormatError.InferenceKeyAsAdmin, $"The value given as a {what} is a {descriptor.DisplayName} inference key, which cannot manage keys. Create an admin key at {descriptor.ConsoleUrl}.");
+                ? Fail(KeyFormatError.AdminKeyAsInference, $"The value given as {Article(what)} is {Article(descriptor.DisplayName + " admin key")}. Admin keys manage keys and must never be used for inference: give IronCage an inference key here and the admin key to the provider adapter's options.")
+                : Fail(KeyFormatError.InferenceKeyAsAdmin, $"The value given as {Article(what)} is {Article(descriptor.DisplayName + " inference key")}, which cannot manage keys. Create an admin key at {descriptor.ConsoleUrl}.");
         }
 
         foreach (var other in _catalog.All)
@@ -181,7 +183,7 @@ public sealed class KeyFormatValidator
                 {
                     return Fail(
                         KeyFormatError.OtherProvidersKey,
-                        $"The value given as a {what} is a {other.DisplayName} {Describe(format.Kind)} (it starts with '{format.Prefix}'). Register it under provider '{other.Id}', or give the {descriptor.DisplayName} key here.",
+                        $"The value given as {Article(what)} is {Article(other.DisplayName + " " + Describe(format.Kind))} (it starts with '{format.Prefix}'). Register it under provider '{other.Id}', or give the {descriptor.DisplayName} key here.",
                         other.Id);
                 }
             }
