@@ -26,9 +26,9 @@ public sealed class MaintenanceWindow
         ArgumentNullException.ThrowIfNull(days);
         ArgumentNullException.ThrowIfNull(zone);
         var set = new SortedSet<IsoDayOfWeek>(days);
-        if (set.Count == 0 || set.Contains(IsoDayOfWeek.None))
+        if (set.Count == 0 || set.Min < IsoDayOfWeek.Monday || set.Max > IsoDayOfWeek.Sunday)
         {
-            throw new RotationPolicyException("A maintenance window needs at least one day of the week (Monday to Sunday).");
+            throw new RotationPolicyException("A maintenance window needs at least one day of the week, and only days from Monday to Sunday.");
         }
 
         if (length <= Duration.Zero || length > MaxLength)
