@@ -182,6 +182,25 @@ public sealed class MaintenanceWindowTests
     }
 
     [Theory]
+    [InlineData(8)]
+    [InlineData(-1)]
+    public void Constructor_DayOutsideMondayToSunday_Throws(int day)
+    {
+        // Such a window could never open: NextOpening would find no day within a week.
+        var act = () => new MaintenanceWindow([IsoDayOfWeek.Monday, (IsoDayOfWeek)day], new LocalTime(2, 0), Duration.FromHours(1), Berlin);
+
+        act.Should().Throw<RotationPolicyException>().WithMessage("*Monday to Sunday*");
+    }
+
+    [Fact]
+    public void Constructor_NoneAmongValidDays_Throws()
+    {
+        var act = () => new MaintenanceWindow([IsoDayOfWeek.Monday, IsoDayOfWeek.None], new LocalTime(2, 0), Duration.FromHours(1), Berlin);
+
+        act.Should().Throw<RotationPolicyException>();
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(-60)]
     [InlineData((24 * 60) + 1)]
