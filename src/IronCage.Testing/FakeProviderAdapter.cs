@@ -97,7 +97,9 @@ public sealed class FakeProviderAdapter : ProviderAdapter
     public static FakeProviderAdapter For(ProviderId provider, IClock? clock = null)
     {
         var descriptor = ProviderCatalog.BuiltIn.GetDescriptor(provider);
-        return new FakeProviderAdapter(provider, descriptor.Capabilities, clock, descriptor.KeySlots.Count > 0 ? descriptor.KeySlots : null);
+        // Always pass the catalog's slots, even none: null would make the constructor invent Key1/Key2 for any
+        // provider that can regenerate (AWS Bedrock regenerates credentials by id and has no fixed slots).
+        return new FakeProviderAdapter(provider, descriptor.Capabilities, clock, descriptor.KeySlots);
     }
 
     /// <summary>Gets the script of an operation, to make its next calls fail, hang or throw.</summary>

@@ -1,4 +1,5 @@
 using NodaTime;
+using NodaTime.TimeZones;
 
 namespace IronCage;
 
@@ -9,6 +10,10 @@ namespace IronCage;
 public sealed class MaintenanceWindow
 {
     private static readonly Duration MaxLength = Duration.FromDays(1);
+
+    // A start time skipped by a DST gap opens when the gap ends (02:30 -> 03:00), not shifted by the gap's length
+    // (InZoneLeniently would give 03:30); an ambiguous one opens at its first occurrence.
+    private static readonly ZoneLocalMappingResolver OpeningResolver = Resolvers.CreateMappingResolver(Resolvers.ReturnEarlier, Resolvers.ReturnStartOfIntervalAfter);
 
     /// <summary>Creates a window.</summary>
     /// <param name="days">The days the window opens on (local to <paramref name="zone"/>).</param>
@@ -21,9 +26,9 @@ public sealed class MaintenanceWindow
         ArgumentNullException.ThrowIfNull(days);
         ArgumentNullException.ThrowIfNull(zone);
         var set = new SortedSet<IsoDayOfWeek>(days);
-        if (set.Count == 0 || set.Contains(IsoDayOfWeek.None))
+        if (set.Count == 0 || set.Min < IsoDayOfWeek.Monday || set.Max > IsoDayOfWeek.Sunday)
         {
-            throw new RotationPolicyException("A maintenance window needs at least one day of the week (Monday to Sunday).");
+            throw new RotationPolicyException("A maintenance window needs at least one day of the week, and only days from Monday to Sunday.");
         }
 
         if (length <= Duration.Zero || length > MaxLength)
@@ -99,5 +104,5 @@ public sealed class MaintenanceWindow
         return instant >= opening && instant < opening + Length;
     }
 
-    private Instant OpeningOn(LocalDate day) => (day + Start).InZoneLeniently(Zone).ToInstant();
+    private Instant OpeningOn(LocalDate day) => (day + Start).InZone(Zone, OpeningResolver).ToInstant();
 }

@@ -98,6 +98,14 @@ public sealed record RotationPolicy
             hash = (hash ^ c) * 1099511628211UL;
         }
 
+        // FNV-1a barely mixes its last characters into the high bits used below, so 'prod-1' … 'prod-9' would get
+        // nearly the same jitter; MurmurHash3's 64-bit finalizer spreads every input bit over the whole hash.
+        hash ^= hash >> 33;
+        hash *= 0xff51afd7ed558ccdUL;
+        hash ^= hash >> 33;
+        hash *= 0xc4ceb9fe1a85ec53UL;
+        hash ^= hash >> 33;
+
         var fraction = (hash >> 11) / (double)(1UL << 53);
         return Duration.FromTicks((long)(Jitter.BclCompatibleTicks * fraction));
     }
