@@ -216,7 +216,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter
                 return (KeyVerificationResult.FromClassification(classification), entry?.Id);
             }, cancellationToken).ConfigureAwait(false);
         }
-        catch (ProviderRequestException ex) when (ex.Kind != ProviderErrorKind.Unknown && ex.Data.Contains(ScriptedMarker))
+        catch (ProviderRequestException ex) when (ex.Data.Contains(ScriptedMarker))
         {
             return KeyVerificationResult.FromClassification(new ProviderResponseClassification(Provider, ex.StatusCode ?? 500, ex.Kind) { RetryAfter = ex.RetryAfter, Message = "Scripted failure." });
         }

@@ -53,9 +53,15 @@ public sealed record RotationPolicy
 
         if (Schedule is not null && Jitter > Duration.Zero)
         {
-            // The shortest span the schedule can produce: a calendar period measured from a reference date.
+            // The shortest span the schedule can produce: a calendar period measured from a reference date (February
+            // of a non-leap year), less the largest DST shift (two hours) when the calendar is not UTC.
             var reference = Instant.FromUtc(2001, 2, 1, 0, 0);
             var shortest = Schedule.NextAfter(reference, DateTimeZone.Utc) - reference;
+            if (TimeZone != DateTimeZone.Utc)
+            {
+                shortest -= Duration.FromHours(2);
+            }
+
             if (Jitter >= shortest)
             {
                 throw new RotationPolicyException($"The jitter {Jitter} must be shorter than the schedule '{Schedule}'.");
