@@ -47,7 +47,7 @@ public static class ProviderResponseClassifier
         {
             ProviderErrorCode = parsed.Codes.Count > 0 ? SecretScrubber.Scrub(parsed.Codes[0]) : null,
             Message = message,
-            RequestId = SecretScrubber.Scrub(parsed.RequestId),
+            RequestId = SecretScrubber.ScrubIdentifier(parsed.RequestId, secret),
             RetryAfter = retryAfter,
             IsAmbiguous = rule?.IsAmbiguous ?? false,
             AlternativeKind = rule?.AlternativeKind,
