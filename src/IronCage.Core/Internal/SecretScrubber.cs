@@ -17,15 +17,30 @@ internal static partial class SecretScrubber
             return text;
         }
 
+        text = ScrubKnown(text, secret);
+        text = OpaqueToken().Replace(text, "[redacted]");
+        return Truncate(text);
+    }
+
+    /// <summary>
+    /// Scrubs an identifier a provider sends for correlation (a request id): the exact secret and prefixed keys are
+    /// removed, but the long-opaque-token heuristic is not applied, because request ids are long opaque tokens
+    /// themselves (OpenAI's <c>req_</c> + 32 hex, the GUIDs of Azure and AWS) and are useless once redacted.
+    /// </summary>
+    public static string? ScrubIdentifier(string? text, SecretValue? secret = null)
+        => string.IsNullOrEmpty(text) ? text : Truncate(ScrubKnown(text, secret));
+
+    private static string ScrubKnown(string text, SecretValue? secret)
+    {
         if (secret is not null && !secret.IsDisposed && secret.Length > 0)
         {
             text = secret.UseChars(text, static (chars, t) => t.Replace(chars.ToString(), "[redacted]", StringComparison.Ordinal));
         }
 
-        text = PrefixedToken().Replace(text, m => m.Groups["prefix"].Value + "[redacted]");
-        text = OpaqueToken().Replace(text, "[redacted]");
-        return text.Length <= MaxLength ? text : string.Concat(text.AsSpan(0, MaxLength), "…");
+        return PrefixedToken().Replace(text, m => m.Groups["prefix"].Value + "[redacted]");
     }
+
+    private static string Truncate(string text) => text.Length <= MaxLength ? text : string.Concat(text.AsSpan(0, MaxLength), "…");
 
     [GeneratedRegex(@"(?<prefix>sk-ant-(api|admin)\d\d-|sk-or-v1-|sk-proj-|sk-svcacct-|sk-admin-|sk-|gsk_|xai-|AIza|r8_|pplx-|hf_)[A-Za-z0-9_\-\.\*]{6,}", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, 250)]
     private static partial Regex PrefixedToken();

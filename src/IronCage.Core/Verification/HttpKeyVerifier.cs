@@ -67,8 +67,10 @@ internal sealed class HttpKeyVerifier : IKeyVerifier
         {
             result = KeyVerificationResult.Unreachable(provider, $"no answer within {settings.VerifyTimeout.TotalSeconds:0.#} s");
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
+            // A connection that fails while the body is read surfaces as HttpIOException, an IOException rather than
+            // an HttpRequestException: it is the same network failure as one that never connects.
             result = KeyVerificationResult.Unreachable(provider, SecretScrubber.Scrub(ex.Message, key) ?? "network error");
         }
 

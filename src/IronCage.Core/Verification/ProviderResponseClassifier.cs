@@ -45,9 +45,9 @@ public static class ProviderResponseClassifier
         var message = isError || rule is not null ? SecretScrubber.Scrub(parsed.Message, secret) : null;
         return new ProviderResponseClassification(descriptor.Id, status, kind)
         {
-            ProviderErrorCode = parsed.Codes.Count > 0 ? SecretScrubber.Scrub(parsed.Codes[0]) : null,
+            ProviderErrorCode = SecretScrubber.Scrub(ChooseErrorCode(parsed, rule), secret),
             Message = message,
-            RequestId = SecretScrubber.Scrub(parsed.RequestId),
+            RequestId = SecretScrubber.ScrubIdentifier(parsed.RequestId, secret),
             RetryAfter = retryAfter,
             IsAmbiguous = rule?.IsAmbiguous ?? false,
             AlternativeKind = rule?.AlternativeKind,
@@ -177,6 +177,31 @@ public static class ProviderResponseClassifier
 
         duration = TimeSpan.FromMilliseconds(total);
         return true;
+    }
+
+    // Google repeats the HTTP status as a numeric error.code (and Azure's data plane as "401"), so the first code
+    // read is often just the status again. The code that explains the answer is the one the deciding rule named;
+    // failing that, the first code that is not only digits (error.status, a reason, error.type).
+    private static string? ChooseErrorCode(ProviderErrorBody body, ResponseRule? rule)
+    {
+        if (rule?.ErrorCode is { } ruleCode)
+        {
+            var matched = body.Codes.Find(c => string.Equals(c, ruleCode, StringComparison.OrdinalIgnoreCase));
+            if (matched is not null)
+            {
+                return matched;
+            }
+        }
+
+        foreach (var code in body.Codes)
+        {
+            if (!code.All(char.IsAsciiDigit))
+            {
+                return code;
+            }
+        }
+
+        return body.Codes.Count > 0 ? body.Codes[0] : null;
     }
 
     private static ResponseRule? FindRule(IReadOnlyList<ResponseRule>? rules, int status, bool isError, ProviderErrorBody body)
