@@ -43,7 +43,10 @@ public static class IronCageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IronCageOptions>, IronCageOptionsValidator>());
         services.AddOptions<LocalMasterKeyOptions>();
         services.AddLogging();
-        services.AddHttpClient(IronCageConstants.VerifyHttpClientName);
+        services.AddHttpClient(IronCageConstants.VerifyHttpClientName)
+            // A redirect would carry provider key headers (x-api-key, api-key, x-goog-api-key) to another host: verify calls never follow one.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RedactLoggedHeaders(_ => true);
 
         services.TryAddSingleton<IClock>(SystemClock.Instance);
         services.TryAddSingleton<IProviderCatalog>(sp => ProviderCatalog.BuiltIn.With(sp.GetRequiredService<IOptions<IronCageOptions>>().Value.Providers));

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using IronCage.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -65,7 +67,7 @@ internal sealed class HttpKeyVerifier : IKeyVerifier
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            result = KeyVerificationResult.Unreachable(provider, $"no answer within {settings.VerifyTimeout.TotalSeconds:0.#} s");
+            result = KeyVerificationResult.Unreachable(provider, string.Create(CultureInfo.InvariantCulture, $"no answer within {settings.VerifyTimeout.TotalSeconds:0.#} s"));
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
@@ -84,15 +86,25 @@ internal sealed class HttpKeyVerifier : IKeyVerifier
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var buffer = new byte[IronCageConstants.MaxVerifyResponseBytes];
-            var total = 0;
-            int read;
-            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            var buffer = ArrayPool<byte>.Shared.Rent(IronCageConstants.MaxVerifyResponseBytes);
+            try
             {
-                total += read;
-            }
+                var total = 0;
+                int read;
+                while (total < IronCageConstants.MaxVerifyResponseBytes
+                    && (read = await stream.ReadAsync(buffer.AsMemory(total, IronCageConstants.MaxVerifyResponseBytes - total), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    total += read;
+                }
 
-            return buffer.AsMemory(0, total);
+                return buffer.AsSpan(0, total).ToArray();
+            }
+            finally
+            {
+                // The body may echo the key: clear it before the buffer goes back to the pool.
+                Array.Clear(buffer);
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

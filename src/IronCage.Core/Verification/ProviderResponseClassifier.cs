@@ -118,7 +118,7 @@ public static class ProviderResponseClassifier
         return longest;
     }
 
-    /// <summary>Parses durations such as <c>12ms</c>, <c>1s</c>, <c>6m0s</c> or <c>1h2m3.5s</c> (the form of OpenAI's reset headers).</summary>
+    /// <summary>Parses durations such as <c>500us</c>, <c>12ms</c>, <c>1s</c>, <c>6m0s</c> or <c>1h2m3.5s</c> (Go's format, used by OpenAI's reset headers).</summary>
     /// <param name="text">The text.</param>
     /// <param name="duration">The duration when parsing succeeds.</param>
     /// <returns><see langword="true"/> when parsed.</returns>
@@ -147,7 +147,17 @@ public static class ProviderResponseClassifier
 
             span = span[numberLength..];
             double unitMs;
-            if (span.StartsWith("ms"))
+            if (span.StartsWith("ns"))
+            {
+                unitMs = 0.000_001;
+                span = span[2..];
+            }
+            else if (span.StartsWith("us") || span.StartsWith("µs"))
+            {
+                unitMs = 0.001;
+                span = span[2..];
+            }
+            else if (span.StartsWith("ms"))
             {
                 unitMs = 1;
                 span = span[2..];
@@ -251,7 +261,7 @@ public static class ProviderResponseClassifier
             return false;
         }
 
-        // A rule with no condition but the status only applies to error statuses.
+        // A rule with no condition at all never matches.
         return rule.StatusCode is not null || checksErrorDetails || rule.JsonProperty is not null;
     }
 

@@ -1,3 +1,4 @@
+using IronCage.Core.Tests.Support;
 using System.Net;
 using IronCage.Testing;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using IronCage.Core.Tests.Support;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;

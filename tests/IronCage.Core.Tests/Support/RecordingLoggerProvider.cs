@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace IronCage.Core.Tests.Verification;
+namespace IronCage.Core.Tests.Support;
 
 /// <summary>Records every log line, at every level, with its exception and the text of each active scope.</summary>
 internal sealed class RecordingLoggerProvider : ILoggerProvider, ISupportExternalScope
