@@ -46,7 +46,9 @@ public static class IronCageServiceCollectionExtensions
         services.AddHttpClient(IronCageConstants.VerifyHttpClientName)
             // A redirect would carry provider key headers (x-api-key, api-key, x-goog-api-key) to another host: verify calls never follow one.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .RedactLoggedHeaders(_ => true);
+            .RedactLoggedHeaders(_ => true)
+            // IronCageOptions.VerifyTimeout (up to 5 minutes) is the timeout; HttpClient's own 100 s default must not cut in first.
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         services.TryAddSingleton<IClock>(SystemClock.Instance);
         services.TryAddSingleton<IProviderCatalog>(sp => ProviderCatalog.BuiltIn.With(sp.GetRequiredService<IOptions<IronCageOptions>>().Value.Providers));

@@ -16,6 +16,8 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
     private const int TagSize = 16;
     private static readonly byte[] IdLabel = "IronCage.KEK.id.v1"u8.ToArray();
     private readonly Dictionary<string, byte[]> _keys;
+    private readonly object _gate = new();
+    private bool _disposed;
 
     /// <summary>Creates the provider from options (as registered by <c>ProtectKeysWithMasterKey…</c>).</summary>
     /// <param name="options">Where the master key comes from.</param>
@@ -57,7 +59,7 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
         var output = new byte[NonceSize + dataKey.Length + TagSize];
         var span = output.AsSpan();
         RandomNumberGenerator.Fill(span[..NonceSize]);
-        using (var aes = new AesGcm(_keys[CurrentKeyId], TagSize))
+        using (var aes = CreateCipher(CurrentKeyId))
         {
             aes.Encrypt(span[..NonceSize], dataKey.Span, span.Slice(NonceSize, dataKey.Length), span[^TagSize..], AssociatedData(CurrentKeyId));
         }
@@ -69,7 +71,7 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
     public ValueTask<byte[]> UnwrapKeyAsync(WrappedKey wrappedKey, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (wrappedKey.KeyEncryptionKeyId is null || !_keys.TryGetValue(wrappedKey.KeyEncryptionKeyId, out var kek))
+        if (wrappedKey.KeyEncryptionKeyId is null || !_keys.ContainsKey(wrappedKey.KeyEncryptionKeyId))
         {
             throw new SecretDecryptionException(
                 $"The key-encryption key '{wrappedKey.KeyEncryptionKeyId}' is not configured (configured: {string.Join(", ", _keys.Keys)}). If the master key was rotated, add the old one to RetiredMasterKeys until every secret is re-wrapped; otherwise the wrong master key is configured.");
@@ -84,7 +86,7 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
         var dataKey = new byte[wrapped.Length - NonceSize - TagSize];
         try
         {
-            using var aes = new AesGcm(kek, TagSize);
+            using var aes = CreateCipher(wrappedKey.KeyEncryptionKeyId);
             aes.Decrypt(wrapped[..NonceSize], wrapped[NonceSize..^TagSize], wrapped[^TagSize..], dataKey, AssociatedData(wrappedKey.KeyEncryptionKeyId));
             return ValueTask.FromResult(dataKey);
         }
@@ -97,12 +99,21 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
         }
     }
 
-    /// <summary>Zeroes the master keys held in memory.</summary>
+    /// <summary>Zeroes the master keys held in memory. Later wrap and unwrap calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
-        foreach (var key in _keys.Values)
+        lock (_gate)
         {
-            CryptographicOperations.ZeroMemory(key);
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var key in _keys.Values)
+            {
+                CryptographicOperations.ZeroMemory(key);
+            }
         }
     }
 
@@ -207,5 +218,22 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
     }
 
     internal byte[] DeriveKey(string keyId, string purpose)
-        => HKDF.DeriveKey(HashAlgorithmName.SHA256, _keys[keyId], KeySize, info: Encoding.UTF8.GetBytes(purpose));
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return HKDF.DeriveKey(HashAlgorithmName.SHA256, _keys[keyId], KeySize, info: Encoding.UTF8.GetBytes(purpose));
+        }
+    }
+
+    // AesGcm copies the key into its own handle, so only its construction needs the key bytes (and the lock that
+    // keeps Dispose from zeroing them halfway through).
+    private AesGcm CreateCipher(string keyId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return new AesGcm(_keys[keyId], TagSize);
+        }
+    }
 }

@@ -7,7 +7,7 @@ namespace IronCage.Internal;
 internal sealed class ProviderErrorBody
 {
     private static readonly string[] RequestIdHeaders = ["request-id", "x-request-id", "x-ms-request-id", "apim-request-id", "x-amzn-requestid", "x-amz-request-id"];
-    private readonly Dictionary<string, string> _topLevel = new(StringComparer.Ordinal);
+    private JsonElement? _root;
 
     private ProviderErrorBody()
     {
@@ -45,7 +45,35 @@ internal sealed class ProviderErrorBody
         return result;
     }
 
-    public bool TryGetTopLevel(string property, out string raw) => _topLevel.TryGetValue(property, out raw!);
+    /// <summary>Reads a scalar at a dot-separated property path (<c>valid</c>, <c>data.is_management_key</c>) as its raw text.</summary>
+    public bool TryGetValue(string path, out string raw)
+    {
+        raw = string.Empty;
+        if (_root is not { } current)
+        {
+            return false;
+        }
+
+        foreach (var name in path.Split('.'))
+        {
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
+            {
+                return false;
+            }
+        }
+
+        var value = current.ValueKind switch
+        {
+            JsonValueKind.String => current.GetString(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            JsonValueKind.Number => current.GetRawText(),
+            JsonValueKind.Null => "null",
+            _ => null,
+        };
+        raw = value ?? string.Empty;
+        return value is not null;
+    }
 
     public bool HasCode(string code) => Codes.Exists(c => string.Equals(c, code, StringComparison.OrdinalIgnoreCase));
 
@@ -72,22 +100,7 @@ internal sealed class ProviderErrorBody
 
     private void ReadRoot(JsonElement root, bool isError)
     {
-        foreach (var property in root.EnumerateObject())
-        {
-            var raw = property.Value.ValueKind switch
-            {
-                JsonValueKind.String => property.Value.GetString(),
-                JsonValueKind.True => "true",
-                JsonValueKind.False => "false",
-                JsonValueKind.Number => property.Value.GetRawText(),
-                JsonValueKind.Null => "null",
-                _ => null,
-            };
-            if (raw is not null)
-            {
-                _topLevel[property.Name] = raw;
-            }
-        }
+        _root = root.Clone();
 
         if (root.TryGetProperty("request_id", out var requestId) && requestId.ValueKind == JsonValueKind.String)
         {

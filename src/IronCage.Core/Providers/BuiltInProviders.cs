@@ -67,13 +67,20 @@ internal static class BuiltInProviders
         [
             new(KeyKind.Inference, "sk-proj-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}", "a project key: sk-proj- followed by letters, digits, '-' and '_' with the marker T3BlbkFJ in the middle", "sk-proj-"),
             new(KeyKind.Inference, "sk-svcacct-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}", "a service-account key: sk-svcacct- followed by letters, digits, '-' and '_' with the marker T3BlbkFJ in the middle", "sk-svcacct-"),
+            new(KeyKind.Inference, "sk-None-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}", "a user key: sk-None- followed by letters, digits, '-' and '_' with the marker T3BlbkFJ in the middle", "sk-None-"),
             new(KeyKind.Inference, "sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}", "a legacy user key: sk- followed by 20 characters, T3BlbkFJ and 20 more", "sk-"),
             new(KeyKind.Admin, "sk-admin-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}", "an admin key: sk-admin- followed by letters, digits, '-' and '_' with the marker T3BlbkFJ in the middle", "sk-admin-"),
         ],
         Auth = AuthScheme.Bearer,
         VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.openai.com/v1/models") { SuccessMeans = "200 with the list of models the key can use." },
         AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://api.openai.com/v1/organization/admin_api_keys?limit=1") { SuccessMeans = "200 with a page of admin keys: only an admin key may list them." },
-        ErrorRules = [OpenAIInsufficientQuota()],
+        ErrorRules =
+        [
+            OpenAIInsufficientQuota(),
+            new(ProviderErrorKind.Forbidden, "A 401 'Missing scopes' means a restricted key lacks a permission (for example api.model.read): the key is genuine.") { StatusCode = 401, MessageContains = "Missing scopes" },
+            new(ProviderErrorKind.Forbidden, "A 401 about the IP address means the key is genuine but the caller's IP is not allowed.") { StatusCode = 401, MessageContains = "IP not authorized" },
+            new(ProviderErrorKind.Forbidden, "A 401 about the IP address means the key is genuine but the caller's IP is not allowed.") { StatusCode = 401, MessageContains = "IP address" },
+        ],
     };
 
     private static ProviderDescriptor Anthropic() => new(ProviderId.Anthropic, "Anthropic")
@@ -99,11 +106,6 @@ internal static class BuiltInProviders
         AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://api.anthropic.com/v1/organizations/me") { SuccessMeans = "200 with the organization the admin key belongs to." },
         ErrorRules =
         [
-            new(ProviderErrorKind.InvalidKey, "authentication_error: the key is malformed, revoked or expired.") { StatusCode = 401, ErrorCode = "authentication_error" },
-            new(ProviderErrorKind.Forbidden, "permission_error: the key may not use this resource.") { StatusCode = 403, ErrorCode = "permission_error" },
-            new(ProviderErrorKind.RateLimited, "rate_limit_error: slow down; honour retry-after.") { StatusCode = 429, ErrorCode = "rate_limit_error" },
-            new(ProviderErrorKind.Transient, "529 overloaded_error: Anthropic is temporarily overloaded.") { StatusCode = 529 },
-            new(ProviderErrorKind.QuotaExhausted, "402 billing_error: a billing problem blocks the account.") { StatusCode = 402 },
             new(ProviderErrorKind.QuotaExhausted, "A 400 about the credit balance means the account has no credits left.") { StatusCode = 400, MessageContains = "credit balance" },
             new(ProviderErrorKind.QuotaExhausted, "A 400 about the spend limit means the workspace's spend limit is reached.") { StatusCode = 400, MessageContains = "spend limit" },
         ],
@@ -112,7 +114,7 @@ internal static class BuiltInProviders
     private static ProviderDescriptor AwsBedrock() => new(ProviderId.AwsBedrock, "Amazon Bedrock (IAM service-specific credentials)")
     {
         Capabilities = C | L | R | G | Da | De | E | V,
-        LimitedCapabilities = R | G | V,
+        LimitedCapabilities = R | V,
         CapabilityNotes = new Dictionary<ProviderCapabilities, string>
         {
             [R] = "No get call: a credential is read by listing the user's credentials.",
@@ -165,6 +167,7 @@ internal static class BuiltInProviders
         KeySlots = ["Key1", "Key2"],
         VerifyCall = new VerifyCall(HttpMethod.Get, "{endpoint}/openai/v1/models")
         {
+            AllowedHostSuffixes = [".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com", ".openai.azure.us", ".cognitiveservices.azure.us", ".openai.azure.cn", ".cognitiveservices.azure.cn"],
             SuccessMeans = "200 from the resource's data plane (endpoint such as https://my-resource.openai.azure.com).",
         },
         Notes = "Exactly two keys per resource; rotate by regenerating the slot not in use.",
@@ -221,6 +224,14 @@ internal static class BuiltInProviders
         ],
         Auth = AuthScheme.Bearer,
         VerifyCall = new VerifyCall(HttpMethod.Get, "https://openrouter.ai/api/v1/key") { SuccessMeans = "200 with the key's label, limits and usage." },
+        AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://openrouter.ai/api/v1/key")
+        {
+            SuccessMeans = "200 with is_management_key: true.",
+            Rules =
+            [
+                new(ProviderErrorKind.Forbidden, "The key works but is not a management key (is_management_key: false): it cannot manage keys.") { JsonProperty = "data.is_management_key", JsonValue = "false" },
+            ],
+        },
         ErrorRules =
         [
             new(ProviderErrorKind.Forbidden, "403 'Only management keys can perform this operation': an inference key was used for key management.") { StatusCode = 403, MessageContains = "management key" },
@@ -246,6 +257,7 @@ internal static class BuiltInProviders
             new(KeyKind.Inference, "xai-[A-Za-z0-9_]{80}", "xai- followed by 80 letters, digits or '_'", "xai-"),
         ],
         Auth = AuthScheme.Bearer,
+        AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://management-api.x.ai/auth/management-keys/validation") { SuccessMeans = "200 with the management key's team." },
         VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.x.ai/v1/api-key")
         {
             SuccessMeans = "200 with the key's metadata; blocked or disabled flags mean it cannot be used.",
@@ -272,7 +284,7 @@ internal static class BuiltInProviders
         ConsoleUrl = new Uri("https://fireworks.ai/account/api-keys"),
         ApiBaseUrl = new Uri("https://api.fireworks.ai/"),
         EnvironmentVariables = ["FIREWORKS_API_KEY"],
-        KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["fireworks"] }],
+        KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["fireworks"], IsStrict = false }],
         Auth = AuthScheme.Bearer,
         VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.fireworks.ai/inference/v1/models") { SuccessMeans = "200 with the models list." },
     };
@@ -289,7 +301,7 @@ internal static class BuiltInProviders
         ConsoleUrl = new Uri("https://console.mistral.ai/api-keys"),
         ApiBaseUrl = new Uri("https://api.mistral.ai/"),
         EnvironmentVariables = ["MISTRAL_API_KEY"],
-        KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["mistral"] }],
+        KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["mistral"], IsStrict = false }],
         Auth = AuthScheme.Bearer,
         VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.mistral.ai/v1/models") { SuccessMeans = "200 with the models list." },
         ErrorRules =
@@ -347,7 +359,7 @@ internal static class BuiltInProviders
         ConsoleUrl = new Uri("https://api.together.ai/settings/api-keys"),
         ApiBaseUrl = new Uri("https://api.together.xyz/v1/"),
         EnvironmentVariables = ["TOGETHER_API_KEY", "TOGETHERAI_API_KEY"],
-        KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["together"] }],
+        KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["together"], IsStrict = false }],
         Auth = AuthScheme.Bearer,
         VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.together.xyz/v1/models") { SuccessMeans = "200 with the models list." },
         ErrorRules = [OpenAIInsufficientQuota()],
@@ -360,7 +372,7 @@ internal static class BuiltInProviders
         ConsoleUrl = new Uri("https://dashboard.cohere.com/api-keys"),
         ApiBaseUrl = new Uri("https://api.cohere.com/"),
         EnvironmentVariables = ["COHERE_API_KEY", "CO_API_KEY"],
-        KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["cohere"] }],
+        KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["cohere"], IsStrict = false }],
         Auth = AuthScheme.Bearer,
         VerifyCall = new VerifyCall(HttpMethod.Post, "https://api.cohere.com/v1/check-api-key")
         {
@@ -401,10 +413,6 @@ internal static class BuiltInProviders
                 new(ProviderErrorKind.QuotaExhausted, "The key works but the account has no usable balance (is_available: false).") { JsonProperty = "is_available", JsonValue = "false" },
             ],
         },
-        ErrorRules =
-        [
-            new(ProviderErrorKind.QuotaExhausted, "402: insufficient balance.") { StatusCode = 402 },
-        ],
         Notes = "No key-management API: create the new key on the platform, then record it in IronCage.",
     };
 }

@@ -46,6 +46,15 @@ public sealed class KeyFormat
     /// <value>Empty when the format is distinctive by itself.</value>
     public IReadOnlyList<string> ContextKeywords { get; init; } = [];
 
+    /// <summary>
+    /// Gets a value indicating whether a value that does not match is refused on input. Formats inferred from
+    /// secret-scanning heuristics rather than documented by the provider (a bare 32–64 character token) are not
+    /// strict: a value of another shape is accepted after the generic checks, with a note, because the provider may
+    /// have changed its keys.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool IsStrict { get; init; } = true;
+
     /// <summary>Gets a value indicating whether a match only means this provider next to one of <see cref="ContextKeywords"/>.</summary>
     public bool RequiresContext => ContextKeywords.Count > 0;
 

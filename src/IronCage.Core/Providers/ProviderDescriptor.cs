@@ -40,8 +40,12 @@ public sealed class ProviderDescriptor
     /// <summary>Gets notes on limited or surprising capabilities, keyed by a single capability flag.</summary>
     public IReadOnlyDictionary<ProviderCapabilities, string> CapabilityNotes { get; init; } = FrozenDictionary<ProviderCapabilities, string>.Empty;
 
-    /// <summary>Gets how keys of this provider rotate, derived from <see cref="Capabilities"/> (see <see cref="TierFor"/>).</summary>
-    public RotationTier Tier => TierFor(Capabilities);
+    /// <summary>
+    /// Gets how keys of this provider rotate: derived from <see cref="Capabilities"/> (see <see cref="TierFor"/>), and
+    /// <see cref="RotationTier.Manual"/> when there is no free call to verify a new key (a rotation never promotes an
+    /// unverified key).
+    /// </summary>
+    public RotationTier Tier => VerifyCall is null ? RotationTier.Manual : TierFor(Capabilities);
 
     /// <summary>Gets the page where people create and revoke keys; reminders link to it.</summary>
     public required Uri ConsoleUrl { get; init; }

@@ -35,7 +35,7 @@ public sealed class ResponseRule
     /// <summary>Gets text the provider's error message must contain (case-insensitive).</summary>
     public string? MessageContains { get; init; }
 
-    /// <summary>Gets a top-level JSON property of the body to test, together with <see cref="JsonValue"/>.</summary>
+    /// <summary>Gets a JSON property of the body to test, together with <see cref="JsonValue"/>: a name, or a dot-separated path such as <c>data.is_management_key</c>.</summary>
     public string? JsonProperty { get; init; }
 
     /// <summary>Gets the raw JSON value <see cref="JsonProperty"/> must have (<c>false</c>, <c>true</c>, a number, or a string without quotes).</summary>

@@ -48,14 +48,23 @@ public sealed class VerifyCall
     /// <summary>Gets rules specific to this call's answer (checked before the provider's general error rules).</summary>
     public IReadOnlyList<ResponseRule> Rules { get; init; } = [];
 
+    /// <summary>
+    /// Gets the host suffixes a URL built from placeholders must end with (for example <c>.openai.azure.com</c>), so a
+    /// scope value can never send the key to another host. Empty when the template fixes the host itself.
+    /// </summary>
+    public IReadOnlyList<string> AllowedHostSuffixes { get; init; } = [];
+
     /// <summary>Gets what a successful answer means, in words (for docs and diagnostics).</summary>
     public string? SuccessMeans { get; init; }
 
     /// <summary>Builds the request URI.</summary>
     /// <param name="parameters">Placeholder values (usually the managed key's scope); they win over <see cref="DefaultParameters"/>.</param>
-    /// <param name="baseAddress">Replaces scheme, host and port (and prefixes its path), for emulators and proxies.</param>
+    /// <param name="baseAddress">Replaces scheme, host and port (and prefixes its path), for emulators and proxies; http is allowed here.</param>
     /// <returns>The absolute request URI.</returns>
-    /// <exception cref="IronCageException">A placeholder has no value, or the result is not an absolute http(s) URI.</exception>
+    /// <exception cref="IronCageException">
+    /// A placeholder has no value or an unsafe one (a URL where a name belongs, a URL with credentials or a query, a
+    /// host outside <see cref="AllowedHostSuffixes"/>), or the result is not https (http only for loopback).
+    /// </exception>
     public Uri ResolveUri(IReadOnlyDictionary<string, string>? parameters = null, Uri? baseAddress = null)
     {
         var builder = new StringBuilder(Url);
@@ -64,7 +73,7 @@ public sealed class VerifyCall
             string? value = null;
             if (parameters is not null && parameters.TryGetValue(name, out var fromScope) && !string.IsNullOrWhiteSpace(fromScope))
             {
-                value = fromScope;
+                value = fromScope.Trim();
             }
             else if (DefaultParameters.TryGetValue(name, out var fallback))
             {
@@ -76,7 +85,17 @@ public sealed class VerifyCall
                 throw new IronCageException($"The verify call '{Url}' needs a value for '{name}'. Set '{name}' in the managed key's scope.");
             }
 
-            builder.Replace("{" + name + "}", value.TrimEnd('/'));
+            var token = "{" + name + "}";
+            if (Url.StartsWith(token, StringComparison.Ordinal))
+            {
+                value = CheckEndpoint(name, value);
+            }
+            else if (!IsSimpleName(value))
+            {
+                throw new IronCageException($"The value of '{name}' for the verify call '{Url}' may only hold letters, digits and dashes (for example 'us-east-1').");
+            }
+
+            builder.Replace(token, value);
         }
 
         if (!Uri.TryCreate(builder.ToString(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
@@ -84,18 +103,56 @@ public sealed class VerifyCall
             throw new IronCageException($"The verify call '{Url}' did not resolve to an absolute http(s) URI. Check the values set for {string.Join(", ", Placeholders)}.");
         }
 
+        if (AllowedHostSuffixes.Count > 0 && !AllowedHostSuffixes.Any(suffix => uri.Host.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new IronCageException($"The verify call would go to '{uri.Host}', which is not a host of this provider (expected a host ending in {string.Join(" or ", AllowedHostSuffixes)}). For a custom domain or proxy, set IronCageOptions.ProviderBaseAddresses.");
+        }
+
         if (baseAddress is null)
         {
+            if (uri.Scheme != Uri.UriSchemeHttps && !uri.IsLoopback)
+            {
+                throw new IronCageException($"The verify call would send the key over plain http to '{uri.Host}'. Use https (http is only allowed for loopback addresses and explicit base-address overrides).");
+            }
+
             return uri;
         }
 
-        if (!baseAddress.IsAbsoluteUri)
+        if (!baseAddress.IsAbsoluteUri || (baseAddress.Scheme != Uri.UriSchemeHttps && baseAddress.Scheme != Uri.UriSchemeHttp))
         {
-            throw new IronCageException($"The base address override '{baseAddress}' must be absolute, for example http://127.0.0.1:5000/.");
+            throw new IronCageException($"The base address override '{baseAddress}' must be an absolute http(s) URI, for example http://127.0.0.1:5000/.");
         }
 
         var prefix = baseAddress.GetLeftPart(UriPartial.Path).TrimEnd('/');
         return new Uri(prefix + uri.PathAndQuery, UriKind.Absolute);
+    }
+
+    private static bool IsSimpleName(string value)
+    {
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '-')
+            {
+                return false;
+            }
+        }
+
+        return value.Length > 0;
+    }
+
+    private string CheckEndpoint(string name, string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttps && endpoint.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new IronCageException($"The value of '{name}' for the verify call '{Url}' must be an absolute https URL such as https://my-resource.openai.azure.com.");
+        }
+
+        if (!string.IsNullOrEmpty(endpoint.UserInfo) || !string.IsNullOrEmpty(endpoint.Query) || !string.IsNullOrEmpty(endpoint.Fragment))
+        {
+            throw new IronCageException($"The value of '{name}' for the verify call '{Url}' must not hold credentials, a query or a fragment: give only scheme, host and optional path, such as https://my-resource.openai.azure.com.");
+        }
+
+        return endpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
     }
 
     /// <inheritdoc />

@@ -69,7 +69,9 @@ public sealed class KeyFormatValidator
         return false;
     }
 
-    private static bool IsPlaceholder(ReadOnlySpan<char> value, string? prefix)
+    // Placeholders no real key can be: wrapped in template markers, elided, a bare word, or (after the provider's
+    // prefix) made of four or fewer distinct characters (sk-xxxx…, 0000…).
+    private static bool IsObviousPlaceholder(ReadOnlySpan<char> value, string? prefix)
     {
         var first = value[0];
         var last = value[^1];
@@ -87,15 +89,6 @@ public sealed class KeyFormatValidator
             }
         }
 
-        foreach (var word in PlaceholderWords)
-        {
-            if (value.Contains(word, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        // What follows the provider's prefix (or the whole value) made of three or fewer distinct characters: sk-xxxx, 0000…
         var body = prefix is not null && value.StartsWith(prefix, StringComparison.Ordinal) ? value[prefix.Length..] : value;
         if (body.Length == 0)
         {
@@ -114,6 +107,34 @@ public sealed class KeyFormatValidator
                 }
 
                 distinct[count++] = c;
+            }
+        }
+
+        return true;
+    }
+
+    // Words that mark a placeholder. Only checked on values that do not have the provider's format: a random key
+    // may contain "example" or "dummy" by chance, and a key of the right shape is never refused for that.
+    private static bool ContainsPlaceholderWord(ReadOnlySpan<char> value)
+    {
+        foreach (var word in PlaceholderWords)
+        {
+            if (value.Contains(word, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsPrintableAscii(ReadOnlySpan<char> value)
+    {
+        foreach (var c in value)
+        {
+            if (c is < '!' or > '~')
+            {
+                return false;
             }
         }
 
@@ -139,9 +160,10 @@ public sealed class KeyFormatValidator
             return Fail(KeyFormatError.Empty, $"The {what} is empty. Set the real key{envHint}.");
         }
 
-        if (IsPlaceholder(value, formats.FirstOrDefault(f => f.Prefix is not null)?.Prefix))
+        var placeholderMessage = $"The {what} is a placeholder, not a real key. Replace it with the key from {descriptor.ConsoleUrl}{envHint}.";
+        if (IsObviousPlaceholder(value, formats.FirstOrDefault(f => f.Prefix is not null)?.Prefix))
         {
-            return Fail(KeyFormatError.Placeholder, $"The {what} is a placeholder, not a real key. Replace it with the key from {descriptor.ConsoleUrl}{envHint}.");
+            return Fail(KeyFormatError.Placeholder, placeholderMessage);
         }
 
         foreach (var c in value)
@@ -160,6 +182,11 @@ public sealed class KeyFormatValidator
         if (AnyMatch(formats, value))
         {
             return new KeyValidationResult(descriptor.Id, kind, null, expected, $"The {what} has the expected format.");
+        }
+
+        if (ContainsPlaceholderWord(value))
+        {
+            return Fail(KeyFormatError.Placeholder, placeholderMessage);
         }
 
         var otherKind = kind == KeyKind.Admin ? KeyKind.Inference : KeyKind.Admin;
@@ -189,14 +216,17 @@ public sealed class KeyFormatValidator
             }
         }
 
-        if (formats.Count == 0)
+        if (formats.Count == 0 || !formats.Exists(f => f.IsStrict))
         {
-            if (value.Length < MinUnknownFormatLength)
+            if (value.Length < MinUnknownFormatLength || !IsPrintableAscii(value))
             {
-                return Fail(KeyFormatError.WrongFormat, $"The {what} is only {value.Length} characters long; {descriptor.DisplayName} keys are longer. Copy the whole key from {descriptor.ConsoleUrl}.");
+                return Fail(KeyFormatError.WrongFormat, $"The {what} is not a plausible key: keys are at least {MinUnknownFormatLength} printable ASCII characters. Copy the whole key from {descriptor.ConsoleUrl}.");
             }
 
-            return new KeyValidationResult(descriptor.Id, kind, null, expected, $"{descriptor.DisplayName} documents no key format; the value passed the generic checks.");
+            var note = formats.Count == 0
+                ? $"{descriptor.DisplayName} documents no key format; the value passed the generic checks."
+                : $"The {what} does not have the usual shape ({expected}), which is only inferred from secret scanners; it passed the generic checks and is accepted.";
+            return new KeyValidationResult(descriptor.Id, kind, null, expected, note);
         }
 
         return Fail(KeyFormatError.WrongFormat, $"The {what} does not have the expected format. Expected {expected}. Copy the whole key from {descriptor.ConsoleUrl}.");

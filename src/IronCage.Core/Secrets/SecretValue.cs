@@ -151,22 +151,15 @@ public sealed class SecretValue : IDisposable, IEquatable<SecretValue>, IFormatt
 
     /// <summary>Compares the secret with another in fixed time (no early exit on the first differing byte).</summary>
     /// <param name="other">The other secret.</param>
-    /// <returns><see langword="true"/> when both hold the same value.</returns>
+    /// <returns><see langword="true"/> when both hold the same value; <see langword="false"/> when either was disposed.</returns>
     public bool Equals(SecretValue? other)
     {
-        if (other is null)
+        if (other is null || IsDisposed || other.IsDisposed)
         {
             return false;
         }
 
-        if (ReferenceEquals(this, other))
-        {
-            return !IsDisposed;
-        }
-
-        ThrowIfDisposed();
-        other.ThrowIfDisposed();
-        return FixedTimeEquals(_utf8, other._utf8);
+        return ReferenceEquals(this, other) || FixedTimeEquals(_utf8, other._utf8);
     }
 
     /// <summary>Compares the secret with plaintext in fixed time.</summary>

@@ -13,14 +13,16 @@ internal sealed class HttpKeyVerifier : IKeyVerifier
 {
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IProviderCatalog _catalog;
+    private readonly KeyFormatValidator _validator;
     private readonly IClock _clock;
     private readonly IOptionsMonitor<IronCageOptions> _options;
     private readonly ILogger<HttpKeyVerifier> _logger;
 
-    public HttpKeyVerifier(IHttpClientFactory httpClientFactory, IProviderCatalog catalog, IClock clock, IOptionsMonitor<IronCageOptions> options, ILogger<HttpKeyVerifier> logger)
+    public HttpKeyVerifier(IHttpClientFactory httpClientFactory, IProviderCatalog catalog, KeyFormatValidator validator, IClock clock, IOptionsMonitor<IronCageOptions> options, ILogger<HttpKeyVerifier> logger)
     {
         _httpClientFactory = httpClientFactory;
         _catalog = catalog;
+        _validator = validator;
         _clock = clock;
         _options = options;
         _logger = logger;
@@ -36,6 +38,15 @@ internal sealed class HttpKeyVerifier : IKeyVerifier
         {
             descriptor.CapabilityNotes.TryGetValue(ProviderCapabilities.Verify, out var note);
             throw new NotSupportedByProviderException(provider, ProviderCapabilities.Verify, note ?? $"{descriptor.DisplayName} has no free verification call for {options.Kind} keys.");
+        }
+
+        // Never send a value that is not a key of this kind and provider: another provider's key would leak to this
+        // provider, and whitespace or control characters would corrupt the request. A shape the catalog does not
+        // know (WrongFormat) is still sent: the provider is the authority on its new key formats.
+        var validation = _validator.Check(provider, key, options.Kind);
+        if (validation.Error is { } error && error != KeyFormatError.WrongFormat)
+        {
+            throw new KeyFormatException(validation);
         }
 
         var settings = _options.CurrentValue;

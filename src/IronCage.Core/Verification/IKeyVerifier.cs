@@ -17,6 +17,7 @@ public interface IKeyVerifier
     /// </returns>
     /// <exception cref="UnknownProviderException">The provider is not in the catalog.</exception>
     /// <exception cref="NotSupportedByProviderException">The provider has no free verification call for this key kind.</exception>
-    /// <exception cref="IronCageException">The verify URL needs a scope value that was not given.</exception>
+    /// <exception cref="KeyFormatException">The value is empty, a placeholder, holds whitespace, or is another provider's key or the other kind of key: it is not sent.</exception>
+    /// <exception cref="IronCageException">The verify URL needs a scope value that was not given, or one that would send the key to another host or over plain http.</exception>
     Task<KeyVerificationResult> VerifyAsync(ProviderId provider, SecretValue key, KeyVerificationOptions? options = null, CancellationToken cancellationToken = default);
 }

@@ -256,7 +256,7 @@ public static class ProviderResponseClassifier
         }
 
         if (rule.JsonProperty is not null
-            && (!body.TryGetTopLevel(rule.JsonProperty, out var raw) || !string.Equals(raw, rule.JsonValue, StringComparison.OrdinalIgnoreCase)))
+            && (!body.TryGetValue(rule.JsonProperty, out var raw) || !string.Equals(raw, rule.JsonValue, StringComparison.OrdinalIgnoreCase)))
         {
             return false;
         }

@@ -95,3 +95,20 @@ public sealed class LocalMasterKeyProviderTests
         a.Should().NotEqual(b);
     }
 }
+
+public sealed class LocalMasterKeyProviderDisposalTests
+{
+    [Fact]
+    public async Task Dispose_StopsWrappingAndUnwrapping()
+    {
+        var provider = new LocalMasterKeyProvider(Options.Create(new LocalMasterKeyOptions { MasterKey = LocalMasterKeyProvider.GenerateMasterKey() }));
+        var wrapped = await provider.WrapKeyAsync(new byte[32]);
+        provider.Dispose();
+
+        var wrap = async () => await provider.WrapKeyAsync(new byte[32]);
+        var unwrap = async () => await provider.UnwrapKeyAsync(wrapped);
+        await wrap.Should().ThrowAsync<ObjectDisposedException>();
+        await unwrap.Should().ThrowAsync<ObjectDisposedException>();
+        provider.Dispose();
+    }
+}

@@ -17,7 +17,7 @@ public sealed class ProviderCatalogTests
         { "anthropic", "N Y Y N Y N P Y", C.None, C.None },
         { "azure-openai", "N Y P Y N N N Y", C.None, C.None },
         { "google-gemini", "Y Y Y N N Y N Y", C.Undelete, C.None },
-        { "aws-bedrock", "Y Y P P Y Y Y P", C.None, C.None },
+        { "aws-bedrock", "Y Y P Y Y Y Y P", C.None, C.None },
         { "openrouter", "Y Y Y N Y Y Y Y", C.ReportsUsage, C.None },
         { "xai", "Y Y P N P Y N Y", C.None, C.None },
         { "fireworks", "Y Y N N N Y Y P", C.None, C.None },
@@ -71,7 +71,7 @@ public sealed class ProviderCatalogTests
     [InlineData("aws-bedrock", RotationTier.Automatic)]
     [InlineData("xai", RotationTier.Automatic)]
     [InlineData("fireworks", RotationTier.Automatic)]
-    [InlineData("perplexity", RotationTier.Automatic)]
+    [InlineData("perplexity", RotationTier.Manual)]
     [InlineData("google-gemini", RotationTier.CreateThenDelete)]
     [InlineData("azure-openai", RotationTier.SlotAlternating)]
     [InlineData("anthropic", RotationTier.SemiAutomatic)]

@@ -54,8 +54,6 @@ public sealed class KeyFormatValidatorTests
         { "deepseek", "sk-" + Repeat(Alnum, 32) },
         { "azure-openai", Repeat(Hex, 31) },
         { "replicate", "r8_" + Repeat(Alnum, 36) },
-        { "cohere", Repeat(Alnum, 31) },
-        { "mistral", Repeat(Alnum, 65) },
     };
 
     [Theory]
@@ -213,6 +211,55 @@ public sealed class KeyFormatValidatorTests
         cohere.RequiresContext.Should().BeTrue();
         cohere.ContextKeywords.Should().Contain("cohere");
         ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.Groq).KeyFormats.Single().RequiresContext.Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("anthropic", "sk-ant-api03-", "dummy", 93, "AA")]
+    [InlineData("anthropic", "sk-ant-api03-", "example", 93, "AA")]
+    [InlineData("google-gemini", "AIza", "SyExample", 35, "")]
+    [InlineData("openai", "sk-proj-", "placeholder", 74, "")]
+    public void Check_RealShapedKeyContainingAPlaceholderWord_Passes(string provider, string prefix, string word, int length, string suffix)
+    {
+        // Random key bodies contain words like "dummy" or "example" by chance; a key of the right shape is never refused for that.
+        var body = word + Repeat(UrlSafe, length - word.Length);
+        var value = provider == "openai" ? prefix + body + "T3BlbkFJ" + Repeat(UrlSafe, 74) : prefix + body + suffix;
+        using var key = SecretValue.FromString(value);
+        var result = Validator.Check(new ProviderId(provider), key);
+        result.IsValid.Should().BeTrue(result.Message);
+    }
+
+    [Fact]
+    public void Check_WrongShapeWithAPlaceholderWord_IsPlaceholder()
+    {
+        using var key = SecretValue.FromString("sk-proj-example-key-for-the-docs");
+        Validator.Check(ProviderId.OpenAI, key).Error.Should().Be(KeyFormatError.Placeholder);
+    }
+
+    [Theory]
+    [InlineData("together", "tgp_v1_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdEFG")]
+    [InlineData("fireworks", "fw_3ZkLmNoPqRsTuVwXyZ0123456789AbCd")]
+    [InlineData("cohere", "Xq7Lm2Pz9Rt4Wk8Bn3Yc6Hv1Jd5Fs0Ga")]
+    public void Check_ProvidersWithoutADocumentedShape_AcceptOtherPlausibleValuesWithANote(string provider, string value)
+    {
+        using var key = SecretValue.FromString(value);
+        var result = Validator.Check(new ProviderId(provider), key);
+        result.IsValid.Should().BeTrue(result.Message);
+    }
+
+    [Fact]
+    public void Check_ProvidersWithoutADocumentedShape_StillRefuseImplausibleValues()
+    {
+        using var tooShort = SecretValue.FromString("abc123def456");
+        using var nonAscii = SecretValue.FromString("clé-" + Repeat(Alnum, 30));
+        Validator.Check(ProviderId.Together, tooShort).Error.Should().Be(KeyFormatError.WrongFormat);
+        Validator.Check(ProviderId.Mistral, nonAscii).Error.Should().Be(KeyFormatError.WrongFormat);
+    }
+
+    [Fact]
+    public void Check_OpenAIUserKeysWithTheNonePrefix_Pass()
+    {
+        using var key = SecretValue.FromString("sk-None-" + Repeat(UrlSafe, 58) + "T3BlbkFJ" + Repeat(UrlSafe, 58));
+        Validator.Check(ProviderId.OpenAI, key).IsValid.Should().BeTrue();
     }
 
     internal static void AssertNoChunkOf(string secret, string text)

@@ -110,6 +110,9 @@ public sealed class SecretValueTests
         secret.Invoking(s => s.Reveal()).Should().Throw<ObjectDisposedException>();
         secret.Invoking(s => s.UseBytes(0, (span, _) => span.Length)).Should().Throw<ObjectDisposedException>();
         secret.ToString().Should().Be("[secret sk-…0123]");
+        using var same = SecretValue.FromString(Value);
+        secret.Equals(same).Should().BeFalse("a disposed secret equals nothing, and Equals never throws");
+        same.Equals((object)secret).Should().BeFalse();
         secret.Dispose();
     }
 

@@ -185,7 +185,7 @@ public sealed class HttpKeyVerifierSecretTests
 
         var body = IronCage.Internal.ProviderErrorBody.Parse(System.Text.Encoding.UTF8.GetBytes("""{"valid":false,"message":"not an error","error":{"code":"x"}}"""), response.Headers, isError: false);
 
-        body.TryGetTopLevel("valid", out var valid).Should().BeTrue();
+        body.TryGetValue("valid", out var valid).Should().BeTrue();
         valid.Should().Be("false");
         body.Codes.Should().BeEmpty();
         body.Message.Should().BeNull();
