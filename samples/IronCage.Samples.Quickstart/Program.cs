@@ -2,7 +2,7 @@ using IronCage;
 
 // The full quickstart (a loopback provider emulator, an SQLite store, a rotation with a grace period, usage and the
 // audit trail) arrives with the provider emulator and storage packages. Until then this sample shows what IronCage
-// already knows about every provider, and checks a few key values the way AddIronCage() does at start-up.
+// already knows about every provider, and checks a few key values the way IronCage checks keys before it stores them.
 
 Console.WriteLine("IronCage quickstart — coming soon: the full rotation walkthrough needs the provider emulator (not yet built).");
 Console.WriteLine();

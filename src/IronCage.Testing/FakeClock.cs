@@ -91,11 +91,11 @@ public sealed class FakeClock : IClock
 
     /// <summary>Moves the clock forward by hours.</summary>
     /// <param name="hours">How many.</param>
-    public void AdvanceHours(int hours) => Advance(Duration.FromHours(hours));
+    public void AdvanceHours(long hours) => Advance(Duration.FromHours(hours));
 
     /// <summary>Moves the clock forward by standard days (24 hours each).</summary>
     /// <param name="days">How many.</param>
-    public void AdvanceDays(int days) => Advance(Duration.FromDays(days));
+    public void AdvanceDays(long days) => Advance(Duration.FromDays(days));
 
     /// <summary>Sets the clock to an instant.</summary>
     /// <param name="instant">The instant.</param>

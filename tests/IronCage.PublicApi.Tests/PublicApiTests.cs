@@ -39,20 +39,6 @@ public sealed class PublicApiTests
         Assert.Fail($"The public API of {package} changed. Review the change and run the tests with IRONCAGE_ACCEPT_API=1 to accept it:\n{string.Join("\n", removed.Concat(added).Take(60))}");
     }
 
-    [Theory]
-    [MemberData(nameof(Packages))]
-    public void PublicApi_EveryPublicTypeIsDocumented(string package)
-    {
-        var assembly = Assembly.Load(package);
-        var xml = Path.ChangeExtension(assembly.Location, ".xml");
-        File.Exists(xml).Should().BeTrue("XML documentation is generated for shipped packages");
-        var documentation = File.ReadAllText(xml);
-        foreach (var type in assembly.GetExportedTypes())
-        {
-            documentation.Should().Contain($"name=\"T:{type.FullName}\"", $"{type.FullName} needs XML docs");
-        }
-    }
-
     private static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

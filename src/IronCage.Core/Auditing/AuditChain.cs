@@ -37,7 +37,7 @@ public static class AuditChain
         Append(hash, auditEvent.Target);
         Append(hash, auditEvent.IpAddress);
         Append(hash, auditEvent.Reason);
-        Append(hash, auditEvent.Outcome.ToString());
+        Append(hash, OutcomeText(auditEvent.Outcome));
         Append(hash, auditEvent.Details.Count.ToString(CultureInfo.InvariantCulture));
         foreach (var (key, value) in auditEvent.Details.OrderBy(d => d.Key, StringComparer.Ordinal))
         {
@@ -66,7 +66,19 @@ public static class AuditChain
     public static AuditVerificationResult Verify(IEnumerable<AuditRecord> records, AuditCheckpoint? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(records);
-        return VerifyAsync(ToAsync(records), checkpoint).AsTask().GetAwaiter().GetResult();
+        var verifier = new ChainVerifier(checkpoint);
+        using var enumerator = records.GetEnumerator();
+        while (enumerator.MoveNext())
+        {
+            if (verifier.Step(enumerator.Current) is { } failure)
+            {
+                return failure.Tamper == AuditTamperKind.Missing && verifier.ExpectedSequence is { } missing && Remaining(enumerator).Contains(missing)
+                    ? verifier.Reordered()
+                    : failure;
+            }
+        }
+
+        return verifier.Finish();
     }
 
     /// <summary>Verifies records in stored order, streaming.</summary>
@@ -77,61 +89,52 @@ public static class AuditChain
     public static async ValueTask<AuditVerificationResult> VerifyAsync(IAsyncEnumerable<AuditRecord> records, AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        long expected = 1;
-        var previousHash = GenesisHash;
-        long checkedCount = 0;
+        var verifier = new ChainVerifier(checkpoint);
         var enumerator = records.GetAsyncEnumerator(cancellationToken);
         await using (enumerator.ConfigureAwait(false))
         {
             while (await enumerator.MoveNextAsync().ConfigureAwait(false))
             {
-                var record = enumerator.Current;
-                if (record.Sequence != expected)
+                if (verifier.Step(enumerator.Current) is not { } failure)
                 {
-                    // A later record where `expected` belongs: `expected` either comes later (reordered) or never (missing).
-                    var kind = record.Sequence < expected ? AuditTamperKind.Reordered : AuditTamperKind.Missing;
-                    while (kind == AuditTamperKind.Missing && await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    continue;
+                }
+
+                // A gap may be a record that comes later (reordered) rather than one that is gone (missing).
+                if (failure.Tamper == AuditTamperKind.Missing && verifier.ExpectedSequence is { } missing)
+                {
+                    while (await enumerator.MoveNextAsync().ConfigureAwait(false))
                     {
-                        if (enumerator.Current.Sequence == expected)
+                        if (enumerator.Current.Sequence == missing)
                         {
-                            kind = AuditTamperKind.Reordered;
+                            return verifier.Reordered();
                         }
                     }
-
-                    return Fail(checkedCount, expected, kind, kind == AuditTamperKind.Missing
-                        ? $"Audit record {expected} is missing: the log jumps to {record.Sequence}."
-                        : $"Audit records are out of order at position {expected}: record {record.Sequence} stands there.");
                 }
 
-                if (!string.Equals(record.PreviousHash, previousHash, StringComparison.Ordinal))
-                {
-                    return Fail(checkedCount, record.Sequence, AuditTamperKind.BrokenLink, $"Audit record {record.Sequence} does not link to record {record.Sequence - 1}: one of them was replaced or rewritten.");
-                }
-
-                if (!string.Equals(ComputeHash(record.Sequence, record.PreviousHash, record.Event), record.Hash, StringComparison.Ordinal))
-                {
-                    return Fail(checkedCount, record.Sequence, AuditTamperKind.Modified, $"Audit record {record.Sequence} was modified: its content no longer matches its hash.");
-                }
-
-                if (checkpoint is { } known && record.Sequence == known.Sequence && !string.Equals(record.Hash, known.Hash, StringComparison.Ordinal))
-                {
-                    return Fail(checkedCount, record.Sequence, AuditTamperKind.Modified, $"Audit record {record.Sequence} differs from the checkpoint taken of it: the chain was rewritten up to there.");
-                }
-
-                previousHash = record.Hash;
-                checkedCount++;
-                expected++;
+                return failure;
             }
         }
 
-        if (checkpoint is { } head && checkedCount < head.Sequence)
-        {
-            return Fail(checkedCount, checkedCount + 1, AuditTamperKind.Missing, $"The audit log ends at record {checkedCount}, but a checkpoint saw record {head.Sequence}: records were cut from its end.");
-        }
-
-        var newHead = checkedCount == 0 ? (AuditCheckpoint?)null : new AuditCheckpoint(checkedCount, previousHash);
-        return new AuditVerificationResult(checkedCount, newHead, null, null, $"The audit chain of {checkedCount} record(s) is intact.");
+        return verifier.Finish();
     }
+
+    private static IEnumerable<long> Remaining(IEnumerator<AuditRecord> enumerator)
+    {
+        while (enumerator.MoveNext())
+        {
+            yield return enumerator.Current.Sequence;
+        }
+    }
+
+    private static string OutcomeText(AuditOutcome outcome) => outcome switch
+    {
+        // Fixed strings, not enum names: renaming a member must never invalidate stored chains.
+        AuditOutcome.Success => "success",
+        AuditOutcome.Failure => "failure",
+        AuditOutcome.Denied => "denied",
+        _ => ((int)outcome).ToString(CultureInfo.InvariantCulture),
+    };
 
     private static AuditVerificationResult Fail(long checkedCount, long sequence, AuditTamperKind kind, string message)
         => new(checkedCount, null, sequence, kind, message);
@@ -155,13 +158,64 @@ public static class AuditChain
         hash.AppendData(bytes);
     }
 
-#pragma warning disable CS1998 // An iterator over an in-memory sequence has nothing to await.
-    private static async IAsyncEnumerable<AuditRecord> ToAsync(IEnumerable<AuditRecord> records)
-#pragma warning restore CS1998
+    /// <summary>Checks records one at a time, in stored order.</summary>
+    private sealed class ChainVerifier(AuditCheckpoint? checkpoint)
     {
-        foreach (var record in records)
+        private long _expected = 1;
+        private string _previousHash = GenesisHash;
+        private long _checked;
+        private long _stoppedAt;
+
+        public long? ExpectedSequence => _stoppedAt == 0 ? null : _expected;
+
+        public AuditVerificationResult? Step(AuditRecord record)
         {
-            yield return record;
+            if (record.Sequence != _expected)
+            {
+                _stoppedAt = record.Sequence;
+                if (record.Sequence == _expected - 1 && string.Equals(record.Hash, _previousHash, StringComparison.Ordinal))
+                {
+                    return Fail(_checked, record.Sequence, AuditTamperKind.Duplicated, $"Audit record {record.Sequence} appears twice.");
+                }
+
+                return record.Sequence < _expected
+                    ? Fail(_checked, _expected, AuditTamperKind.Reordered, $"Audit records are out of order at position {_expected}: record {record.Sequence} stands there.")
+                    : Fail(_checked, _expected, AuditTamperKind.Missing, $"Audit record {_expected} is missing: the log jumps to {record.Sequence}.");
+            }
+
+            if (!string.Equals(record.PreviousHash, _previousHash, StringComparison.Ordinal))
+            {
+                return Fail(_checked, record.Sequence, AuditTamperKind.BrokenLink, $"Audit record {record.Sequence} does not link to record {record.Sequence - 1}: one of them was replaced or rewritten.");
+            }
+
+            if (!string.Equals(ComputeHash(record.Sequence, record.PreviousHash, record.Event), record.Hash, StringComparison.Ordinal))
+            {
+                return Fail(_checked, record.Sequence, AuditTamperKind.Modified, $"Audit record {record.Sequence} was modified: its content no longer matches its hash.");
+            }
+
+            if (checkpoint is { } known && record.Sequence == known.Sequence && !string.Equals(record.Hash, known.Hash, StringComparison.Ordinal))
+            {
+                return Fail(_checked, record.Sequence, AuditTamperKind.Modified, $"Audit record {record.Sequence} differs from the checkpoint taken of it: the chain was rewritten up to there.");
+            }
+
+            _previousHash = record.Hash;
+            _checked++;
+            _expected++;
+            return null;
+        }
+
+        public AuditVerificationResult Reordered()
+            => Fail(_checked, _expected, AuditTamperKind.Reordered, $"Audit records are out of order at position {_expected}: record {_stoppedAt} stands there.");
+
+        public AuditVerificationResult Finish()
+        {
+            if (checkpoint is { } head && _checked < head.Sequence)
+            {
+                return Fail(_checked, _checked + 1, AuditTamperKind.Missing, $"The audit log ends at record {_checked}, but a checkpoint saw record {head.Sequence}: records were cut from its end.");
+            }
+
+            var newHead = _checked == 0 ? (AuditCheckpoint?)null : new AuditCheckpoint(_checked, _previousHash);
+            return new AuditVerificationResult(_checked, newHead, null, null, $"The audit chain of {_checked} record(s) is intact.");
         }
     }
 }

@@ -14,4 +14,7 @@ public enum AuditTamperKind
 
     /// <summary>A record does not link to the hash of the one before it (it was replaced, or its predecessor rewritten).</summary>
     BrokenLink = 3,
+
+    /// <summary>A record appears twice.</summary>
+    Duplicated = 4,
 }

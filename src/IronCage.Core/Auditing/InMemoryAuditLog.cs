@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using IronCage.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -38,7 +38,7 @@ public sealed class InMemoryAuditLog : IAuditLog
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<AuditRecord> ReadAsync(long fromSequence = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<AuditRecord> ReadAsync(long fromSequence = 1, CancellationToken cancellationToken = default)
     {
         AuditRecord[] snapshot;
         lock (_gate)
@@ -46,16 +46,7 @@ public sealed class InMemoryAuditLog : IAuditLog
             snapshot = [.. _records];
         }
 
-        foreach (var record in snapshot)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (record.Sequence >= fromSequence)
-            {
-                yield return record;
-            }
-        }
-
-        await Task.CompletedTask.ConfigureAwait(false);
+        return snapshot.Where(r => r.Sequence >= fromSequence).ToAsyncEnumerable(cancellationToken);
     }
 
     /// <inheritdoc />

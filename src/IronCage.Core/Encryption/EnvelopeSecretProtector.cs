@@ -42,7 +42,7 @@ public sealed class EnvelopeSecretProtector : ISecretProtector
             });
 
             var wrapped = await _kek.WrapKeyAsync(dataKey, cancellationToken).ConfigureAwait(false);
-            IronCageTelemetry.SecretOperations.Add(1, new(IronCageTelemetry.OperationTag, "seal"), new(IronCageTelemetry.OutcomeTag, "success"));
+            IronCageTelemetry.SecretOperations.Add(1, new(IronCageTelemetry.OperationTag, IronCageTelemetry.SealOperation), new(IronCageTelemetry.OutcomeTag, IronCageTelemetry.SuccessOutcome));
             return new EncryptedSecret
             {
                 KeyEncryptionKeyId = wrapped.KeyEncryptionKeyId,
@@ -88,12 +88,12 @@ public sealed class EnvelopeSecretProtector : ISecretProtector
                 aes.Decrypt(encrypted.Nonce.Span, ciphertext[..plaintextLength], ciphertext[plaintextLength..], plaintext, associatedData);
             }
 
-            IronCageTelemetry.SecretOperations.Add(1, new(IronCageTelemetry.OperationTag, "open"), new(IronCageTelemetry.OutcomeTag, "success"));
+            IronCageTelemetry.SecretOperations.Add(1, new(IronCageTelemetry.OperationTag, IronCageTelemetry.OpenOperation), new(IronCageTelemetry.OutcomeTag, IronCageTelemetry.SuccessOutcome));
             return SecretValue.FromUtf8(plaintext);
         }
         catch (CryptographicException ex)
         {
-            IronCageTelemetry.SecretOperations.Add(1, new(IronCageTelemetry.OperationTag, "open"), new(IronCageTelemetry.OutcomeTag, "failure"));
+            IronCageTelemetry.SecretOperations.Add(1, new(IronCageTelemetry.OperationTag, IronCageTelemetry.OpenOperation), new(IronCageTelemetry.OutcomeTag, IronCageTelemetry.FailureOutcome));
             throw new SecretDecryptionException(
                 $"The secret of {binding} does not open: its ciphertext was altered, or it belongs to another managed key or version. Restore the row from backup; never copy ciphertext between versions.",
                 ex);

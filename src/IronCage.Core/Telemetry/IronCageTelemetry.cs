@@ -38,6 +38,24 @@ public static class IronCageTelemetry
     /// <summary>Counter: cost, in the price catalog's currency.</summary>
     public const string UsageCost = "ironcage.usage.cost";
 
+    /// <summary>Activity: one key verification call.</summary>
+    public const string KeyVerifyActivity = "ironcage.key.verify";
+
+    /// <summary>Value of <see cref="OperationTag"/> for sealing a secret.</summary>
+    public const string SealOperation = "seal";
+
+    /// <summary>Value of <see cref="OperationTag"/> for opening a secret.</summary>
+    public const string OpenOperation = "open";
+
+    /// <summary>Value of <see cref="OutcomeTag"/> for a success.</summary>
+    public const string SuccessOutcome = "success";
+
+    /// <summary>Value of <see cref="OutcomeTag"/> for a failure.</summary>
+    public const string FailureOutcome = "failure";
+
+    /// <summary>Value of <see cref="OutcomeTag"/> for a key that verified.</summary>
+    public const string ValidOutcome = "valid";
+
     /// <summary>Tag: the provider id.</summary>
     public const string ProviderTag = "ironcage.provider";
 

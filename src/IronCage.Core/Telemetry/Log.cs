@@ -14,15 +14,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Verification of {Provider} key {KeyHint} could not reach the provider: {Reason}.")]
     public static partial void KeyVerificationUnreachable(ILogger logger, ProviderId provider, string keyHint, string reason);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "IronCage is using the in-memory key store: managed keys and their versions are lost when the process stops. Call PersistKeysToSqlite or PersistKeysToPostgreSql for real use.")]
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "IronCage is using the in-memory key store: managed keys and their versions are lost when the process stops. Register a durable IKeyStore for real use.")]
     public static partial void InMemoryKeyStoreInUse(ILogger logger);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "IronCage is using the in-memory audit log: the audit trail is lost when the process stops.")]
     public static partial void InMemoryAuditLogInUse(ILogger logger);
-
-    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Local master key ready: current key-encryption key {KekId}, {KeyCount} key(s) in the ring.")]
-    public static partial void MasterKeyLoaded(ILogger logger, string kekId, int keyCount);
-
-    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Failed to open the secret of {KeyReference} version {VersionId} with key-encryption key {KekId}: {Reason}.")]
-    public static partial void SecretOpenFailed(ILogger logger, string keyReference, string versionId, string kekId, string reason);
 }

@@ -53,7 +53,7 @@ internal sealed class HttpKeyVerifier : IKeyVerifier
         var baseAddress = options.BaseAddress ?? (settings.ProviderBaseAddresses.TryGetValue(provider, out var configured) ? configured : null);
         var uri = call.ResolveUri(options.Parameters, baseAddress);
 
-        using var activity = IronCageTelemetry.ActivitySource.StartActivity("ironcage.key.verify", ActivityKind.Client);
+        using var activity = IronCageTelemetry.ActivitySource.StartActivity(IronCageTelemetry.KeyVerifyActivity, ActivityKind.Client);
         activity?.SetTag(IronCageTelemetry.ProviderTag, provider.Value);
 
         using var request = new HttpRequestMessage(call.Method, uri);
@@ -121,7 +121,7 @@ internal sealed class HttpKeyVerifier : IKeyVerifier
 
     private void Record(ProviderId provider, SecretValue key, KeyVerificationResult result, TimeSpan elapsed, Activity? activity)
     {
-        var outcome = result.ErrorKind?.Value ?? "valid";
+        var outcome = result.ErrorKind?.Value ?? IronCageTelemetry.ValidOutcome;
         var tags = new TagList { { IronCageTelemetry.ProviderTag, provider.Value }, { IronCageTelemetry.OutcomeTag, outcome } };
         IronCageTelemetry.KeyVerifications.Add(1, tags);
         IronCageTelemetry.KeyVerificationDuration.Record(elapsed.TotalSeconds, tags);

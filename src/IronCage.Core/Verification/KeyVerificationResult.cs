@@ -3,8 +3,12 @@ namespace IronCage;
 /// <summary>The outcome of <see cref="IKeyVerifier.VerifyAsync"/>.</summary>
 public sealed class KeyVerificationResult
 {
-    private KeyVerificationResult(ProviderId provider, ProviderErrorKind? errorKind, string message)
+    private const string Operation = "key verification";
+    private readonly ProviderResponseClassification? _classification;
+
+    private KeyVerificationResult(ProviderId provider, ProviderErrorKind? errorKind, string message, ProviderResponseClassification? classification = null)
     {
+        _classification = classification;
         Provider = provider;
         ErrorKind = errorKind;
         Message = message;
@@ -46,7 +50,7 @@ public sealed class KeyVerificationResult
     public static KeyVerificationResult FromClassification(ProviderResponseClassification classification)
     {
         ArgumentNullException.ThrowIfNull(classification);
-        return new KeyVerificationResult(classification.Provider, classification.Kind, classification.Describe("key verification"))
+        return new KeyVerificationResult(classification.Provider, classification.Kind, classification.Describe(Operation), classification)
         {
             StatusCode = classification.StatusCode,
             ProviderErrorCode = classification.ProviderErrorCode,
@@ -70,15 +74,7 @@ public sealed class KeyVerificationResult
     {
         if (ErrorKind is { } kind)
         {
-            throw new ProviderRequestException(Provider, kind, Message)
-            {
-                StatusCode = StatusCode,
-                ProviderErrorCode = ProviderErrorCode,
-                RequestId = RequestId,
-                RetryAfter = RetryAfter,
-                IsAmbiguous = IsAmbiguous,
-                AlternativeKind = AlternativeKind,
-            };
+            throw _classification?.ToException(Operation) ?? new ProviderRequestException(Provider, kind, Message);
         }
     }
 

@@ -212,3 +212,27 @@ public sealed class AuditChainTests
         sequences.Should().Equal(4, 5);
     }
 }
+
+public sealed class AuditChainDuplicateTests
+{
+    [Fact]
+    public async Task Verify_DuplicatedRecord_IsReportedAsDuplicated()
+    {
+        var log = new InMemoryAuditLog();
+        for (var i = 0; i < 4; i++)
+        {
+            await log.AppendAsync(new AuditEvent { Actor = "system", Action = AuditAction.KeyVerify, Target = "openai/prod", Timestamp = NodaTime.Instant.FromUnixTimeSeconds(1_800_000_000 + i) });
+        }
+
+        var records = new List<AuditRecord>();
+        await foreach (var record in log.ReadAsync())
+        {
+            records.Add(record);
+        }
+
+        records.Insert(2, records[1]);
+        var result = AuditChain.Verify(records);
+        result.Tamper.Should().Be(AuditTamperKind.Duplicated);
+        result.FirstInvalidSequence.Should().Be(2);
+    }
+}

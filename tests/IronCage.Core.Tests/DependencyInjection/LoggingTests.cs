@@ -18,7 +18,7 @@ public sealed class LoggingTests
         _ = provider.GetRequiredService<IKeyStore>();
         _ = provider.GetRequiredService<IAuditLog>();
 
-        sink.Entries.Select(e => e.Message).Should().Contain(m => m.Contains("in-memory key store", StringComparison.Ordinal) && m.Contains("PersistKeysToSqlite", StringComparison.Ordinal));
+        sink.Entries.Select(e => e.Message).Should().Contain(m => m.Contains("in-memory key store", StringComparison.Ordinal) && m.Contains("durable IKeyStore", StringComparison.Ordinal));
         sink.Entries.Select(e => e.Message).Should().Contain(m => m.Contains("in-memory audit log", StringComparison.Ordinal));
     }
 }
