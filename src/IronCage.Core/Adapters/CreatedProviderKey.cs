@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using NodaTime;
+using IronCage.Internal;
 
 namespace IronCage;
 
@@ -30,7 +31,7 @@ public sealed class CreatedProviderKey : IDisposable
     public Instant? ExpiresAt { get; init; }
 
     /// <summary>Gets provider-specific facts (service-account id, slot, ...).</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; init; } = FrozenDictionary<string, string>.Empty;
+    public IReadOnlyDictionary<string, string> Metadata { get; init => field = Frozen.Map(value); } = FrozenDictionary<string, string>.Empty;
 
     /// <summary>Zeroes the secret.</summary>
     public void Dispose() => Secret.Dispose();

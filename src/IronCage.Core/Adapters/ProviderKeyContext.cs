@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using IronCage.Internal;
 
 namespace IronCage;
 
@@ -12,7 +13,7 @@ public sealed record ProviderKeyContext
     public KeyKind Kind { get; init; } = KeyKind.Inference;
 
     /// <summary>Gets the provider-side scope (project id, AWS user, Azure resource, ...), from <see cref="ManagedKey.Scope"/>.</summary>
-    public IReadOnlyDictionary<string, string> Scope { get; init; } = FrozenDictionary<string, string>.Empty;
+    public IReadOnlyDictionary<string, string> Scope { get; init => field = Frozen.Map(value); } = FrozenDictionary<string, string>.Empty;
 
     /// <summary>Builds the context of a managed key.</summary>
     /// <param name="key">The managed key.</param>

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using NodaTime;
+using IronCage.Internal;
 
 namespace IronCage;
 
@@ -28,5 +29,5 @@ public sealed record ProviderKeyInfo
     public Instant? LastUsedAt { get; init; }
 
     /// <summary>Gets provider-specific facts.</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; init; } = FrozenDictionary<string, string>.Empty;
+    public IReadOnlyDictionary<string, string> Metadata { get; init => field = Frozen.Map(value); } = FrozenDictionary<string, string>.Empty;
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using NodaTime;
+using IronCage.Internal;
 
 namespace IronCage;
 
@@ -28,5 +29,5 @@ public sealed record AuditEvent
     public AuditOutcome Outcome { get; init; } = AuditOutcome.Success;
 
     /// <summary>Gets further facts (version ids, key hints, provider request ids). Never secret values.</summary>
-    public IReadOnlyDictionary<string, string> Details { get; init; } = FrozenDictionary<string, string>.Empty;
+    public IReadOnlyDictionary<string, string> Details { get; init => field = Frozen.Map(value); } = FrozenDictionary<string, string>.Empty;
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using NodaTime;
+using IronCage.Internal;
 
 namespace IronCage;
 
@@ -43,7 +44,7 @@ public sealed record KeyVersion
     public required EncryptedSecret Secret { get; init; }
 
     /// <summary>Gets provider-specific facts about the version (for example <c>slot = Key2</c>, a service-account id).</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; init; } = FrozenDictionary<string, string>.Empty;
+    public IReadOnlyDictionary<string, string> Metadata { get; init => field = Frozen.Map(value); } = FrozenDictionary<string, string>.Empty;
 
     /// <summary>Creates a new, unique version id (<c>kv_</c> followed by 32 hex characters).</summary>
     /// <returns>The id.</returns>

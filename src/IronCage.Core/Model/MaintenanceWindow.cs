@@ -1,5 +1,7 @@
+using System.Collections.Frozen;
 using NodaTime;
 using NodaTime.TimeZones;
+using IronCage.Internal;
 
 namespace IronCage;
 
@@ -36,7 +38,7 @@ public sealed class MaintenanceWindow
             throw new RotationPolicyException($"A maintenance window must be open for more than zero and at most 24 hours (got {length}). Add more days for a longer window.");
         }
 
-        Days = set;
+        Days = set.ToFrozenSet();
         Start = start;
         Length = length;
         Zone = zone;
@@ -91,7 +93,7 @@ public sealed class MaintenanceWindow
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"{string.Join(",", Days)} {Start:HH':'mm} for {Length} ({Zone.Id})";
+    public override string ToString() => $"{string.Join(",", Days.Order())} {Start:HH':'mm} for {Length} ({Zone.Id})";
 
     private bool IsOpenFrom(LocalDate day, Instant instant)
     {

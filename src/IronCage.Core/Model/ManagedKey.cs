@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using NodaTime;
+using IronCage.Internal;
 
 namespace IronCage;
 
@@ -27,13 +28,13 @@ public sealed record ManagedKey
     public string? Description { get; init; }
 
     /// <summary>Gets free-form labels (for example <c>environment = prod</c>).</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = FrozenDictionary<string, string>.Empty;
+    public IReadOnlyDictionary<string, string> Labels { get; init => field = Frozen.Map(value); } = FrozenDictionary<string, string>.Empty;
 
     /// <summary>
     /// Gets where the key lives at the provider: organization, project, workspace, AWS user, Azure resource, GCP
     /// project, data-plane endpoint. Also fills verify-call placeholders such as <c>endpoint</c> and <c>region</c>.
     /// </summary>
-    public IReadOnlyDictionary<string, string> Scope { get; init; } = FrozenDictionary<string, string>.Empty;
+    public IReadOnlyDictionary<string, string> Scope { get; init => field = Frozen.Map(value); } = FrozenDictionary<string, string>.Empty;
 
     /// <summary>Gets the rotation policy.</summary>
     public RotationPolicy Policy { get; init; } = RotationPolicy.Default;
@@ -42,7 +43,7 @@ public sealed record ManagedKey
     public UsageLimits Limits { get; init; } = UsageLimits.None;
 
     /// <summary>Gets the versions, oldest first.</summary>
-    public IReadOnlyList<KeyVersion> Versions { get; init; } = [];
+    public IReadOnlyList<KeyVersion> Versions { get; init => field = Frozen.List(value); } = [];
 
     /// <summary>Gets when the managed key was registered.</summary>
     public Instant CreatedAt { get; init; }

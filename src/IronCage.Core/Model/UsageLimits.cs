@@ -1,3 +1,4 @@
+using IronCage.Internal;
 namespace IronCage;
 
 /// <summary>The usage limits of a managed key, and the fractions of a limit at which alerts are raised.</summary>
@@ -7,11 +8,11 @@ public sealed record UsageLimits
     public static UsageLimits None { get; } = new();
 
     /// <summary>Gets the limits.</summary>
-    public IReadOnlyList<UsageLimit> Limits { get; init; } = [];
+    public IReadOnlyList<UsageLimit> Limits { get; init => field = Frozen.List(value); } = [];
 
     /// <summary>Gets the fractions of a limit (between 0 and 1) at which alerts are raised.</summary>
     /// <value>The default value is 0.8 and 0.95.</value>
-    public IReadOnlyList<decimal> AlertThresholds { get; init; } = [0.8m, 0.95m];
+    public IReadOnlyList<decimal> AlertThresholds { get; init => field = Frozen.List(value); } = Frozen.List([0.8m, 0.95m]);
 
     /// <summary>Checks the limits.</summary>
     /// <exception cref="IronCageException">A threshold is outside (0, 1], or two limits count the same metric per the same window with the same enforcement.</exception>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using IronCage.Internal;
 
 namespace IronCage;
 
@@ -44,7 +45,7 @@ public sealed class KeyFormat
     /// without a distinctive prefix (a bare 32-character token means nothing on its own).
     /// </summary>
     /// <value>Empty when the format is distinctive by itself.</value>
-    public IReadOnlyList<string> ContextKeywords { get; init; } = [];
+    public IReadOnlyList<string> ContextKeywords { get; init => field = Frozen.List(value); } = [];
 
     /// <summary>
     /// Gets a value indicating whether a value that does not match is refused on input. Formats inferred from

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using NodaTime;
+using IronCage.Internal;
 
 namespace IronCage;
 
@@ -38,7 +39,7 @@ public sealed class ProviderDescriptor
     public ProviderCapabilities LimitedCapabilities { get; init; }
 
     /// <summary>Gets notes on limited or surprising capabilities, keyed by a single capability flag.</summary>
-    public IReadOnlyDictionary<ProviderCapabilities, string> CapabilityNotes { get; init; } = FrozenDictionary<ProviderCapabilities, string>.Empty;
+    public IReadOnlyDictionary<ProviderCapabilities, string> CapabilityNotes { get; init => field = Frozen.Map(value); } = FrozenDictionary<ProviderCapabilities, string>.Empty;
 
     /// <summary>
     /// Gets how keys of this provider rotate: derived from <see cref="Capabilities"/> (see <see cref="TierFor"/>), and
@@ -54,13 +55,13 @@ public sealed class ProviderDescriptor
     public Uri? ApiBaseUrl { get; init; }
 
     /// <summary>Gets the environment variables that conventionally hold an inference key, the primary name first, then aliases.</summary>
-    public IReadOnlyList<string> EnvironmentVariables { get; init; } = [];
+    public IReadOnlyList<string> EnvironmentVariables { get; init => field = Frozen.List(value); } = [];
 
     /// <summary>Gets the environment variables that conventionally hold an admin or management key, if the provider has one.</summary>
-    public IReadOnlyList<string> AdminEnvironmentVariables { get; init; } = [];
+    public IReadOnlyList<string> AdminEnvironmentVariables { get; init => field = Frozen.List(value); } = [];
 
     /// <summary>Gets the shapes of the provider's keys; empty when keys have no documented shape.</summary>
-    public IReadOnlyList<KeyFormat> KeyFormats { get; init; } = [];
+    public IReadOnlyList<KeyFormat> KeyFormats { get; init => field = Frozen.List(value); } = [];
 
     /// <summary>Gets how requests carry the key.</summary>
     public AuthScheme Auth { get; init; } = AuthScheme.Bearer;
@@ -72,13 +73,13 @@ public sealed class ProviderDescriptor
     public VerifyCall? AdminVerifyCall { get; init; }
 
     /// <summary>Gets the provider's error quirks, applied to every answer (verification, adapters, the HTTP handler) before the status-code defaults.</summary>
-    public IReadOnlyList<ResponseRule> ErrorRules { get; init; } = [];
+    public IReadOnlyList<ResponseRule> ErrorRules { get; init => field = Frozen.List(value); } = [];
 
     /// <summary>Gets the most keys of one kind a principal may hold at once (AWS: 2 per IAM user and service; Azure: 2 slots), if limited.</summary>
     public int? MaxKeysPerPrincipal { get; init; }
 
     /// <summary>Gets the names of fixed key slots (Azure <c>Key1</c>, <c>Key2</c>); empty when keys are not slots.</summary>
-    public IReadOnlyList<string> KeySlots { get; init; } = [];
+    public IReadOnlyList<string> KeySlots { get; init => field = Frozen.List(value); } = [];
 
     /// <summary>Gets how long a deleted key can be restored (Google: 30 days), if the provider soft-deletes.</summary>
     public Duration? UndeleteWindow { get; init; }

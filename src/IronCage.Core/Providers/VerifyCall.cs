@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text;
+using IronCage.Internal;
 
 namespace IronCage;
 
@@ -36,7 +37,7 @@ public sealed class VerifyCall
     public IReadOnlyList<string> Placeholders { get; }
 
     /// <summary>Gets values for placeholders that the scope does not set (for example <c>region = us-east-1</c>).</summary>
-    public IReadOnlyDictionary<string, string> DefaultParameters { get; init; } = FrozenDictionary<string, string>.Empty;
+    public IReadOnlyDictionary<string, string> DefaultParameters { get; init => field = Frozen.Map(value); } = FrozenDictionary<string, string>.Empty;
 
     /// <summary>Gets the request body, if the call sends one.</summary>
     public string? Body { get; init; }
@@ -46,13 +47,13 @@ public sealed class VerifyCall
     public string ContentType { get; init; } = "application/json";
 
     /// <summary>Gets rules specific to this call's answer (checked before the provider's general error rules).</summary>
-    public IReadOnlyList<ResponseRule> Rules { get; init; } = [];
+    public IReadOnlyList<ResponseRule> Rules { get; init => field = Frozen.List(value); } = [];
 
     /// <summary>
     /// Gets the host suffixes a URL built from placeholders must end with (for example <c>.openai.azure.com</c>), so a
     /// scope value can never send the key to another host. Empty when the template fixes the host itself.
     /// </summary>
-    public IReadOnlyList<string> AllowedHostSuffixes { get; init; } = [];
+    public IReadOnlyList<string> AllowedHostSuffixes { get; init => field = Frozen.List(value); } = [];
 
     /// <summary>Gets what a successful answer means, in words (for docs and diagnostics).</summary>
     public string? SuccessMeans { get; init; }
