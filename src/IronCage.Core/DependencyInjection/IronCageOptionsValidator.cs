@@ -52,13 +52,16 @@ internal sealed class IronCageOptionsValidator : IValidateOptions<IronCageOption
             }
         }
 
-        try
+        foreach (var service in new[] { typeof(IKeyEncryptionKeyProvider), typeof(ISecretFingerprinter) })
         {
-            _ = _services.GetRequiredService<IKeyEncryptionKeyProvider>();
-        }
-        catch (OptionsValidationException ex)
-        {
-            failures.AddRange(ex.Failures);
+            try
+            {
+                _ = _services.GetRequiredService(service);
+            }
+            catch (OptionsValidationException ex)
+            {
+                failures.AddRange(ex.Failures.Where(f => !failures.Contains(f)));
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

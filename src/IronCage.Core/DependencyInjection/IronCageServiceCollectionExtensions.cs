@@ -58,12 +58,23 @@ public static class IronCageServiceCollectionExtensions
         services.TryAddSingleton<LocalMasterKeyProvider>();
         services.TryAddSingleton<IKeyEncryptionKeyProvider>(sp => sp.GetRequiredService<LocalMasterKeyProvider>());
         services.TryAddSingleton<ISecretProtector, EnvelopeSecretProtector>();
-        services.TryAddSingleton<ISecretFingerprinter>(sp => sp.GetRequiredService<IKeyEncryptionKeyProvider>() is LocalMasterKeyProvider local
-            ? new HmacSecretFingerprinter(local)
-            : throw new IronCageException("A custom IKeyEncryptionKeyProvider is registered: register an ISecretFingerprinter too (for example HmacSecretFingerprinter with a key of its own)."));
+        services.TryAddSingleton(CreateFingerprinter);
 
         services.TryAddSingleton<IKeyStore, InMemoryKeyStore>();
         services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
         return builder;
+    }
+
+    private static ISecretFingerprinter CreateFingerprinter(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<LocalMasterKeyOptions>>().Value;
+        if (!string.IsNullOrWhiteSpace(options.FingerprintKey))
+        {
+            return HmacSecretFingerprinter.FromConfiguredKey(options.FingerprintKey);
+        }
+
+        return services.GetRequiredService<IKeyEncryptionKeyProvider>() is LocalMasterKeyProvider local
+            ? new HmacSecretFingerprinter(local)
+            : throw new OptionsValidationException(nameof(LocalMasterKeyOptions), typeof(LocalMasterKeyOptions), ["A custom IKeyEncryptionKeyProvider is registered: set LocalMasterKeyOptions.FingerprintKey, or register an ISecretFingerprinter of your own."]);
     }
 }

@@ -44,6 +44,34 @@ public sealed class HmacSecretFingerprinter : ISecretFingerprinter
         _currentId = keyId;
     }
 
+    internal static HmacSecretFingerprinter FromConfiguredKey(string base64Key)
+    {
+        byte[] key;
+        try
+        {
+            key = Convert.FromBase64String(base64Key.Trim());
+        }
+        catch (FormatException)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(nameof(LocalMasterKeyOptions), typeof(LocalMasterKeyOptions), ["LocalMasterKeyOptions.FingerprintKey is not valid base64. Use at least 32 random bytes encoded as base64 (for example from 'openssl rand -base64 32')."]);
+        }
+
+        if (key.Length < 32)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(nameof(LocalMasterKeyOptions), typeof(LocalMasterKeyOptions), [$"LocalMasterKeyOptions.FingerprintKey is {key.Length} bytes; use at least 32 random bytes encoded as base64."]);
+        }
+
+        var id = "fpk-" + Convert.ToHexString(SHA256.HashData([.. "IronCage.Fingerprint.id.v1"u8, .. key]).AsSpan(0, 8)).ToLowerInvariant();
+        try
+        {
+            return new HmacSecretFingerprinter(id, key);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
     /// <inheritdoc />
     public string Compute(SecretValue secret)
     {

@@ -18,6 +18,13 @@ public sealed class LocalMasterKeyOptions
     public string EnvironmentVariable { get; set; } = IronCageConstants.MasterKeyEnvironmentVariable;
 
     /// <summary>
+    /// Gets or sets a key of its own for fingerprints (base64 of at least 32 random bytes). When set, fingerprints stay
+    /// the same across master-key rotations; when not, they are derived from the master key and only match while the
+    /// master key that made them is configured (current or retired). Recommended for production.
+    /// </summary>
+    public string? FingerprintKey { get; set; }
+
+    /// <summary>
     /// Gets earlier master keys (base64), kept after a master-key rotation so data keys they wrapped still open until
     /// every secret has been re-wrapped (<see cref="ISecretProtector.RewrapAsync"/>).
     /// </summary>

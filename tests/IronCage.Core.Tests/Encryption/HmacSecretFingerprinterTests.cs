@@ -1,4 +1,6 @@
 using IronCage.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace IronCage.Core.Tests.Encryption;
@@ -48,5 +50,49 @@ public sealed class HmacSecretFingerprinterTests
     {
         var act = () => new HmacSecretFingerprinter("k1", new byte[16]);
         act.Should().Throw<ArgumentException>();
+    }
+}
+
+public sealed class FingerprintKeyOptionTests
+{
+    private static ISecretFingerprinter Fingerprinter(string masterKey, string? fingerprintKey)
+    {
+        var services = new ServiceCollection();
+        services.AddIronCage().ProtectKeysWithMasterKey(o =>
+        {
+            o.MasterKey = masterKey;
+            o.FingerprintKey = fingerprintKey;
+        });
+        return services.BuildServiceProvider().GetRequiredService<ISecretFingerprinter>();
+    }
+
+    [Fact]
+    public void FingerprintKey_KeepsFingerprintsAcrossAMasterKeyRotation()
+    {
+        var fingerprintKey = LocalMasterKeyProvider.GenerateMasterKey();
+        using var secret = FakeKeys.Generate(ProviderId.OpenAI);
+
+        var before = Fingerprinter(LocalMasterKeyProvider.GenerateMasterKey(), fingerprintKey).Compute(secret);
+        var after = Fingerprinter(LocalMasterKeyProvider.GenerateMasterKey(), fingerprintKey);
+
+        after.Compute(secret).Should().Be(before).And.StartWith("fp1.fpk-");
+        after.Matches(secret, before).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("not base64!", "*not valid base64*")]
+    [InlineData("c2hvcnQ=", "*5 bytes*")]
+    public async Task FingerprintKey_Invalid_StopsStartUp(string fingerprintKey, string message)
+    {
+        using var host = Host.CreateDefaultBuilder()
+            .ConfigureServices(s => s.AddIronCage().ProtectKeysWithMasterKey(o =>
+            {
+                o.MasterKey = LocalMasterKeyProvider.GenerateMasterKey();
+                o.FingerprintKey = fingerprintKey;
+            }))
+            .Build();
+
+        var act = async () => await host.StartAsync();
+        await act.Should().ThrowAsync<OptionsValidationException>().WithMessage(message);
     }
 }
