@@ -34,13 +34,34 @@ internal static partial class SecretScrubber
     {
         if (secret is not null && !secret.IsDisposed && secret.Length > 0)
         {
-            text = secret.UseChars(text, static (chars, t) => t.Replace(chars.ToString(), "[redacted]", StringComparison.Ordinal));
+            text = secret.UseChars(text, static (chars, t) => ReplaceAll(t, chars));
         }
 
         return PrefixedToken().Replace(text, m => m.Groups["prefix"].Value + "[redacted]");
     }
 
     private static string Truncate(string text) => text.Length <= MaxLength ? text : string.Concat(text.AsSpan(0, MaxLength), "…");
+
+    // Replaces every occurrence of the secret without turning the secret into a string of its own.
+    private static string ReplaceAll(string text, ReadOnlySpan<char> secret)
+    {
+        var rest = text.AsSpan();
+        var index = rest.IndexOf(secret, StringComparison.Ordinal);
+        if (index < 0)
+        {
+            return text;
+        }
+
+        var builder = new System.Text.StringBuilder(text.Length);
+        while (index >= 0)
+        {
+            builder.Append(rest[..index]).Append("[redacted]");
+            rest = rest[(index + secret.Length)..];
+            index = rest.IndexOf(secret, StringComparison.Ordinal);
+        }
+
+        return builder.Append(rest).ToString();
+    }
 
     [GeneratedRegex(@"(?<prefix>sk-ant-(api|admin)\d\d-|sk-or-v1-|sk-proj-|sk-svcacct-|sk-admin-|sk-|gsk_|xai-|AIza|r8_|pplx-|hf_)[A-Za-z0-9_\-\.\*]{6,}", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, 250)]
     private static partial Regex PrefixedToken();
