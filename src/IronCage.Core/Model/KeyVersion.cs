@@ -31,6 +31,15 @@ public sealed record KeyVersion
     /// <summary>Gets when the version was revoked, if it was.</summary>
     public Instant? RevokedAt { get; init; }
 
+    /// <summary>
+    /// Gets when the version was killed locally: a killed version is never served again, even where the provider
+    /// cannot revoke it by API (the kill switch). <see langword="null"/> when it was not killed.
+    /// </summary>
+    public Instant? KilledAt { get; init; }
+
+    /// <summary>Gets a value indicating whether the version may be handed to requests: Current or Previous (in grace), and not killed.</summary>
+    public bool IsServable => KilledAt is null && Stage is (KeyStage.Current or KeyStage.Previous);
+
     /// <summary>Gets when the version was last used, as far as IronCage knows.</summary>
     public Instant? LastUsedAt { get; init; }
 

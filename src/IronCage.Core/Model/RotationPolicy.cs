@@ -25,6 +25,13 @@ public sealed record RotationPolicy
     /// <value><see langword="null"/> uses <see cref="IronCageOptions.DefaultExpiryWarningLead"/> (14 days by default).</value>
     public Duration? ExpiryWarningLead { get; init; }
 
+    /// <summary>
+    /// Gets how long a newly created key should live at the provider, where the provider supports an expiry (OpenAI admin
+    /// keys, OpenRouter, AWS, Fireworks, Mistral): the key then dies on its own even if revocation fails.
+    /// </summary>
+    /// <value><see langword="null"/> (the default) creates keys without an expiry.</value>
+    public Duration? KeyLifetime { get; init; }
+
     /// <summary>Gets the largest random delay added to a due time, so many keys on one schedule do not rotate at once. Deterministic per key.</summary>
     /// <value>The default value is zero.</value>
     public Duration Jitter { get; init; } = Duration.Zero;
@@ -44,6 +51,11 @@ public sealed record RotationPolicy
         if (ExpiryWarningLead is { } lead && lead < Duration.Zero)
         {
             throw new RotationPolicyException($"The expiry warning lead {lead} is negative; use for example 14 days.");
+        }
+
+        if (KeyLifetime is { } lifetime && lifetime <= Duration.Zero)
+        {
+            throw new RotationPolicyException($"The key lifetime {lifetime} must be positive; leave it unset for keys that do not expire.");
         }
 
         if (Jitter < Duration.Zero)
