@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,11 +8,17 @@ namespace IronCage;
 
 /// <summary>
 /// An <see cref="IKeyStore"/> in process memory: for tests and demos. Everything is lost when the process stops; a
-/// warning is logged when it is created. Thread-safe; updates are compare-and-swap on the concurrency token.
+/// warning is logged when it is created. Thread-safe: reads take no lock, writes are serialised and compare the
+/// concurrency token.
 /// </summary>
 public sealed class InMemoryKeyStore : IKeyStore
 {
     private readonly ConcurrentDictionary<KeyReference, ManagedKey> _keys = new();
+    private readonly object _writeGate = new();
+
+    // Tokens come from one counter for the whole store, so a key deleted and created again never gets a token its
+    // predecessor had: a writer still holding the old key's token cannot overwrite the new key.
+    private long _lastToken;
 
     /// <summary>Creates an empty store.</summary>
     public InMemoryKeyStore()
@@ -44,6 +51,7 @@ public sealed class InMemoryKeyStore : IKeyStore
     /// <inheritdoc />
     public async IAsyncEnumerable<ManagedKey> ListAsync(ProviderId? provider = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var snapshot = _keys.Values
             .Where(k => provider is null || k.Provider == provider.Value)
             .OrderBy(k => k.Reference.ToString(), StringComparer.Ordinal)
@@ -63,8 +71,18 @@ public sealed class InMemoryKeyStore : IKeyStore
         ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
         key.Validate();
-        var stored = key with { ConcurrencyToken = 1 };
-        return _keys.TryAdd(key.Reference, stored) ? ValueTask.FromResult(stored) : throw new ManagedKeyAlreadyExistsException(key.Reference);
+        var copy = Snapshot(key);
+        lock (_writeGate)
+        {
+            if (_keys.ContainsKey(key.Reference))
+            {
+                throw new ManagedKeyAlreadyExistsException(key.Reference);
+            }
+
+            var stored = copy with { ConcurrencyToken = NextToken() };
+            _keys[key.Reference] = stored;
+            return ValueTask.FromResult(stored);
+        }
     }
 
     /// <inheritdoc />
@@ -73,42 +91,58 @@ public sealed class InMemoryKeyStore : IKeyStore
         ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
         key.Validate();
-        if (!_keys.TryGetValue(key.Reference, out var current))
+        var copy = Snapshot(key);
+        lock (_writeGate)
         {
-            throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, null);
-        }
+            if (!_keys.TryGetValue(key.Reference, out var current))
+            {
+                throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, null);
+            }
 
-        if (current.ConcurrencyToken != key.ConcurrencyToken)
-        {
-            throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, current.ConcurrencyToken);
-        }
+            if (current.ConcurrencyToken != key.ConcurrencyToken)
+            {
+                throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, current.ConcurrencyToken);
+            }
 
-        var stored = key with { ConcurrencyToken = current.ConcurrencyToken + 1 };
-        if (!_keys.TryUpdate(key.Reference, stored, current))
-        {
-            var now = _keys.TryGetValue(key.Reference, out var raced) ? raced.ConcurrencyToken : (long?)null;
-            throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, now);
+            var stored = copy with { ConcurrencyToken = NextToken() };
+            _keys[key.Reference] = stored;
+            return ValueTask.FromResult(stored);
         }
-
-        return ValueTask.FromResult(stored);
     }
 
     /// <inheritdoc />
     public ValueTask DeleteAsync(KeyReference key, long expectedConcurrencyToken, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_keys.TryGetValue(key, out var current))
+        lock (_writeGate)
         {
-            throw new ManagedKeyNotFoundException(key);
-        }
+            if (!_keys.TryGetValue(key, out var current))
+            {
+                throw new ManagedKeyNotFoundException(key);
+            }
 
-        if (current.ConcurrencyToken != expectedConcurrencyToken
-            || !_keys.TryRemove(new KeyValuePair<KeyReference, ManagedKey>(key, current)))
-        {
-            var now = _keys.TryGetValue(key, out var raced) ? raced.ConcurrencyToken : (long?)null;
-            throw new ConcurrencyConflictException(key, expectedConcurrencyToken, now);
+            if (current.ConcurrencyToken != expectedConcurrencyToken)
+            {
+                throw new ConcurrencyConflictException(key, expectedConcurrencyToken, current.ConcurrencyToken);
+            }
+
+            _keys.TryRemove(key, out _);
         }
 
         return ValueTask.CompletedTask;
     }
+
+    // The caller's collections may be mutable (a Dictionary, a List) and still theirs: keep copies, so changing them
+    // after a write cannot change what the store holds.
+    private static ManagedKey Snapshot(ManagedKey key) => key with
+    {
+        Labels = Copy(key.Labels),
+        Scope = Copy(key.Scope),
+        Versions = Array.AsReadOnly(key.Versions.Select(v => v with { Metadata = Copy(v.Metadata) }).ToArray()),
+    };
+
+    private static FrozenDictionary<string, string> Copy(IReadOnlyDictionary<string, string> values)
+        => values.Count == 0 ? FrozenDictionary<string, string>.Empty : values.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private long NextToken() => Interlocked.Increment(ref _lastToken);
 }
