@@ -1,0 +1,870 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IronCage.Rotation;
+
+/// <summary>
+/// The rotation engine: a state machine over <see cref="RotationOperation"/> whose every step is persisted before the
+/// next begins. What differs per tier (how a new key is obtained, how an old one is retired, what a rollback undoes)
+/// is decided from the provider adapter's capabilities.
+/// </summary>
+internal sealed class KeyRotator : IKeyRotator
+{
+    private const string SlotMetadata = "slot";
+    private const int StoreConflictRetries = 5;
+
+    private readonly IKeyStore _keys;
+    private readonly IRotationStore _operations;
+    private readonly ISecretProtector _protector;
+    private readonly ISecretFingerprinter _fingerprinter;
+    private readonly IKeyVerifier _verifier;
+    private readonly KeyFormatValidator _validator;
+    private readonly IAuditLog _audit;
+    private readonly IClock _clock;
+    private readonly RotationOptions _options;
+    private readonly IronCageOptions _ironCageOptions;
+    private readonly ILogger<KeyRotator> _logger;
+    private readonly RotationEventPublisher _events;
+    private readonly Dictionary<ProviderId, IProviderAdapter> _adapters;
+
+    public KeyRotator(
+        IKeyStore keys,
+        IRotationStore operations,
+        ISecretProtector protector,
+        ISecretFingerprinter fingerprinter,
+        IKeyVerifier verifier,
+        KeyFormatValidator validator,
+        IAuditLog audit,
+        IClock clock,
+        IEnumerable<IProviderAdapter> adapters,
+        IOptions<RotationOptions> options,
+        IOptions<IronCageOptions> ironCageOptions,
+        RotationEventPublisher events,
+        ILogger<KeyRotator> logger)
+    {
+        _events = events;
+        _keys = keys;
+        _operations = operations;
+        _protector = protector;
+        _fingerprinter = fingerprinter;
+        _verifier = verifier;
+        _validator = validator;
+        _audit = audit;
+        _clock = clock;
+        _options = options.Value;
+        _ironCageOptions = ironCageOptions.Value;
+        _logger = logger;
+        _adapters = [];
+        foreach (var adapter in adapters)
+        {
+            _adapters[adapter.Provider] = adapter;
+        }
+    }
+
+    public async Task<ManagedKey> RegisterAsync(KeyRegistration registration, SecretValue secret, RotationRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        ArgumentNullException.ThrowIfNull(secret);
+        request ??= new RotationRequest();
+        _validator.Validate(registration.Reference.Provider, secret, registration.Kind);
+        if (registration.Verify)
+        {
+            var context = new ProviderKeyContext { Key = registration.Reference, Kind = registration.Kind, Scope = registration.Scope };
+            (await VerifyAsync(context, secret, cancellationToken).ConfigureAwait(false)).EnsureValid();
+        }
+
+        var now = _clock.GetCurrentInstant();
+        var versionId = KeyVersion.NewVersionId();
+        var sealedSecret = await _protector.SealAsync(secret, new SecretBinding(registration.Reference, versionId), cancellationToken).ConfigureAwait(false);
+        var key = new ManagedKey
+        {
+            Reference = registration.Reference,
+            Kind = registration.Kind,
+            Description = registration.Description,
+            Labels = registration.Labels,
+            Scope = registration.Scope,
+            Policy = registration.Policy,
+            Limits = registration.Limits,
+            CreatedAt = now,
+            Versions =
+            [
+                new KeyVersion
+                {
+                    VersionId = versionId,
+                    ProviderKeyId = registration.ProviderKeyId,
+                    Stage = KeyStage.Current,
+                    CreatedAt = now,
+                    ActivatedAt = now,
+                    ExpiresAt = registration.ExpiresAt,
+                    DisplayHint = secret.DisplayHint,
+                    Fingerprint = _fingerprinter.Compute(secret),
+                    Secret = sealedSecret,
+                    Metadata = SlotMetadataFor(registration.ProviderKeyId, registration.Reference.Provider),
+                },
+            ],
+        };
+
+        var stored = await _keys.CreateAsync(key, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(AuditAction.KeyCreate, registration.Reference, request, AuditOutcome.Success, new() { ["version"] = versionId, ["hint"] = secret.DisplayHint }, cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    public async Task<RotationOperation> RotateAsync(KeyReference key, RotationReason reason, RotationRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        request ??= new RotationRequest();
+        if (request.RevokeFirst && reason != RotationReason.Compromised)
+        {
+            throw new ArgumentException("RevokeFirst stops service until the new key is in place: it is only allowed for RotationReason.Compromised.", nameof(request));
+        }
+
+        var managed = await _keys.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        var tier = TierOf(managed);
+        var awaitsPerson = tier is RotationTier.SemiAutomatic or RotationTier.Manual;
+        var operation = await StartAsync(managed, tier, reason, request, awaitsPerson ? RotationStep.AwaitingNewKey : RotationStep.Requested, revokeOnly: false, cancellationToken).ConfigureAwait(false);
+
+        if (awaitsPerson && request.RevokeFirst)
+        {
+            operation = await RevokePreviousEarlyAsync(operation, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await RunAsync(operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<RotationOperation> RevokeAsync(KeyReference key, RotationRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        request ??= new RotationRequest();
+        var managed = await _keys.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (managed.CurrentVersion is null)
+        {
+            throw new IronCageException($"Managed key '{key}' has no current version to revoke.");
+        }
+
+        var operation = await StartAsync(managed, TierOf(managed), RotationReason.Compromised, request, RotationStep.Requested, revokeOnly: true, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<RotationOperation> SupplyNewKeyAsync(KeyReference key, SecretValue newKey, RotationRequest? request = null, CancellationToken cancellationToken = default)
+        => AcceptNewKeyAsync(key, newKey, request, lookUpProviderId: true, cancellationToken);
+
+    public Task<RotationOperation> RecordManualRotationAsync(KeyReference key, SecretValue newKey, RotationRequest? request = null, CancellationToken cancellationToken = default)
+        => AcceptNewKeyAsync(key, newKey, request, lookUpProviderId: false, cancellationToken);
+
+    public async Task<RotationOperation> CompleteGraceAsync(KeyReference key, RotationRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        request ??= new RotationRequest();
+        var operation = await _operations.FindActiveAsync(key, cancellationToken).ConfigureAwait(false);
+        if (operation is not { Step: RotationStep.GracePeriod })
+        {
+            throw new IronCageException($"Managed key '{key}' has no rotation in its grace period{(operation is null ? string.Empty : $" (rotation {operation.OperationId} is at {operation.Step})")}.");
+        }
+
+        var now = _clock.GetCurrentInstant();
+        if (operation.GraceEndsAt > now)
+        {
+            operation = await _operations.UpdateAsync(operation with { GraceEndsAt = now, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(AuditAction.KeyRotate, key, request, AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "grace-completed-early" }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await RunAsync(operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<RotationOperation?> GetOperationAsync(string operationId, CancellationToken cancellationToken = default)
+        => await _operations.FindAsync(operationId, cancellationToken).ConfigureAwait(false);
+
+    public async Task<RotationOperation> ResumeAsync(string operationId, CancellationToken cancellationToken = default)
+    {
+        var operation = await _operations.FindAsync(operationId, cancellationToken).ConfigureAwait(false)
+            ?? throw new IronCageException($"Rotation operation '{operationId}' does not exist.");
+        return await RunAsync(operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<RotationPlan> PlanAsync(Instant now, CancellationToken cancellationToken = default)
+    {
+        var items = new List<PlannedRotation>();
+        await foreach (var key in _keys.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var tier = TierOf(key);
+            var active = await _operations.FindActiveAsync(key.Reference, cancellationToken).ConfigureAwait(false);
+            if (active is not null)
+            {
+                items.Add(PlanActive(key, tier, active, now));
+                continue;
+            }
+
+            var current = key.CurrentVersion;
+            var last = current?.ActivatedAt ?? current?.CreatedAt ?? key.CreatedAt;
+            if (key.Policy.NextDue(last, key.Reference) is not { } due)
+            {
+                continue;
+            }
+
+            var isDue = due <= now;
+            var action = tier is RotationTier.Manual or RotationTier.SemiAutomatic ? PlannedAction.Remind : PlannedAction.Rotate;
+            var detail = isDue
+                ? action == PlannedAction.Rotate ? $"Rotate now with the {tier} strategy." : $"Remind a person to create a new key at {ConsoleUrl(key.Provider)}."
+                : $"Next {(action == PlannedAction.Rotate ? "rotation" : "reminder")} at {due}.";
+            items.Add(new PlannedRotation(key.Reference, isDue ? action : PlannedAction.None, tier, due, isDue, detail));
+        }
+
+        return new RotationPlan(now, items);
+    }
+
+    public async Task<ManagedKey> KillAsync(KeyReference key, string versionId, RotationRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(versionId);
+        request ??= new RotationRequest();
+        var killed = await KillVersionAsync(key, versionId, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(AuditAction.KeyKill, key, request, AuditOutcome.Success, new() { ["version"] = versionId }, cancellationToken).ConfigureAwait(false);
+        return killed;
+    }
+
+    private static Dictionary<string, string> SlotMetadataFor(string? providerKeyId, ProviderId provider)
+        => providerKeyId is not null && ProviderCatalog.BuiltIn.TryGetDescriptor(provider, out var descriptor) && descriptor.KeySlots.Contains(providerKeyId)
+            ? new Dictionary<string, string> { [SlotMetadata] = providerKeyId }
+            : new Dictionary<string, string>();
+
+    private static PlannedRotation PlanActive(ManagedKey key, RotationTier tier, RotationOperation active, Instant now) => active.Step switch
+    {
+        RotationStep.AwaitingNewKey => new(key.Reference, PlannedAction.AwaitNewKey, tier, active.RequestedAt, false, $"Rotation {active.OperationId} waits for a person to supply the new key."),
+        RotationStep.GracePeriod => new(key.Reference, active.GraceEndsAt <= now ? PlannedAction.CompleteGrace : PlannedAction.None, tier, active.GraceEndsAt, active.GraceEndsAt <= now, $"Rotation {active.OperationId} is in its grace period until {active.GraceEndsAt}."),
+        _ => new(key.Reference, PlannedAction.Resume, tier, active.NextAttemptAt ?? active.UpdatedAt, (active.NextAttemptAt ?? now) <= now, $"Rotation {active.OperationId} stopped at {active.Step}."),
+    };
+
+    private static string OtherSlot(string? slot) => string.Equals(slot, "Key1", StringComparison.OrdinalIgnoreCase) ? "Key2" : "Key1";
+
+    private static bool IsRetryable(ProviderErrorKind kind) => kind == ProviderErrorKind.Transient || kind == ProviderErrorKind.RateLimited;
+
+    private static string Describe(Exception exception) => exception switch
+    {
+        ProviderRequestException provider => $"{provider.Kind}: {provider.Message}",
+        _ => exception.Message,
+    };
+
+    private static string ConsoleUrl(ProviderId provider) => ConsoleUri(provider)?.ToString() ?? "the provider's console";
+
+    private static Uri? ConsoleUri(ProviderId provider)
+        => ProviderCatalog.BuiltIn.TryGetDescriptor(provider, out var descriptor) ? descriptor.ConsoleUrl : null;
+
+    private RotationTier TierOf(ManagedKey key)
+    {
+        if (!_adapters.TryGetValue(key.Provider, out var adapter))
+        {
+            return RotationTier.Manual;
+        }
+
+        var tier = ProviderDescriptor.TierFor(adapter.Capabilities);
+        return tier != RotationTier.Manual && !adapter.Capabilities.HasFlag(ProviderCapabilities.Verify) && !CanVerifyWithoutAdapter(key.Provider)
+            ? RotationTier.Manual
+            : tier;
+    }
+
+    private static bool CanVerifyWithoutAdapter(ProviderId provider)
+        => ProviderCatalog.BuiltIn.TryGetDescriptor(provider, out var descriptor) && descriptor.VerifyCall is not null;
+
+    private IProviderAdapter Adapter(KeyReference key)
+        => _adapters.TryGetValue(key.Provider, out var adapter)
+            ? adapter
+            : throw new IronCageException($"No provider adapter is registered for '{key.Provider}'. Add the provider's IronCage package (for example AddOpenAI) or register an IProviderAdapter.");
+
+    private async Task<RotationOperation> StartAsync(ManagedKey managed, RotationTier tier, RotationReason reason, RotationRequest request, RotationStep firstStep, bool revokeOnly, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetCurrentInstant();
+        var current = managed.CurrentVersion;
+        var operationId = RotationOperation.NewOperationId();
+        var operation = new RotationOperation
+        {
+            OperationId = operationId,
+            Key = managed.Reference,
+            Reason = reason,
+            Tier = tier,
+            Step = firstStep,
+            RequestedBy = request.Actor,
+            RequestedAt = now,
+            UpdatedAt = now,
+            Note = request.Note,
+            RevokeFirst = request.RevokeFirst || revokeOnly,
+            RevokeOnly = revokeOnly,
+            PreviousVersionId = current?.VersionId,
+            PreviousProviderKeyId = current?.ProviderKeyId,
+            NewVersionId = KeyVersion.NewVersionId(),
+            ProviderKeyName = $"ironcage-{managed.Reference.Name}-{now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}-{operationId[4..12]}",
+            GraceEndsAt = null,
+        };
+
+        var stored = await _operations.CreateAsync(operation, cancellationToken).ConfigureAwait(false);
+        Log.RotationStarted(_logger, stored.OperationId, stored.Key, reason, tier);
+        await _events.PublishAsync(new RotationStarted { Key = stored.Key, OccurredAt = now, OperationId = stored.OperationId, Reason = reason, Tier = tier }, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(revokeOnly ? AuditAction.KeyRevoke : AuditAction.KeyRotate, managed.Reference, request, AuditOutcome.Success, new() { ["operation"] = stored.OperationId, ["step"] = "started", ["reason"] = reason.ToString(), ["tier"] = tier.ToString() }, cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    private async Task<RotationOperation> AcceptNewKeyAsync(KeyReference key, SecretValue newKey, RotationRequest? request, bool lookUpProviderId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(newKey);
+        request ??= new RotationRequest();
+        var managed = await _keys.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        var tier = TierOf(managed);
+        if (lookUpProviderId && tier != RotationTier.SemiAutomatic)
+        {
+            throw new IronCageException($"Managed key '{key}' rotates with the {tier} strategy; SupplyNewKeyAsync is for semi-automatic providers ({(tier == RotationTier.Manual ? "use RecordManualRotationAsync" : "use RotateAsync")}).");
+        }
+
+        _validator.Validate(key.Provider, newKey, managed.Kind);
+        if (managed.Versions.Any(v => v.Stage != KeyStage.Revoked && _fingerprinter.Matches(newKey, v.Fingerprint)))
+        {
+            throw new IronCageException($"The supplied key is already a version of '{key}'. Create a new key in the provider's console ({ConsoleUrl(key.Provider)}) and supply that one.");
+        }
+
+        var operation = await _operations.FindActiveAsync(key, cancellationToken).ConfigureAwait(false);
+        if (operation is null)
+        {
+            operation = await StartAsync(managed, tier, RotationReason.Manual, request, RotationStep.AwaitingNewKey, revokeOnly: false, cancellationToken).ConfigureAwait(false);
+        }
+        else if (operation.Step != RotationStep.AwaitingNewKey)
+        {
+            throw new RotationConflictException(key, operation.OperationId, operation.Step);
+        }
+
+        string? providerKeyId = null;
+        if (lookUpProviderId)
+        {
+            providerKeyId = await FindSuppliedKeyIdAsync(managed, newKey, cancellationToken).ConfigureAwait(false);
+        }
+
+        var sealedSecret = await _protector.SealAsync(newKey, new SecretBinding(key, operation.NewVersionId), cancellationToken).ConfigureAwait(false);
+        operation = await PersistAsync(operation with
+        {
+            Step = RotationStep.CreatedAtProvider,
+            NewProviderKeyId = providerKeyId,
+            NewSecret = sealedSecret,
+            NewDisplayHint = newKey.DisplayHint,
+            NewFingerprint = _fingerprinter.Compute(newKey),
+        }, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(AuditAction.KeyRotate, key, request, AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "new-key-supplied", ["hint"] = newKey.DisplayHint }, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> FindSuppliedKeyIdAsync(ManagedKey managed, SecretValue newKey, CancellationToken cancellationToken)
+    {
+        var adapter = Adapter(managed.Reference);
+        var matches = new List<string>();
+        await foreach (var info in adapter.ListKeysAsync(ProviderKeyContext.For(managed), cancellationToken).ConfigureAwait(false))
+        {
+            if (info.Status == ProviderKeyStatus.Active && info.DisplayHint is { } hint && HintMatches(hint, newKey))
+            {
+                matches.Add(info.ProviderKeyId);
+            }
+        }
+
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new IronCageException($"The supplied key is not among the active keys the provider lists for '{managed.Reference}'. Create it in the same organization or workspace ({ConsoleUrl(managed.Provider)}) and supply it again."),
+            _ => throw new IronCageException($"{matches.Count} active keys at the provider match the supplied key's hint; deactivate the unused ones in the console and supply the key again."),
+        };
+    }
+
+    // Providers show a redacted form such as "sk-ant-api03-R2D...igAA": the supplied key must start and end the same way.
+    private static bool HintMatches(string hint, SecretValue key)
+    {
+        var separator = hint.Contains("...", StringComparison.Ordinal) ? "..." : "…";
+        var cut = hint.IndexOf(separator, StringComparison.Ordinal);
+        if (cut < 0)
+        {
+            return false;
+        }
+
+        var prefix = hint[..cut];
+        var suffix = hint[(cut + separator.Length)..];
+        return key.UseChars((prefix, suffix), static (chars, s) => chars.Length > s.prefix.Length + s.suffix.Length && chars.StartsWith(s.prefix) && chars.EndsWith(s.suffix));
+    }
+
+    private async Task<RotationOperation> RunAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        while (!operation.IsFinished)
+        {
+            var now = _clock.GetCurrentInstant();
+            if (operation.NextAttemptAt is { } retryAt && retryAt > now)
+            {
+                return operation;
+            }
+
+            if (operation.Step == RotationStep.AwaitingNewKey || (operation.Step == RotationStep.GracePeriod && operation.GraceEndsAt > now))
+            {
+                return operation;
+            }
+
+            // A failed step comes back with NextAttemptAt set: the check above then hands it to the scheduler or
+            // ResumeAsync, or (with no back-off) retries it until MaxAttempts ends the operation.
+            operation = await RunStepAsync(operation, cancellationToken).ConfigureAwait(false);
+        }
+
+        return operation;
+    }
+
+    private async Task<RotationOperation> RunStepAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        for (var immediate = 0; ; immediate++)
+        {
+            try
+            {
+                var next = operation.Step switch
+                {
+                    RotationStep.Requested when operation.RevokeFirst && !operation.PreviousRevokedEarly => await RevokePreviousEarlyAsync(operation, cancellationToken).ConfigureAwait(false),
+                    RotationStep.Requested when operation.RevokeOnly => operation with { Step = RotationStep.PreviousRevoked },
+                    RotationStep.Requested => await CreateAtProviderAsync(operation, cancellationToken).ConfigureAwait(false),
+                    RotationStep.CreatedAtProvider => await StorePendingAsync(operation, cancellationToken).ConfigureAwait(false),
+                    RotationStep.StoredPending => await VerifyNewAsync(operation, cancellationToken).ConfigureAwait(false),
+                    RotationStep.Verified => await PromoteAsync(operation, cancellationToken).ConfigureAwait(false),
+                    RotationStep.Promoted => await StartGraceAsync(operation, cancellationToken).ConfigureAwait(false),
+                    RotationStep.GracePeriod => await RevokePreviousAsync(operation, cancellationToken).ConfigureAwait(false),
+                    RotationStep.PreviousRevoked => await CompleteAsync(operation).ConfigureAwait(false),
+                    _ => throw new InvalidOperationException($"Rotation {operation.OperationId} cannot run from {operation.Step}."),
+                };
+
+                return await PersistAsync(next with { Attempts = 0, NextAttemptAt = null, LastError = null }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IronCageException and not RotationConflictException)
+            {
+                // A step may have recorded progress before it failed (CreateAttempted): continue from the stored copy.
+                operation = await _operations.FindAsync(operation.OperationId, cancellationToken).ConfigureAwait(false) ?? operation;
+                var retryable = ex is ProviderRequestException provider && (IsRetryable(provider.Kind) || IsPropagationDelay(operation, provider));
+                if (retryable && immediate < _options.ImmediateRetries)
+                {
+                    await DelayAsync(ex as ProviderRequestException, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                return await HandleFailureAsync(operation, ex, retryable, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private bool IsPropagationDelay(RotationOperation operation, ProviderRequestException failure)
+        => operation.Step == RotationStep.StoredPending && failure.Kind == ProviderErrorKind.InvalidKey && operation.Attempts + 1 < _options.VerifyPropagationAttempts;
+
+    private async Task DelayAsync(ProviderRequestException? failure, CancellationToken cancellationToken)
+    {
+        var delay = failure?.RetryAfter is { } retryAfter && retryAfter > _options.RetryDelay ? retryAfter : _options.RetryDelay;
+        if (delay > _options.MaxRetryDelay)
+        {
+            delay = _options.MaxRetryDelay;
+        }
+
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<RotationOperation> HandleFailureAsync(RotationOperation operation, Exception failure, bool retryable, CancellationToken cancellationToken)
+    {
+        var reason = Describe(failure);
+        var attempts = operation.Attempts + 1;
+        var afterPromotion = operation.Step is RotationStep.Promoted or RotationStep.GracePeriod or RotationStep.PreviousRevoked;
+        var canRetryLater = (retryable || afterPromotion) && attempts < _options.MaxAttempts;
+
+        if (canRetryLater)
+        {
+            var backoff = Duration.FromTicks(Math.Min(_options.MaxBackoff.BclCompatibleTicks, _options.Backoff.BclCompatibleTicks * (1L << Math.Min(attempts - 1, 20))));
+            var retryAt = _clock.GetCurrentInstant() + backoff;
+            Log.StepDeferred(_logger, operation.OperationId, operation.Key, operation.Step, attempts, retryAt, reason);
+            return await _operations.UpdateAsync(operation with { Attempts = attempts, NextAttemptAt = retryAt, LastError = reason, UpdatedAt = _clock.GetCurrentInstant() }, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (afterPromotion)
+        {
+            Log.RevocationFailed(_logger, operation.OperationId, operation.Key, operation.PreviousVersionId, attempts, reason);
+            var failed = await PersistAsync(operation with { Step = RotationStep.RevocationFailed, Attempts = attempts, LastError = reason, EndedAt = _clock.GetCurrentInstant(), NextAttemptAt = null }, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(AuditAction.KeyRevoke, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["version"] = operation.PreviousVersionId ?? string.Empty, ["error"] = reason }, cancellationToken).ConfigureAwait(false);
+            await _events.PublishAsync(new KeyRevoked { Key = operation.Key, OccurredAt = _clock.GetCurrentInstant(), OperationId = operation.OperationId, VersionId = operation.PreviousVersionId ?? string.Empty, Succeeded = false, Error = reason, ConsoleUrl = ConsoleUri(operation.Key.Provider) }, cancellationToken).ConfigureAwait(false);
+            return failed;
+        }
+
+        return await RollBackAsync(operation, reason, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<RotationOperation> RevokePreviousEarlyAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        if (operation.PreviousVersionId is { } previous)
+        {
+            await KillVersionAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+            await RetireAtProviderAsync(operation, cancellationToken).ConfigureAwait(false);
+            await MarkRevokedAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+        }
+
+        var next = operation with { PreviousRevokedEarly = true };
+        return operation.Step == RotationStep.AwaitingNewKey ? await PersistAsync(next, cancellationToken).ConfigureAwait(false) : next;
+    }
+
+    private async Task<RotationOperation> CreateAtProviderAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        var adapter = Adapter(operation.Key);
+        var context = ProviderKeyContext.For(managed);
+        CreatedProviderKey created;
+        if (operation.Tier == RotationTier.SlotAlternating)
+        {
+            var currentSlot = managed.FindVersion(operation.PreviousVersionId ?? string.Empty) is { } previous
+                ? previous.Metadata.GetValueOrDefault(SlotMetadata) ?? previous.ProviderKeyId
+                : null;
+            created = await adapter.RegenerateSlotAsync(context, OtherSlot(currentSlot), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Record that a create is under way before calling the provider: if the process dies before the answer is
+            // recorded, the resumed rotation finds the key by its name and removes it instead of leaving it orphaned.
+            if (!operation.CreateAttempted)
+            {
+                operation = await PersistAsync(operation with { CreateAttempted = true }, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await RemoveInterruptedCreateAsync(operation, adapter, context, cancellationToken).ConfigureAwait(false);
+            }
+
+            var expiresAt = managed.Policy.KeyLifetime is { } lifetime && adapter.Capabilities.HasFlag(ProviderCapabilities.Expiry)
+                ? _clock.GetCurrentInstant() + lifetime
+                : (Instant?)null;
+            created = await adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = context, Name = operation.ProviderKeyName!, ExpiresAt = expiresAt, Limits = managed.Limits }, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (created)
+        {
+            var sealedSecret = await _protector.SealAsync(created.Secret, new SecretBinding(operation.Key, operation.NewVersionId), cancellationToken).ConfigureAwait(false);
+            return operation with
+            {
+                Step = RotationStep.CreatedAtProvider,
+                NewProviderKeyId = created.ProviderKeyId,
+                NewSecret = sealedSecret,
+                NewDisplayHint = created.Secret.DisplayHint,
+                NewFingerprint = _fingerprinter.Compute(created.Secret),
+                NewExpiresAt = created.ExpiresAt,
+            };
+        }
+    }
+
+    private async Task RemoveInterruptedCreateAsync(RotationOperation operation, IProviderAdapter adapter, ProviderKeyContext context, CancellationToken cancellationToken)
+    {
+        if (!adapter.Capabilities.HasFlag(ProviderCapabilities.List))
+        {
+            return;
+        }
+
+        var orphans = new List<string>();
+        await foreach (var info in adapter.ListKeysAsync(context, cancellationToken).ConfigureAwait(false))
+        {
+            if (string.Equals(info.Name, operation.ProviderKeyName, StringComparison.Ordinal) && info.Status != ProviderKeyStatus.Deleted)
+            {
+                orphans.Add(info.ProviderKeyId);
+            }
+        }
+
+        foreach (var orphan in orphans)
+        {
+            await RetireProviderKeyAsync(adapter, context, orphan, cancellationToken).ConfigureAwait(false);
+            Log.OrphanRemoved(_logger, operation.OperationId, operation.Key, orphan);
+        }
+    }
+
+    private async Task<RotationOperation> StorePendingAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        await UpdateKeyAsync(operation.Key, managed =>
+        {
+            if (managed.FindVersion(operation.NewVersionId) is not null)
+            {
+                return null;
+            }
+
+            if (operation.NewSecret is null)
+            {
+                throw new IronCageException($"Rotation {operation.OperationId} lost its new key before storing it; it cannot continue.");
+            }
+
+            var metadata = operation.Tier == RotationTier.SlotAlternating && operation.NewProviderKeyId is { } slot
+                ? new Dictionary<string, string> { [SlotMetadata] = slot }
+                : new Dictionary<string, string>();
+            return managed.WithVersion(new KeyVersion
+            {
+                VersionId = operation.NewVersionId,
+                ProviderKeyId = operation.NewProviderKeyId,
+                Stage = KeyStage.Pending,
+                CreatedAt = _clock.GetCurrentInstant(),
+                ExpiresAt = operation.NewExpiresAt,
+                DisplayHint = operation.NewDisplayHint ?? "…",
+                Fingerprint = operation.NewFingerprint ?? string.Empty,
+                Secret = operation.NewSecret,
+                Metadata = metadata,
+            });
+        }, cancellationToken).ConfigureAwait(false);
+
+        // Once stored, the sealed secret lives in the key store only.
+        return operation with { Step = RotationStep.StoredPending, NewSecret = null };
+    }
+
+    private async Task<RotationOperation> VerifyNewAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        var version = managed.FindVersion(operation.NewVersionId) ?? throw new IronCageException($"Rotation {operation.OperationId}: the new version {operation.NewVersionId} is missing from the key store.");
+        using var secret = await _protector.OpenAsync(version.Secret, new SecretBinding(operation.Key, version.VersionId), cancellationToken).ConfigureAwait(false);
+        KeyVerificationResult result;
+        try
+        {
+            result = await VerifyAsync(ProviderKeyContext.For(managed), secret, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotSupportedByProviderException) when (operation.Tier == RotationTier.Manual)
+        {
+            // A provider with no free verification call (Perplexity): a person vouched for the key by recording it.
+            return operation with { Step = RotationStep.Verified, LastError = null };
+        }
+
+        result.EnsureValid();
+        return operation with { Step = RotationStep.Verified };
+    }
+
+    private async Task<RotationOperation> PromoteAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetCurrentInstant();
+        await UpdateKeyAsync(operation.Key, managed =>
+        {
+            var newVersion = managed.FindVersion(operation.NewVersionId) ?? throw new IronCageException($"Rotation {operation.OperationId}: the new version is missing from the key store.");
+            if (newVersion.Stage == KeyStage.Current)
+            {
+                return null;
+            }
+
+            var versions = managed.Versions.Select(v => v.VersionId == operation.NewVersionId
+                ? v with { Stage = KeyStage.Current, ActivatedAt = now }
+                : v.Stage == KeyStage.Current ? v with { Stage = KeyStage.Previous } : v);
+            return managed with { Versions = [.. versions] };
+        }, cancellationToken).ConfigureAwait(false);
+        return operation with { Step = RotationStep.Promoted };
+    }
+
+    private async Task<RotationOperation> StartGraceAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        var grace = operation.Reason == RotationReason.Compromised || operation.PreviousVersionId is null || operation.PreviousRevokedEarly
+            ? Duration.Zero
+            : managed.Policy.GracePeriod ?? _ironCageOptions.DefaultGracePeriod;
+        return operation with { Step = RotationStep.GracePeriod, GraceEndsAt = _clock.GetCurrentInstant() + grace };
+    }
+
+    private async Task<RotationOperation> RevokePreviousAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        if (operation.PreviousVersionId is { } previous && !operation.PreviousRevokedEarly)
+        {
+            var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+            var version = managed.FindVersion(previous);
+            if (version is { Stage: KeyStage.Current } && !operation.RevokeOnly)
+            {
+                throw new IronCageException($"Rotation {operation.OperationId} refused to revoke version {previous} of '{operation.Key}': it is still Current.");
+            }
+
+            if (version is not null && version.Stage != KeyStage.Revoked)
+            {
+                if (operation.RevokeOnly)
+                {
+                    await KillVersionAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+                }
+
+                await RetireAtProviderAsync(operation, cancellationToken).ConfigureAwait(false);
+                await MarkRevokedAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return operation with { Step = RotationStep.PreviousRevoked };
+    }
+
+    private async Task<RotationOperation> CompleteAsync(RotationOperation operation)
+    {
+        var now = _clock.GetCurrentInstant();
+        var done = operation with { Step = RotationStep.Completed, EndedAt = now };
+        if (!operation.RevokeOnly)
+        {
+            Log.RotationCompleted(_logger, operation.OperationId, operation.Key, operation.NewVersionId, operation.NewDisplayHint);
+        }
+
+        await AuditAsync(operation.RevokeOnly ? AuditAction.KeyRevoke : AuditAction.KeyRotate, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "completed", ["version"] = operation.RevokeOnly ? operation.PreviousVersionId ?? string.Empty : operation.NewVersionId }, CancellationToken.None).ConfigureAwait(false);
+        if (!operation.RevokeOnly)
+        {
+            await _events.PublishAsync(new RotationCompleted { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, VersionId = operation.NewVersionId, DisplayHint = operation.NewDisplayHint }, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return done;
+    }
+
+    // Retires the previous key at the provider the way its tier allows.
+    private async Task RetireAtProviderAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        if (!_adapters.TryGetValue(operation.Key.Provider, out var adapter) || operation.Tier == RotationTier.Manual)
+        {
+            // Nothing to call: a person deletes the old key in the console; IronCage stops serving it.
+            return;
+        }
+
+        var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        var previous = managed.FindVersion(operation.PreviousVersionId ?? string.Empty);
+        var providerKeyId = previous?.ProviderKeyId ?? operation.PreviousProviderKeyId;
+        if (providerKeyId is null)
+        {
+            return;
+        }
+
+        var context = ProviderKeyContext.For(managed);
+        if (operation.Tier == RotationTier.SlotAlternating)
+        {
+            var slot = previous?.Metadata.GetValueOrDefault(SlotMetadata) ?? providerKeyId;
+            using var discarded = await adapter.RegenerateSlotAsync(context, slot, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await RetireProviderKeyAsync(adapter, context, providerKeyId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task RetireProviderKeyAsync(IProviderAdapter adapter, ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (adapter.Capabilities.HasFlag(ProviderCapabilities.Delete))
+            {
+                await adapter.DeleteKeyAsync(context, providerKeyId, cancellationToken).ConfigureAwait(false);
+            }
+            else if (adapter.Capabilities.HasFlag(ProviderCapabilities.Deactivate))
+            {
+                await adapter.DeactivateKeyAsync(context, providerKeyId, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ProviderRequestException ex) when (ex.Kind == ProviderErrorKind.NotFound)
+        {
+            // Already gone at the provider: that is what revocation wants.
+        }
+    }
+
+    private async Task<RotationOperation> RollBackAsync(RotationOperation operation, string reason, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        if (operation.NewProviderKeyId is { } newKeyId && operation.Tier is RotationTier.Automatic or RotationTier.CreateThenDelete
+            && _adapters.TryGetValue(operation.Key.Provider, out var adapter))
+        {
+            try
+            {
+                var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+                await RetireProviderKeyAsync(adapter, ProviderKeyContext.For(managed), newKeyId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+            {
+                Log.RollbackIncomplete(_logger, operation.OperationId, operation.Key, newKeyId, Describe(ex));
+                problems.Add($"the new provider key {newKeyId} could not be removed ({Describe(ex)})");
+            }
+        }
+
+        if (operation.PreviousRevokedEarly && operation.Tier == RotationTier.CreateThenDelete && operation.PreviousProviderKeyId is { } previousId
+            && _adapters.TryGetValue(operation.Key.Provider, out var undeleter) && undeleter.Capabilities.HasFlag(ProviderCapabilities.Undelete))
+        {
+            try
+            {
+                var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+                await undeleter.UndeleteKeyAsync(ProviderKeyContext.For(managed), previousId, cancellationToken).ConfigureAwait(false);
+                problems.Add($"the previous key {previousId} was undeleted at the provider; it stays killed locally until an operator decides");
+            }
+            catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+            {
+                problems.Add($"the previous key {previousId} could not be undeleted ({Describe(ex)})");
+            }
+        }
+
+        var now = _clock.GetCurrentInstant();
+        await UpdateKeyAsync(operation.Key, managed => managed.FindVersion(operation.NewVersionId) is { Stage: KeyStage.Pending } pending
+            ? managed.WithVersion(pending with { Stage = KeyStage.Revoked, RevokedAt = now })
+            : null, cancellationToken).ConfigureAwait(false);
+
+        var message = problems.Count == 0 ? reason : $"{reason} Rollback: {string.Join("; ", problems)}.";
+        Log.RotationFailed(_logger, operation.OperationId, operation.Key, operation.Step, message);
+        var failed = await PersistAsync(operation with { Step = RotationStep.Failed, LastError = message, EndedAt = now, NextAttemptAt = null, NewSecret = null, Attempts = operation.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(AuditAction.KeyRotate, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["step"] = operation.Step.ToString(), ["error"] = message }, CancellationToken.None).ConfigureAwait(false);
+        await _events.PublishAsync(new RotationFailed { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, Step = operation.Step, Reason = message }, CancellationToken.None).ConfigureAwait(false);
+        return failed;
+    }
+
+    private async Task<ManagedKey> KillVersionAsync(KeyReference key, string versionId, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetCurrentInstant();
+        var updated = await UpdateKeyAsync(key, managed =>
+        {
+            var version = managed.FindVersion(versionId) ?? throw new IronCageException($"Managed key '{key}' has no version '{versionId}'.");
+            return version.KilledAt is null ? managed.WithVersion(version with { KilledAt = now }) : null;
+        }, cancellationToken).ConfigureAwait(false);
+        Log.VersionKilled(_logger, key, versionId);
+        await _events.PublishAsync(new KeyKilled { Key = key, OccurredAt = now, VersionId = versionId }, cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    private async Task<ManagedKey> MarkRevokedAsync(KeyReference key, string versionId, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetCurrentInstant();
+        var updated = await UpdateKeyAsync(key, managed => managed.FindVersion(versionId) is { } version && version.Stage != KeyStage.Revoked
+            ? managed.WithVersion(version with { Stage = KeyStage.Revoked, RevokedAt = now })
+            : null, cancellationToken).ConfigureAwait(false);
+        await _events.PublishAsync(new KeyRevoked { Key = key, OccurredAt = now, VersionId = versionId, ConsoleUrl = ConsoleUri(key.Provider) }, cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    // Applies a change to the managed key, re-reading it when another writer got there first. `change` returns null
+    // when there is nothing to do (the step already happened before a crash).
+    private async Task<ManagedKey> UpdateKeyAsync(KeyReference key, Func<ManagedKey, ManagedKey?> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var managed = await _keys.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            if (change(managed) is not { } updated)
+            {
+                return managed;
+            }
+
+            try
+            {
+                return await _keys.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException) when (attempt < StoreConflictRetries)
+            {
+                // Someone else changed the key (usage, a kill switch): read again and re-apply.
+            }
+        }
+    }
+
+    private async Task<RotationOperation> PersistAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        var stored = await _operations.UpdateAsync(operation with { UpdatedAt = _clock.GetCurrentInstant() }, cancellationToken).ConfigureAwait(false);
+        Log.StepReached(_logger, stored.OperationId, stored.Key, stored.Step);
+        if (_options.AfterStep is { } afterStep)
+        {
+            await afterStep(stored, cancellationToken).ConfigureAwait(false);
+        }
+
+        return stored;
+    }
+
+    // The provider adapter verifies when it can (it knows the provider's scope and endpoints); otherwise the catalog's verify call.
+    private Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue secret, CancellationToken cancellationToken)
+        => _adapters.TryGetValue(context.Key.Provider, out var adapter) && adapter.Capabilities.HasFlag(ProviderCapabilities.Verify)
+            ? adapter.VerifyAsync(context, secret, cancellationToken)
+            : _verifier.VerifyAsync(context.Key.Provider, secret, new KeyVerificationOptions { Kind = context.Kind, Parameters = context.Scope }, cancellationToken);
+
+    private async Task AuditAsync(AuditAction action, KeyReference key, RotationRequest request, AuditOutcome outcome, Dictionary<string, string> details, CancellationToken cancellationToken)
+    {
+        await _audit.AppendAsync(new AuditEvent
+        {
+            Actor = request.Actor,
+            Action = action,
+            Target = key.ToString(),
+            Timestamp = _clock.GetCurrentInstant(),
+            IpAddress = request.IpAddress,
+            Reason = request.Note,
+            Outcome = outcome,
+            Details = details,
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace IronCage.Rotation;
+
+/// <summary>IronCage.Rotation's log messages (event ids 1000–1999). Key references, version ids and hints only, never values.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Rotation {OperationId} of {Key} started ({Reason}, {Tier}).")]
+    public static partial void RotationStarted(ILogger logger, string operationId, KeyReference key, RotationReason reason, RotationTier tier);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Rotation {OperationId} of {Key} reached {Step}.")]
+    public static partial void StepReached(ILogger logger, string operationId, KeyReference key, RotationStep step);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Rotation {OperationId} of {Key} completed: version {VersionId} ({Hint}) is current.")]
+    public static partial void RotationCompleted(ILogger logger, string operationId, KeyReference key, string versionId, string? hint);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Rotation {OperationId} of {Key} failed at {Step} and was rolled back: {Reason}")]
+    public static partial void RotationFailed(ILogger logger, string operationId, KeyReference key, RotationStep step, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Rotation {OperationId} of {Key}: {Step} failed (attempt {Attempt}); retrying after {RetryAt}: {Reason}")]
+    public static partial void StepDeferred(ILogger logger, string operationId, KeyReference key, RotationStep step, int attempt, NodaTime.Instant retryAt, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Rotation {OperationId} of {Key}: the previous version {VersionId} could not be revoked after {Attempts} attempts; revoke it at the provider by hand: {Reason}")]
+    public static partial void RevocationFailed(ILogger logger, string operationId, KeyReference key, string? versionId, int attempts, string reason);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "Rotation {OperationId} of {Key}: rolling back could not remove the new provider key {ProviderKeyId}; delete it at the provider: {Reason}")]
+    public static partial void RollbackIncomplete(ILogger logger, string operationId, KeyReference key, string? providerKeyId, string reason);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Version {VersionId} of {Key} was killed: it is never served again.")]
+    public static partial void VersionKilled(ILogger logger, KeyReference key, string versionId);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Rotation {OperationId} of {Key}: a key created by an interrupted attempt ({ProviderKeyId}) was found by its name and removed.")]
+    public static partial void OrphanRemoved(ILogger logger, string operationId, KeyReference key, string providerKeyId);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Rotation event subscriber {Subscriber} failed on {EventType} for {Key}.")]
+    public static partial void SubscriberFailed(ILogger logger, string subscriber, string eventType, KeyReference key, Exception exception);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Notification sink {Sink} could not deliver {EventType} for {Key}.")]
+    public static partial void SinkFailed(ILogger logger, string sink, string eventType, KeyReference key, Exception exception);
+}

@@ -1,0 +1,105 @@
+using NodaTime;
+
+namespace IronCage.Rotation;
+
+/// <summary>
+/// One rotation (or revocation) of a managed key, as persisted in <see cref="IRotationStore"/>. Never holds a
+/// plaintext secret: between the provider's answer and the key store, the new key is kept only sealed.
+/// </summary>
+public sealed record RotationOperation
+{
+    /// <summary>Gets the operation's id (<c>rot_</c> followed by 32 hex characters).</summary>
+    public required string OperationId { get; init; }
+
+    /// <summary>Gets the managed key.</summary>
+    public required KeyReference Key { get; init; }
+
+    /// <summary>Gets why the rotation was started.</summary>
+    public required RotationReason Reason { get; init; }
+
+    /// <summary>Gets the strategy used, from the provider adapter's capabilities.</summary>
+    public required RotationTier Tier { get; init; }
+
+    /// <summary>Gets the current step.</summary>
+    public required RotationStep Step { get; init; }
+
+    /// <summary>Gets who asked for it (a user, a service, or <c>scheduler</c>).</summary>
+    public required string RequestedBy { get; init; }
+
+    /// <summary>Gets when it was requested.</summary>
+    public required Instant RequestedAt { get; init; }
+
+    /// <summary>Gets when it last changed.</summary>
+    public required Instant UpdatedAt { get; init; }
+
+    /// <summary>Gets the reason text the requester gave, if any.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>Gets a value indicating whether the old key is revoked before anything else (emergencies).</summary>
+    public bool RevokeFirst { get; init; }
+
+    /// <summary>Gets a value indicating whether this operation only revokes (no replacement).</summary>
+    public bool RevokeOnly { get; init; }
+
+    /// <summary>Gets the version the rotation replaces (the Current version when it started), if any.</summary>
+    public string? PreviousVersionId { get; init; }
+
+    /// <summary>Gets the replaced version's provider-side id, if any.</summary>
+    public string? PreviousProviderKeyId { get; init; }
+
+    /// <summary>Gets a value indicating whether the replaced version was already revoked (revoke-first emergencies).</summary>
+    public bool PreviousRevokedEarly { get; init; }
+
+    /// <summary>Gets the id the new version gets.</summary>
+    public required string NewVersionId { get; init; }
+
+    /// <summary>Gets the name given to the new key at the provider; unique per attempt, so an ambiguous create can be found again by listing.</summary>
+    public string? ProviderKeyName { get; init; }
+
+    /// <summary>Gets a value indicating whether a create call was sent to the provider: a resumed rotation then looks for a key it may have created under <see cref="ProviderKeyName"/>.</summary>
+    public bool CreateAttempted { get; init; }
+
+    /// <summary>Gets the new key's provider-side id (or slot), once the provider created it.</summary>
+    public string? NewProviderKeyId { get; init; }
+
+    /// <summary>Gets the new key's secret, sealed to (<see cref="Key"/>, <see cref="NewVersionId"/>), between creation and storage.</summary>
+    public EncryptedSecret? NewSecret { get; init; }
+
+    /// <summary>Gets the new key's display hint.</summary>
+    public string? NewDisplayHint { get; init; }
+
+    /// <summary>Gets the new key's fingerprint.</summary>
+    public string? NewFingerprint { get; init; }
+
+    /// <summary>Gets when the provider will expire the new key, if it will.</summary>
+    public Instant? NewExpiresAt { get; init; }
+
+    /// <summary>Gets when the grace period ends and the old key may be revoked.</summary>
+    public Instant? GraceEndsAt { get; init; }
+
+    /// <summary>Gets how many times the current step has failed in a row.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>Gets the earliest instant the current step is retried, after a failure.</summary>
+    public Instant? NextAttemptAt { get; init; }
+
+    /// <summary>Gets the last failure, without secrets.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>Gets when the operation ended (Completed, Failed or RevocationFailed).</summary>
+    public Instant? EndedAt { get; init; }
+
+    /// <summary>Gets the store's concurrency token (see <see cref="IRotationStore.UpdateAsync"/>).</summary>
+    public long ConcurrencyToken { get; init; }
+
+    /// <summary>Gets a value indicating whether the operation has ended.</summary>
+    public bool IsFinished => Step is RotationStep.Completed or RotationStep.Failed or RotationStep.RevocationFailed;
+
+    /// <summary>Creates a new operation id.</summary>
+    /// <returns>The id.</returns>
+    public static string NewOperationId() => "rot_" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Returns a summary without secrets.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString() => $"{OperationId} {Key} {Reason} {Tier} at {Step}";
+}
