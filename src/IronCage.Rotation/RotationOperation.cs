@@ -77,6 +77,12 @@ public sealed record RotationOperation
     /// <summary>Gets when the grace period ends and the old key may be revoked.</summary>
     public Instant? GraceEndsAt { get; init; }
 
+    /// <summary>Gets how many reminders were sent while the operation waited for a person (see <see cref="RotationOverdue"/>).</summary>
+    public int RemindersSent { get; init; }
+
+    /// <summary>Gets when the last reminder was sent.</summary>
+    public Instant? LastReminderAt { get; init; }
+
     /// <summary>Gets how many times the current step has failed in a row.</summary>
     public int Attempts { get; init; }
 

@@ -35,7 +35,8 @@ internal sealed class RotationHarness : IDisposable
                 o.MaxRetryDelay = TimeSpan.Zero;
                 o.Backoff = Duration.FromMinutes(1);
                 configure?.Invoke(o);
-            });
+            })
+            .AddRotationScheduler(o => o.MaxParallelism = 8);
         _services = services.BuildServiceProvider();
     }
 
@@ -47,6 +48,8 @@ internal sealed class RotationHarness : IDisposable
 
     public IKeyRotator Rotator => _services.GetRequiredService<IKeyRotator>();
 
+    public RotationScheduler Scheduler => _services.GetRequiredService<RotationScheduler>();
+
     public IKeyStore Keys => Shared.Keys;
 
     public IRotationStore Operations => Shared.Operations;
@@ -56,7 +59,7 @@ internal sealed class RotationHarness : IDisposable
     public static KeyReference Reference(ProviderId provider, string name = "prod") => new(provider, name);
 
     /// <summary>Registers a managed key whose current value exists at the fake provider.</summary>
-    public async Task<(ManagedKey Key, SecretValue Secret)> RegisterAsync(string name = "prod", RotationPolicy? policy = null)
+    public async Task<(ManagedKey Key, SecretValue Secret)> RegisterAsync(string name = "prod", RotationPolicy? policy = null, Instant? expiresAt = null)
     {
         var reference = Reference(Provider.Provider, name);
         var context = new ProviderKeyContext { Key = reference };
@@ -74,7 +77,7 @@ internal sealed class RotationHarness : IDisposable
             providerKeyId = Provider.AddExistingKey(secret, "initial-" + name);
         }
 
-        var key = await Rotator.RegisterAsync(new KeyRegistration { Reference = reference, ProviderKeyId = providerKeyId, Policy = policy ?? RotationPolicy.Default }, secret);
+        var key = await Rotator.RegisterAsync(new KeyRegistration { Reference = reference, ProviderKeyId = providerKeyId, Policy = policy ?? RotationPolicy.Default, ExpiresAt = expiresAt }, secret);
         Provider.ClearCalls();
         return (key, secret);
     }

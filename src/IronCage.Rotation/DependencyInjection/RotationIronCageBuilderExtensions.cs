@@ -32,6 +32,43 @@ public static class RotationIronCageBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Adds the rotation engine and the scheduler, a hosted service that rotates keys when their policies say so,
+    /// finishes grace periods, reminds people of keys they must rotate, and warns before provider-side expiry.
+    /// </summary>
+    /// <param name="builder">The IronCage builder.</param>
+    /// <param name="configure">Configures the scheduler.</param>
+    /// <returns>The builder.</returns>
+    public static IIronCageBuilder AddRotationScheduler(this IIronCageBuilder builder, Action<RotationSchedulerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddRotation();
+        var services = builder.Services;
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddOptions<RotationSchedulerOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RotationSchedulerOptions>, RotationSchedulerOptionsValidator>());
+        if (!services.Any(d => d.ServiceType == typeof(RotationScheduler)))
+        {
+            services.AddSingleton(sp => new RotationScheduler(
+                sp.GetRequiredService<IKeyRotator>(),
+                sp.GetRequiredService<IKeyStore>(),
+                sp.GetRequiredService<IRotationStore>(),
+                sp.GetRequiredService<RotationEventPublisher>(),
+                sp.GetRequiredService<NodaTime.IClock>(),
+                sp.GetRequiredService<IOptions<RotationSchedulerOptions>>(),
+                sp.GetRequiredService<IOptions<RotationOptions>>(),
+                sp.GetRequiredService<IOptions<IronCageOptions>>(),
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RotationScheduler>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<RotationScheduler>());
+        }
+
+        return builder;
+    }
+
     /// <summary>Adds a notification sink (a log, a webhook, Slack) that receives every rotation event.</summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="sink">The sink.</param>
