@@ -46,4 +46,17 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "Rotation scheduler pass: {Started} started, {Resumed} resumed, {Completed} completed, {Failed} failed, {Reminders} reminders, {ExpiryWarnings} expiry warnings, {Skipped} skipped (held by another instance).")]
     public static partial void SchedulerPass(ILogger logger, int started, int resumed, int completed, int failed, int reminders, int expiryWarnings, int skipped);
+
+    // Notifications: 1100–1199.
+    [LoggerMessage(EventId = 1100, Message = "{EventType} for {Key} (operation {OperationId}): {Description}")]
+    public static partial void NotificationEvent(ILogger logger, LogLevel level, string eventType, KeyReference key, string operationId, string description);
+
+    [LoggerMessage(EventId = 1101, Message = "{EventType} for {Key}: {Description}")]
+    public static partial void NotificationEvent(ILogger logger, LogLevel level, string eventType, KeyReference key, string description);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Notification sink {Sink}: attempt {Attempt} to deliver {EventType} for {Key} (delivery {DeliveryId}) failed ({Outcome}); retrying in {Delay}.")]
+    public static partial void NotificationRetrying(ILogger logger, string sink, string eventType, KeyReference key, string deliveryId, int attempt, string outcome, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Debug, Message = "Notification sink {Sink} delivered {EventType} for {Key} (delivery {DeliveryId}) in {Attempts} attempt(s).")]
+    public static partial void NotificationDelivered(ILogger logger, string sink, string eventType, KeyReference key, string deliveryId, int attempts);
 }

@@ -14,7 +14,7 @@ internal sealed class RotationHarness : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public RotationHarness(FakeProviderAdapter provider, FakeClock? clock = null, SharedState? shared = null, Action<RotationOptions>? configure = null)
+    public RotationHarness(FakeProviderAdapter provider, FakeClock? clock = null, SharedState? shared = null, Action<RotationOptions>? configure = null, Action<IIronCageBuilder>? extend = null)
     {
         Provider = provider;
         Clock = clock ?? FakeClock.FromUtc(2026, 11, 1, 9, 0);
@@ -26,7 +26,7 @@ internal sealed class RotationHarness : IDisposable
         services.AddSingleton<IAuditLog>(Shared.Audit);
         services.AddSingleton<IRotationStore>(Shared.Operations);
         services.AddSingleton<IRotationEventSubscriber>(Shared.Events);
-        services.AddIronCage()
+        var ironCage = services.AddIronCage()
             .ProtectKeysWithMasterKey(Shared.MasterKey)
             .AddProviderAdapter(provider)
             .AddRotation(o =>
@@ -37,6 +37,7 @@ internal sealed class RotationHarness : IDisposable
                 configure?.Invoke(o);
             })
             .AddRotationScheduler(o => o.MaxParallelism = 8);
+        extend?.Invoke(ironCage);
         _services = services.BuildServiceProvider();
     }
 

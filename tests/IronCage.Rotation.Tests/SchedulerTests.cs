@@ -187,7 +187,7 @@ public sealed class SchedulerTests
 
         await host.StartAsync();
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await shared.Operations.FindActiveAsync(KeyReference.Parse("openai/prod"))) is null && DateTime.UtcNow < deadline)
+        while ((await shared.Operations.FindActiveAsync(KeyReference.Parse("openai/prod")))?.Step != RotationStep.GracePeriod && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
