@@ -492,7 +492,7 @@ internal sealed class KeyRotator : IKeyRotator
         {
             await KillVersionAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
             await RetireAtProviderAsync(operation, cancellationToken).ConfigureAwait(false);
-            await MarkRevokedAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+            await MarkRevokedAsync(operation.Key, previous, operation.OperationId, cancellationToken).ConfigureAwait(false);
         }
 
         var next = operation with { PreviousRevokedEarly = true };
@@ -671,7 +671,7 @@ internal sealed class KeyRotator : IKeyRotator
                 }
 
                 await RetireAtProviderAsync(operation, cancellationToken).ConfigureAwait(false);
-                await MarkRevokedAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+                await MarkRevokedAsync(operation.Key, previous, operation.OperationId, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -802,13 +802,13 @@ internal sealed class KeyRotator : IKeyRotator
         return updated;
     }
 
-    private async Task<ManagedKey> MarkRevokedAsync(KeyReference key, string versionId, CancellationToken cancellationToken)
+    private async Task<ManagedKey> MarkRevokedAsync(KeyReference key, string versionId, string operationId, CancellationToken cancellationToken)
     {
         var now = _clock.GetCurrentInstant();
         var updated = await UpdateKeyAsync(key, managed => managed.FindVersion(versionId) is { } version && version.Stage != KeyStage.Revoked
             ? managed.WithVersion(version with { Stage = KeyStage.Revoked, RevokedAt = now })
             : null, cancellationToken).ConfigureAwait(false);
-        await _events.PublishAsync(new KeyRevoked { Key = key, OccurredAt = now, VersionId = versionId, ConsoleUrl = ConsoleUri(key.Provider) }, cancellationToken).ConfigureAwait(false);
+        await _events.PublishAsync(new KeyRevoked { Key = key, OccurredAt = now, OperationId = operationId, VersionId = versionId, ConsoleUrl = ConsoleUri(key.Provider) }, cancellationToken).ConfigureAwait(false);
         return updated;
     }
 
