@@ -760,6 +760,13 @@ internal sealed class KeyRotator : IKeyRotator
                 problems.Add($"the new provider key {newKeyId} could not be removed ({Describe(ex)})");
             }
         }
+        else if (operation.CreateAttempted && operation.Tier is RotationTier.Automatic or RotationTier.CreateThenDelete
+            && _adapters.TryGetValue(operation.Key.Provider, out var creator))
+        {
+            // The last create call failed without an answer we could record (a timeout, a 5xx after the provider acted):
+            // the provider may hold a key under the attempt's name that nothing else will ever remove.
+            await RemoveKeyOfFailedCreateAsync(operation, creator, problems, cancellationToken).ConfigureAwait(false);
+        }
 
         if (operation.PreviousRevokedEarly && operation.Tier == RotationTier.CreateThenDelete && operation.PreviousProviderKeyId is { } previousId
             && _adapters.TryGetValue(operation.Key.Provider, out var undeleter) && undeleter.Capabilities.HasFlag(ProviderCapabilities.Undelete))
@@ -787,6 +794,26 @@ internal sealed class KeyRotator : IKeyRotator
         await AuditAsync(AuditAction.KeyRotate, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["step"] = operation.Step.ToString(), ["error"] = message }, CancellationToken.None).ConfigureAwait(false);
         await _events.PublishAsync(new RotationFailed { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, Step = operation.Step, Reason = message }, CancellationToken.None).ConfigureAwait(false);
         return failed;
+    }
+
+    private async Task RemoveKeyOfFailedCreateAsync(RotationOperation operation, IProviderAdapter adapter, List<string> problems, CancellationToken cancellationToken)
+    {
+        if (!adapter.Capabilities.HasFlag(ProviderCapabilities.List))
+        {
+            problems.Add($"the provider cannot list keys, so a key it may have created as '{operation.ProviderKeyName}' could not be looked for; check its console ({ConsoleUrl(operation.Key.Provider)})");
+            return;
+        }
+
+        try
+        {
+            var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+            await RemoveInterruptedCreateAsync(operation, adapter, ProviderKeyContext.For(managed), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+        {
+            Log.RollbackIncomplete(_logger, operation.OperationId, operation.Key, operation.ProviderKeyName, Describe(ex));
+            problems.Add($"a key the provider may have created as '{operation.ProviderKeyName}' could not be looked for and removed ({Describe(ex)})");
+        }
     }
 
     private async Task<ManagedKey> KillVersionAsync(KeyReference key, string versionId, CancellationToken cancellationToken)
