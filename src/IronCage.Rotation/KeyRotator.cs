@@ -768,19 +768,9 @@ internal sealed class KeyRotator : IKeyRotator
             await RemoveKeyOfFailedCreateAsync(operation, creator, problems, cancellationToken).ConfigureAwait(false);
         }
 
-        if (operation.PreviousRevokedEarly && operation.Tier == RotationTier.CreateThenDelete && operation.PreviousProviderKeyId is { } previousId
-            && _adapters.TryGetValue(operation.Key.Provider, out var undeleter) && undeleter.Capabilities.HasFlag(ProviderCapabilities.Undelete))
+        if (operation.PreviousRevokedEarly && operation.PreviousVersionId is { } previousVersionId)
         {
-            try
-            {
-                var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
-                await undeleter.UndeleteKeyAsync(ProviderKeyContext.For(managed), previousId, cancellationToken).ConfigureAwait(false);
-                problems.Add($"the previous key {previousId} was undeleted at the provider; it stays killed locally until an operator decides");
-            }
-            catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
-            {
-                problems.Add($"the previous key {previousId} could not be undeleted ({Describe(ex)})");
-            }
+            problems.Add(await RestorePreviousAsync(operation, previousVersionId, cancellationToken).ConfigureAwait(false));
         }
 
         var now = _clock.GetCurrentInstant();
@@ -794,6 +784,35 @@ internal sealed class KeyRotator : IKeyRotator
         await AuditAsync(AuditAction.KeyRotate, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["step"] = operation.Step.ToString(), ["error"] = message }, CancellationToken.None).ConfigureAwait(false);
         await _events.PublishAsync(new RotationFailed { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, Step = operation.Step, Reason = message }, CancellationToken.None).ConfigureAwait(false);
         return failed;
+    }
+
+    // A revoke-first emergency revoked the old key before the new one existed, so when the new one fails the managed key
+    // has nothing to serve. A create-then-delete provider can undelete the old key: it becomes the Current version again,
+    // still killed (never served), so IronCage keeps track of a key that is live at the provider and the operator's next
+    // rotation retires it. Left Revoked, it would be live at the provider with nothing that ever revokes it again.
+    private async Task<string> RestorePreviousAsync(RotationOperation operation, string previousVersionId, CancellationToken cancellationToken)
+    {
+        var noUsableVersion = $"'{operation.Key}' has no usable version until a rotation succeeds";
+        if (operation.Tier != RotationTier.CreateThenDelete || operation.PreviousProviderKeyId is not { } previousId
+            || !_adapters.TryGetValue(operation.Key.Provider, out var undeleter) || !undeleter.Capabilities.HasFlag(ProviderCapabilities.Undelete))
+        {
+            return $"the previous version {previousVersionId} was revoked first and cannot be restored: {noUsableVersion}";
+        }
+
+        try
+        {
+            var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+            await undeleter.UndeleteKeyAsync(ProviderKeyContext.For(managed), previousId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+        {
+            return $"the previous key {previousId} was revoked first and could not be undeleted ({Describe(ex)}): {noUsableVersion}";
+        }
+
+        await UpdateKeyAsync(operation.Key, managed => managed.CurrentVersion is null && managed.FindVersion(previousVersionId) is { Stage: KeyStage.Revoked } previous
+            ? managed.WithVersion(previous with { Stage = KeyStage.Current, RevokedAt = null })
+            : null, cancellationToken).ConfigureAwait(false);
+        return $"the previous key {previousId} was undeleted at the provider and is the Current version again, but it stays killed locally (never served) until an operator rotates the key again";
     }
 
     private async Task RemoveKeyOfFailedCreateAsync(RotationOperation operation, IProviderAdapter adapter, List<string> problems, CancellationToken cancellationToken)
