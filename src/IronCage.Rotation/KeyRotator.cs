@@ -477,10 +477,12 @@ internal sealed class KeyRotator : IKeyRotator
         if (afterPromotion)
         {
             Log.RevocationFailed(_logger, operation.OperationId, operation.Key, operation.PreviousVersionId, attempts, reason);
-            var failed = await PersistAsync(operation with { Step = RotationStep.RevocationFailed, Attempts = attempts, LastError = reason, EndedAt = _clock.GetCurrentInstant(), NextAttemptAt = null }, cancellationToken).ConfigureAwait(false);
+
+            // Alert first: once RevocationFailed is recorded nothing resumes the operation, so a crash right after
+            // recording it must not be able to swallow the only alert that a live key needs revoking by hand.
             await AuditAsync(AuditAction.KeyRevoke, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["version"] = operation.PreviousVersionId ?? string.Empty, ["error"] = reason }, cancellationToken).ConfigureAwait(false);
             await _events.PublishAsync(new KeyRevoked { Key = operation.Key, OccurredAt = _clock.GetCurrentInstant(), OperationId = operation.OperationId, VersionId = operation.PreviousVersionId ?? string.Empty, Succeeded = false, Error = reason, ConsoleUrl = ConsoleUri(operation.Key.Provider) }, cancellationToken).ConfigureAwait(false);
-            return failed;
+            return await PersistAsync(operation with { Step = RotationStep.RevocationFailed, Attempts = attempts, LastError = reason, EndedAt = _clock.GetCurrentInstant(), NextAttemptAt = null }, cancellationToken).ConfigureAwait(false);
         }
 
         return await RollBackAsync(operation, reason, cancellationToken).ConfigureAwait(false);
@@ -780,10 +782,12 @@ internal sealed class KeyRotator : IKeyRotator
 
         var message = problems.Count == 0 ? reason : $"{reason} Rollback: {string.Join("; ", problems)}.";
         Log.RotationFailed(_logger, operation.OperationId, operation.Key, operation.Step, message);
-        var failed = await PersistAsync(operation with { Step = RotationStep.Failed, LastError = message, EndedAt = now, NextAttemptAt = null, NewSecret = null, Attempts = operation.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
+
+        // Audit and alert before the operation is recorded as ended (as CompleteAsync does): a crash in between leaves it
+        // unfinished, so it is resumed and alerts again, instead of ending with no alert at all.
         await AuditAsync(AuditAction.KeyRotate, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["step"] = operation.Step.ToString(), ["error"] = message }, CancellationToken.None).ConfigureAwait(false);
         await _events.PublishAsync(new RotationFailed { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, Step = operation.Step, Reason = message }, CancellationToken.None).ConfigureAwait(false);
-        return failed;
+        return await PersistAsync(operation with { Step = RotationStep.Failed, LastError = message, EndedAt = now, NextAttemptAt = null, NewSecret = null, Attempts = operation.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
     }
 
     // A revoke-first emergency revoked the old key before the new one existed, so when the new one fails the managed key
