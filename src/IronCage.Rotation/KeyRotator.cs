@@ -424,7 +424,17 @@ internal sealed class KeyRotator : IKeyRotator
                     _ => throw new InvalidOperationException($"Rotation {operation.OperationId} cannot run from {operation.Step}."),
                 };
 
-                return await PersistAsync(next with { Attempts = 0, NextAttemptAt = null, LastError = null }, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await PersistAsync(next with { Attempts = 0, NextAttemptAt = null, LastError = null }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RotationConflictException) when (operation.Step == RotationStep.Requested && next.NewProviderKeyId is { } created)
+                {
+                    // Another engine moved the operation on while this one was creating a key: nothing records that key,
+                    // so remove it before giving way.
+                    await DiscardUnrecordedKeyAsync(next, created, cancellationToken).ConfigureAwait(false);
+                    throw;
+                }
             }
             catch (Exception ex) when (ex is IronCageException and not RotationConflictException)
             {
@@ -568,6 +578,33 @@ internal sealed class KeyRotator : IKeyRotator
         {
             await RetireProviderKeyAsync(adapter, context, orphan, cancellationToken).ConfigureAwait(false);
             Log.OrphanRemoved(_logger, operation.OperationId, operation.Key, orphan);
+        }
+    }
+
+    private async Task DiscardUnrecordedKeyAsync(RotationOperation lost, string providerKeyId, CancellationToken cancellationToken)
+    {
+        // A regenerated slot cannot be given back; the engine that won verifies what it recorded, and rolls back if this
+        // engine's regeneration replaced it.
+        if (lost.Tier is not (RotationTier.Automatic or RotationTier.CreateThenDelete) || !_adapters.TryGetValue(lost.Key.Provider, out var adapter))
+        {
+            return;
+        }
+
+        var stored = await _operations.FindAsync(lost.OperationId, cancellationToken).ConfigureAwait(false);
+        if (stored is not null && string.Equals(stored.NewProviderKeyId, providerKeyId, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        try
+        {
+            var managed = await _keys.GetAsync(lost.Key, cancellationToken).ConfigureAwait(false);
+            await RetireProviderKeyAsync(adapter, ProviderKeyContext.For(managed), providerKeyId, cancellationToken).ConfigureAwait(false);
+            Log.UnrecordedKeyRemoved(_logger, lost.OperationId, lost.Key, providerKeyId);
+        }
+        catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+        {
+            Log.RollbackIncomplete(_logger, lost.OperationId, lost.Key, providerKeyId, Describe(ex));
         }
     }
 

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Notification sink {Sink} could not deliver {EventType} for {Key}.")]
     public static partial void SinkFailed(ILogger logger, string sink, string eventType, KeyReference key, Exception exception);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Rotation {OperationId} of {Key}: another engine moved the rotation on while this one created {ProviderKeyId}; that key was removed.")]
+    public static partial void UnrecordedKeyRemoved(ILogger logger, string operationId, KeyReference key, string providerKeyId);
 }
