@@ -424,7 +424,17 @@ internal sealed class KeyRotator : IKeyRotator
                     _ => throw new InvalidOperationException($"Rotation {operation.OperationId} cannot run from {operation.Step}."),
                 };
 
-                return await PersistAsync(next with { Attempts = 0, NextAttemptAt = null, LastError = null }, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await PersistAsync(next with { Attempts = 0, NextAttemptAt = null, LastError = null }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RotationConflictException) when (operation.Step == RotationStep.Requested && next.NewProviderKeyId is { } created)
+                {
+                    // Another engine moved the operation on while this one was creating a key: nothing records that key,
+                    // so remove it before giving way.
+                    await DiscardUnrecordedKeyAsync(next, created, cancellationToken).ConfigureAwait(false);
+                    throw;
+                }
             }
             catch (Exception ex) when (ex is IronCageException and not RotationConflictException)
             {
@@ -477,10 +487,12 @@ internal sealed class KeyRotator : IKeyRotator
         if (afterPromotion)
         {
             Log.RevocationFailed(_logger, operation.OperationId, operation.Key, operation.PreviousVersionId, attempts, reason);
-            var failed = await PersistAsync(operation with { Step = RotationStep.RevocationFailed, Attempts = attempts, LastError = reason, EndedAt = _clock.GetCurrentInstant(), NextAttemptAt = null }, cancellationToken).ConfigureAwait(false);
+
+            // Alert first: once RevocationFailed is recorded nothing resumes the operation, so a crash right after
+            // recording it must not be able to swallow the only alert that a live key needs revoking by hand.
             await AuditAsync(AuditAction.KeyRevoke, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["version"] = operation.PreviousVersionId ?? string.Empty, ["error"] = reason }, cancellationToken).ConfigureAwait(false);
             await _events.PublishAsync(new KeyRevoked { Key = operation.Key, OccurredAt = _clock.GetCurrentInstant(), OperationId = operation.OperationId, VersionId = operation.PreviousVersionId ?? string.Empty, Succeeded = false, Error = reason, ConsoleUrl = ConsoleUri(operation.Key.Provider) }, cancellationToken).ConfigureAwait(false);
-            return failed;
+            return await PersistAsync(operation with { Step = RotationStep.RevocationFailed, Attempts = attempts, LastError = reason, EndedAt = _clock.GetCurrentInstant(), NextAttemptAt = null }, cancellationToken).ConfigureAwait(false);
         }
 
         return await RollBackAsync(operation, reason, cancellationToken).ConfigureAwait(false);
@@ -566,6 +578,33 @@ internal sealed class KeyRotator : IKeyRotator
         {
             await RetireProviderKeyAsync(adapter, context, orphan, cancellationToken).ConfigureAwait(false);
             Log.OrphanRemoved(_logger, operation.OperationId, operation.Key, orphan);
+        }
+    }
+
+    private async Task DiscardUnrecordedKeyAsync(RotationOperation lost, string providerKeyId, CancellationToken cancellationToken)
+    {
+        // A regenerated slot cannot be given back; the engine that won verifies what it recorded, and rolls back if this
+        // engine's regeneration replaced it.
+        if (lost.Tier is not (RotationTier.Automatic or RotationTier.CreateThenDelete) || !_adapters.TryGetValue(lost.Key.Provider, out var adapter))
+        {
+            return;
+        }
+
+        var stored = await _operations.FindAsync(lost.OperationId, cancellationToken).ConfigureAwait(false);
+        if (stored is not null && string.Equals(stored.NewProviderKeyId, providerKeyId, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        try
+        {
+            var managed = await _keys.GetAsync(lost.Key, cancellationToken).ConfigureAwait(false);
+            await RetireProviderKeyAsync(adapter, ProviderKeyContext.For(managed), providerKeyId, cancellationToken).ConfigureAwait(false);
+            Log.UnrecordedKeyRemoved(_logger, lost.OperationId, lost.Key, providerKeyId);
+        }
+        catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+        {
+            Log.RollbackIncomplete(_logger, lost.OperationId, lost.Key, providerKeyId, Describe(ex));
         }
     }
 
@@ -760,20 +799,17 @@ internal sealed class KeyRotator : IKeyRotator
                 problems.Add($"the new provider key {newKeyId} could not be removed ({Describe(ex)})");
             }
         }
-
-        if (operation.PreviousRevokedEarly && operation.Tier == RotationTier.CreateThenDelete && operation.PreviousProviderKeyId is { } previousId
-            && _adapters.TryGetValue(operation.Key.Provider, out var undeleter) && undeleter.Capabilities.HasFlag(ProviderCapabilities.Undelete))
+        else if (operation.CreateAttempted && operation.Tier is RotationTier.Automatic or RotationTier.CreateThenDelete
+            && _adapters.TryGetValue(operation.Key.Provider, out var creator))
         {
-            try
-            {
-                var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
-                await undeleter.UndeleteKeyAsync(ProviderKeyContext.For(managed), previousId, cancellationToken).ConfigureAwait(false);
-                problems.Add($"the previous key {previousId} was undeleted at the provider; it stays killed locally until an operator decides");
-            }
-            catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
-            {
-                problems.Add($"the previous key {previousId} could not be undeleted ({Describe(ex)})");
-            }
+            // The last create call failed without an answer we could record (a timeout, a 5xx after the provider acted):
+            // the provider may hold a key under the attempt's name that nothing else will ever remove.
+            await RemoveKeyOfFailedCreateAsync(operation, creator, problems, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (operation.PreviousRevokedEarly && operation.PreviousVersionId is { } previousVersionId)
+        {
+            problems.Add(await RestorePreviousAsync(operation, previousVersionId, cancellationToken).ConfigureAwait(false));
         }
 
         var now = _clock.GetCurrentInstant();
@@ -783,10 +819,61 @@ internal sealed class KeyRotator : IKeyRotator
 
         var message = problems.Count == 0 ? reason : $"{reason} Rollback: {string.Join("; ", problems)}.";
         Log.RotationFailed(_logger, operation.OperationId, operation.Key, operation.Step, message);
-        var failed = await PersistAsync(operation with { Step = RotationStep.Failed, LastError = message, EndedAt = now, NextAttemptAt = null, NewSecret = null, Attempts = operation.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
+
+        // Audit and alert before the operation is recorded as ended (as CompleteAsync does): a crash in between leaves it
+        // unfinished, so it is resumed and alerts again, instead of ending with no alert at all.
         await AuditAsync(AuditAction.KeyRotate, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["step"] = operation.Step.ToString(), ["error"] = message }, CancellationToken.None).ConfigureAwait(false);
         await _events.PublishAsync(new RotationFailed { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, Step = operation.Step, Reason = message }, CancellationToken.None).ConfigureAwait(false);
-        return failed;
+        return await PersistAsync(operation with { Step = RotationStep.Failed, LastError = message, EndedAt = now, NextAttemptAt = null, NewSecret = null, Attempts = operation.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A revoke-first emergency revoked the old key before the new one existed, so when the new one fails the managed key
+    // has nothing to serve. A create-then-delete provider can undelete the old key: it becomes the Current version again,
+    // still killed (never served), so IronCage keeps track of a key that is live at the provider and the operator's next
+    // rotation retires it. Left Revoked, it would be live at the provider with nothing that ever revokes it again.
+    private async Task<string> RestorePreviousAsync(RotationOperation operation, string previousVersionId, CancellationToken cancellationToken)
+    {
+        var noUsableVersion = $"'{operation.Key}' has no usable version until a rotation succeeds";
+        if (operation.Tier != RotationTier.CreateThenDelete || operation.PreviousProviderKeyId is not { } previousId
+            || !_adapters.TryGetValue(operation.Key.Provider, out var undeleter) || !undeleter.Capabilities.HasFlag(ProviderCapabilities.Undelete))
+        {
+            return $"the previous version {previousVersionId} was revoked first and cannot be restored: {noUsableVersion}";
+        }
+
+        try
+        {
+            var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+            await undeleter.UndeleteKeyAsync(ProviderKeyContext.For(managed), previousId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+        {
+            return $"the previous key {previousId} was revoked first and could not be undeleted ({Describe(ex)}): {noUsableVersion}";
+        }
+
+        await UpdateKeyAsync(operation.Key, managed => managed.CurrentVersion is null && managed.FindVersion(previousVersionId) is { Stage: KeyStage.Revoked } previous
+            ? managed.WithVersion(previous with { Stage = KeyStage.Current, RevokedAt = null })
+            : null, cancellationToken).ConfigureAwait(false);
+        return $"the previous key {previousId} was undeleted at the provider and is the Current version again, but it stays killed locally (never served) until an operator rotates the key again";
+    }
+
+    private async Task RemoveKeyOfFailedCreateAsync(RotationOperation operation, IProviderAdapter adapter, List<string> problems, CancellationToken cancellationToken)
+    {
+        if (!adapter.Capabilities.HasFlag(ProviderCapabilities.List))
+        {
+            problems.Add($"the provider cannot list keys, so a key it may have created as '{operation.ProviderKeyName}' could not be looked for; check its console ({ConsoleUrl(operation.Key.Provider)})");
+            return;
+        }
+
+        try
+        {
+            var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+            await RemoveInterruptedCreateAsync(operation, adapter, ProviderKeyContext.For(managed), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+        {
+            Log.RollbackIncomplete(_logger, operation.OperationId, operation.Key, operation.ProviderKeyName, Describe(ex));
+            problems.Add($"a key the provider may have created as '{operation.ProviderKeyName}' could not be looked for and removed ({Describe(ex)})");
+        }
     }
 
     private async Task<ManagedKey> KillVersionAsync(KeyReference key, string versionId, CancellationToken cancellationToken)

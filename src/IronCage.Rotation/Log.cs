@@ -59,4 +59,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Debug, Message = "Notification sink {Sink} delivered {EventType} for {Key} (delivery {DeliveryId}) in {Attempts} attempt(s).")]
     public static partial void NotificationDelivered(ILogger logger, string sink, string eventType, KeyReference key, string deliveryId, int attempts);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Rotation {OperationId} of {Key}: another engine moved the rotation on while this one created {ProviderKeyId}; that key was removed.")]
+    public static partial void UnrecordedKeyRemoved(ILogger logger, string operationId, KeyReference key, string providerKeyId);
 }
