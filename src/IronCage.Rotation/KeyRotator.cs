@@ -119,6 +119,11 @@ internal sealed class KeyRotator : IKeyRotator
             throw new ArgumentException("RevokeFirst stops service until the new key is in place: it is only allowed for RotationReason.Compromised.", nameof(request));
         }
 
+        if (request.GracePeriod is { } grace && (grace < Duration.Zero || grace > IronCageConstants.MaxGracePeriod))
+        {
+            throw new RotationPolicyException($"The requested grace period {grace} is out of range: use 0 to 30 days.");
+        }
+
         var managed = await _keys.GetAsync(key, cancellationToken).ConfigureAwait(false);
         var tier = TierOf(managed);
         var awaitsPerson = tier is RotationTier.SemiAutomatic or RotationTier.Manual;
@@ -286,6 +291,7 @@ internal sealed class KeyRotator : IKeyRotator
             Note = request.Note,
             RevokeFirst = request.RevokeFirst || revokeOnly,
             RevokeOnly = revokeOnly,
+            GracePeriodOverride = request.GracePeriod,
             PreviousVersionId = current?.VersionId,
             PreviousProviderKeyId = current?.ProviderKeyId,
             NewVersionId = KeyVersion.NewVersionId(),
@@ -687,7 +693,7 @@ internal sealed class KeyRotator : IKeyRotator
         var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
         var grace = operation.Reason == RotationReason.Compromised || operation.PreviousVersionId is null || operation.PreviousRevokedEarly
             ? Duration.Zero
-            : managed.Policy.GracePeriod ?? _ironCageOptions.DefaultGracePeriod;
+            : operation.GracePeriodOverride ?? managed.Policy.GracePeriod ?? _ironCageOptions.DefaultGracePeriod;
         return operation with { Step = RotationStep.GracePeriod, GraceEndsAt = _clock.GetCurrentInstant() + grace };
     }
 
@@ -785,7 +791,9 @@ internal sealed class KeyRotator : IKeyRotator
     private async Task<RotationOperation> RollBackAsync(RotationOperation operation, string reason, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
-        if (operation.NewProviderKeyId is { } newKeyId && operation.Tier is RotationTier.Automatic or RotationTier.CreateThenDelete
+        // Remove the new key at the provider: one IronCage created, or one a person supplied for this rotation that
+        // never became current (semi-automatic: deactivated, as that provider cannot delete).
+        if (operation.NewProviderKeyId is { } newKeyId && operation.Tier is RotationTier.Automatic or RotationTier.CreateThenDelete or RotationTier.SemiAutomatic
             && _adapters.TryGetValue(operation.Key.Provider, out var adapter))
         {
             try

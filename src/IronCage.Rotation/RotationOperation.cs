@@ -74,6 +74,9 @@ public sealed record RotationOperation
     /// <summary>Gets when the provider will expire the new key, if it will.</summary>
     public Instant? NewExpiresAt { get; init; }
 
+    /// <summary>Gets the grace period the requester asked for instead of the policy's (see <see cref="RotationRequest.GracePeriod"/>).</summary>
+    public Duration? GracePeriodOverride { get; init; }
+
     /// <summary>Gets when the grace period ends and the old key may be revoked.</summary>
     public Instant? GraceEndsAt { get; init; }
 

@@ -21,6 +21,6 @@ public sealed record RotationRequest
     /// </summary>
     public bool RevokeFirst { get; init; }
 
-    /// <summary>Gets a grace period that replaces the key's policy for this rotation (ignored for compromised keys, which get none).</summary>
+    /// <summary>Gets a grace period that replaces the key's policy for this rotation (ignored for compromised keys, which get none). Between 0 and 30 days.</summary>
     public Duration? GracePeriod { get; init; }
 }

@@ -248,3 +248,45 @@ public sealed class RotationTierTests
         (await harness.Operations.FindActiveAsync(registered.Reference)).Should().BeNull();
     }
 }
+
+public sealed class RotationRequestTests
+{
+    [Fact]
+    public async Task Rotate_GracePeriodOverride_ReplacesThePolicy()
+    {
+        using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI));
+        var (registered, _) = await harness.RegisterAsync();
+
+        var operation = await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Manual, new RotationRequest { GracePeriod = Duration.FromHours(2) });
+
+        operation.GraceEndsAt.Should().Be(harness.Clock.GetCurrentInstant() + Duration.FromHours(2));
+    }
+
+    [Fact]
+    public async Task Rotate_GracePeriodOverrideOutOfRange_IsRefused()
+    {
+        using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI));
+        var (registered, _) = await harness.RegisterAsync();
+        var act = async () => await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Manual, new RotationRequest { GracePeriod = Duration.FromDays(31) });
+        await act.Should().ThrowAsync<RotationPolicyException>();
+    }
+
+    [Fact]
+    public async Task SupplyNewKey_ThatFailsVerification_IsRolledBackAndDeactivated()
+    {
+        var provider = FakeProviderAdapter.For(ProviderId.Anthropic);
+        using var harness = new RotationHarness(provider, configure: o => o.VerifyPropagationAttempts = 1);
+        var (registered, oldSecret) = await harness.RegisterAsync();
+        await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Manual);
+        using var supplied = FakeKeys.Generate(ProviderId.Anthropic);
+        var suppliedId = provider.AddExistingKey(supplied);
+        provider.On(FakeProviderOperation.Verify).Fail(ProviderErrorKind.InvalidKey, times: 5);
+
+        var operation = await harness.Rotator.SupplyNewKeyAsync(registered.Reference, supplied);
+
+        operation.Step.Should().Be(RotationStep.Failed);
+        provider.CallsTo(FakeProviderOperation.Deactivate).Should().ContainSingle().Which.ProviderKeyId.Should().Be(suppliedId);
+        provider.IsAccepted(oldSecret).Should().BeTrue("the old key stays current");
+        (await harness.Keys.GetAsync(registered.Reference)).CurrentVersion!.VersionId.Should().Be(registered.CurrentVersion!.VersionId);
+    }
+}
