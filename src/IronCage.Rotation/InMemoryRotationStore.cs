@@ -9,6 +9,7 @@ public sealed class InMemoryRotationStore : IRotationStore
     private readonly object _gate = new();
     private readonly Dictionary<string, RotationOperation> _operations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RotationLease> _leases = new(StringComparer.Ordinal);
+    private readonly Dictionary<KeyReference, string> _activeByKey = [];
     private long _lastToken;
     private long _lastFence;
 
@@ -19,7 +20,7 @@ public sealed class InMemoryRotationStore : IRotationStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (_operations.Values.FirstOrDefault(o => o.Key == operation.Key && !o.IsFinished) is { } active)
+            if (_activeByKey.TryGetValue(operation.Key, out var activeId) && _operations[activeId] is { } active)
             {
                 throw new RotationConflictException(operation.Key, active.OperationId, active.Step);
             }
@@ -31,6 +32,7 @@ public sealed class InMemoryRotationStore : IRotationStore
 
             var stored = operation with { ConcurrencyToken = ++_lastToken };
             _operations.Add(stored.OperationId, stored);
+            Track(stored);
             return ValueTask.FromResult(stored);
         }
     }
@@ -52,7 +54,7 @@ public sealed class InMemoryRotationStore : IRotationStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return ValueTask.FromResult(_operations.Values.FirstOrDefault(o => o.Key == key && !o.IsFinished));
+            return ValueTask.FromResult(_activeByKey.TryGetValue(key, out var id) ? _operations[id] : null);
         }
     }
 
@@ -89,6 +91,7 @@ public sealed class InMemoryRotationStore : IRotationStore
 
             var stored = operation with { ConcurrencyToken = ++_lastToken };
             _operations[stored.OperationId] = stored;
+            Track(stored);
             return ValueTask.FromResult(stored);
         }
     }
@@ -143,6 +146,22 @@ public sealed class InMemoryRotationStore : IRotationStore
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    // Keeps the index of each key's unfinished operation in step with the operations.
+    private void Track(RotationOperation operation)
+    {
+        if (operation.IsFinished)
+        {
+            if (_activeByKey.TryGetValue(operation.Key, out var activeId) && activeId == operation.OperationId)
+            {
+                _activeByKey.Remove(operation.Key);
+            }
+        }
+        else
+        {
+            _activeByKey[operation.Key] = operation.OperationId;
+        }
     }
 
     private static async IAsyncEnumerable<RotationOperation> Stream(List<RotationOperation> operations, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -14,6 +14,8 @@ public sealed class FakeProviderAdapter : ProviderAdapter
 {
     private readonly object _gate = new();
     private readonly List<Entry> _keys = [];
+    private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _bySecret = new(StringComparer.Ordinal);
     private readonly List<FakeProviderCall> _calls = [];
     private readonly Dictionary<FakeProviderOperation, FakeOperationScript> _scripts = [];
     private readonly IClock _clock;
@@ -43,7 +45,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter
         {
             foreach (var slot in slots ?? ["Key1", "Key2"])
             {
-                _keys.Add(new Entry(slot, slot, FakeKeys.Generate(Provider), _clock.GetCurrentInstant(), null));
+                Add(new Entry(slot, slot, FakeKeys.Generate(Provider), _clock.GetCurrentInstant(), null));
             }
         }
     }
@@ -131,7 +133,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter
         lock (_gate)
         {
             var entry = new Entry(NewId(), name, secret.Clone(), _clock.GetCurrentInstant(), null);
-            _keys.Add(entry);
+            Add(entry);
             return entry.Id;
         }
     }
@@ -168,7 +170,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter
         {
             var secret = FakeKeys.Generate(Provider);
             var entry = new Entry(NewId(), request.Name, secret.Clone(), _clock.GetCurrentInstant(), request.ExpiresAt);
-            _keys.Add(entry);
+            Add(entry);
             var created = new CreatedProviderKey(entry.Id, secret) { Name = request.Name, ExpiresAt = request.ExpiresAt };
             return (created, entry.Id);
         }, cancellationToken);
@@ -277,8 +279,10 @@ public sealed class FakeProviderAdapter : ProviderAdapter
         {
             var entry = Require(slot);
             var secret = FakeKeys.Generate(Provider);
+            _bySecret.Remove(SecretIndex(entry.Secret));
             entry.Secret.Dispose();
             entry.Secret = secret.Clone();
+            _bySecret[SecretIndex(entry.Secret)] = entry;
             entry.Status = ProviderKeyStatus.Active;
             entry.CreatedAt = _clock.GetCurrentInstant();
             return (new CreatedProviderKey(slot, secret) { Name = slot }, slot);
@@ -382,9 +386,19 @@ public sealed class FakeProviderAdapter : ProviderAdapter
 
     private string NewId() => "fk_" + (++_nextId).ToString("D4", CultureInfo.InvariantCulture);
 
-    private Entry? Find(string id) => _keys.Find(e => string.Equals(e.Id, id, StringComparison.Ordinal));
+    private Entry? Find(string id) => _byId.GetValueOrDefault(id);
 
-    private Entry? FindBySecret(SecretValue secret) => _keys.Find(e => e.Secret.Equals(secret));
+    private Entry? FindBySecret(SecretValue secret) => _bySecret.TryGetValue(SecretIndex(secret), out var entry) && entry.Secret.Equals(secret) ? entry : null;
+
+    // A hash of the secret indexes the keys, so verification does not scan every key the fake holds.
+    private static string SecretIndex(SecretValue secret) => secret.UseBytes(0, static (bytes, _) => Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(bytes)));
+
+    private void Add(Entry entry)
+    {
+        _keys.Add(entry);
+        _byId[entry.Id] = entry;
+        _bySecret[SecretIndex(entry.Secret)] = entry;
+    }
 
     private Entry Require(string id) => Find(id) ?? throw new ProviderRequestException(Provider, ProviderErrorKind.NotFound, $"{Provider}: the fake provider has no key '{id}'.") { StatusCode = 404 };
 
