@@ -64,6 +64,30 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public async Task RunDue_WaitsForTheMaintenanceWindowInTheKeysTimeZone()
+    {
+        var berlin = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+        var policy = new RotationPolicy
+        {
+            Schedule = RotationSchedule.Monthly,
+            Window = new MaintenanceWindow([IsoDayOfWeek.Tuesday], new LocalTime(3, 0), Duration.FromHours(2), berlin),
+        };
+        var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
+        using var harness = new RotationHarness(provider);
+        harness.Clock.Reset(Instant.FromUtc(2026, 11, 1, 9, 0)); // Sunday 10:00 in Berlin
+        await harness.RegisterAsync("windowed", policy);
+
+        // Due by the calendar on Tuesday 1 December 10:00 Berlin, but the window opens on Tuesday 8 December 03:00 Berlin (02:00 UTC).
+        var calendarDue = Instant.FromUtc(2026, 12, 1, 9, 0);
+        (await harness.Scheduler.RunDueAsync(calendarDue)).Started.Should().Be(0);
+        var opening = Instant.FromUtc(2026, 12, 8, 2, 0);
+        (await harness.Rotator.PlanAsync(calendarDue)).Items.Single().DueAt.Should().Be(opening);
+        (await harness.Scheduler.RunDueAsync(opening - Duration.FromMinutes(1))).Started.Should().Be(0);
+        harness.Clock.Reset(opening);
+        (await harness.Scheduler.RunDueAsync(opening)).Started.Should().Be(1);
+    }
+
+    [Fact]
     public async Task RunDue_ManualKeysGetEscalatingRemindersWithTheConsoleUrl()
     {
         var provider = FakeProviderAdapter.For(ProviderId.Groq);
