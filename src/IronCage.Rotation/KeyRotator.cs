@@ -484,7 +484,7 @@ internal sealed class KeyRotator : IKeyRotator
 
         if (canRetryLater)
         {
-            var backoff = Duration.FromTicks(Math.Min(_options.MaxBackoff.BclCompatibleTicks, _options.Backoff.BclCompatibleTicks * (1L << Math.Min(attempts - 1, 20))));
+            var backoff = _options.BackoffFor(attempts);
             var retryAt = _clock.GetCurrentInstant() + backoff;
             Log.StepDeferred(_logger, operation.OperationId, operation.Key, operation.Step, attempts, retryAt, reason);
             return await _operations.UpdateAsync(operation with { Attempts = attempts, NextAttemptAt = retryAt, LastError = reason, UpdatedAt = _clock.GetCurrentInstant() }, cancellationToken).ConfigureAwait(false);

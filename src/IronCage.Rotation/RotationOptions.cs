@@ -39,6 +39,18 @@ public sealed class RotationOptions
     /// <value>The default value is 3.</value>
     public int VerifyPropagationAttempts { get; set; } = 3;
 
+    /// <summary>The deferral after the <paramref name="attempt"/>-th failed round: <see cref="Backoff"/>, doubled each round, at most <see cref="MaxBackoff"/>.</summary>
+    internal Duration BackoffFor(int attempt)
+    {
+        var delay = Backoff;
+        for (var round = 1; round < attempt && delay < MaxBackoff; round++)
+        {
+            delay += delay;
+        }
+
+        return delay < MaxBackoff ? delay : MaxBackoff;
+    }
+
     /// <summary>Called after each step is persisted; tests use it to simulate a crash between steps.</summary>
     internal Func<RotationOperation, CancellationToken, ValueTask>? AfterStep { get; set; }
 }

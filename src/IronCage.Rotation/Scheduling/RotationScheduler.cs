@@ -221,7 +221,7 @@ public sealed class RotationScheduler : BackgroundService
             return false;
         }
 
-        var backoff = Duration.FromTicks(Math.Min(_rotationOptions.MaxBackoff.BclCompatibleTicks, _rotationOptions.Backoff.BclCompatibleTicks * (1L << Math.Min(failures - 1, 20))));
+        var backoff = _rotationOptions.BackoffFor(failures);
         return now < failedAt + backoff;
     }
 
