@@ -14,6 +14,8 @@ internal sealed class KeyRotator : IKeyRotator
 {
     private const string SlotMetadata = "slot";
     private const int StoreConflictRetries = 5;
+    // Marks an exception as a simulated process crash (tests): it ends the call instead of being handled as a step failure.
+    internal const string SimulatedCrashMarker = "IronCage.Rotation.SimulatedCrash";
 
     private readonly IKeyStore _keys;
     private readonly IRotationStore _operations;
@@ -27,6 +29,7 @@ internal sealed class KeyRotator : IKeyRotator
     private readonly IronCageOptions _ironCageOptions;
     private readonly ILogger<KeyRotator> _logger;
     private readonly RotationEventPublisher _events;
+    private readonly RotationDueEvaluator _due;
     private readonly Dictionary<ProviderId, IProviderAdapter> _adapters;
 
     public KeyRotator(
@@ -42,9 +45,11 @@ internal sealed class KeyRotator : IKeyRotator
         IOptions<RotationOptions> options,
         IOptions<IronCageOptions> ironCageOptions,
         RotationEventPublisher events,
+        RotationDueEvaluator due,
         ILogger<KeyRotator> logger)
     {
         _events = events;
+        _due = due;
         _keys = keys;
         _operations = operations;
         _protector = protector;
@@ -198,19 +203,17 @@ internal sealed class KeyRotator : IKeyRotator
                 continue;
             }
 
-            var current = key.CurrentVersion;
-            var last = current?.ActivatedAt ?? current?.CreatedAt ?? key.CreatedAt;
-            if (key.Policy.NextDue(last, key.Reference) is not { } due)
+            var decision = await _due.EvaluateAsync(key, now, cancellationToken).ConfigureAwait(false);
+            if (decision.DueAt is null && !decision.IsDue)
             {
                 continue;
             }
 
-            var isDue = due <= now;
             var action = tier is RotationTier.Manual or RotationTier.SemiAutomatic ? PlannedAction.Remind : PlannedAction.Rotate;
-            var detail = isDue
+            var detail = decision.IsDue
                 ? action == PlannedAction.Rotate ? $"Rotate now with the {tier} strategy." : $"Remind a person to create a new key at {ConsoleUrl(key.Provider)}."
-                : $"Next {(action == PlannedAction.Rotate ? "rotation" : "reminder")} at {due}.";
-            items.Add(new PlannedRotation(key.Reference, isDue ? action : PlannedAction.None, tier, due, isDue, detail));
+                : decision.Detail;
+            items.Add(new PlannedRotation(key.Reference, decision.IsDue ? action : PlannedAction.None, tier, decision.DueAt, decision.IsDue, detail));
         }
 
         return new RotationPlan(now, items);
@@ -244,7 +247,8 @@ internal sealed class KeyRotator : IKeyRotator
     private static string Describe(Exception exception) => exception switch
     {
         ProviderRequestException provider => $"{provider.Kind}: {provider.Message}",
-        _ => exception.Message,
+        IronCageException => exception.Message,
+        _ => $"{exception.GetType().Name}: {Internal.SecretScrubber.Scrub(exception.Message)}",
     };
 
     private static string ConsoleUrl(ProviderId provider) => ConsoleUri(provider)?.ToString() ?? "the provider's console";
@@ -442,11 +446,11 @@ internal sealed class KeyRotator : IKeyRotator
                     throw;
                 }
             }
-            catch (Exception ex) when (ex is IronCageException and not RotationConflictException)
+            catch (Exception ex) when (IsStepFailure(ex, cancellationToken))
             {
                 // A step may have recorded progress before it failed (CreateAttempted): continue from the stored copy.
                 operation = await _operations.FindAsync(operation.OperationId, cancellationToken).ConfigureAwait(false) ?? operation;
-                var retryable = ex is ProviderRequestException provider && (IsRetryable(provider.Kind) || IsPropagationDelay(operation, provider));
+                var retryable = ex is ProviderRequestException provider ? IsRetryable(provider.Kind) || IsPropagationDelay(operation, provider) : IsTransportFailure(ex);
                 if (retryable && immediate < _options.ImmediateRetries)
                 {
                     await DelayAsync(ex as ProviderRequestException, cancellationToken).ConfigureAwait(false);
@@ -457,6 +461,18 @@ internal sealed class KeyRotator : IKeyRotator
             }
         }
     }
+
+    // Every failure of a step is handled (retried, deferred, rolled back or recorded), except: the caller cancelling
+    // (the operation stays recorded and resumes later), a concurrent engine winning the operation, and a crash
+    // simulated after a step was recorded (tests only).
+    private static bool IsStepFailure(Exception exception, CancellationToken cancellationToken)
+        => exception is not RotationConflictException
+            && !exception.Data.Contains(SimulatedCrashMarker)
+            && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    // A provider that could not be reached (an adapter that let a transport error through): worth another try.
+    private static bool IsTransportFailure(Exception exception)
+        => exception is HttpRequestException or IOException or TimeoutException or OperationCanceledException;
 
     private bool IsPropagationDelay(RotationOperation operation, ProviderRequestException failure)
         => operation.Step == RotationStep.StoredPending && failure.Kind == ProviderErrorKind.InvalidKey && operation.Attempts + 1 < _options.VerifyPropagationAttempts;
@@ -936,7 +952,15 @@ internal sealed class KeyRotator : IKeyRotator
         Log.StepReached(_logger, stored.OperationId, stored.Key, stored.Step);
         if (_options.AfterStep is { } afterStep)
         {
-            await afterStep(stored, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await afterStep(stored, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                ex.Data[SimulatedCrashMarker] = true;
+                throw;
+            }
         }
 
         return stored;

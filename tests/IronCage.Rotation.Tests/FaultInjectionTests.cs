@@ -698,9 +698,17 @@ public sealed class FaultInjectionTests
     };
 
     /// <summary>A crash of the process, thrown from the engine's AfterStep hook or from the fake provider.</summary>
-    private sealed class SimulatedCrashException(RotationStep step) : Exception($"Simulated crash after {step}.")
+    // Marked as a simulated process crash, so the engine lets it end the "process" instead of handling it as a failure.
+    private sealed class SimulatedCrashException : Exception
     {
-        public RotationStep Step { get; } = step;
+        public SimulatedCrashException(RotationStep step)
+            : base($"Simulated crash after {step}.")
+        {
+            Step = step;
+            Data[KeyRotator.SimulatedCrashMarker] = true;
+        }
+
+        public RotationStep Step { get; }
     }
 
     private sealed record Observation(RotationOperation Operation, Instant At, bool OldKeyAccepted);

@@ -28,6 +28,7 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RotationOptions>, RotationOptionsValidator>());
         services.TryAddSingleton<IRotationStore, InMemoryRotationStore>();
         services.TryAddSingleton<RotationEventPublisher>();
+        services.TryAddSingleton<RotationDueEvaluator>();
         services.TryAddSingleton<IKeyRotator, KeyRotator>();
         return builder;
     }
@@ -58,6 +59,7 @@ public static class RotationIronCageBuilderExtensions
                 sp.GetRequiredService<IKeyStore>(),
                 sp.GetRequiredService<IRotationStore>(),
                 sp.GetRequiredService<RotationEventPublisher>(),
+                sp.GetRequiredService<RotationDueEvaluator>(),
                 sp.GetRequiredService<NodaTime.IClock>(),
                 sp.GetRequiredService<IOptions<RotationSchedulerOptions>>(),
                 sp.GetRequiredService<IOptions<RotationOptions>>(),

@@ -24,7 +24,7 @@ internal sealed class RotationEventPublisher
             {
                 await subscriber.OnEventAsync(rotationEvent, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 Log.SubscriberFailed(_logger, subscriber.GetType().Name, rotationEvent.Type, rotationEvent.Key, ex);
             }
@@ -36,7 +36,7 @@ internal sealed class RotationEventPublisher
             {
                 await sink.SendAsync(rotationEvent, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 Log.SinkFailed(_logger, sink.Name, rotationEvent.Type, rotationEvent.Key, ex);
             }

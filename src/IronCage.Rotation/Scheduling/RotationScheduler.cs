@@ -22,6 +22,7 @@ public sealed class RotationScheduler : BackgroundService
     private readonly IKeyStore _keys;
     private readonly IRotationStore _operations;
     private readonly RotationEventPublisher _events;
+    private readonly RotationDueEvaluator _due;
     private readonly IClock _clock;
     private readonly RotationSchedulerOptions _options;
     private readonly RotationOptions _rotationOptions;
@@ -33,6 +34,7 @@ public sealed class RotationScheduler : BackgroundService
         IKeyStore keys,
         IRotationStore operations,
         RotationEventPublisher events,
+        RotationDueEvaluator due,
         IClock clock,
         IOptions<RotationSchedulerOptions> options,
         IOptions<RotationOptions> rotationOptions,
@@ -43,6 +45,7 @@ public sealed class RotationScheduler : BackgroundService
         _keys = keys;
         _operations = operations;
         _events = events;
+        _due = due;
         _clock = clock;
         _options = options.Value;
         _rotationOptions = rotationOptions.Value;
@@ -103,6 +106,8 @@ public sealed class RotationScheduler : BackgroundService
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Start the first pass after the host has started (BackgroundService runs ExecuteAsync inside StartAsync on net8).
+        await Task.Yield();
         using var timer = new PeriodicTimer(_options.Interval);
         try
         {
@@ -112,7 +117,7 @@ public sealed class RotationScheduler : BackgroundService
                 {
                     await RunDueAsync(_clock.GetCurrentInstant(), stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     Log.SchedulerPassFailed(_logger, ex);
                 }
@@ -167,25 +172,18 @@ public sealed class RotationScheduler : BackgroundService
         }
 
         var key = await _keys.FindAsync(item.Key, cancellationToken).ConfigureAwait(false);
-        if (key is null || !IsDue(key, now) || await InFailureBackoffAsync(key.Reference, now, cancellationToken).ConfigureAwait(false))
+        if (key is null || !(await _due.EvaluateAsync(key, now, cancellationToken).ConfigureAwait(false)).IsDue)
         {
             return;
         }
 
-        Interlocked.Increment(ref counters.Started);
         var operation = await _rotator.RotateAsync(key.Reference, RotationReason.Scheduled, new RotationRequest { Actor = "scheduler", Note = "due by policy" }, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref counters.Started);
         Count(operation, counters);
         if (operation.Step == RotationStep.AwaitingNewKey)
         {
             await RemindAsync(operation, now, counters, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static bool IsDue(ManagedKey key, Instant now)
-    {
-        var current = key.CurrentVersion;
-        var last = current?.ActivatedAt ?? current?.CreatedAt ?? key.CreatedAt;
-        return key.Policy.NextDue(last, key.Reference) is { } due && due <= now;
     }
 
     private static void Count(RotationOperation operation, Counters counters)
@@ -198,31 +196,6 @@ public sealed class RotationScheduler : BackgroundService
         {
             Interlocked.Increment(ref counters.Failed);
         }
-    }
-
-    // After a failed scheduled rotation the key is still due; wait (doubling) before the next attempt.
-    private async Task<bool> InFailureBackoffAsync(KeyReference key, Instant now, CancellationToken cancellationToken)
-    {
-        var failures = 0;
-        Instant? lastFailure = null;
-        await foreach (var operation in _operations.ListForKeyAsync(key, cancellationToken).ConfigureAwait(false))
-        {
-            if (operation.Step != RotationStep.Failed)
-            {
-                break;
-            }
-
-            failures++;
-            lastFailure ??= operation.EndedAt ?? operation.UpdatedAt;
-        }
-
-        if (failures == 0 || lastFailure is not { } failedAt)
-        {
-            return false;
-        }
-
-        var backoff = _rotationOptions.BackoffFor(failures);
-        return now < failedAt + backoff;
     }
 
     private async Task RemindAsync(RotationOperation operation, Instant now, Counters counters, CancellationToken cancellationToken)
