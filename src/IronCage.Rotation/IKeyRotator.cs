@@ -29,7 +29,7 @@ public interface IKeyRotator
     /// <param name="request">Who asks, and overrides.</param>
     /// <param name="cancellationToken">Cancels the call (the operation stays recorded and can be resumed).</param>
     /// <returns>The operation as far as it got; <see cref="RotationStep.Failed"/> carries the reason in <see cref="RotationOperation.LastError"/>.</returns>
-    /// <exception cref="RotationConflictException">The key already has a rotation under way.</exception>
+    /// <exception cref="RotationConflictException">The key already has a rotation under way (a compromised rotation supersedes it instead: rolled back before promotion, finished at once after).</exception>
     /// <exception cref="ManagedKeyNotFoundException">The key does not exist.</exception>
     Task<RotationOperation> RotateAsync(KeyReference key, RotationReason reason, RotationRequest? request = null, CancellationToken cancellationToken = default);
 
@@ -70,6 +70,14 @@ public interface IKeyRotator
     /// <returns>The operation.</returns>
     /// <exception cref="IronCageException">The key has no rotation in its grace period.</exception>
     Task<RotationOperation> CompleteGraceAsync(KeyReference key, RotationRequest? request = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Abandons the key's rotation before its new key is promoted: the new key is removed at the provider (or deactivated) and the old one stays current.</summary>
+    /// <param name="key">The managed key.</param>
+    /// <param name="request">Who cancels, and why.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The operation, now <see cref="RotationStep.Failed"/> with the reason.</returns>
+    /// <exception cref="IronCageException">There is no rotation under way, or its new key is already current (use <see cref="CompleteGraceAsync"/>).</exception>
+    Task<RotationOperation> CancelAsync(KeyReference key, RotationRequest? request = null, CancellationToken cancellationToken = default);
 
     /// <summary>Gets an operation.</summary>
     /// <param name="operationId">The operation id.</param>

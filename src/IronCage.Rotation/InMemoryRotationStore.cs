@@ -83,7 +83,8 @@ public sealed class InMemoryRotationStore : IRotationStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_operations.TryGetValue(operation.OperationId, out var current) || current.ConcurrencyToken != operation.ConcurrencyToken)
+            if (!_operations.TryGetValue(operation.OperationId, out var current) || current.ConcurrencyToken != operation.ConcurrencyToken
+                || current.Key != operation.Key || (current.IsFinished && !operation.IsFinished))
             {
                 var step = current?.Step ?? operation.Step;
                 throw new RotationConflictException(operation.Key, operation.OperationId, step);

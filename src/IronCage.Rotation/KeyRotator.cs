@@ -14,6 +14,9 @@ internal sealed class KeyRotator : IKeyRotator
 {
     private const string SlotMetadata = "slot";
     private const int StoreConflictRetries = 5;
+
+    /// <summary>Version metadata set when revoking the version at the provider failed for good; the version is killed.</summary>
+    internal const string RevocationFailedMetadata = "ironcage.revocation-failed-at";
     // Marks an exception as a simulated process crash (tests): it ends the call instead of being handled as a step failure.
     internal const string SimulatedCrashMarker = "IronCage.Rotation.SimulatedCrash";
 
@@ -80,6 +83,7 @@ internal sealed class KeyRotator : IKeyRotator
             (await VerifyAsync(context, secret, cancellationToken).ConfigureAwait(false)).EnsureValid();
         }
 
+        var providerKeyId = await ResolveRegisteredProviderKeyIdAsync(registration, secret, cancellationToken).ConfigureAwait(false);
         var now = _clock.GetCurrentInstant();
         var versionId = KeyVersion.NewVersionId();
         var sealedSecret = await _protector.SealAsync(secret, new SecretBinding(registration.Reference, versionId), cancellationToken).ConfigureAwait(false);
@@ -98,7 +102,7 @@ internal sealed class KeyRotator : IKeyRotator
                 new KeyVersion
                 {
                     VersionId = versionId,
-                    ProviderKeyId = registration.ProviderKeyId,
+                    ProviderKeyId = providerKeyId,
                     Stage = KeyStage.Current,
                     CreatedAt = now,
                     ActivatedAt = now,
@@ -106,7 +110,7 @@ internal sealed class KeyRotator : IKeyRotator
                     DisplayHint = secret.DisplayHint,
                     Fingerprint = _fingerprinter.Compute(secret),
                     Secret = sealedSecret,
-                    Metadata = SlotMetadataFor(registration.ProviderKeyId, registration.Reference.Provider),
+                    Metadata = SlotMetadataFor(providerKeyId, registration.Reference.Provider),
                 },
             ],
         };
@@ -114,6 +118,35 @@ internal sealed class KeyRotator : IKeyRotator
         var stored = await _keys.CreateAsync(key, cancellationToken).ConfigureAwait(false);
         await AuditAsync(AuditAction.KeyCreate, registration.Reference, request, AuditOutcome.Success, new() { ["version"] = versionId, ["hint"] = secret.DisplayHint }, cancellationToken).ConfigureAwait(false);
         return stored;
+    }
+
+    // A key IronCage may have to revoke must be known to the provider by id (and, for slot providers, by slot): without
+    // it a later revocation could only pretend. Found by listing the provider's keys when not given.
+    private async Task<string?> ResolveRegisteredProviderKeyIdAsync(KeyRegistration registration, SecretValue secret, CancellationToken cancellationToken)
+    {
+        var tier = _adapters.TryGetValue(registration.Reference.Provider, out var adapter) ? TierOfCapabilities(registration.Reference.Provider, adapter.Capabilities) : RotationTier.Manual;
+        if (tier == RotationTier.Manual)
+        {
+            return registration.ProviderKeyId;
+        }
+
+        var providerKeyId = registration.ProviderKeyId;
+        if (providerKeyId is null)
+        {
+            if (!adapter!.Capabilities.HasFlag(ProviderCapabilities.List))
+            {
+                throw new IronCageException($"Registering '{registration.Reference}' needs KeyRegistration.ProviderKeyId: IronCage revokes {registration.Reference.Provider} keys by id and cannot look it up.");
+            }
+
+            providerKeyId = await FindProviderKeyIdAsync(new ProviderKeyContext { Key = registration.Reference, Kind = registration.Kind, Scope = registration.Scope }, secret, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (tier == RotationTier.SlotAlternating && !(ProviderCatalog.BuiltIn.TryGetDescriptor(registration.Reference.Provider, out var descriptor) ? descriptor.KeySlots : ["Key1", "Key2"]).Contains(providerKeyId))
+        {
+            throw new IronCageException($"'{registration.Reference}' rotates by alternating slots: KeyRegistration.ProviderKeyId must name the slot that holds this key (Key1 or Key2), not '{providerKeyId}'.");
+        }
+
+        return providerKeyId;
     }
 
     public async Task<RotationOperation> RotateAsync(KeyReference key, RotationReason reason, RotationRequest? request = null, CancellationToken cancellationToken = default)
@@ -127,6 +160,11 @@ internal sealed class KeyRotator : IKeyRotator
         if (request.GracePeriod is { } grace && (grace < Duration.Zero || grace > IronCageConstants.MaxGracePeriod))
         {
             throw new RotationPolicyException($"The requested grace period {grace} is out of range: use 0 to 30 days.");
+        }
+
+        if (reason == RotationReason.Compromised)
+        {
+            await SupersedeActiveAsync(key, request, cancellationToken).ConfigureAwait(false);
         }
 
         var managed = await _keys.GetAsync(key, cancellationToken).ConfigureAwait(false);
@@ -145,6 +183,7 @@ internal sealed class KeyRotator : IKeyRotator
     public async Task<RotationOperation> RevokeAsync(KeyReference key, RotationRequest? request = null, CancellationToken cancellationToken = default)
     {
         request ??= new RotationRequest();
+        await SupersedeActiveAsync(key, request, cancellationToken).ConfigureAwait(false);
         var managed = await _keys.GetAsync(key, cancellationToken).ConfigureAwait(false);
         if (managed.CurrentVersion is null)
         {
@@ -171,13 +210,26 @@ internal sealed class KeyRotator : IKeyRotator
         }
 
         var now = _clock.GetCurrentInstant();
-        if (operation.GraceEndsAt > now)
+        if (operation.GraceEndsAt > now || operation.NextAttemptAt > now)
         {
-            operation = await _operations.UpdateAsync(operation with { GraceEndsAt = now, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+            operation = await _operations.UpdateAsync(operation with { GraceEndsAt = operation.GraceEndsAt > now ? now : operation.GraceEndsAt, NextAttemptAt = null, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
             await AuditAsync(AuditAction.KeyRotate, key, request, AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "grace-completed-early" }, cancellationToken).ConfigureAwait(false);
         }
 
         return await RunAsync(operation, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<RotationOperation> CancelAsync(KeyReference key, RotationRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        request ??= new RotationRequest();
+        var active = await _operations.FindActiveAsync(key, cancellationToken).ConfigureAwait(false)
+            ?? throw new IronCageException($"Managed key '{key}' has no rotation under way to cancel.");
+        if (IsPromoted(active) || await IsNewVersionCurrentAsync(active, cancellationToken).ConfigureAwait(false))
+        {
+            throw new IronCageException($"Rotation {active.OperationId} of '{key}' already promoted its new key; it cannot be cancelled. End its grace period with CompleteGraceAsync instead.");
+        }
+
+        return await RollBackAsync(active, $"Cancelled by {request.Actor}{(request.Note is null ? "." : ": " + request.Note)}", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<RotationOperation?> GetOperationAsync(string operationId, CancellationToken cancellationToken = default)
@@ -263,8 +315,13 @@ internal sealed class KeyRotator : IKeyRotator
             return RotationTier.Manual;
         }
 
-        var tier = ProviderDescriptor.TierFor(adapter.Capabilities);
-        return tier != RotationTier.Manual && !adapter.Capabilities.HasFlag(ProviderCapabilities.Verify) && !CanVerifyWithoutAdapter(key.Provider)
+        return TierOfCapabilities(key.Provider, adapter.Capabilities);
+    }
+
+    private static RotationTier TierOfCapabilities(ProviderId provider, ProviderCapabilities capabilities)
+    {
+        var tier = ProviderDescriptor.TierFor(capabilities);
+        return tier != RotationTier.Manual && !capabilities.HasFlag(ProviderCapabilities.Verify) && !CanVerifyWithoutAdapter(provider)
             ? RotationTier.Manual
             : tier;
     }
@@ -340,7 +397,7 @@ internal sealed class KeyRotator : IKeyRotator
         string? providerKeyId = null;
         if (lookUpProviderId)
         {
-            providerKeyId = await FindSuppliedKeyIdAsync(managed, newKey, cancellationToken).ConfigureAwait(false);
+            providerKeyId = await FindProviderKeyIdAsync(ProviderKeyContext.For(managed), newKey, cancellationToken).ConfigureAwait(false);
         }
 
         var sealedSecret = await _protector.SealAsync(newKey, new SecretBinding(key, operation.NewVersionId), cancellationToken).ConfigureAwait(false);
@@ -356,11 +413,11 @@ internal sealed class KeyRotator : IKeyRotator
         return await RunAsync(operation, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<string> FindSuppliedKeyIdAsync(ManagedKey managed, SecretValue newKey, CancellationToken cancellationToken)
+    private async Task<string> FindProviderKeyIdAsync(ProviderKeyContext context, SecretValue newKey, CancellationToken cancellationToken)
     {
-        var adapter = Adapter(managed.Reference);
+        var adapter = Adapter(context.Key);
         var matches = new List<string>();
-        await foreach (var info in adapter.ListKeysAsync(ProviderKeyContext.For(managed), cancellationToken).ConfigureAwait(false))
+        await foreach (var info in adapter.ListKeysAsync(context, cancellationToken).ConfigureAwait(false))
         {
             if (info.Status == ProviderKeyStatus.Active && info.DisplayHint is { } hint && HintMatches(hint, newKey))
             {
@@ -371,7 +428,7 @@ internal sealed class KeyRotator : IKeyRotator
         return matches.Count switch
         {
             1 => matches[0],
-            0 => throw new IronCageException($"The supplied key is not among the active keys the provider lists for '{managed.Reference}'. Create it in the same organization or workspace ({ConsoleUrl(managed.Provider)}) and supply it again."),
+            0 => throw new IronCageException($"The key is not among the active keys the provider lists for '{context.Key}'. Check that it belongs to the same organization, project or workspace ({ConsoleUrl(context.Key.Provider)}), or give its provider-side id."),
             _ => throw new IronCageException($"{matches.Count} active keys at the provider match the supplied key's hint; deactivate the unused ones in the console and supply the key again."),
         };
     }
@@ -423,6 +480,7 @@ internal sealed class KeyRotator : IKeyRotator
                 var next = operation.Step switch
                 {
                     RotationStep.Requested when operation.RevokeFirst && !operation.PreviousRevokedEarly => await RevokePreviousEarlyAsync(operation, cancellationToken).ConfigureAwait(false),
+                    RotationStep.Requested when operation.RevokeOnly && operation.PreviousRevocationFailed => operation with { Step = RotationStep.RevocationFailed, EndedAt = _clock.GetCurrentInstant() },
                     RotationStep.Requested when operation.RevokeOnly => operation with { Step = RotationStep.PreviousRevoked },
                     RotationStep.Requested => await CreateAtProviderAsync(operation, cancellationToken).ConfigureAwait(false),
                     RotationStep.CreatedAtProvider => await StorePendingAsync(operation, cancellationToken).ConfigureAwait(false),
@@ -436,7 +494,7 @@ internal sealed class KeyRotator : IKeyRotator
 
                 try
                 {
-                    return await PersistAsync(next with { Attempts = 0, NextAttemptAt = null, LastError = null }, cancellationToken).ConfigureAwait(false);
+                    return await PersistAsync(next with { Attempts = 0, NextAttemptAt = null, LastError = next.Step == RotationStep.RevocationFailed ? next.LastError : null }, cancellationToken).ConfigureAwait(false);
                 }
                 catch (RotationConflictException) when (operation.Step == RotationStep.Requested && next.NewProviderKeyId is { } created)
                 {
@@ -495,8 +553,12 @@ internal sealed class KeyRotator : IKeyRotator
     {
         var reason = Describe(failure);
         var attempts = operation.Attempts + 1;
-        var afterPromotion = operation.Step is RotationStep.Promoted or RotationStep.GracePeriod or RotationStep.PreviousRevoked;
-        var canRetryLater = (retryable || afterPromotion) && attempts < _options.MaxAttempts;
+        var afterPromotion = IsPromoted(operation)
+            || await IsNewVersionCurrentAsync(operation, cancellationToken).ConfigureAwait(false);
+
+        // Provider errors while revoking are retried with back-off (permissions get fixed, outages end); anything else
+        // after promotion (no provider-side id, a broken adapter) will not get better by waiting.
+        var canRetryLater = (retryable || (afterPromotion && failure is ProviderRequestException)) && attempts < _options.MaxAttempts;
 
         if (canRetryLater)
         {
@@ -512,6 +574,12 @@ internal sealed class KeyRotator : IKeyRotator
 
             // Alert first: once RevocationFailed is recorded nothing resumes the operation, so a crash right after
             // recording it must not be able to swallow the only alert that a live key needs revoking by hand.
+            // The old key stays live at the provider: at least stop serving it and mark the version, so it is visible.
+            if (operation.PreviousVersionId is { } previous)
+            {
+                await MarkRevocationFailedAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+            }
+
             await AuditAsync(AuditAction.KeyRevoke, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["version"] = operation.PreviousVersionId ?? string.Empty, ["error"] = reason }, cancellationToken).ConfigureAwait(false);
             await _events.PublishAsync(new KeyRevoked { Key = operation.Key, OccurredAt = _clock.GetCurrentInstant(), OperationId = operation.OperationId, VersionId = operation.PreviousVersionId ?? string.Empty, Succeeded = false, Error = reason, ConsoleUrl = ConsoleUri(operation.Key.Provider) }, cancellationToken).ConfigureAwait(false);
             return await PersistAsync(operation with { Step = RotationStep.RevocationFailed, Attempts = attempts, LastError = reason, EndedAt = _clock.GetCurrentInstant(), NextAttemptAt = null }, cancellationToken).ConfigureAwait(false);
@@ -520,17 +588,96 @@ internal sealed class KeyRotator : IKeyRotator
         return await RollBackAsync(operation, reason, cancellationToken).ConfigureAwait(false);
     }
 
+    // Revoke-first (and revoke-only): kill the old version at once, then revoke it at the provider. A provider that
+    // refuses is a revocation failure (critical alert, version marked), not a reason to stop: the key stays killed and
+    // a revoke-first rotation still goes on to create the replacement.
     private async Task<RotationOperation> RevokePreviousEarlyAsync(RotationOperation operation, CancellationToken cancellationToken)
     {
+        var failed = false;
         if (operation.PreviousVersionId is { } previous)
         {
             await KillVersionAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
-            await RetireAtProviderAsync(operation, cancellationToken).ConfigureAwait(false);
-            await MarkRevokedAsync(operation.Key, previous, operation.OperationId, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await RetireWithImmediateRetriesAsync(operation, cancellationToken).ConfigureAwait(false);
+                await MarkRevokedAsync(operation.Key, previous, operation.OperationId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsStepFailure(ex, cancellationToken))
+            {
+                failed = true;
+                var reason = Describe(ex);
+                Log.RevocationFailed(_logger, operation.OperationId, operation.Key, previous, 1, reason);
+                await MarkRevocationFailedAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+                await AuditAsync(AuditAction.KeyRevoke, operation.Key, new RotationRequest { Actor = operation.RequestedBy }, AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["version"] = previous, ["error"] = reason }, cancellationToken).ConfigureAwait(false);
+                await _events.PublishAsync(new KeyRevoked { Key = operation.Key, OccurredAt = _clock.GetCurrentInstant(), OperationId = operation.OperationId, VersionId = previous, Succeeded = false, Error = reason, ConsoleUrl = ConsoleUri(operation.Key.Provider) }, cancellationToken).ConfigureAwait(false);
+                operation = operation with { LastError = reason };
+            }
         }
 
-        var next = operation with { PreviousRevokedEarly = true };
+        var next = operation with { PreviousRevokedEarly = true, PreviousRevocationFailed = failed };
         return operation.Step == RotationStep.AwaitingNewKey ? await PersistAsync(next, cancellationToken).ConfigureAwait(false) : next;
+    }
+
+    private async Task RetireWithImmediateRetriesAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await RetireAtProviderAsync(operation, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ProviderRequestException ex) when (IsRetryable(ex.Kind) && attempt < _options.ImmediateRetries)
+            {
+                await DelayAsync(ex, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsPromoted(RotationOperation operation) => operation.Step is RotationStep.Promoted or RotationStep.GracePeriod or RotationStep.PreviousRevoked;
+
+    // An emergency never waits for an ordinary rotation: one not yet promoted is rolled back, one in its grace period
+    // is finished at once (its old key revoked), then the emergency starts.
+    private async Task SupersedeActiveAsync(KeyReference key, RotationRequest request, CancellationToken cancellationToken)
+    {
+        var active = await _operations.FindActiveAsync(key, cancellationToken).ConfigureAwait(false);
+        if (active is null)
+        {
+            return;
+        }
+
+        if (!IsPromoted(active) && !await IsNewVersionCurrentAsync(active, cancellationToken).ConfigureAwait(false))
+        {
+            await RollBackAsync(active, $"Superseded by an emergency requested by {request.Actor}.", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var now = _clock.GetCurrentInstant();
+        active = await _operations.UpdateAsync(active with { GraceEndsAt = active.GraceEndsAt is { } ends && ends > now ? now : active.GraceEndsAt, NextAttemptAt = null, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+        var finished = await RunAsync(active, cancellationToken).ConfigureAwait(false);
+        if (!finished.IsFinished)
+        {
+            throw new RotationConflictException(key, finished.OperationId, finished.Step);
+        }
+    }
+
+    private async Task<bool> IsNewVersionCurrentAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        // Promotion may have reached the key store before the operation recorded it: trust the store, never roll back a Current key.
+        var managed = await _keys.FindAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        return managed?.FindVersion(operation.NewVersionId) is { Stage: KeyStage.Current };
+    }
+
+    private async Task MarkRevocationFailedAsync(KeyReference key, string versionId, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetCurrentInstant();
+        await UpdateKeyAsync(key, managed => managed.FindVersion(versionId) is { } version && !version.Metadata.ContainsKey(RevocationFailedMetadata)
+            ? managed.WithVersion(version with
+            {
+                KilledAt = version.KilledAt ?? now,
+                Metadata = new Dictionary<string, string>(version.Metadata) { [RevocationFailedMetadata] = now.ToString("g", CultureInfo.InvariantCulture) },
+            })
+            : null, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<RotationOperation> CreateAtProviderAsync(RotationOperation operation, CancellationToken cancellationToken)
@@ -544,6 +691,11 @@ internal sealed class KeyRotator : IKeyRotator
             var currentSlot = managed.FindVersion(operation.PreviousVersionId ?? string.Empty) is { } previous
                 ? previous.Metadata.GetValueOrDefault(SlotMetadata) ?? previous.ProviderKeyId
                 : null;
+            if (currentSlot is null)
+            {
+                throw new IronCageException($"Rotation {operation.OperationId}: the current version of '{operation.Key}' does not say which slot holds it, so IronCage cannot tell which slot is free. Re-register the key with its slot (Key1 or Key2).");
+            }
+
             created = await adapter.RegenerateSlotAsync(context, OtherSlot(currentSlot), cancellationToken).ConfigureAwait(false);
         }
         else
@@ -698,7 +850,10 @@ internal sealed class KeyRotator : IKeyRotator
 
             var versions = managed.Versions.Select(v => v.VersionId == operation.NewVersionId
                 ? v with { Stage = KeyStage.Current, ActivatedAt = now }
-                : v.Stage == KeyStage.Current ? v with { Stage = KeyStage.Previous } : v);
+                : v.Stage == KeyStage.Current
+                    // A compromised key is never served again once its replacement is current, even before it is revoked.
+                    ? v with { Stage = KeyStage.Previous, KilledAt = operation.Reason == RotationReason.Compromised ? v.KilledAt ?? now : v.KilledAt }
+                    : v);
             return managed with { Versions = [.. versions] };
         }, cancellationToken).ConfigureAwait(false);
         return operation with { Step = RotationStep.Promoted };
@@ -768,11 +923,8 @@ internal sealed class KeyRotator : IKeyRotator
 
         var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
         var previous = managed.FindVersion(operation.PreviousVersionId ?? string.Empty);
-        var providerKeyId = previous?.ProviderKeyId ?? operation.PreviousProviderKeyId;
-        if (providerKeyId is null)
-        {
-            return;
-        }
+        var providerKeyId = previous?.ProviderKeyId ?? operation.PreviousProviderKeyId
+            ?? throw new IronCageException($"Version {operation.PreviousVersionId} of '{operation.Key}' has no provider-side id, so IronCage cannot revoke it. Revoke it at {ConsoleUrl(operation.Key.Provider)}.");
 
         var context = ProviderKeyContext.For(managed);
         if (operation.Tier == RotationTier.SlotAlternating)
@@ -915,11 +1067,12 @@ internal sealed class KeyRotator : IKeyRotator
 
     private async Task<ManagedKey> MarkRevokedAsync(KeyReference key, string versionId, string operationId, CancellationToken cancellationToken)
     {
+        var localOnly = !_adapters.TryGetValue(key.Provider, out var adapter) || TierOfCapabilities(key.Provider, adapter.Capabilities) == RotationTier.Manual;
         var now = _clock.GetCurrentInstant();
         var updated = await UpdateKeyAsync(key, managed => managed.FindVersion(versionId) is { } version && version.Stage != KeyStage.Revoked
             ? managed.WithVersion(version with { Stage = KeyStage.Revoked, RevokedAt = now })
             : null, cancellationToken).ConfigureAwait(false);
-        await _events.PublishAsync(new KeyRevoked { Key = key, OccurredAt = now, OperationId = operationId, VersionId = versionId, ConsoleUrl = ConsoleUri(key.Provider) }, cancellationToken).ConfigureAwait(false);
+        await _events.PublishAsync(new KeyRevoked { Key = key, OccurredAt = now, OperationId = operationId, VersionId = versionId, LocalOnly = localOnly, ConsoleUrl = ConsoleUri(key.Provider) }, cancellationToken).ConfigureAwait(false);
         return updated;
     }
 

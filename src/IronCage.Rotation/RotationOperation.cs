@@ -50,6 +50,9 @@ public sealed record RotationOperation
     /// <summary>Gets a value indicating whether the replaced version was already revoked (revoke-first emergencies).</summary>
     public bool PreviousRevokedEarly { get; init; }
 
+    /// <summary>Gets a value indicating whether revoking the replaced version first failed at the provider (it is killed locally and an alert was raised).</summary>
+    public bool PreviousRevocationFailed { get; init; }
+
     /// <summary>Gets the id the new version gets.</summary>
     public required string NewVersionId { get; init; }
 

@@ -97,19 +97,27 @@ public sealed record KeyRevoked : RotationEvent
     /// <summary>Gets why it failed, when it did.</summary>
     public string? Error { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether the version was only retired in IronCage (never served again) because the provider
+    /// has no API to revoke it: a person must still delete it at <see cref="ConsoleUrl"/>.
+    /// </summary>
+    public bool LocalOnly { get; init; }
+
     /// <summary>Gets where a person revokes or deletes the key by hand.</summary>
     public Uri? ConsoleUrl { get; init; }
 
     /// <inheritdoc />
-    public override string Type => Succeeded ? "key.revoked" : "key.revocation_failed";
+    public override string Type => !Succeeded ? "key.revocation_failed" : LocalOnly ? "key.retired_locally" : "key.revoked";
 
     /// <inheritdoc />
-    public override EventSeverity Severity => Succeeded ? EventSeverity.Info : EventSeverity.Critical;
+    public override EventSeverity Severity => !Succeeded ? EventSeverity.Critical : LocalOnly ? EventSeverity.Warning : EventSeverity.Info;
 
     /// <inheritdoc />
-    public override string Describe() => Succeeded
-        ? $"Version {VersionId} of {Key} was revoked."
-        : $"Version {VersionId} of {Key} could not be revoked: {Error} Revoke it by hand at {ConsoleUrl}.";
+    public override string Describe() => !Succeeded
+        ? $"Version {VersionId} of {Key} could not be revoked: {Error} It is no longer served; revoke it by hand at {ConsoleUrl}."
+        : LocalOnly
+            ? $"Version {VersionId} of {Key} is no longer served, but the provider has no API to revoke it: delete it at {ConsoleUrl}."
+            : $"Version {VersionId} of {Key} was revoked.";
 }
 
 /// <summary>A key expires at the provider soon.</summary>

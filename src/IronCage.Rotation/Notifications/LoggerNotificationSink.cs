@@ -25,7 +25,7 @@ public sealed class LoggerNotificationSink : INotificationSink
     /// <summary>Gets the log level an event is written at.</summary>
     /// <param name="severity">The event's severity.</param>
     /// <returns>Information for <see cref="EventSeverity.Info"/>, Warning for <see cref="EventSeverity.Warning"/>, Critical for <see cref="EventSeverity.Critical"/>.</returns>
-    public static LogLevel LevelOf(EventSeverity severity) => severity switch
+    internal static LogLevel LevelOf(EventSeverity severity) => severity switch
     {
         EventSeverity.Critical => LogLevel.Critical,
         EventSeverity.Warning => LogLevel.Warning,
