@@ -105,7 +105,8 @@ public sealed class InMemoryRotationStore : IRotationStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (_leases.TryGetValue(resource, out var held) && held.ExpiresAt > now && held.Owner != owner)
+            // Not re-entrant: a held lease is refused even to its own owner, so two passes of one host exclude each other too.
+            if (_leases.TryGetValue(resource, out var held) && held.ExpiresAt > now)
             {
                 return ValueTask.FromResult<RotationLease?>(null);
             }

@@ -1055,13 +1055,20 @@ internal sealed class KeyRotator : IKeyRotator
     private async Task<ManagedKey> KillVersionAsync(KeyReference key, string versionId, CancellationToken cancellationToken)
     {
         var now = _clock.GetCurrentInstant();
+        var changed = false;
         var updated = await UpdateKeyAsync(key, managed =>
         {
             var version = managed.FindVersion(versionId) ?? throw new IronCageException($"Managed key '{key}' has no version '{versionId}'.");
-            return version.KilledAt is null ? managed.WithVersion(version with { KilledAt = now }) : null;
+            changed = version.KilledAt is null;
+            return changed ? managed.WithVersion(version with { KilledAt = now }) : null;
         }, cancellationToken).ConfigureAwait(false);
-        Log.VersionKilled(_logger, key, versionId);
-        await _events.PublishAsync(new KeyKilled { Key = key, OccurredAt = now, VersionId = versionId }, cancellationToken).ConfigureAwait(false);
+        if (changed)
+        {
+            // Only the call that actually killed the version tells the world (a resumed step must not repeat it).
+            Log.VersionKilled(_logger, key, versionId);
+            await _events.PublishAsync(new KeyKilled { Key = key, OccurredAt = now, VersionId = versionId }, cancellationToken).ConfigureAwait(false);
+        }
+
         return updated;
     }
 

@@ -178,6 +178,14 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Lease_IsNotReentrant()
+    {
+        var store = await NewStoreAsync();
+        (await store.TryAcquireLeaseAsync("rotation:k", "host-a", Duration.FromMinutes(5), T0)).Should().NotBeNull();
+        (await store.TryAcquireLeaseAsync("rotation:k", "host-a", Duration.FromMinutes(5), T0 + Duration.FromMinutes(1))).Should().BeNull("a held lease is refused even to its owner, so two passes of one host exclude each other");
+    }
+
+    [Fact]
     public async Task Lease_RenewExtendsAHeldLeaseAndFailsForALostOne()
     {
         var store = await NewStoreAsync();

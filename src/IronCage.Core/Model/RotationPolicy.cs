@@ -58,6 +58,17 @@ public sealed record RotationPolicy
             throw new RotationPolicyException($"The key lifetime {lifetime} must be positive; leave it unset for keys that do not expire.");
         }
 
+        if (KeyLifetime is { } life && Schedule is not null)
+        {
+            // A key must outlive its rotation period plus the grace period, or it expires before it is replaced.
+            var reference = Instant.FromUtc(2001, 1, 31, 0, 0);
+            var longest = Schedule.NextAfter(reference, DateTimeZone.Utc) - reference + (GracePeriod ?? IronCageConstants.DefaultGracePeriod) + Jitter;
+            if (life < longest)
+            {
+                throw new RotationPolicyException($"The key lifetime {life} is shorter than the schedule '{Schedule}' plus grace and jitter ({longest}): keys would expire before they are replaced.");
+            }
+        }
+
         if (Jitter < Duration.Zero)
         {
             throw new RotationPolicyException($"The jitter {Jitter} is negative; use zero or a positive duration.");

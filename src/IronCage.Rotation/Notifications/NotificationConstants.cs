@@ -17,7 +17,7 @@ public static class NotificationConstants
     /// <summary>The header that carries the event type, for example <c>rotation.completed</c>.</summary>
     public const string EventHeader = "X-IronCage-Event";
 
-    /// <summary>The header that carries the delivery id; it is the same on every attempt of one delivery, so receivers can drop duplicates.</summary>
+    /// <summary>The header that repeats the delivery id (the body's <c>id</c>, which is signed); it is the same on every attempt of one delivery. Deduplicate on the signed body's <c>id</c>, not on this header.</summary>
     public const string DeliveryHeader = "X-IronCage-Delivery";
 
     /// <summary>The header that carries the time of the attempt in Unix seconds; it is signed with the body.</summary>

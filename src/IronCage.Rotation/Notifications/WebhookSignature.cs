@@ -21,8 +21,10 @@ namespace IronCage.Rotation;
 /// with the header in constant time, and rejects the delivery when they differ or when the timestamp is further than
 /// a few minutes from its own clock. Because the timestamp is inside the signed text, an attacker who captured a
 /// delivery cannot replay it later with a fresh timestamp, and the tolerance bounds how long a captured delivery can
-/// be replayed as it is; within that window, drop duplicates by <c>X-IronCage-Delivery</c> (the same on every retry of
-/// one delivery). Each retry is signed anew with its own timestamp. <see cref="Verify(string, string?, ReadOnlySpan{byte}, string?, Instant, Duration)"/>
+/// be replayed as it is; within that window, drop duplicates by the body's <c>id</c> (the same on every retry of one
+/// delivery). Route and deduplicate on the signed body's <c>id</c> and <c>type</c>, never on the unsigned
+/// <c>X-IronCage-Delivery</c> and <c>X-IronCage-Event</c> headers, which are only conveniences. Each retry is signed
+/// anew with its own timestamp. <see cref="Verify(string, string?, ReadOnlySpan{byte}, string?, Instant, Duration)"/>
 /// does all of this:
 /// </para>
 /// <code>
