@@ -61,8 +61,16 @@ public sealed record RotationPolicy
         if (KeyLifetime is { } life && Schedule is not null)
         {
             // A key must outlive its rotation period plus the grace period, or it expires before it is replaced.
-            var reference = Instant.FromUtc(2001, 1, 31, 0, 0);
-            var longest = Schedule.NextAfter(reference, DateTimeZone.Utc) - reference + (GracePeriod ?? IronCageConstants.DefaultGracePeriod) + Jitter;
+            // The longest span the calendar period can have (a month of 31 days, a quarter of 92) over a leap year.
+            var span = Duration.Zero;
+            for (var month = 1; month <= 12; month++)
+            {
+                var start = Instant.FromUtc(2004, month, 1, 0, 0);
+                var length = Schedule.NextAfter(start, DateTimeZone.Utc) - start;
+                span = length > span ? length : span;
+            }
+
+            var longest = span + (GracePeriod ?? IronCageConstants.DefaultGracePeriod) + Jitter;
             if (life < longest)
             {
                 throw new RotationPolicyException($"The key lifetime {life} is shorter than the schedule '{Schedule}' plus grace and jitter ({longest}): keys would expire before they are replaced.");
