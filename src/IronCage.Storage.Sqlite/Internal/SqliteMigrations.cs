@@ -1,0 +1,124 @@
+namespace IronCage.Storage.Sqlite;
+
+/// <summary>One schema migration: applied once, in order, in the transaction that records it in the schema-version table.</summary>
+/// <param name="Version">The schema version it brings the file to.</param>
+/// <param name="Description">What it changes, for the schema-version table and the log.</param>
+/// <param name="Sql">The statements.</param>
+internal sealed record SqliteMigration(int Version, string Description, string Sql);
+
+/// <summary>
+/// The schema, as versioned migrations. Never edit a migration that has shipped: add the next one, and raise
+/// <see cref="SqliteConstants.SchemaVersion"/> with it.
+/// </summary>
+/// <remarks>
+/// Instants are INTEGER unix ticks (100 ns, UTC) where they are compared or ordered, and ISO-8601 text inside JSON
+/// columns. References and ids are TEXT with SQLite's BINARY collation, which for IronCage's ASCII-only references
+/// orders exactly as <see cref="StringComparer.Ordinal"/>. Concurrency and fencing tokens come from
+/// <c>ironcage_sequences</c>, a counter per purpose that only grows, so a token is never handed out twice, not even
+/// after the row that had it was deleted.
+/// </remarks>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<SqliteMigration> All { get; } =
+    [
+        new(1, "Managed keys and versions, the audit log, rotation operations and leases", """
+            CREATE TABLE ironcage_sequences (
+                name  TEXT    NOT NULL PRIMARY KEY,
+                value INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            INSERT INTO ironcage_sequences (name, value) VALUES ('key_token', 0), ('rotation_operation_token', 0), ('rotation_lease_token', 0);
+
+            CREATE TABLE ironcage_keys (
+                reference   TEXT    NOT NULL PRIMARY KEY,
+                provider    TEXT    NOT NULL,
+                name        TEXT    NOT NULL,
+                kind        INTEGER NOT NULL,
+                description TEXT,
+                labels      TEXT    NOT NULL,
+                scope       TEXT    NOT NULL,
+                policy      TEXT    NOT NULL,
+                limits      TEXT    NOT NULL,
+                created_at  INTEGER NOT NULL,
+                token       INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE INDEX ix_ironcage_keys_provider ON ironcage_keys (provider, reference);
+
+            CREATE TABLE ironcage_key_versions (
+                reference        TEXT    NOT NULL REFERENCES ironcage_keys (reference) ON DELETE CASCADE,
+                ordinal          INTEGER NOT NULL,
+                version_id       TEXT    NOT NULL,
+                provider_key_id  TEXT,
+                stage            INTEGER NOT NULL,
+                created_at       INTEGER NOT NULL,
+                activated_at     INTEGER,
+                expires_at       INTEGER,
+                revoked_at       INTEGER,
+                killed_at        INTEGER,
+                last_used_at     INTEGER,
+                display_hint     TEXT    NOT NULL,
+                fingerprint      TEXT    NOT NULL,
+                secret_format    INTEGER NOT NULL,
+                kek_id           TEXT    NOT NULL,
+                wrapped_data_key BLOB    NOT NULL,
+                nonce            BLOB    NOT NULL,
+                ciphertext       BLOB    NOT NULL,
+                metadata         TEXT    NOT NULL,
+                PRIMARY KEY (reference, ordinal),
+                UNIQUE (reference, version_id)
+            ) WITHOUT ROWID;
+
+            -- The database itself keeps a key from having two Current or two Pending versions.
+            CREATE UNIQUE INDEX ux_ironcage_key_versions_current ON ironcage_key_versions (reference) WHERE stage = 1;
+            CREATE UNIQUE INDEX ux_ironcage_key_versions_pending ON ironcage_key_versions (reference) WHERE stage = 0;
+            CREATE INDEX ix_ironcage_key_versions_fingerprint ON ironcage_key_versions (fingerprint);
+
+            CREATE TABLE ironcage_audit (
+                sequence      INTEGER NOT NULL PRIMARY KEY,
+                event         TEXT    NOT NULL,
+                previous_hash TEXT    NOT NULL,
+                hash          TEXT    NOT NULL
+            );
+
+            -- Append-only: the hash chain detects any change, and these make an accidental one fail outright.
+            CREATE TRIGGER tr_ironcage_audit_no_update BEFORE UPDATE ON ironcage_audit
+            BEGIN
+                SELECT RAISE(ABORT, 'The IronCage audit log is append-only: records cannot be changed.');
+            END;
+
+            CREATE TRIGGER tr_ironcage_audit_no_delete BEFORE DELETE ON ironcage_audit
+            BEGIN
+                SELECT RAISE(ABORT, 'The IronCage audit log is append-only: records cannot be deleted.');
+            END;
+
+            CREATE TABLE ironcage_rotation_operations (
+                operation_id         TEXT    NOT NULL PRIMARY KEY,
+                key_reference        TEXT    NOT NULL,
+                step                 INTEGER NOT NULL,
+                finished             INTEGER NOT NULL,
+                requested_at         INTEGER NOT NULL,
+                updated_at           INTEGER NOT NULL,
+                token                INTEGER NOT NULL,
+                body                 TEXT    NOT NULL,
+                new_secret_format    INTEGER,
+                new_kek_id           TEXT,
+                new_wrapped_data_key BLOB,
+                new_nonce            BLOB,
+                new_ciphertext       BLOB
+            ) WITHOUT ROWID;
+
+            -- One unfinished operation per key, enforced by the database for every process that shares the file.
+            CREATE UNIQUE INDEX ux_ironcage_rotation_operations_active ON ironcage_rotation_operations (key_reference) WHERE finished = 0;
+            CREATE INDEX ix_ironcage_rotation_operations_active_order ON ironcage_rotation_operations (requested_at, token) WHERE finished = 0;
+            CREATE INDEX ix_ironcage_rotation_operations_key ON ironcage_rotation_operations (key_reference, requested_at, token);
+
+            CREATE TABLE ironcage_rotation_leases (
+                resource   TEXT    NOT NULL PRIMARY KEY,
+                owner      TEXT    NOT NULL,
+                expires_at INTEGER NOT NULL,
+                token      INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
+    ];
+}

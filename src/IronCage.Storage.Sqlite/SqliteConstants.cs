@@ -1,0 +1,20 @@
+namespace IronCage.Storage.Sqlite;
+
+/// <summary>The SQLite store's defaults and fixed names.</summary>
+public static class SqliteConstants
+{
+    /// <summary>
+    /// The schema version this version of IronCage creates and understands. A database file with a higher version was
+    /// written by a newer IronCage and is refused (see <see cref="SqliteSchemaVersionException"/>).
+    /// </summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>The table that records which schema versions were applied, and when.</summary>
+    public const string SchemaVersionTable = "ironcage_schema_version";
+
+    /// <summary>Gets the default time a writer waits for another connection's write lock: 10 seconds.</summary>
+    public static TimeSpan DefaultBusyTimeout { get; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets the longest busy timeout the options accept: 10 minutes.</summary>
+    public static TimeSpan MaxBusyTimeout { get; } = TimeSpan.FromMinutes(10);
+}

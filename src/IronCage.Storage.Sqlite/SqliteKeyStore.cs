@@ -1,0 +1,431 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace IronCage.Storage.Sqlite;
+
+/// <summary>
+/// An <see cref="IKeyStore"/> in a SQLite database file: managed keys in <c>ironcage_keys</c>, their versions in
+/// <c>ironcage_key_versions</c>. Secrets are stored only as their envelope (ciphertext, wrapped data key, KEK id and
+/// nonce), never in plaintext. Thread-safe; several instances and processes may share one file.
+/// </summary>
+/// <remarks>
+/// Every write checks the key's concurrency token in the same statement that changes the row
+/// (<c>UPDATE … WHERE reference = @r AND token = @expected</c>) inside a write transaction, and takes its new token from
+/// a counter that only grows, so a key deleted and created again never gets a token its predecessor had. The schema
+/// is applied (or checked) on first use, or at host start when registered with
+/// <see cref="SqliteIronCageBuilderExtensions.PersistKeysToSqlite(IIronCageBuilder, string)"/>.
+/// </remarks>
+public sealed class SqliteKeyStore : IKeyStore, IDisposable
+{
+    private const string TokenSequence = "key_token";
+
+    private const string SelectKeys = """
+        SELECT k.reference, k.kind, k.description, k.labels, k.scope, k.policy, k.limits, k.created_at, k.token,
+               v.version_id, v.provider_key_id, v.stage, v.created_at, v.activated_at, v.expires_at, v.revoked_at, v.killed_at,
+               v.last_used_at, v.display_hint, v.fingerprint, v.secret_format, v.kek_id, v.wrapped_data_key, v.nonce, v.ciphertext, v.metadata
+        FROM ironcage_keys AS k
+        LEFT JOIN ironcage_key_versions AS v ON v.reference = k.reference
+        """;
+
+    private const string InsertVersion = """
+        INSERT INTO ironcage_key_versions (reference, ordinal, version_id, provider_key_id, stage, created_at, activated_at, expires_at, revoked_at,
+                                           killed_at, last_used_at, display_hint, fingerprint, secret_format, kek_id, wrapped_data_key, nonce, ciphertext, metadata)
+        VALUES ($reference, $ordinal, $version_id, $provider_key_id, $stage, $created_at, $activated_at, $expires_at, $revoked_at,
+                $killed_at, $last_used_at, $display_hint, $fingerprint, $secret_format, $kek_id, $wrapped_data_key, $nonce, $ciphertext, $metadata);
+        """;
+
+    private readonly SqliteDatabase _database;
+    private readonly bool _ownsDatabase;
+
+    /// <summary>Creates a store on the database file that <paramref name="options"/> names.</summary>
+    /// <param name="options">The connection string and settings.</param>
+    /// <exception cref="ArgumentException">The options are invalid (no connection string, an in-memory database, ...).</exception>
+    public SqliteKeyStore(SqliteStoreOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>Creates a store on the database file that <paramref name="options"/> names.</summary>
+    /// <param name="options">The connection string and settings.</param>
+    /// <param name="loggerFactory">Creates the store's logger; <see langword="null"/> logs nothing.</param>
+    /// <exception cref="ArgumentException">The options are invalid (no connection string, an in-memory database, ...).</exception>
+    public SqliteKeyStore(SqliteStoreOptions options, ILoggerFactory? loggerFactory)
+        : this(new SqliteDatabase(options, loggerFactory), ownsDatabase: true)
+    {
+    }
+
+    internal SqliteKeyStore(SqliteDatabase database, bool ownsDatabase)
+    {
+        _database = database;
+        _ownsDatabase = ownsDatabase;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ManagedKey?> FindAsync(KeyReference key, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = SelectKeys + " WHERE k.reference = $reference ORDER BY v.ordinal;";
+            command.Parameters.AddWithValue("$reference", key.ToString());
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await new KeyCursor(reader).NextAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ManagedKey> GetAsync(KeyReference key, CancellationToken cancellationToken = default)
+        => await FindAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new ManagedKeyNotFoundException(key);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ManagedKey> ListAsync(ProviderId? provider = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            // One statement reads keys and versions from one snapshot of the file, in reference order (BINARY collation:
+            // byte order, which for the ASCII references IronCage allows is ordinal order).
+            command.CommandText = provider is { } only
+                ? SelectKeys + " WHERE k.provider = $provider ORDER BY k.reference, v.ordinal;"
+                : SelectKeys + " ORDER BY k.reference, v.ordinal;";
+            if (provider is { } p)
+            {
+                command.Parameters.AddWithValue("$provider", p.Value);
+            }
+
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var cursor = new KeyCursor(reader);
+                while (await cursor.NextAsync(cancellationToken).ConfigureAwait(false) is { } key)
+                {
+                    yield return key;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ManagedKey> CreateAsync(ManagedKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        key.Validate();
+        var row = KeyRow.From(key);
+
+        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (write.ConfigureAwait(false))
+        {
+            var token = await write.NextTokenAsync(TokenSequence, cancellationToken).ConfigureAwait(false);
+            using (var insert = write.Command("""
+                INSERT INTO ironcage_keys (reference, provider, name, kind, description, labels, scope, policy, limits, created_at, token)
+                VALUES ($reference, $provider, $name, $kind, $description, $labels, $scope, $policy, $limits, $created_at, $token)
+                ON CONFLICT (reference) DO NOTHING;
+                """))
+            {
+                row.Bind(insert, token);
+                insert.Parameters.AddWithValue("$provider", key.Provider.Value);
+                insert.Parameters.AddWithValue("$name", key.Name);
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    throw new ManagedKeyAlreadyExistsException(key.Reference);
+                }
+            }
+
+            await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
+            write.Commit();
+            return Stored(key, token);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ManagedKey> UpdateAsync(ManagedKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        key.Validate();
+        var row = KeyRow.From(key);
+
+        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (write.ConfigureAwait(false))
+        {
+            var token = await write.NextTokenAsync(TokenSequence, cancellationToken).ConfigureAwait(false);
+            using (var update = write.Command("""
+                UPDATE ironcage_keys
+                SET kind = $kind, description = $description, labels = $labels, scope = $scope, policy = $policy, limits = $limits,
+                    created_at = $created_at, token = $token
+                WHERE reference = $reference AND token = $expected;
+                """))
+            {
+                row.Bind(update, token);
+                update.Parameters.AddWithValue("$expected", key.ConcurrencyToken);
+                if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    var actual = await ReadTokenAsync(write, row.Reference, cancellationToken).ConfigureAwait(false);
+                    Log.KeyConflict(_database.Logger, key.Reference, key.ConcurrencyToken, actual);
+                    throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, actual);
+                }
+            }
+
+            // The versions are replaced as a whole: the key's row and its versions change in one transaction.
+            using (var delete = write.Command("DELETE FROM ironcage_key_versions WHERE reference = $reference;"))
+            {
+                delete.Parameters.AddWithValue("$reference", row.Reference);
+                await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
+            write.Commit();
+            return Stored(key, token);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DeleteAsync(KeyReference key, long expectedConcurrencyToken, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var reference = key.ToString();
+        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (write.ConfigureAwait(false))
+        {
+            var actual = await ReadTokenAsync(write, reference, cancellationToken).ConfigureAwait(false);
+            if (actual is null)
+            {
+                throw new ManagedKeyNotFoundException(key);
+            }
+
+            if (actual != expectedConcurrencyToken)
+            {
+                Log.KeyConflict(_database.Logger, key, expectedConcurrencyToken, actual);
+                throw new ConcurrencyConflictException(key, expectedConcurrencyToken, actual);
+            }
+
+            using (var delete = write.Command("DELETE FROM ironcage_key_versions WHERE reference = $reference; DELETE FROM ironcage_keys WHERE reference = $reference;"))
+            {
+                delete.Parameters.AddWithValue("$reference", reference);
+                await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            write.Commit();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsDatabase)
+        {
+            _database.Dispose();
+        }
+    }
+
+    private static ManagedKey Stored(ManagedKey key, long token) => key with
+    {
+        ConcurrencyToken = token,
+        // ManagedKey's setters copy caller collections; metadata is copied by KeyVersion's the same way.
+        Versions = [.. key.Versions],
+    };
+
+    private static async ValueTask<long?> ReadTokenAsync(SqliteWrite write, string reference, CancellationToken cancellationToken)
+    {
+        using var select = write.Command("SELECT token FROM ironcage_keys WHERE reference = $reference;");
+        select.Parameters.AddWithValue("$reference", reference);
+        return await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token ? token : null;
+    }
+
+    private static async ValueTask InsertVersionsAsync(SqliteWrite write, KeyRow row, IReadOnlyList<KeyVersion> versions, CancellationToken cancellationToken)
+    {
+        if (versions.Count == 0)
+        {
+            return;
+        }
+
+        // One prepared statement for every version: only the parameter values change between rows.
+        using var insert = write.Command(InsertVersion);
+        var reference = SqliteValues.Parameter(insert, "$reference", SqliteType.Text);
+        var ordinal = SqliteValues.Parameter(insert, "$ordinal", SqliteType.Integer);
+        var versionId = SqliteValues.Parameter(insert, "$version_id", SqliteType.Text);
+        var providerKeyId = SqliteValues.Parameter(insert, "$provider_key_id", SqliteType.Text);
+        var stage = SqliteValues.Parameter(insert, "$stage", SqliteType.Integer);
+        var createdAt = SqliteValues.Parameter(insert, "$created_at", SqliteType.Integer);
+        var activatedAt = SqliteValues.Parameter(insert, "$activated_at", SqliteType.Integer);
+        var expiresAt = SqliteValues.Parameter(insert, "$expires_at", SqliteType.Integer);
+        var revokedAt = SqliteValues.Parameter(insert, "$revoked_at", SqliteType.Integer);
+        var killedAt = SqliteValues.Parameter(insert, "$killed_at", SqliteType.Integer);
+        var lastUsedAt = SqliteValues.Parameter(insert, "$last_used_at", SqliteType.Integer);
+        var displayHint = SqliteValues.Parameter(insert, "$display_hint", SqliteType.Text);
+        var fingerprint = SqliteValues.Parameter(insert, "$fingerprint", SqliteType.Text);
+        var secretFormat = SqliteValues.Parameter(insert, "$secret_format", SqliteType.Integer);
+        var kekId = SqliteValues.Parameter(insert, "$kek_id", SqliteType.Text);
+        var wrappedDataKey = SqliteValues.Parameter(insert, "$wrapped_data_key", SqliteType.Blob);
+        var nonce = SqliteValues.Parameter(insert, "$nonce", SqliteType.Blob);
+        var ciphertext = SqliteValues.Parameter(insert, "$ciphertext", SqliteType.Blob);
+        var metadata = SqliteValues.Parameter(insert, "$metadata", SqliteType.Text);
+        insert.Prepare();
+
+        reference.Value = row.Reference;
+        for (var i = 0; i < versions.Count; i++)
+        {
+            var version = versions[i];
+            ordinal.Value = i;
+            versionId.Value = version.VersionId;
+            providerKeyId.Value = SqliteValues.OrNull(version.ProviderKeyId);
+            stage.Value = (int)version.Stage;
+            createdAt.Value = SqliteValues.Ticks(version.CreatedAt);
+            activatedAt.Value = SqliteValues.Ticks(version.ActivatedAt);
+            expiresAt.Value = SqliteValues.Ticks(version.ExpiresAt);
+            revokedAt.Value = SqliteValues.Ticks(version.RevokedAt);
+            killedAt.Value = SqliteValues.Ticks(version.KilledAt);
+            lastUsedAt.Value = SqliteValues.Ticks(version.LastUsedAt);
+            displayHint.Value = version.DisplayHint;
+            fingerprint.Value = version.Fingerprint;
+            secretFormat.Value = version.Secret.FormatVersion;
+            kekId.Value = version.Secret.KeyEncryptionKeyId;
+            wrappedDataKey.Value = version.Secret.WrappedDataKey.ToArray();
+            nonce.Value = version.Secret.Nonce.ToArray();
+            ciphertext.Value = version.Secret.Ciphertext.ToArray();
+            metadata.Value = SqliteJson.WriteMap(version.Metadata);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static KeyVersion ReadVersion(SqliteDataReader reader) => new()
+    {
+        VersionId = reader.GetString(9),
+        ProviderKeyId = SqliteValues.NullableString(reader, 10),
+        Stage = (KeyStage)reader.GetInt32(11),
+        CreatedAt = SqliteValues.Instant(reader, 12),
+        ActivatedAt = SqliteValues.NullableInstant(reader, 13),
+        ExpiresAt = SqliteValues.NullableInstant(reader, 14),
+        RevokedAt = SqliteValues.NullableInstant(reader, 15),
+        KilledAt = SqliteValues.NullableInstant(reader, 16),
+        LastUsedAt = SqliteValues.NullableInstant(reader, 17),
+        DisplayHint = reader.GetString(18),
+        Fingerprint = reader.GetString(19),
+        Secret = new EncryptedSecret
+        {
+            FormatVersion = reader.GetInt32(20),
+            KeyEncryptionKeyId = reader.GetString(21),
+            WrappedDataKey = SqliteValues.Bytes(reader, 22),
+            Nonce = SqliteValues.Bytes(reader, 23),
+            Ciphertext = SqliteValues.Bytes(reader, 24),
+        },
+        Metadata = SqliteJson.ReadMap(reader.GetString(25)),
+    };
+
+    private async ValueTask<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        await _database.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        return await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The columns of a key's row, serialised once before the write transaction starts.</summary>
+    private sealed class KeyRow
+    {
+        public required string Reference { get; init; }
+
+        public required int Kind { get; init; }
+
+        public required string? Description { get; init; }
+
+        public required string Labels { get; init; }
+
+        public required string Scope { get; init; }
+
+        public required string Policy { get; init; }
+
+        public required string Limits { get; init; }
+
+        public required long CreatedAt { get; init; }
+
+        public static KeyRow From(ManagedKey key) => new()
+        {
+            Reference = key.Reference.ToString(),
+            Kind = (int)key.Kind,
+            Description = key.Description,
+            Labels = SqliteJson.WriteMap(key.Labels),
+            Scope = SqliteJson.WriteMap(key.Scope),
+            Policy = SqliteJson.WritePolicy(key.Policy),
+            Limits = SqliteJson.WriteLimits(key.Limits),
+            CreatedAt = SqliteValues.Ticks(key.CreatedAt),
+        };
+
+        public void Bind(SqliteCommand command, long token)
+        {
+            command.Parameters.AddWithValue("$reference", Reference);
+            command.Parameters.AddWithValue("$kind", Kind);
+            command.Parameters.AddWithValue("$description", SqliteValues.OrNull(Description));
+            command.Parameters.AddWithValue("$labels", Labels);
+            command.Parameters.AddWithValue("$scope", Scope);
+            command.Parameters.AddWithValue("$policy", Policy);
+            command.Parameters.AddWithValue("$limits", Limits);
+            command.Parameters.AddWithValue("$created_at", CreatedAt);
+            command.Parameters.AddWithValue("$token", token);
+        }
+    }
+
+    /// <summary>Reads keys with their versions from rows ordered by reference, then version ordinal (one row per version, or one for a key without versions).</summary>
+    private sealed class KeyCursor(SqliteDataReader reader)
+    {
+        // True when the reader stands on the first row of a key not yet returned (the row that ended the previous key).
+        private bool _onUnreadRow;
+        private bool _done;
+
+        public async ValueTask<ManagedKey?> NextAsync(CancellationToken cancellationToken)
+        {
+            if (_done)
+            {
+                return null;
+            }
+
+            if (!_onUnreadRow && !await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _done = true;
+                return null;
+            }
+
+            _onUnreadRow = false;
+            cancellationToken.ThrowIfCancellationRequested();
+            var reference = reader.GetString(0);
+            var key = new ManagedKey
+            {
+                Reference = KeyReference.Parse(reference),
+                Kind = (KeyKind)reader.GetInt32(1),
+                Description = SqliteValues.NullableString(reader, 2),
+                Labels = SqliteJson.ReadMap(reader.GetString(3)),
+                Scope = SqliteJson.ReadMap(reader.GetString(4)),
+                Policy = SqliteJson.ReadPolicy(reader.GetString(5)),
+                Limits = SqliteJson.ReadLimits(reader.GetString(6)),
+                CreatedAt = SqliteValues.Instant(reader, 7),
+                ConcurrencyToken = reader.GetInt64(8),
+            };
+
+            var versions = new List<KeyVersion>();
+            do
+            {
+                if (!string.Equals(reader.GetString(0), reference, StringComparison.Ordinal))
+                {
+                    _onUnreadRow = true;
+                    return key with { Versions = versions };
+                }
+
+                if (!reader.IsDBNull(9))
+                {
+                    versions.Add(ReadVersion(reader));
+                }
+            }
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+
+            _done = true;
+            return key with { Versions = versions };
+        }
+    }
+}
