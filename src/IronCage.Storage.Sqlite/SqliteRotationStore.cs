@@ -171,12 +171,12 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
         {
             var token = await write.NextTokenAsync(LeaseTokenSequence, cancellationToken).ConfigureAwait(false);
 
-            // Insert, or take over a lease that expired (or that the same owner holds), in one statement; no row comes
-            // back when someone else holds an unexpired lease.
+            // Insert, or take over a lease that expired, in one statement. Not re-entrant: no row comes back while anyone,
+            // the same owner included, holds an unexpired lease.
             using var acquire = write.Command("""
                 INSERT INTO ironcage_rotation_leases (resource, owner, expires_at, token) VALUES ($resource, $owner, $expires_at, $token)
                 ON CONFLICT (resource) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = excluded.token
-                WHERE ironcage_rotation_leases.expires_at <= $now OR ironcage_rotation_leases.owner = excluded.owner
+                WHERE ironcage_rotation_leases.expires_at <= $now
                 RETURNING token;
                 """);
             acquire.Parameters.AddWithValue("$resource", resource);
