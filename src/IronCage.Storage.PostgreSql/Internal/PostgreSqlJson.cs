@@ -1,0 +1,356 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using IronCage.Rotation;
+using NodaTime;
+using NodaTime.Text;
+
+namespace IronCage.Storage.PostgreSql;
+
+/// <summary>
+/// The JSON columns: the model is mapped to plain DTOs (strings and numbers) by hand, so the stored format is IronCage's
+/// own and not whatever the model's shape or a serializer's defaults happen to be. NodaTime values are written as
+/// text with NodaTime's round-trip patterns (instants in extended ISO-8601 with up to nine fractional digits,
+/// durations as <c>-D:hh:mm:ss.FFFFFFFFF</c>); enums as their numbers, which never change.
+/// </summary>
+internal static class PostgreSqlJson
+{
+    private const string EmptyObject = "{}";
+
+    public static string WriteMap(IReadOnlyDictionary<string, string> map)
+    {
+        if (map.Count == 0)
+        {
+            return EmptyObject;
+        }
+
+        var copy = new Dictionary<string, string>(map.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in map)
+        {
+            copy[key] = value;
+        }
+
+        return JsonSerializer.Serialize(copy, PostgreSqlJsonContext.Default.DictionaryStringString);
+    }
+
+    public static IReadOnlyDictionary<string, string> ReadMap(string json)
+    {
+        if (json == EmptyObject)
+        {
+            return FrozenDictionary<string, string>.Empty;
+        }
+
+        var map = JsonSerializer.Deserialize(json, PostgreSqlJsonContext.Default.DictionaryStringString);
+        return map is null || map.Count == 0 ? FrozenDictionary<string, string>.Empty : map.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public static string WritePolicy(RotationPolicy policy)
+    {
+        var dto = new PolicyDto
+        {
+            Schedule = policy.Schedule?.Text,
+            Window = policy.Window is { } window
+                ? new WindowDto
+                {
+                    Days = [.. window.Days.Order().Select(d => (int)d)],
+                    Start = LocalTimePattern.ExtendedIso.Format(window.Start),
+                    Length = DurationPattern.Roundtrip.Format(window.Length),
+                    Zone = window.Zone.Id,
+                }
+                : null,
+            GracePeriod = DurationText(policy.GracePeriod),
+            ExpiryWarningLead = DurationText(policy.ExpiryWarningLead),
+            KeyLifetime = DurationText(policy.KeyLifetime),
+            Jitter = policy.Jitter == Duration.Zero ? null : DurationText(policy.Jitter),
+        };
+        return JsonSerializer.Serialize(dto, PostgreSqlJsonContext.Default.PolicyDto);
+    }
+
+    public static RotationPolicy ReadPolicy(string json)
+    {
+        var dto = JsonSerializer.Deserialize(json, PostgreSqlJsonContext.Default.PolicyDto) ?? new PolicyDto();
+        return new RotationPolicy
+        {
+            Schedule = dto.Schedule is null ? null : RotationSchedule.Parse(dto.Schedule),
+            Window = dto.Window is { } window
+                ? new MaintenanceWindow(
+                    window.Days.Select(d => (IsoDayOfWeek)d),
+                    LocalTimePattern.ExtendedIso.Parse(window.Start).GetValueOrThrow(),
+                    ParseDuration(window.Length),
+                    Zone(window.Zone))
+                : null,
+            GracePeriod = ParseNullableDuration(dto.GracePeriod),
+            ExpiryWarningLead = ParseNullableDuration(dto.ExpiryWarningLead),
+            KeyLifetime = ParseNullableDuration(dto.KeyLifetime),
+            Jitter = ParseNullableDuration(dto.Jitter) ?? Duration.Zero,
+        };
+    }
+
+    public static string WriteLimits(UsageLimits limits)
+    {
+        var dto = new LimitsDto
+        {
+            Limits = [.. limits.Limits.Select(l => new LimitDto { Metric = (int)l.Metric, Window = (int)l.Window, Limit = l.Limit, Enforcement = (int)l.Enforcement })],
+            AlertThresholds = [.. limits.AlertThresholds],
+        };
+        return JsonSerializer.Serialize(dto, PostgreSqlJsonContext.Default.LimitsDto);
+    }
+
+    public static UsageLimits ReadLimits(string json)
+    {
+        var dto = JsonSerializer.Deserialize(json, PostgreSqlJsonContext.Default.LimitsDto) ?? new LimitsDto();
+        return new UsageLimits
+        {
+            Limits = [.. dto.Limits.Select(l => new UsageLimit((UsageMetric)l.Metric, (UsageWindow)l.Window, l.Limit, (LimitEnforcement)l.Enforcement))],
+            AlertThresholds = [.. dto.AlertThresholds],
+        };
+    }
+
+    public static string WriteAuditEvent(AuditEvent auditEvent)
+    {
+        var dto = new AuditEventDto
+        {
+            Actor = auditEvent.Actor,
+            Action = auditEvent.Action.Value,
+            Target = auditEvent.Target,
+            Timestamp = InstantPattern.ExtendedIso.Format(auditEvent.Timestamp),
+            IpAddress = auditEvent.IpAddress,
+            Reason = auditEvent.Reason,
+            Outcome = (int)auditEvent.Outcome,
+            Details = auditEvent.Details.Count == 0 ? null : auditEvent.Details.ToDictionary(StringComparer.Ordinal),
+        };
+        return JsonSerializer.Serialize(dto, PostgreSqlJsonContext.Default.AuditEventDto);
+    }
+
+    public static AuditEvent ReadAuditEvent(string json)
+    {
+        var dto = JsonSerializer.Deserialize(json, PostgreSqlJsonContext.Default.AuditEventDto)
+            ?? throw new IronCageException("An IronCage audit record holds no event; the database was changed outside IronCage.");
+        return new AuditEvent
+        {
+            Actor = dto.Actor,
+            Action = dto.Action.Length == 0 ? default : new AuditAction(dto.Action),
+            Target = dto.Target,
+            Timestamp = InstantPattern.ExtendedIso.Parse(dto.Timestamp).GetValueOrThrow(),
+            IpAddress = dto.IpAddress,
+            Reason = dto.Reason,
+            Outcome = (AuditOutcome)dto.Outcome,
+            Details = dto.Details is null ? FrozenDictionary<string, string>.Empty : dto.Details.ToFrozenDictionary(StringComparer.Ordinal),
+        };
+    }
+
+    public static string WriteOperation(RotationOperation operation)
+    {
+        var dto = new OperationDto
+        {
+            Reason = (int)operation.Reason,
+            Tier = (int)operation.Tier,
+            RequestedBy = operation.RequestedBy,
+            RequestedAt = InstantText(operation.RequestedAt),
+            UpdatedAt = InstantText(operation.UpdatedAt),
+            Note = operation.Note,
+            RevokeFirst = operation.RevokeFirst,
+            RevokeOnly = operation.RevokeOnly,
+            PreviousVersionId = operation.PreviousVersionId,
+            PreviousProviderKeyId = operation.PreviousProviderKeyId,
+            PreviousRevokedEarly = operation.PreviousRevokedEarly,
+            NewVersionId = operation.NewVersionId,
+            ProviderKeyName = operation.ProviderKeyName,
+            CreateAttempted = operation.CreateAttempted,
+            NewProviderKeyId = operation.NewProviderKeyId,
+            NewDisplayHint = operation.NewDisplayHint,
+            NewFingerprint = operation.NewFingerprint,
+            NewExpiresAt = InstantText(operation.NewExpiresAt),
+            GracePeriodOverride = DurationText(operation.GracePeriodOverride),
+            GraceEndsAt = InstantText(operation.GraceEndsAt),
+            RemindersSent = operation.RemindersSent,
+            LastReminderAt = InstantText(operation.LastReminderAt),
+            Attempts = operation.Attempts,
+            NextAttemptAt = InstantText(operation.NextAttemptAt),
+            LastError = operation.LastError,
+            EndedAt = InstantText(operation.EndedAt),
+        };
+        return JsonSerializer.Serialize(dto, PostgreSqlJsonContext.Default.OperationDto);
+    }
+
+    public static RotationOperation ReadOperation(string operationId, KeyReference key, RotationStep step, long token, string json, EncryptedSecret? newSecret)
+    {
+        var dto = JsonSerializer.Deserialize(json, PostgreSqlJsonContext.Default.OperationDto)
+            ?? throw new IronCageException($"Rotation operation {operationId} has no body; the database was changed outside IronCage.");
+        return new RotationOperation
+        {
+            OperationId = operationId,
+            Key = key,
+            Reason = (RotationReason)dto.Reason,
+            Tier = (RotationTier)dto.Tier,
+            Step = step,
+            RequestedBy = dto.RequestedBy,
+            RequestedAt = ParseInstant(dto.RequestedAt)!.Value,
+            UpdatedAt = ParseInstant(dto.UpdatedAt)!.Value,
+            Note = dto.Note,
+            RevokeFirst = dto.RevokeFirst,
+            RevokeOnly = dto.RevokeOnly,
+            PreviousVersionId = dto.PreviousVersionId,
+            PreviousProviderKeyId = dto.PreviousProviderKeyId,
+            PreviousRevokedEarly = dto.PreviousRevokedEarly,
+            NewVersionId = dto.NewVersionId,
+            ProviderKeyName = dto.ProviderKeyName,
+            CreateAttempted = dto.CreateAttempted,
+            NewProviderKeyId = dto.NewProviderKeyId,
+            NewSecret = newSecret,
+            NewDisplayHint = dto.NewDisplayHint,
+            NewFingerprint = dto.NewFingerprint,
+            NewExpiresAt = ParseInstant(dto.NewExpiresAt),
+            GracePeriodOverride = ParseNullableDuration(dto.GracePeriodOverride),
+            GraceEndsAt = ParseInstant(dto.GraceEndsAt),
+            RemindersSent = dto.RemindersSent,
+            LastReminderAt = ParseInstant(dto.LastReminderAt),
+            Attempts = dto.Attempts,
+            NextAttemptAt = ParseInstant(dto.NextAttemptAt),
+            LastError = dto.LastError,
+            EndedAt = ParseInstant(dto.EndedAt),
+            ConcurrencyToken = token,
+        };
+    }
+
+    private static string? DurationText(Duration? duration) => duration is { } value ? DurationPattern.Roundtrip.Format(value) : null;
+
+    private static Duration ParseDuration(string text) => DurationPattern.Roundtrip.Parse(text).GetValueOrThrow();
+
+    private static Duration? ParseNullableDuration(string? text) => text is null ? null : ParseDuration(text);
+
+    private static string? InstantText(Instant? instant) => instant is { } value ? InstantPattern.ExtendedIso.Format(value) : null;
+
+    private static Instant? ParseInstant(string? text) => text is null ? null : InstantPattern.ExtendedIso.Parse(text).GetValueOrThrow();
+
+    private static DateTimeZone Zone(string id)
+        => DateTimeZoneProviders.Tzdb.GetZoneOrNull(id)
+            ?? DateTimeZoneProviders.Bcl.GetZoneOrNull(id)
+            ?? throw new IronCageException($"A stored maintenance window uses the time zone '{id}', which this machine's time zone database does not know. Update NodaTime, or change the key's policy.");
+
+    internal sealed class PolicyDto
+    {
+        public string? Schedule { get; set; }
+
+        public WindowDto? Window { get; set; }
+
+        public string? GracePeriod { get; set; }
+
+        public string? ExpiryWarningLead { get; set; }
+
+        public string? KeyLifetime { get; set; }
+
+        public string? Jitter { get; set; }
+    }
+
+    internal sealed class WindowDto
+    {
+        public List<int> Days { get; set; } = [];
+
+        public string Start { get; set; } = string.Empty;
+
+        public string Length { get; set; } = string.Empty;
+
+        public string Zone { get; set; } = string.Empty;
+    }
+
+    internal sealed class LimitsDto
+    {
+        public List<LimitDto> Limits { get; set; } = [];
+
+        public List<decimal> AlertThresholds { get; set; } = [];
+    }
+
+    internal sealed class LimitDto
+    {
+        public int Metric { get; set; }
+
+        public int Window { get; set; }
+
+        public decimal Limit { get; set; }
+
+        public int Enforcement { get; set; }
+    }
+
+    internal sealed class AuditEventDto
+    {
+        public string Actor { get; set; } = string.Empty;
+
+        public string Action { get; set; } = string.Empty;
+
+        public string Target { get; set; } = string.Empty;
+
+        public string Timestamp { get; set; } = string.Empty;
+
+        public string? IpAddress { get; set; }
+
+        public string? Reason { get; set; }
+
+        public int Outcome { get; set; }
+
+        public Dictionary<string, string>? Details { get; set; }
+    }
+
+    internal sealed class OperationDto
+    {
+        public int Reason { get; set; }
+
+        public int Tier { get; set; }
+
+        public string RequestedBy { get; set; } = string.Empty;
+
+        public string? RequestedAt { get; set; }
+
+        public string? UpdatedAt { get; set; }
+
+        public string? Note { get; set; }
+
+        public bool RevokeFirst { get; set; }
+
+        public bool RevokeOnly { get; set; }
+
+        public string? PreviousVersionId { get; set; }
+
+        public string? PreviousProviderKeyId { get; set; }
+
+        public bool PreviousRevokedEarly { get; set; }
+
+        public string NewVersionId { get; set; } = string.Empty;
+
+        public string? ProviderKeyName { get; set; }
+
+        public bool CreateAttempted { get; set; }
+
+        public string? NewProviderKeyId { get; set; }
+
+        public string? NewDisplayHint { get; set; }
+
+        public string? NewFingerprint { get; set; }
+
+        public string? NewExpiresAt { get; set; }
+
+        public string? GracePeriodOverride { get; set; }
+
+        public string? GraceEndsAt { get; set; }
+
+        public int RemindersSent { get; set; }
+
+        public string? LastReminderAt { get; set; }
+
+        public int Attempts { get; set; }
+
+        public string? NextAttemptAt { get; set; }
+
+        public string? LastError { get; set; }
+
+        public string? EndedAt { get; set; }
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(PostgreSqlJson.PolicyDto))]
+[JsonSerializable(typeof(PostgreSqlJson.LimitsDto))]
+[JsonSerializable(typeof(PostgreSqlJson.AuditEventDto))]
+[JsonSerializable(typeof(PostgreSqlJson.OperationDto))]
+internal sealed partial class PostgreSqlJsonContext : JsonSerializerContext;

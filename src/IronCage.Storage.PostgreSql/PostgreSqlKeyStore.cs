@@ -1,0 +1,419 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace IronCage.Storage.PostgreSql;
+
+/// <summary>
+/// An <see cref="IKeyStore"/> in a PostgreSQL database: managed keys in <c>ironcage_keys</c>, their versions in
+/// <c>ironcage_key_versions</c>. Secrets are stored only as their envelope (ciphertext, wrapped data key, KEK id and
+/// nonce), never in plaintext. Thread-safe; any number of instances may share one database.
+/// </summary>
+/// <remarks>
+/// Every write checks the key's concurrency token in the same statement that changes the row
+/// (<c>UPDATE … WHERE reference = @r AND token = @expected</c>) and takes its new token from the sequence
+/// <c>ironcage_key_token</c>, which only grows, so a key deleted and created again never gets a token its predecessor
+/// had. Every committed change sends <c>NOTIFY</c> on <see cref="PostgreSqlConstants.KeyChangeChannel"/> with the key's
+/// reference (see <see cref="PostgreSqlKeyChangeFeed"/>).
+/// </remarks>
+public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
+{
+    private const string SelectKeys = """
+        SELECT k.reference, k.kind, k.description, k.labels, k.scope, k.policy, k.limits, k.created_at, k.token,
+               v.version_id, v.provider_key_id, v.stage, v.created_at, v.activated_at, v.expires_at, v.revoked_at, v.killed_at,
+               v.last_used_at, v.display_hint, v.fingerprint, v.secret_format, v.kek_id, v.wrapped_data_key, v.nonce, v.ciphertext, v.metadata
+        FROM ironcage_keys AS k
+        LEFT JOIN ironcage_key_versions AS v ON v.reference = k.reference
+        """;
+
+    private const string InsertVersion = """
+        INSERT INTO ironcage_key_versions (reference, ordinal, version_id, provider_key_id, stage, created_at, activated_at, expires_at, revoked_at,
+                                           killed_at, last_used_at, display_hint, fingerprint, secret_format, kek_id, wrapped_data_key, nonce, ciphertext, metadata)
+        VALUES (@reference, @ordinal, @version_id, @provider_key_id, @stage, @created_at, @activated_at, @expires_at, @revoked_at,
+                @killed_at, @last_used_at, @display_hint, @fingerprint, @secret_format, @kek_id, @wrapped_data_key, @nonce, @ciphertext, @metadata);
+        """;
+
+    private readonly PostgreSqlDatabase _database;
+    private readonly bool _ownsDatabase;
+
+    /// <summary>Creates a store on the database that <paramref name="options"/> names.</summary>
+    /// <param name="options">The connection string (or data source) and settings.</param>
+    /// <exception cref="ArgumentException">The options are invalid (no connection string, ...).</exception>
+    public PostgreSqlKeyStore(PostgreSqlStoreOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>Creates a store on the database that <paramref name="options"/> names.</summary>
+    /// <param name="options">The connection string (or data source) and settings.</param>
+    /// <param name="loggerFactory">Creates the store's logger; <see langword="null"/> logs nothing.</param>
+    /// <exception cref="ArgumentException">The options are invalid (no connection string, ...).</exception>
+    public PostgreSqlKeyStore(PostgreSqlStoreOptions options, ILoggerFactory? loggerFactory)
+        : this(new PostgreSqlDatabase(options, loggerFactory), ownsDatabase: true)
+    {
+    }
+
+    internal PostgreSqlKeyStore(PostgreSqlDatabase database, bool ownsDatabase)
+    {
+        _database = database;
+        _ownsDatabase = ownsDatabase;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ManagedKey?> FindAsync(KeyReference key, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = new NpgsqlCommand(SelectKeys + " WHERE k.reference = @reference ORDER BY v.ordinal;", connection);
+            command.Parameters.AddWithValue("reference", key.ToString());
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await new KeyCursor(reader).NextAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ManagedKey> GetAsync(KeyReference key, CancellationToken cancellationToken = default)
+        => await FindAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new ManagedKeyNotFoundException(key);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ManagedKey> ListAsync(ProviderId? provider = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // One statement reads keys and versions from one snapshot, in reference order (COLLATE "C": byte order,
+            // which for the ASCII references IronCage allows is ordinal order).
+            using var command = new NpgsqlCommand(
+                provider is not null
+                    ? SelectKeys + " WHERE k.provider = @provider ORDER BY k.reference, v.ordinal;"
+                    : SelectKeys + " ORDER BY k.reference, v.ordinal;",
+                connection);
+            if (provider is { } p)
+            {
+                command.Parameters.AddWithValue("provider", p.Value);
+            }
+
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var cursor = new KeyCursor(reader);
+                while (await cursor.NextAsync(cancellationToken).ConfigureAwait(false) is { } key)
+                {
+                    yield return key;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ManagedKey> CreateAsync(ManagedKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        key.Validate();
+        var row = KeyRow.From(key);
+
+        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (write.ConfigureAwait(false))
+        {
+            long token;
+            using (var insert = write.Command("""
+                INSERT INTO ironcage_keys (reference, provider, name, kind, description, labels, scope, policy, limits, created_at, token)
+                VALUES (@reference, @provider, @name, @kind, @description, @labels, @scope, @policy, @limits, @created_at, nextval('ironcage_key_token'))
+                ON CONFLICT (reference) DO NOTHING
+                RETURNING token;
+                """))
+            {
+                row.Bind(insert);
+                insert.Parameters.AddWithValue("provider", key.Provider.Value);
+                insert.Parameters.AddWithValue("name", key.Name);
+                token = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long created
+                    ? created
+                    : throw new ManagedKeyAlreadyExistsException(key.Reference);
+            }
+
+            await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
+            await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync().ConfigureAwait(false);
+            return Stored(key, token);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ManagedKey> UpdateAsync(ManagedKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        key.Validate();
+        var row = KeyRow.From(key);
+
+        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (write.ConfigureAwait(false))
+        {
+            long token;
+            // The row lock this takes makes a concurrent writer wait, then re-check the token (READ COMMITTED re-evaluates
+            // the WHERE clause on the newest row version) and find it changed.
+            using (var update = write.Command("""
+                UPDATE ironcage_keys
+                SET kind = @kind, description = @description, labels = @labels, scope = @scope, policy = @policy, limits = @limits,
+                    created_at = @created_at, token = nextval('ironcage_key_token')
+                WHERE reference = @reference AND token = @expected
+                RETURNING token;
+                """))
+            {
+                row.Bind(update);
+                update.Parameters.AddWithValue("expected", key.ConcurrencyToken);
+                if (await update.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long updated)
+                {
+                    token = updated;
+                }
+                else
+                {
+                    var actual = await ReadTokenAsync(write, row.Reference, cancellationToken).ConfigureAwait(false);
+                    Log.KeyConflict(_database.Logger, key.Reference, key.ConcurrencyToken, actual);
+                    throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, actual);
+                }
+            }
+
+            // The versions are replaced as a whole: the key's row and its versions change in one transaction.
+            using (var delete = write.Command("DELETE FROM ironcage_key_versions WHERE reference = @reference;"))
+            {
+                delete.Parameters.AddWithValue("reference", row.Reference);
+                await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
+            await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync().ConfigureAwait(false);
+            return Stored(key, token);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DeleteAsync(KeyReference key, long expectedConcurrencyToken, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var reference = key.ToString();
+        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (write.ConfigureAwait(false))
+        {
+            using (var delete = write.Command("DELETE FROM ironcage_keys WHERE reference = @reference AND token = @expected;"))
+            {
+                delete.Parameters.AddWithValue("reference", reference);
+                delete.Parameters.AddWithValue("expected", expectedConcurrencyToken);
+                if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    var actual = await ReadTokenAsync(write, reference, cancellationToken).ConfigureAwait(false);
+                    if (actual is null)
+                    {
+                        throw new ManagedKeyNotFoundException(key);
+                    }
+
+                    Log.KeyConflict(_database.Logger, key, expectedConcurrencyToken, actual);
+                    throw new ConcurrencyConflictException(key, expectedConcurrencyToken, actual);
+                }
+            }
+
+            // The versions go with the key (ON DELETE CASCADE).
+            await write.NotifyKeyChangedAsync(reference, cancellationToken).ConfigureAwait(false);
+            await write.CommitAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsDatabase)
+        {
+            _database.Dispose();
+        }
+    }
+
+    private static ManagedKey Stored(ManagedKey key, long token) => key with
+    {
+        ConcurrencyToken = token,
+        // ManagedKey's setters copy caller collections; metadata is copied by KeyVersion's the same way.
+        Versions = [.. key.Versions],
+    };
+
+    private static async ValueTask<long?> ReadTokenAsync(PostgreSqlWrite write, string reference, CancellationToken cancellationToken)
+    {
+        using var select = write.Command("SELECT token FROM ironcage_keys WHERE reference = @reference;");
+        select.Parameters.AddWithValue("reference", reference);
+        return await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token ? token : null;
+    }
+
+    private static async ValueTask InsertVersionsAsync(PostgreSqlWrite write, KeyRow row, IReadOnlyList<KeyVersion> versions, CancellationToken cancellationToken)
+    {
+        if (versions.Count == 0)
+        {
+            return;
+        }
+
+        // One round trip for every version.
+        using var batch = new NpgsqlBatch(write.Connection, write.Transaction);
+        for (var i = 0; i < versions.Count; i++)
+        {
+            var version = versions[i];
+            var insert = new NpgsqlBatchCommand(InsertVersion);
+            var command = insert.Parameters;
+            command.AddWithValue("reference", row.Reference);
+            command.AddWithValue("ordinal", i);
+            command.AddWithValue("version_id", version.VersionId);
+            command.Add(new NpgsqlParameter("provider_key_id", NpgsqlDbType.Text) { Value = (object?)version.ProviderKeyId ?? DBNull.Value });
+            command.AddWithValue("stage", (int)version.Stage);
+            command.AddWithValue("created_at", PostgreSqlValues.Ticks(version.CreatedAt));
+            command.Add(Ticks("activated_at", version.ActivatedAt));
+            command.Add(Ticks("expires_at", version.ExpiresAt));
+            command.Add(Ticks("revoked_at", version.RevokedAt));
+            command.Add(Ticks("killed_at", version.KilledAt));
+            command.Add(Ticks("last_used_at", version.LastUsedAt));
+            command.AddWithValue("display_hint", version.DisplayHint);
+            command.AddWithValue("fingerprint", version.Fingerprint);
+            command.AddWithValue("secret_format", version.Secret.FormatVersion);
+            command.AddWithValue("kek_id", version.Secret.KeyEncryptionKeyId);
+            command.AddWithValue("wrapped_data_key", NpgsqlDbType.Bytea, version.Secret.WrappedDataKey.ToArray());
+            command.AddWithValue("nonce", NpgsqlDbType.Bytea, version.Secret.Nonce.ToArray());
+            command.AddWithValue("ciphertext", NpgsqlDbType.Bytea, version.Secret.Ciphertext.ToArray());
+            command.AddWithValue("metadata", PostgreSqlJson.WriteMap(version.Metadata));
+            batch.BatchCommands.Add(insert);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlParameter Ticks(string name, NodaTime.Instant? instant)
+        => new(name, NpgsqlDbType.Bigint) { Value = instant is { } value ? value.ToUnixTimeTicks() : DBNull.Value };
+
+    private static KeyVersion ReadVersion(NpgsqlDataReader reader) => new()
+    {
+        VersionId = reader.GetString(9),
+        ProviderKeyId = PostgreSqlValues.NullableString(reader, 10),
+        Stage = (KeyStage)reader.GetInt32(11),
+        CreatedAt = PostgreSqlValues.Instant(reader, 12),
+        ActivatedAt = PostgreSqlValues.NullableInstant(reader, 13),
+        ExpiresAt = PostgreSqlValues.NullableInstant(reader, 14),
+        RevokedAt = PostgreSqlValues.NullableInstant(reader, 15),
+        KilledAt = PostgreSqlValues.NullableInstant(reader, 16),
+        LastUsedAt = PostgreSqlValues.NullableInstant(reader, 17),
+        DisplayHint = reader.GetString(18),
+        Fingerprint = reader.GetString(19),
+        Secret = new EncryptedSecret
+        {
+            FormatVersion = reader.GetInt32(20),
+            KeyEncryptionKeyId = reader.GetString(21),
+            WrappedDataKey = PostgreSqlValues.Bytes(reader, 22),
+            Nonce = PostgreSqlValues.Bytes(reader, 23),
+            Ciphertext = PostgreSqlValues.Bytes(reader, 24),
+        },
+        Metadata = PostgreSqlJson.ReadMap(reader.GetString(25)),
+    };
+
+    /// <summary>The columns of a key's row, serialised once before the write transaction starts.</summary>
+    private sealed class KeyRow
+    {
+        public required string Reference { get; init; }
+
+        public required int Kind { get; init; }
+
+        public required string? Description { get; init; }
+
+        public required string Labels { get; init; }
+
+        public required string Scope { get; init; }
+
+        public required string Policy { get; init; }
+
+        public required string Limits { get; init; }
+
+        public required long CreatedAt { get; init; }
+
+        public static KeyRow From(ManagedKey key) => new()
+        {
+            Reference = key.Reference.ToString(),
+            Kind = (int)key.Kind,
+            Description = key.Description,
+            Labels = PostgreSqlJson.WriteMap(key.Labels),
+            Scope = PostgreSqlJson.WriteMap(key.Scope),
+            Policy = PostgreSqlJson.WritePolicy(key.Policy),
+            Limits = PostgreSqlJson.WriteLimits(key.Limits),
+            CreatedAt = PostgreSqlValues.Ticks(key.CreatedAt),
+        };
+
+        public void Bind(NpgsqlCommand command)
+        {
+            command.Parameters.AddWithValue("reference", Reference);
+            command.Parameters.AddWithValue("kind", Kind);
+            PostgreSqlValues.Add(command, "description", NpgsqlDbType.Text, Description);
+            command.Parameters.AddWithValue("labels", Labels);
+            command.Parameters.AddWithValue("scope", Scope);
+            command.Parameters.AddWithValue("policy", Policy);
+            command.Parameters.AddWithValue("limits", Limits);
+            command.Parameters.AddWithValue("created_at", CreatedAt);
+        }
+    }
+
+    /// <summary>Reads keys with their versions from rows ordered by reference, then version ordinal (one row per version, or one for a key without versions).</summary>
+    private sealed class KeyCursor(NpgsqlDataReader reader)
+    {
+        // True when the reader stands on the first row of a key not yet returned (the row that ended the previous key).
+        private bool _onUnreadRow;
+        private bool _done;
+
+        public async ValueTask<ManagedKey?> NextAsync(CancellationToken cancellationToken)
+        {
+            if (_done)
+            {
+                return null;
+            }
+
+            if (!_onUnreadRow && !await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _done = true;
+                return null;
+            }
+
+            _onUnreadRow = false;
+            cancellationToken.ThrowIfCancellationRequested();
+            var reference = reader.GetString(0);
+            var key = new ManagedKey
+            {
+                Reference = KeyReference.Parse(reference),
+                Kind = (KeyKind)reader.GetInt32(1),
+                Description = PostgreSqlValues.NullableString(reader, 2),
+                Labels = PostgreSqlJson.ReadMap(reader.GetString(3)),
+                Scope = PostgreSqlJson.ReadMap(reader.GetString(4)),
+                Policy = PostgreSqlJson.ReadPolicy(reader.GetString(5)),
+                Limits = PostgreSqlJson.ReadLimits(reader.GetString(6)),
+                CreatedAt = PostgreSqlValues.Instant(reader, 7),
+                ConcurrencyToken = reader.GetInt64(8),
+            };
+
+            var versions = new List<KeyVersion>();
+            do
+            {
+                if (!string.Equals(reader.GetString(0), reference, StringComparison.Ordinal))
+                {
+                    _onUnreadRow = true;
+                    return key with { Versions = versions };
+                }
+
+                if (!reader.IsDBNull(9))
+                {
+                    versions.Add(ReadVersion(reader));
+                }
+            }
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+
+            _done = true;
+            return key with { Versions = versions };
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using IronCage.Rotation;
+using Npgsql;
+
+namespace IronCage.Storage.PostgreSql.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlMigrationTests(PostgresServer server)
+{
+    [PostgresFact]
+    public async Task InstancesStartingTogether_ApplyTheMigrationsOnce()
+    {
+        var connectionString = server.CreateDatabase();
+        var stores = Enumerable.Range(0, 8).Select(_ => new PostgreSqlKeyStore(new PostgreSqlStoreOptions { ConnectionString = connectionString })).ToList();
+        try
+        {
+            await Task.WhenAll(stores.Select(s => Task.Run(async () => await s.FindAsync(KeyReference.Parse("openai/none")))));
+        }
+        finally
+        {
+            stores.ForEach(s => s.Dispose());
+        }
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var versions = new NpgsqlCommand($"SELECT count(*), max(version) FROM {PostgreSqlConstants.SchemaVersionTable};", connection);
+        await using var reader = await versions.ExecuteReaderAsync();
+        (await reader.ReadAsync()).Should().BeTrue();
+        reader.GetInt64(0).Should().Be(PostgreSqlConstants.SchemaVersion, "every migration is recorded once");
+        reader.GetInt32(1).Should().Be(PostgreSqlConstants.SchemaVersion);
+    }
+
+    [PostgresFact]
+    public async Task DatabaseMigratedByANewerIronCage_IsRefusedWithATypedError()
+    {
+        var connectionString = server.CreateDatabase();
+        using (var store = new PostgreSqlKeyStore(new PostgreSqlStoreOptions { ConnectionString = connectionString }))
+        {
+            await store.FindAsync(KeyReference.Parse("openai/none"));
+        }
+
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var newer = new NpgsqlCommand($"INSERT INTO {PostgreSqlConstants.SchemaVersionTable} (version, description) VALUES (99, 'from the future');", connection);
+            await newer.ExecuteNonQueryAsync();
+        }
+
+        foreach (var applyMigrations in new[] { true, false })
+        {
+            using var store = new PostgreSqlRotationStore(new PostgreSqlStoreOptions { ConnectionString = connectionString, ApplyMigrations = applyMigrations });
+            var refused = await FluentActions.Awaiting(async () => await store.FindActiveAsync(KeyReference.Parse("openai/none"))).Should().ThrowAsync<PostgreSqlSchemaVersionException>();
+            refused.Which.IsNewerThanSupported.Should().BeTrue();
+            refused.Which.DatabaseVersion.Should().Be(99);
+            refused.Which.SupportedVersion.Should().Be(PostgreSqlConstants.SchemaVersion);
+            refused.Which.Message.Should().Contain("upgrade IronCage").And.NotContain("Password");
+        }
+    }
+
+    [PostgresFact]
+    public async Task MigrationsOff_OnAnEmptyDatabase_SaysToApplyThem()
+    {
+        using var log = new PostgreSqlAuditLog(new PostgreSqlStoreOptions { ConnectionString = server.CreateDatabase(), ApplyMigrations = false });
+        var refused = await FluentActions.Awaiting(async () => await log.VerifyAsync()).Should().ThrowAsync<PostgreSqlSchemaVersionException>();
+        refused.Which.IsNewerThanSupported.Should().BeFalse();
+        refused.Which.DatabaseVersion.Should().Be(0);
+        refused.Which.Message.Should().Contain("ApplyMigrations");
+    }
+
+    [PostgresFact]
+    public async Task AuditTable_RefusesUpdateAndDelete()
+    {
+        var connectionString = server.CreateDatabase();
+        using (var log = new PostgreSqlAuditLog(new PostgreSqlStoreOptions { ConnectionString = connectionString }))
+        {
+            await log.AppendAsync(new AuditEvent { Actor = "test", Action = AuditAction.KeyCreate, Target = "openai/prod", Timestamp = TestKeys.T0 });
+        }
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        foreach (var sql in new[] { "UPDATE ironcage_audit SET event = '{}';", "DELETE FROM ironcage_audit;" })
+        {
+            await using var change = new NpgsqlCommand(sql, connection);
+            await FluentActions.Awaiting(() => change.ExecuteNonQueryAsync()).Should().ThrowAsync<PostgresException>();
+        }
+    }
+}
