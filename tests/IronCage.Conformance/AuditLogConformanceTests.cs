@@ -32,7 +32,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Append_AssignsSequencesOneToNAndChainsTheHashes()
     {
         var log = await NewLogAsync();
@@ -61,7 +61,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         appended.Select(r => r.Hash).Should().OnlyHaveUniqueItems();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Read_ReturnsTheAppendedRecordsInOrder()
     {
         var log = await NewLogAsync();
@@ -72,7 +72,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         read.Select(r => (r.Sequence, r.PreviousHash, r.Hash)).Should().Equal(appended.Select(r => (r.Sequence, r.PreviousHash, r.Hash)));
     }
 
-    [Theory]
+    [ConformanceTheory]
     [InlineData(1L, new long[] { 1, 2, 3, 4, 5, 6 })]
     [InlineData(4L, new long[] { 4, 5, 6 })]
     [InlineData(6L, new long[] { 6 })]
@@ -89,7 +89,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         read.Select(r => r.Hash).Should().Equal(appended.Where(r => r.Sequence >= fromSequence).Select(r => r.Hash));
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Read_EmptyLog_ReturnsNothing()
     {
         var log = await NewLogAsync();
@@ -97,7 +97,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         (await ReadAsync(log)).Should().BeEmpty();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Verify_IntactLog_IsValidWithTheHeadAtTheLastRecord()
     {
         var log = await NewLogAsync();
@@ -112,7 +112,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         result.Head.Should().Be(new AuditCheckpoint(5, appended[^1].Hash));
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Verify_EmptyLog_IsValidWithoutHead()
     {
         var log = await NewLogAsync();
@@ -124,7 +124,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         result.Head.Should().BeNull();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Verify_WithTheCurrentHeadAsCheckpoint_IsValid()
     {
         var log = await NewLogAsync();
@@ -138,7 +138,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         result.RecordsChecked.Should().Be(4);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Verify_CheckpointBeyondTheEnd_ReportsTheFirstMissingRecord()
     {
         var log = await NewLogAsync();
@@ -152,7 +152,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         result.Head.Should().BeNull();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Verify_CheckpointOfAnotherChain_ReportsModified()
     {
         var log = await NewLogAsync();
@@ -165,7 +165,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         result.FirstInvalidSequence.Should().Be(2);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Append_Concurrently_KeepsOneUnbrokenChain()
     {
         var log = await NewLogAsync();
@@ -189,7 +189,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         result.RecordsChecked.Should().Be(200);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Events_EveryField_RoundTrip()
     {
         var log = await NewLogAsync();
@@ -252,7 +252,7 @@ public abstract class AuditLogConformanceTests : IAsyncLifetime
         (await log.VerifyAsync()).IsValid.Should().BeTrue();
     }
 
-    [Theory]
+    [ConformanceTheory]
     [InlineData("append")]
     [InlineData("read")]
     [InlineData("verify")]

@@ -41,7 +41,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_ThenFindAndGet_ReturnTheStoredKey()
     {
         var store = await NewStoreAsync();
@@ -59,7 +59,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         got.ConcurrencyToken.Should().Be(created.ConcurrencyToken);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_WithoutVersionsAndWithDefaults_RoundTrips()
     {
         var store = await NewStoreAsync();
@@ -70,7 +70,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         ShouldMatch(await store.GetAsync(key.Reference), key);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_ExistingReference_ThrowsAlreadyExistsAndKeepsTheFirst()
     {
         var store = await NewStoreAsync();
@@ -84,7 +84,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         stored.ConcurrencyToken.Should().Be(first.ConcurrencyToken);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_SameNameAtAnotherProvider_IsAnotherKey()
     {
         var store = await NewStoreAsync();
@@ -96,7 +96,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await store.GetAsync(Ref("groq/prod"))).Description.Should().Be("groq");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_NamesDifferingOnlyInCase_AreDifferentKeys()
     {
         var store = await NewStoreAsync();
@@ -108,7 +108,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await store.GetAsync(Ref("openai/Prod"))).Description.Should().Be("upper");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Find_Missing_ReturnsNull()
     {
         var store = await NewStoreAsync();
@@ -117,7 +117,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await store.FindAsync(Ref("openai/none"))).Should().BeNull();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Get_Missing_ThrowsNotFound()
     {
         var store = await NewStoreAsync();
@@ -128,7 +128,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await act.Should().ThrowAsync<ManagedKeyNotFoundException>()).Which.Key.Should().Be(Ref("openai/none"));
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Delete_Missing_ThrowsNotFound()
     {
         var store = await NewStoreAsync();
@@ -138,7 +138,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await act.Should().ThrowAsync<ManagedKeyNotFoundException>()).Which.Key.Should().Be(Ref("openai/none"));
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Delete_WithCurrentToken_RemovesTheKey()
     {
         var store = await NewStoreAsync();
@@ -151,7 +151,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await ListAsync(store)).Select(k => k.Reference).Should().Equal(other.Reference);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Delete_WithStaleToken_IsAConflictAndKeepsTheKey()
     {
         var store = await NewStoreAsync();
@@ -167,7 +167,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await store.GetAsync(read.Reference)).Description.Should().Be("changed");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_WithCurrentToken_StoresTheChangeUnderAGreaterToken()
     {
         var store = await NewStoreAsync();
@@ -184,7 +184,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         stored.PendingVersion!.VersionId.Should().Be("kv_2");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_Repeatedly_TokenGrowsEveryTime()
     {
         var store = await NewStoreAsync();
@@ -200,7 +200,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         tokens.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_ReplacingVersions_StoresExactlyTheNewList()
     {
         var store = await NewStoreAsync();
@@ -227,7 +227,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         stored.PendingVersion.Should().BeNull();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_WithStaleToken_IsAConflictNamingBothTokens()
     {
         var store = await NewStoreAsync();
@@ -245,7 +245,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         stored.ConcurrencyToken.Should().Be(first.ConcurrencyToken);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_AfterDelete_IsAConflictWithoutActualToken()
     {
         var store = await NewStoreAsync();
@@ -260,7 +260,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await store.FindAsync(read.Reference)).Should().BeNull("a failed update must not bring the key back");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_KeyThatNeverExisted_IsAConflictWithoutActualToken()
     {
         var store = await NewStoreAsync();
@@ -271,7 +271,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await store.FindAsync(Ref("openai/ghost"))).Should().BeNull("an update never creates a key");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_RecreatedKeyWithTheDeletedKeysToken_IsAConflict()
     {
         var store = await NewStoreAsync();
@@ -289,7 +289,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await store.GetAsync(old.Reference)).Description.Should().Be("new");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Delete_RecreatedKeyWithTheDeletedKeysToken_IsAConflict()
     {
         var store = await NewStoreAsync();
@@ -303,7 +303,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await store.FindAsync(old.Reference)).Should().NotBeNull();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Tokens_AcrossCreateUpdateAndDeleteRounds_NeverRepeatForAReference()
     {
         var store = await NewStoreAsync();
@@ -321,7 +321,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         seen.Should().OnlyHaveUniqueItems();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Versions_EveryStageAndField_RoundTrip()
     {
         var store = await NewStoreAsync();
@@ -343,7 +343,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         stored.Versions.Select(v => v.Stage).Should().Equal(KeyStage.Revoked, KeyStage.Previous, KeyStage.Current, KeyStage.Pending);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Versions_OptionalFieldsUnset_RoundTripUnset()
     {
         var store = await NewStoreAsync();
@@ -362,7 +362,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         stored.Metadata.Should().BeEmpty();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Settings_KindLabelsScopePolicyAndLimits_RoundTrip()
     {
         var store = await NewStoreAsync();
@@ -397,7 +397,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         ShouldMatch(await store.GetAsync(key.Reference), key);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Settings_ChangedByUpdate_RoundTrip()
     {
         var store = await NewStoreAsync();
@@ -416,7 +416,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         ShouldMatch(await store.GetAsync(read.Reference), changed);
     }
 
-    [Theory]
+    [ConformanceTheory]
     [MemberData(nameof(BrokenInvariants), MemberType = typeof(KeyStoreConformanceTests))]
     public async Task Create_BreakingAnInvariant_IsRefusedAndNothingIsStored(string invariant)
     {
@@ -428,7 +428,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await store.FindAsync(Ref("openai/prod"))).Should().BeNull();
     }
 
-    [Theory]
+    [ConformanceTheory]
     [MemberData(nameof(BrokenInvariants), MemberType = typeof(KeyStoreConformanceTests))]
     public async Task Update_BreakingAnInvariant_IsRefusedAndTheKeyIsUnchanged(string invariant)
     {
@@ -443,7 +443,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         ShouldMatch(stored, read);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_TwoCurrentVersions_IsRefusedNamingTheProblem()
     {
         var store = await NewStoreAsync();
@@ -454,7 +454,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         await act.Should().ThrowAsync<IronCageException>().WithMessage("*2 Current versions*");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_CallerChangesItsCollectionsAfterwards_StoredKeyIsUnchanged()
     {
         var store = await NewStoreAsync();
@@ -470,7 +470,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         ShouldHoldOriginalCollections(await store.GetAsync(key.Reference));
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_CallerChangesItsCollectionsAfterwards_StoredKeyIsUnchanged()
     {
         var store = await NewStoreAsync();
@@ -486,7 +486,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         ShouldHoldOriginalCollections(await store.GetAsync(read.Reference));
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task List_OrdersByReferenceOrdinally()
     {
         var store = await NewStoreAsync();
@@ -513,7 +513,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await ListAsync(store)).Select(k => k.Reference.ToString()).Should().Equal(expected);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task List_WithProvider_ReturnsOnlyThatProvidersKeysInOrder()
     {
         var store = await NewStoreAsync();
@@ -527,7 +527,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await ListAsync(store, ProviderId.Mistral)).Should().BeEmpty();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task List_ReturnsTheStoredKeysWithTheirTokens()
     {
         var store = await NewStoreAsync();
@@ -540,7 +540,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         ShouldMatch(listed[1], b);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task List_EmptyStore_ReturnsNothing()
     {
         var store = await NewStoreAsync();
@@ -548,7 +548,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         (await ListAsync(store)).Should().BeEmpty();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_Concurrently_ExactlyOneWriterWins()
     {
         var store = await NewStoreAsync();
@@ -579,7 +579,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         stored.ConcurrencyToken.Should().Be(winner.ConcurrencyToken);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_Concurrently_ExactlyOneCreatorWins()
     {
         var store = await NewStoreAsync();
@@ -606,7 +606,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         stored.ConcurrencyToken.Should().Be(winner.ConcurrencyToken);
     }
 
-    [Theory]
+    [ConformanceTheory]
     [InlineData("find")]
     [InlineData("get")]
     [InlineData("list")]
@@ -638,7 +638,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         after.Description.Should().BeNull();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Volume_ManyKeys_AreAllStoredListedInOrderAndFound()
     {
         var store = await NewStoreAsync();

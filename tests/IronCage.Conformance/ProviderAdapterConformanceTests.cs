@@ -34,7 +34,7 @@ public abstract class ProviderAdapterConformanceTests
     /// </summary>
     protected virtual string? RegenerateSlot => null;
 
-    [Theory]
+    [ConformanceTheory]
     [MemberData(nameof(Operations), MemberType = typeof(ProviderAdapterConformanceTests))]
     public async Task Operation_MatchesTheAdvertisedCapabilities(ProviderCapabilities capability)
     {
@@ -54,7 +54,7 @@ public abstract class ProviderAdapterConformanceTests
         thrown.Message.Should().Contain(capability.ToString());
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_ReturnsAKeyThatVerifiesAndIsListedAndReadable()
     {
         var adapter = CreateAdapter();
@@ -71,7 +71,7 @@ public abstract class ProviderAdapterConformanceTests
         await ShouldBeLiveAsync(adapter, created);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_Twice_ReturnsTwoDifferentKeys()
     {
         var adapter = CreateAdapter();
@@ -89,7 +89,7 @@ public abstract class ProviderAdapterConformanceTests
         await ShouldBeLiveAsync(adapter, second);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Verify_AnIssuedKey_IsValid()
     {
         var adapter = CreateAdapter();
@@ -106,7 +106,7 @@ public abstract class ProviderAdapterConformanceTests
         result.Provider.Should().Be(adapter.Provider);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Verify_AKeyTheProviderNeverIssued_IsInvalidKey()
     {
         var adapter = CreateAdapter();
@@ -123,7 +123,7 @@ public abstract class ProviderAdapterConformanceTests
         result.ErrorKind.Should().Be(ProviderErrorKind.InvalidKey);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task List_IncludesAnIssuedKey()
     {
         var adapter = CreateAdapter();
@@ -138,7 +138,7 @@ public abstract class ProviderAdapterConformanceTests
         listed.Status.Should().BeOneOf(ProviderKeyStatus.Active, ProviderKeyStatus.Unknown);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Get_AnIssuedKey_DescribesIt()
     {
         var adapter = CreateAdapter();
@@ -156,7 +156,7 @@ public abstract class ProviderAdapterConformanceTests
         info.Status.Should().BeOneOf(ProviderKeyStatus.Active, ProviderKeyStatus.Unknown);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Get_AnUnknownKeyId_ReturnsNull()
     {
         var adapter = CreateAdapter();
@@ -168,7 +168,7 @@ public abstract class ProviderAdapterConformanceTests
         (await adapter.GetKeyAsync(Context, "ironcage-conformance-unknown")).Should().BeNull();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Delete_KeyFailsVerificationAndDeletingAgainSucceeds()
     {
         var adapter = CreateAdapter();
@@ -187,7 +187,7 @@ public abstract class ProviderAdapterConformanceTests
         await ShouldBeDeadAsync(adapter, key, ProviderKeyStatus.Deleted);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Deactivate_KeyFailsVerification()
     {
         var adapter = CreateAdapter();
@@ -203,7 +203,7 @@ public abstract class ProviderAdapterConformanceTests
         await ShouldBeDeadAsync(adapter, key, ProviderKeyStatus.Inactive);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Undelete_AfterDelete_KeyVerifiesAgain()
     {
         var adapter = CreateAdapter();
@@ -221,7 +221,7 @@ public abstract class ProviderAdapterConformanceTests
         await ShouldBeLiveAsync(adapter, key);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Regenerate_Slot_NewValueVerifiesAndTheOldOneNoLongerDoes()
     {
         var adapter = CreateAdapter();

@@ -33,7 +33,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_ThenFind_RoundTripsEveryField()
     {
         var store = await NewStoreAsync();
@@ -73,7 +73,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         found.NewSecret.Ciphertext.ToArray().Should().Equal(operation.NewSecret.Ciphertext.ToArray());
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_SecondUnfinishedOperationForAKey_IsAConflict()
     {
         var store = await NewStoreAsync();
@@ -86,7 +86,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         (await store.CreateAsync(NewOperation("openai/other"))).Should().NotBeNull("another key is independent");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Create_AfterTheActiveOperationFinished_IsAllowed()
     {
         var store = await NewStoreAsync();
@@ -98,7 +98,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         (await store.FindActiveAsync(KeyReference.Parse("openai/prod")))!.OperationId.Should().Be(second.OperationId);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_WithCurrentToken_StoresAndAdvancesTheToken()
     {
         var store = await NewStoreAsync();
@@ -110,7 +110,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         (await store.FindAsync(created.OperationId))!.Step.Should().Be(RotationStep.StoredPending);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_WithStaleToken_IsAConflictAndChangesNothing()
     {
         var store = await NewStoreAsync();
@@ -123,7 +123,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         (await store.FindAsync(created.OperationId))!.Step.Should().Be(RotationStep.StoredPending);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Update_Concurrently_ExactlyOneWriterWins()
     {
         var store = await NewStoreAsync();
@@ -144,7 +144,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         outcomes.Count(won => won).Should().Be(1);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task FindActive_AndLists_SeeOnlyWhatTheyShould()
     {
         var store = await NewStoreAsync();
@@ -160,7 +160,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         (await ToListAsync(store.ListForKeyAsync(KeyReference.Parse("openai/a")))).Select(o => o.OperationId).Should().Equal(later.OperationId, done.OperationId);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Lease_IsExclusiveUntilItExpires()
     {
         var store = await NewStoreAsync();
@@ -177,7 +177,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         stolen!.Token.Should().BeGreaterThan(lease.Token);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Lease_IsNotReentrant()
     {
         var store = await NewStoreAsync();
@@ -185,7 +185,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         (await store.TryAcquireLeaseAsync("rotation:k", "host-a", Duration.FromMinutes(5), T0 + Duration.FromMinutes(1))).Should().BeNull("a held lease is refused even to its owner, so two passes of one host exclude each other");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Lease_RenewExtendsAHeldLeaseAndFailsForALostOne()
     {
         var store = await NewStoreAsync();
@@ -200,7 +200,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         (await store.RenewLeaseAsync(renewed, Duration.FromMinutes(5), T0 + Duration.FromMinutes(11))).Should().BeNull("host-a lost it");
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Lease_ReleaseFreesItOnlyForItsHolder()
     {
         var store = await NewStoreAsync();
@@ -214,7 +214,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         (await store.TryAcquireLeaseAsync("rotation:k", "host-c", Duration.FromMinutes(5), T0 + Duration.FromMinutes(7))).Should().NotBeNull();
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Lease_ConcurrentAcquire_OnlyOneWins()
     {
         var store = await NewStoreAsync();
@@ -222,7 +222,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         leases.Count(l => l is not null).Should().Be(1);
     }
 
-    [Fact]
+    [ConformanceFact]
     public async Task Operations_HonourCancellation()
     {
         var store = await NewStoreAsync();
