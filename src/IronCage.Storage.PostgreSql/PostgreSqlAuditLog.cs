@@ -48,7 +48,7 @@ public sealed class PostgreSqlAuditLog : IAuditLog, IDisposable
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
         cancellationToken.ThrowIfCancellationRequested();
-        var json = PostgreSqlJson.WriteAuditEvent(auditEvent);
+        var json = StorageJson.WriteAuditEvent(auditEvent);
 
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
@@ -104,7 +104,7 @@ public sealed class PostgreSqlAuditLog : IAuditLog, IDisposable
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    yield return new AuditRecord(reader.GetInt64(0), PostgreSqlJson.ReadAuditEvent(reader.GetString(1)), reader.GetString(2), reader.GetString(3));
+                    yield return new AuditRecord(reader.GetInt64(0), StorageJson.ReadAuditEvent(reader.GetString(1)), reader.GetString(2), reader.GetString(3));
                 }
             }
         }

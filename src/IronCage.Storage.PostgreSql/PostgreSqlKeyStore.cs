@@ -282,7 +282,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             command.AddWithValue("wrapped_data_key", NpgsqlDbType.Bytea, version.Secret.WrappedDataKey.ToArray());
             command.AddWithValue("nonce", NpgsqlDbType.Bytea, version.Secret.Nonce.ToArray());
             command.AddWithValue("ciphertext", NpgsqlDbType.Bytea, version.Secret.Ciphertext.ToArray());
-            command.AddWithValue("metadata", PostgreSqlJson.WriteMap(version.Metadata));
+            command.AddWithValue("metadata", StorageJson.WriteMap(version.Metadata));
             batch.BatchCommands.Add(insert);
         }
 
@@ -313,7 +313,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             Nonce = PostgreSqlValues.Bytes(reader, 23),
             Ciphertext = PostgreSqlValues.Bytes(reader, 24),
         },
-        Metadata = PostgreSqlJson.ReadMap(reader.GetString(25)),
+        Metadata = StorageJson.ReadMap(reader.GetString(25)),
     };
 
     /// <summary>The columns of a key's row, serialised once before the write transaction starts.</summary>
@@ -340,10 +340,10 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             Reference = key.Reference.ToString(),
             Kind = (int)key.Kind,
             Description = key.Description,
-            Labels = PostgreSqlJson.WriteMap(key.Labels),
-            Scope = PostgreSqlJson.WriteMap(key.Scope),
-            Policy = PostgreSqlJson.WritePolicy(key.Policy),
-            Limits = PostgreSqlJson.WriteLimits(key.Limits),
+            Labels = StorageJson.WriteMap(key.Labels),
+            Scope = StorageJson.WriteMap(key.Scope),
+            Policy = StorageJson.WritePolicy(key.Policy),
+            Limits = StorageJson.WriteLimits(key.Limits),
             CreatedAt = PostgreSqlValues.Ticks(key.CreatedAt),
         };
 
@@ -388,10 +388,10 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
                 Reference = KeyReference.Parse(reference),
                 Kind = (KeyKind)reader.GetInt32(1),
                 Description = PostgreSqlValues.NullableString(reader, 2),
-                Labels = PostgreSqlJson.ReadMap(reader.GetString(3)),
-                Scope = PostgreSqlJson.ReadMap(reader.GetString(4)),
-                Policy = PostgreSqlJson.ReadPolicy(reader.GetString(5)),
-                Limits = PostgreSqlJson.ReadLimits(reader.GetString(6)),
+                Labels = StorageJson.ReadMap(reader.GetString(3)),
+                Scope = StorageJson.ReadMap(reader.GetString(4)),
+                Policy = StorageJson.ReadPolicy(reader.GetString(5)),
+                Limits = StorageJson.ReadLimits(reader.GetString(6)),
                 CreatedAt = PostgreSqlValues.Instant(reader, 7),
                 ConcurrencyToken = reader.GetInt64(8),
             };

@@ -60,7 +60,7 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(operation);
         cancellationToken.ThrowIfCancellationRequested();
-        var body = PostgreSqlJson.WriteOperation(operation);
+        var body = StorageJson.WriteOperation(operation);
 
         long? token;
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
@@ -129,7 +129,7 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(operation);
         cancellationToken.ThrowIfCancellationRequested();
-        var body = PostgreSqlJson.WriteOperation(operation);
+        var body = StorageJson.WriteOperation(operation);
 
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
@@ -267,7 +267,7 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
                 Nonce = PostgreSqlValues.Bytes(reader, 8),
                 Ciphertext = PostgreSqlValues.Bytes(reader, 9),
             };
-        return PostgreSqlJson.ReadOperation(operationId, KeyReference.Parse(reader.GetString(1)), (RotationStep)reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), secret);
+        return StorageJson.ReadOperation(operationId, KeyReference.Parse(reader.GetString(1)), (RotationStep)reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), secret);
     }
 
     /// <summary>Runs an insert or update that returns the new token; <see langword="null"/> when no row was written or the partial unique index refused it.</summary>

@@ -46,7 +46,7 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
         cancellationToken.ThrowIfCancellationRequested();
-        var json = SqliteJson.WriteAuditEvent(auditEvent);
+        var json = StorageJson.WriteAuditEvent(auditEvent);
 
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
@@ -97,7 +97,7 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    yield return new AuditRecord(reader.GetInt64(0), SqliteJson.ReadAuditEvent(reader.GetString(1)), reader.GetString(2), reader.GetString(3));
+                    yield return new AuditRecord(reader.GetInt64(0), StorageJson.ReadAuditEvent(reader.GetString(1)), reader.GetString(2), reader.GetString(3));
                 }
             }
         }

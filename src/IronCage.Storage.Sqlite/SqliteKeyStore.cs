@@ -292,7 +292,7 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
             wrappedDataKey.Value = version.Secret.WrappedDataKey.ToArray();
             nonce.Value = version.Secret.Nonce.ToArray();
             ciphertext.Value = version.Secret.Ciphertext.ToArray();
-            metadata.Value = SqliteJson.WriteMap(version.Metadata);
+            metadata.Value = StorageJson.WriteMap(version.Metadata);
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -318,7 +318,7 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
             Nonce = SqliteValues.Bytes(reader, 23),
             Ciphertext = SqliteValues.Bytes(reader, 24),
         },
-        Metadata = SqliteJson.ReadMap(reader.GetString(25)),
+        Metadata = StorageJson.ReadMap(reader.GetString(25)),
     };
 
     private async ValueTask<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
@@ -351,10 +351,10 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
             Reference = key.Reference.ToString(),
             Kind = (int)key.Kind,
             Description = key.Description,
-            Labels = SqliteJson.WriteMap(key.Labels),
-            Scope = SqliteJson.WriteMap(key.Scope),
-            Policy = SqliteJson.WritePolicy(key.Policy),
-            Limits = SqliteJson.WriteLimits(key.Limits),
+            Labels = StorageJson.WriteMap(key.Labels),
+            Scope = StorageJson.WriteMap(key.Scope),
+            Policy = StorageJson.WritePolicy(key.Policy),
+            Limits = StorageJson.WriteLimits(key.Limits),
             CreatedAt = SqliteValues.Ticks(key.CreatedAt),
         };
 
@@ -400,10 +400,10 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
                 Reference = KeyReference.Parse(reference),
                 Kind = (KeyKind)reader.GetInt32(1),
                 Description = SqliteValues.NullableString(reader, 2),
-                Labels = SqliteJson.ReadMap(reader.GetString(3)),
-                Scope = SqliteJson.ReadMap(reader.GetString(4)),
-                Policy = SqliteJson.ReadPolicy(reader.GetString(5)),
-                Limits = SqliteJson.ReadLimits(reader.GetString(6)),
+                Labels = StorageJson.ReadMap(reader.GetString(3)),
+                Scope = StorageJson.ReadMap(reader.GetString(4)),
+                Policy = StorageJson.ReadPolicy(reader.GetString(5)),
+                Limits = StorageJson.ReadLimits(reader.GetString(6)),
                 CreatedAt = SqliteValues.Instant(reader, 7),
                 ConcurrencyToken = reader.GetInt64(8),
             };

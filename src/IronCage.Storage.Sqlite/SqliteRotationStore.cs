@@ -57,7 +57,7 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(operation);
         cancellationToken.ThrowIfCancellationRequested();
-        var body = SqliteJson.WriteOperation(operation);
+        var body = StorageJson.WriteOperation(operation);
 
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
@@ -127,7 +127,7 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(operation);
         cancellationToken.ThrowIfCancellationRequested();
-        var body = SqliteJson.WriteOperation(operation);
+        var body = StorageJson.WriteOperation(operation);
 
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
@@ -276,7 +276,7 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
                 Nonce = SqliteValues.Bytes(reader, 8),
                 Ciphertext = SqliteValues.Bytes(reader, 9),
             };
-        return SqliteJson.ReadOperation(operationId, KeyReference.Parse(reader.GetString(1)), (RotationStep)reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), secret);
+        return StorageJson.ReadOperation(operationId, KeyReference.Parse(reader.GetString(1)), (RotationStep)reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), secret);
     }
 
     private static async ValueTask<RotationOperation?> FindActiveAsync(SqliteWrite write, KeyReference key, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using IronCage.Rotation;
 using NodaTime;
 using NodaTime.Text;
 
-namespace IronCage.Storage.PostgreSql;
+namespace IronCage.Storage;
 
 /// <summary>
 /// The JSON columns: the model is mapped to plain DTOs (strings and numbers) by hand, so the stored format is IronCage's
@@ -13,7 +13,7 @@ namespace IronCage.Storage.PostgreSql;
 /// text with NodaTime's round-trip patterns (instants in extended ISO-8601 with up to nine fractional digits,
 /// durations as <c>-D:hh:mm:ss.FFFFFFFFF</c>); enums as their numbers, which never change.
 /// </summary>
-internal static class PostgreSqlJson
+internal static class StorageJson
 {
     private const string EmptyObject = "{}";
 
@@ -30,7 +30,7 @@ internal static class PostgreSqlJson
             copy[key] = value;
         }
 
-        return JsonSerializer.Serialize(copy, PostgreSqlJsonContext.Default.DictionaryStringString);
+        return JsonSerializer.Serialize(copy, StorageJsonContext.Default.DictionaryStringString);
     }
 
     public static IReadOnlyDictionary<string, string> ReadMap(string json)
@@ -40,7 +40,7 @@ internal static class PostgreSqlJson
             return FrozenDictionary<string, string>.Empty;
         }
 
-        var map = JsonSerializer.Deserialize(json, PostgreSqlJsonContext.Default.DictionaryStringString);
+        var map = JsonSerializer.Deserialize(json, StorageJsonContext.Default.DictionaryStringString);
         return map is null || map.Count == 0 ? FrozenDictionary<string, string>.Empty : map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
@@ -63,12 +63,12 @@ internal static class PostgreSqlJson
             KeyLifetime = DurationText(policy.KeyLifetime),
             Jitter = policy.Jitter == Duration.Zero ? null : DurationText(policy.Jitter),
         };
-        return JsonSerializer.Serialize(dto, PostgreSqlJsonContext.Default.PolicyDto);
+        return JsonSerializer.Serialize(dto, StorageJsonContext.Default.PolicyDto);
     }
 
     public static RotationPolicy ReadPolicy(string json)
     {
-        var dto = JsonSerializer.Deserialize(json, PostgreSqlJsonContext.Default.PolicyDto) ?? new PolicyDto();
+        var dto = JsonSerializer.Deserialize(json, StorageJsonContext.Default.PolicyDto) ?? new PolicyDto();
         return new RotationPolicy
         {
             Schedule = dto.Schedule is null ? null : RotationSchedule.Parse(dto.Schedule),
@@ -93,12 +93,12 @@ internal static class PostgreSqlJson
             Limits = [.. limits.Limits.Select(l => new LimitDto { Metric = (int)l.Metric, Window = (int)l.Window, Limit = l.Limit, Enforcement = (int)l.Enforcement })],
             AlertThresholds = [.. limits.AlertThresholds],
         };
-        return JsonSerializer.Serialize(dto, PostgreSqlJsonContext.Default.LimitsDto);
+        return JsonSerializer.Serialize(dto, StorageJsonContext.Default.LimitsDto);
     }
 
     public static UsageLimits ReadLimits(string json)
     {
-        var dto = JsonSerializer.Deserialize(json, PostgreSqlJsonContext.Default.LimitsDto) ?? new LimitsDto();
+        var dto = JsonSerializer.Deserialize(json, StorageJsonContext.Default.LimitsDto) ?? new LimitsDto();
         return new UsageLimits
         {
             Limits = [.. dto.Limits.Select(l => new UsageLimit((UsageMetric)l.Metric, (UsageWindow)l.Window, l.Limit, (LimitEnforcement)l.Enforcement))],
@@ -119,12 +119,12 @@ internal static class PostgreSqlJson
             Outcome = (int)auditEvent.Outcome,
             Details = auditEvent.Details.Count == 0 ? null : auditEvent.Details.ToDictionary(StringComparer.Ordinal),
         };
-        return JsonSerializer.Serialize(dto, PostgreSqlJsonContext.Default.AuditEventDto);
+        return JsonSerializer.Serialize(dto, StorageJsonContext.Default.AuditEventDto);
     }
 
     public static AuditEvent ReadAuditEvent(string json)
     {
-        var dto = JsonSerializer.Deserialize(json, PostgreSqlJsonContext.Default.AuditEventDto)
+        var dto = JsonSerializer.Deserialize(json, StorageJsonContext.Default.AuditEventDto)
             ?? throw new IronCageException("An IronCage audit record holds no event; the database was changed outside IronCage.");
         return new AuditEvent
         {
@@ -170,12 +170,12 @@ internal static class PostgreSqlJson
             LastError = operation.LastError,
             EndedAt = InstantText(operation.EndedAt),
         };
-        return JsonSerializer.Serialize(dto, PostgreSqlJsonContext.Default.OperationDto);
+        return JsonSerializer.Serialize(dto, StorageJsonContext.Default.OperationDto);
     }
 
     public static RotationOperation ReadOperation(string operationId, KeyReference key, RotationStep step, long token, string json, EncryptedSecret? newSecret)
     {
-        var dto = JsonSerializer.Deserialize(json, PostgreSqlJsonContext.Default.OperationDto)
+        var dto = JsonSerializer.Deserialize(json, StorageJsonContext.Default.OperationDto)
             ?? throw new IronCageException($"Rotation operation {operationId} has no body; the database was changed outside IronCage.");
         return new RotationOperation
         {
@@ -349,8 +349,8 @@ internal static class PostgreSqlJson
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Dictionary<string, string>))]
-[JsonSerializable(typeof(PostgreSqlJson.PolicyDto))]
-[JsonSerializable(typeof(PostgreSqlJson.LimitsDto))]
-[JsonSerializable(typeof(PostgreSqlJson.AuditEventDto))]
-[JsonSerializable(typeof(PostgreSqlJson.OperationDto))]
-internal sealed partial class PostgreSqlJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(StorageJson.PolicyDto))]
+[JsonSerializable(typeof(StorageJson.LimitsDto))]
+[JsonSerializable(typeof(StorageJson.AuditEventDto))]
+[JsonSerializable(typeof(StorageJson.OperationDto))]
+internal sealed partial class StorageJsonContext : JsonSerializerContext;
