@@ -19,13 +19,7 @@ namespace IronCage.Storage.PostgreSql;
 /// </remarks>
 public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
 {
-    private const string SelectKeys = """
-        SELECT k.reference, k.kind, k.description, k.labels, k.scope, k.policy, k.limits, k.created_at, k.token,
-               v.version_id, v.provider_key_id, v.stage, v.created_at, v.activated_at, v.expires_at, v.revoked_at, v.killed_at,
-               v.last_used_at, v.display_hint, v.fingerprint, v.secret_format, v.kek_id, v.wrapped_data_key, v.nonce, v.ciphertext, v.metadata
-        FROM ironcage_keys AS k
-        LEFT JOIN ironcage_key_versions AS v ON v.reference = k.reference
-        """;
+    private const string SelectKeys = KeyColumns.Select;
 
     private const string InsertVersion = """
         INSERT INTO ironcage_key_versions (reference, ordinal, version_id, provider_key_id, stage, created_at, activated_at, expires_at, revoked_at,
@@ -292,30 +286,6 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
     private static NpgsqlParameter Ticks(string name, NodaTime.Instant? instant)
         => new(name, NpgsqlDbType.Bigint) { Value = instant is { } value ? value.ToUnixTimeTicks() : DBNull.Value };
 
-    private static KeyVersion ReadVersion(NpgsqlDataReader reader) => new()
-    {
-        VersionId = reader.GetString(9),
-        ProviderKeyId = PostgreSqlValues.NullableString(reader, 10),
-        Stage = (KeyStage)reader.GetInt32(11),
-        CreatedAt = PostgreSqlValues.Instant(reader, 12),
-        ActivatedAt = PostgreSqlValues.NullableInstant(reader, 13),
-        ExpiresAt = PostgreSqlValues.NullableInstant(reader, 14),
-        RevokedAt = PostgreSqlValues.NullableInstant(reader, 15),
-        KilledAt = PostgreSqlValues.NullableInstant(reader, 16),
-        LastUsedAt = PostgreSqlValues.NullableInstant(reader, 17),
-        DisplayHint = reader.GetString(18),
-        Fingerprint = reader.GetString(19),
-        Secret = new EncryptedSecret
-        {
-            FormatVersion = reader.GetInt32(20),
-            KeyEncryptionKeyId = reader.GetString(21),
-            WrappedDataKey = PostgreSqlValues.Bytes(reader, 22),
-            Nonce = PostgreSqlValues.Bytes(reader, 23),
-            Ciphertext = PostgreSqlValues.Bytes(reader, 24),
-        },
-        Metadata = StorageJson.ReadMap(reader.GetString(25)),
-    };
-
     /// <summary>The columns of a key's row, serialised once before the write transaction starts.</summary>
     private sealed class KeyRow
     {
@@ -357,63 +327,6 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             command.Parameters.AddWithValue("policy", Policy);
             command.Parameters.AddWithValue("limits", Limits);
             command.Parameters.AddWithValue("created_at", CreatedAt);
-        }
-    }
-
-    /// <summary>Reads keys with their versions from rows ordered by reference, then version ordinal (one row per version, or one for a key without versions).</summary>
-    private sealed class KeyCursor(NpgsqlDataReader reader)
-    {
-        // True when the reader stands on the first row of a key not yet returned (the row that ended the previous key).
-        private bool _onUnreadRow;
-        private bool _done;
-
-        public async ValueTask<ManagedKey?> NextAsync(CancellationToken cancellationToken)
-        {
-            if (_done)
-            {
-                return null;
-            }
-
-            if (!_onUnreadRow && !await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                _done = true;
-                return null;
-            }
-
-            _onUnreadRow = false;
-            cancellationToken.ThrowIfCancellationRequested();
-            var reference = reader.GetString(0);
-            var key = new ManagedKey
-            {
-                Reference = KeyReference.Parse(reference),
-                Kind = (KeyKind)reader.GetInt32(1),
-                Description = PostgreSqlValues.NullableString(reader, 2),
-                Labels = StorageJson.ReadMap(reader.GetString(3)),
-                Scope = StorageJson.ReadMap(reader.GetString(4)),
-                Policy = StorageJson.ReadPolicy(reader.GetString(5)),
-                Limits = StorageJson.ReadLimits(reader.GetString(6)),
-                CreatedAt = PostgreSqlValues.Instant(reader, 7),
-                ConcurrencyToken = reader.GetInt64(8),
-            };
-
-            var versions = new List<KeyVersion>();
-            do
-            {
-                if (!string.Equals(reader.GetString(0), reference, StringComparison.Ordinal))
-                {
-                    _onUnreadRow = true;
-                    return key with { Versions = versions };
-                }
-
-                if (!reader.IsDBNull(9))
-                {
-                    versions.Add(ReadVersion(reader));
-                }
-            }
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-
-            _done = true;
-            return key with { Versions = versions };
         }
     }
 }

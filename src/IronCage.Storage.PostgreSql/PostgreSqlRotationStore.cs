@@ -263,9 +263,9 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
             {
                 FormatVersion = reader.GetInt32(5),
                 KeyEncryptionKeyId = reader.GetString(6),
-                WrappedDataKey = PostgreSqlValues.Bytes(reader, 7),
-                Nonce = PostgreSqlValues.Bytes(reader, 8),
-                Ciphertext = PostgreSqlValues.Bytes(reader, 9),
+                WrappedDataKey = StorageColumns.Bytes(reader, 7),
+                Nonce = StorageColumns.Bytes(reader, 8),
+                Ciphertext = StorageColumns.Bytes(reader, 9),
             };
         return StorageJson.ReadOperation(operationId, KeyReference.Parse(reader.GetString(1)), (RotationStep)reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), secret);
     }

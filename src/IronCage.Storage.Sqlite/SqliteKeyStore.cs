@@ -20,13 +20,7 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
 {
     private const string TokenSequence = "key_token";
 
-    private const string SelectKeys = """
-        SELECT k.reference, k.kind, k.description, k.labels, k.scope, k.policy, k.limits, k.created_at, k.token,
-               v.version_id, v.provider_key_id, v.stage, v.created_at, v.activated_at, v.expires_at, v.revoked_at, v.killed_at,
-               v.last_used_at, v.display_hint, v.fingerprint, v.secret_format, v.kek_id, v.wrapped_data_key, v.nonce, v.ciphertext, v.metadata
-        FROM ironcage_keys AS k
-        LEFT JOIN ironcage_key_versions AS v ON v.reference = k.reference
-        """;
+    private const string SelectKeys = KeyColumns.Select;
 
     private const string InsertVersion = """
         INSERT INTO ironcage_key_versions (reference, ordinal, version_id, provider_key_id, stage, created_at, activated_at, expires_at, revoked_at,
@@ -297,30 +291,6 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
         }
     }
 
-    private static KeyVersion ReadVersion(SqliteDataReader reader) => new()
-    {
-        VersionId = reader.GetString(9),
-        ProviderKeyId = SqliteValues.NullableString(reader, 10),
-        Stage = (KeyStage)reader.GetInt32(11),
-        CreatedAt = SqliteValues.Instant(reader, 12),
-        ActivatedAt = SqliteValues.NullableInstant(reader, 13),
-        ExpiresAt = SqliteValues.NullableInstant(reader, 14),
-        RevokedAt = SqliteValues.NullableInstant(reader, 15),
-        KilledAt = SqliteValues.NullableInstant(reader, 16),
-        LastUsedAt = SqliteValues.NullableInstant(reader, 17),
-        DisplayHint = reader.GetString(18),
-        Fingerprint = reader.GetString(19),
-        Secret = new EncryptedSecret
-        {
-            FormatVersion = reader.GetInt32(20),
-            KeyEncryptionKeyId = reader.GetString(21),
-            WrappedDataKey = SqliteValues.Bytes(reader, 22),
-            Nonce = SqliteValues.Bytes(reader, 23),
-            Ciphertext = SqliteValues.Bytes(reader, 24),
-        },
-        Metadata = StorageJson.ReadMap(reader.GetString(25)),
-    };
-
     private async ValueTask<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
     {
         await _database.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
@@ -369,63 +339,6 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
             command.Parameters.AddWithValue("$limits", Limits);
             command.Parameters.AddWithValue("$created_at", CreatedAt);
             command.Parameters.AddWithValue("$token", token);
-        }
-    }
-
-    /// <summary>Reads keys with their versions from rows ordered by reference, then version ordinal (one row per version, or one for a key without versions).</summary>
-    private sealed class KeyCursor(SqliteDataReader reader)
-    {
-        // True when the reader stands on the first row of a key not yet returned (the row that ended the previous key).
-        private bool _onUnreadRow;
-        private bool _done;
-
-        public async ValueTask<ManagedKey?> NextAsync(CancellationToken cancellationToken)
-        {
-            if (_done)
-            {
-                return null;
-            }
-
-            if (!_onUnreadRow && !await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                _done = true;
-                return null;
-            }
-
-            _onUnreadRow = false;
-            cancellationToken.ThrowIfCancellationRequested();
-            var reference = reader.GetString(0);
-            var key = new ManagedKey
-            {
-                Reference = KeyReference.Parse(reference),
-                Kind = (KeyKind)reader.GetInt32(1),
-                Description = SqliteValues.NullableString(reader, 2),
-                Labels = StorageJson.ReadMap(reader.GetString(3)),
-                Scope = StorageJson.ReadMap(reader.GetString(4)),
-                Policy = StorageJson.ReadPolicy(reader.GetString(5)),
-                Limits = StorageJson.ReadLimits(reader.GetString(6)),
-                CreatedAt = SqliteValues.Instant(reader, 7),
-                ConcurrencyToken = reader.GetInt64(8),
-            };
-
-            var versions = new List<KeyVersion>();
-            do
-            {
-                if (!string.Equals(reader.GetString(0), reference, StringComparison.Ordinal))
-                {
-                    _onUnreadRow = true;
-                    return key with { Versions = versions };
-                }
-
-                if (!reader.IsDBNull(9))
-                {
-                    versions.Add(ReadVersion(reader));
-                }
-            }
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-
-            _done = true;
-            return key with { Versions = versions };
         }
     }
 }

@@ -272,9 +272,9 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
             {
                 FormatVersion = reader.GetInt32(5),
                 KeyEncryptionKeyId = reader.GetString(6),
-                WrappedDataKey = SqliteValues.Bytes(reader, 7),
-                Nonce = SqliteValues.Bytes(reader, 8),
-                Ciphertext = SqliteValues.Bytes(reader, 9),
+                WrappedDataKey = StorageColumns.Bytes(reader, 7),
+                Nonce = StorageColumns.Bytes(reader, 8),
+                Ciphertext = StorageColumns.Bytes(reader, 9),
             };
         return StorageJson.ReadOperation(operationId, KeyReference.Parse(reader.GetString(1)), (RotationStep)reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), secret);
     }

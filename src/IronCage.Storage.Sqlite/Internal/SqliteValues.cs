@@ -11,16 +11,7 @@ internal static class SqliteValues
 
     public static object Ticks(Instant? instant) => instant is { } value ? value.ToUnixTimeTicks() : DBNull.Value;
 
-    public static Instant Instant(SqliteDataReader reader, int ordinal) => NodaTime.Instant.FromUnixTimeTicks(reader.GetInt64(ordinal));
-
-    public static Instant? NullableInstant(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : NodaTime.Instant.FromUnixTimeTicks(reader.GetInt64(ordinal));
-
-    public static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
     public static object OrNull(string? value) => value is null ? DBNull.Value : value;
-
-    /// <summary>A BLOB column's bytes, read in one piece.</summary>
-    public static byte[] Bytes(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? [] : (byte[])reader.GetValue(ordinal);
 
     /// <summary>Adds a parameter whose value a reused command sets on every row.</summary>
     public static SqliteParameter Parameter(SqliteCommand command, string name, SqliteType type)
