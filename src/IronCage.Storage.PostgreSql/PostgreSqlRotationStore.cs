@@ -24,10 +24,7 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
 {
     private const string ActiveIndex = "ux_ironcage_rotation_operations_active";
 
-    private const string SelectOperations = """
-        SELECT operation_id, key_reference, step, token, body, new_secret_format, new_kek_id, new_wrapped_data_key, new_nonce, new_ciphertext
-        FROM ironcage_rotation_operations
-        """;
+    private const string SelectOperations = OperationRows.Select;
 
     private readonly PostgreSqlDatabase _database;
     private readonly bool _ownsDatabase;
@@ -254,22 +251,6 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
         PostgreSqlValues.Add(command, "new_ciphertext", NpgsqlDbType.Bytea, secret?.Ciphertext.ToArray());
     }
 
-    private static RotationOperation ReadOperation(NpgsqlDataReader reader)
-    {
-        var operationId = reader.GetString(0);
-        var secret = reader.IsDBNull(6)
-            ? null
-            : new EncryptedSecret
-            {
-                FormatVersion = reader.GetInt32(5),
-                KeyEncryptionKeyId = reader.GetString(6),
-                WrappedDataKey = StorageColumns.Bytes(reader, 7),
-                Nonce = StorageColumns.Bytes(reader, 8),
-                Ciphertext = StorageColumns.Bytes(reader, 9),
-            };
-        return StorageJson.ReadOperation(operationId, KeyReference.Parse(reader.GetString(1)), (RotationStep)reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), secret);
-    }
-
     /// <summary>Runs an insert or update that returns the new token; <see langword="null"/> when no row was written or the partial unique index refused it.</summary>
     private static async ValueTask<long?> ExecuteAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
@@ -312,7 +293,7 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    yield return ReadOperation(reader);
+                    yield return OperationRows.Read(reader);
                 }
             }
         }

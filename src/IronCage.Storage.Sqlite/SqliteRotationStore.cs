@@ -21,10 +21,7 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
     private const string OperationTokenSequence = "rotation_operation_token";
     private const string LeaseTokenSequence = "rotation_lease_token";
 
-    private const string SelectOperations = """
-        SELECT operation_id, key_reference, step, token, body, new_secret_format, new_kek_id, new_wrapped_data_key, new_nonce, new_ciphertext
-        FROM ironcage_rotation_operations
-        """;
+    private const string SelectOperations = OperationRows.Select;
 
     private readonly SqliteDatabase _database;
     private readonly bool _ownsDatabase;
@@ -263,22 +260,6 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
         command.Parameters.Add("$new_ciphertext", SqliteType.Blob).Value = secret is null ? DBNull.Value : secret.Ciphertext.ToArray();
     }
 
-    private static RotationOperation ReadOperation(SqliteDataReader reader)
-    {
-        var operationId = reader.GetString(0);
-        var secret = reader.IsDBNull(6)
-            ? null
-            : new EncryptedSecret
-            {
-                FormatVersion = reader.GetInt32(5),
-                KeyEncryptionKeyId = reader.GetString(6),
-                WrappedDataKey = StorageColumns.Bytes(reader, 7),
-                Nonce = StorageColumns.Bytes(reader, 8),
-                Ciphertext = StorageColumns.Bytes(reader, 9),
-            };
-        return StorageJson.ReadOperation(operationId, KeyReference.Parse(reader.GetString(1)), (RotationStep)reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), secret);
-    }
-
     private static async ValueTask<RotationOperation?> FindActiveAsync(SqliteWrite write, KeyReference key, CancellationToken cancellationToken)
     {
         using var select = write.Command(SelectOperations + " WHERE key_reference = $value AND finished = 0;");
@@ -286,7 +267,7 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
         var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadOperation(reader) : null;
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? OperationRows.Read(reader) : null;
         }
     }
 
@@ -331,7 +312,7 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    yield return ReadOperation(reader);
+                    yield return OperationRows.Read(reader);
                 }
             }
         }

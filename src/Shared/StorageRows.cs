@@ -30,7 +30,32 @@ internal static class KeyColumns
         """;
 }
 
-    /// <summary>Reads keys with their versions from rows ordered by reference, then version ordinal (one row per version, or one for a key without versions).</summary>
+    /// <summary>The columns every store selects for a rotation operation, in the order <see cref="Read"/> reads them.</summary>
+internal static class OperationRows
+{
+    public const string Select = """
+        SELECT operation_id, key_reference, step, token, body, new_secret_format, new_kek_id, new_wrapped_data_key, new_nonce, new_ciphertext
+        FROM ironcage_rotation_operations
+        """;
+
+    public static IronCage.Rotation.RotationOperation Read(DbDataReader reader)
+    {
+        var operationId = reader.GetString(0);
+        var secret = reader.IsDBNull(6)
+            ? null
+            : new EncryptedSecret
+            {
+                FormatVersion = reader.GetInt32(5),
+                KeyEncryptionKeyId = reader.GetString(6),
+                WrappedDataKey = StorageColumns.Bytes(reader, 7),
+                Nonce = StorageColumns.Bytes(reader, 8),
+                Ciphertext = StorageColumns.Bytes(reader, 9),
+            };
+        return StorageJson.ReadOperation(operationId, KeyReference.Parse(reader.GetString(1)), (IronCage.Rotation.RotationStep)reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4), secret);
+    }
+}
+
+/// <summary>Reads keys with their versions from rows ordered by reference, then version ordinal (one row per version, or one for a key without versions).</summary>
     internal sealed class KeyCursor(DbDataReader reader)
     {
         // True when the reader stands on the first row of a key not yet returned (the row that ended the previous key).
