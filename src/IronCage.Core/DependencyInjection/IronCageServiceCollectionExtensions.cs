@@ -62,6 +62,7 @@ public static class IronCageServiceCollectionExtensions
 
         services.TryAddSingleton<IKeyStore, InMemoryKeyStore>();
         services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
+        services.TryAddSingleton<IUsageStore, InMemoryUsageStore>();
         return builder;
     }
 
