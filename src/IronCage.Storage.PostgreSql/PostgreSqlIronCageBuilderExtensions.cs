@@ -68,6 +68,7 @@ public static class PostgreSqlIronCageBuilderExtensions
         services.TryAddSingleton(sp => new PostgreSqlAuditLog(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlRotationStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlKeyChangeFeed(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
+        services.TryAddSingleton<IKeyChangeFeed>(sp => sp.GetRequiredService<PostgreSqlKeyChangeFeed>());
 
         // Fills the store slots: replaces the in-memory defaults of AddIronCage() and AddRotation(), and an AddRotation()
         // called later keeps these (it only adds its in-memory store when none is registered).
