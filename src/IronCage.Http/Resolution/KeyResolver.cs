@@ -102,7 +102,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
 
             if (state.Snapshot is not { } snapshot || Environment.TickCount64 >= snapshot.RefreshAtTick)
             {
-                return ResolvePoolSlowAsync(found, exclude, cancellationToken);
+                return ResolvePoolSlowAsync(found, order.ToArray(), exclude, cancellationToken);
             }
 
             if (Check(state, snapshot, out _) is { } usable)
@@ -112,7 +112,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
             }
         }
 
-        return ResolvePoolSlowAsync(found, exclude, cancellationToken);
+        return ResolvePoolSlowAsync(found, order.ToArray(), exclude, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -209,10 +209,9 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         throw new NoUsableKeyException(key.ToString(), [skip!]);
     }
 
-    private async ValueTask<ResolvedKey> ResolvePoolSlowAsync(Pool pool, IReadOnlyCollection<KeyReference>? exclude, CancellationToken cancellationToken)
+    // The order is the one the fast path computed, so a round-robin pool advances once per resolve.
+    private async ValueTask<ResolvedKey> ResolvePoolSlowAsync(Pool pool, int[] order, IReadOnlyCollection<KeyReference>? exclude, CancellationToken cancellationToken)
     {
-        var order = new int[pool.States.Length];
-        pool.Order(order);
         var skips = new List<KeySkip>();
         foreach (var index in order)
         {
