@@ -30,7 +30,10 @@ public static class AwsBedrockIronCageBuilderExtensions
         ProviderConnections<AwsBedrockProviderOptions>.Add(services, name, configure);
         services.AddOptions<AwsBedrockProviderOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AwsBedrockProviderOptions>, AwsBedrockProviderOptionsValidator>());
-        services.AddHttpClient(AwsBedrockConstants.HttpClientName);
+        services.AddHttpClient(AwsBedrockConstants.HttpClientName)
+            // A redirect would carry the bearer token or signature elsewhere; tokens and signatures never reach a log.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RedactLoggedHeaders(_ => true);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ProviderConnections<AwsBedrockProviderOptions>(
             sp.GetServices<ProviderConnectionName<AwsBedrockProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<AwsBedrockProviderOptions>>(), nameof(AddAwsBedrock)));

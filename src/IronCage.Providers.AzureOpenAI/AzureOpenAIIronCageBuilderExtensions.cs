@@ -30,7 +30,10 @@ public static class AzureOpenAIIronCageBuilderExtensions
         ProviderConnections<AzureOpenAIProviderOptions>.Add(services, name, configure);
         services.AddOptions<AzureOpenAIProviderOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureOpenAIProviderOptions>, AzureOpenAIProviderOptionsValidator>());
-        services.AddHttpClient(AzureOpenAIConstants.HttpClientName);
+        services.AddHttpClient(AzureOpenAIConstants.HttpClientName)
+            // A redirect would carry the bearer token or signature elsewhere; tokens and signatures never reach a log.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RedactLoggedHeaders(_ => true);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ProviderConnections<AzureOpenAIProviderOptions>(
             sp.GetServices<ProviderConnectionName<AzureOpenAIProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<AzureOpenAIProviderOptions>>(), nameof(AddAzureOpenAI)));

@@ -30,7 +30,10 @@ public static class GoogleGeminiIronCageBuilderExtensions
         ProviderConnections<GoogleGeminiProviderOptions>.Add(services, name, configure);
         services.AddOptions<GoogleGeminiProviderOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GoogleGeminiProviderOptions>, GoogleGeminiProviderOptionsValidator>());
-        services.AddHttpClient(GoogleGeminiConstants.HttpClientName);
+        services.AddHttpClient(GoogleGeminiConstants.HttpClientName)
+            // A redirect would carry the bearer token or signature elsewhere; tokens and signatures never reach a log.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RedactLoggedHeaders(_ => true);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new ProviderConnections<GoogleGeminiProviderOptions>(
             sp.GetServices<ProviderConnectionName<GoogleGeminiProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<GoogleGeminiProviderOptions>>(), nameof(AddGoogleGemini)));
