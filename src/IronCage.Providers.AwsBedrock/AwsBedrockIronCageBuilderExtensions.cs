@@ -42,6 +42,7 @@ public static class AwsBedrockIronCageBuilderExtensions
             sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<IKeyVerifier>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<NodaTime.IClock>(),
             sp.GetRequiredService<ILogger<AwsBedrockProviderAdapter>>())));
         return builder;
     }

@@ -18,11 +18,13 @@ internal sealed class AwsBedrockProviderAdapter : ProviderAdapter
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IKeyVerifier _verifier;
     private readonly TimeProvider _time;
+    private readonly IClock _clock;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, IamClient> _clients = new(StringComparer.Ordinal);
 
-    public AwsBedrockProviderAdapter(ProviderConnections<AwsBedrockProviderOptions> connections, IHttpClientFactory httpClientFactory, IKeyVerifier verifier, TimeProvider time, ILogger<AwsBedrockProviderAdapter> logger)
+    public AwsBedrockProviderAdapter(ProviderConnections<AwsBedrockProviderOptions> connections, IHttpClientFactory httpClientFactory, IKeyVerifier verifier, TimeProvider time, IClock clock, ILogger<AwsBedrockProviderAdapter> logger)
     {
+        _clock = clock;
         _connections = connections;
         _httpClientFactory = httpClientFactory;
         _verifier = verifier;
@@ -149,7 +151,7 @@ internal sealed class AwsBedrockProviderAdapter : ProviderAdapter
             return options.CredentialAgeDays;
         }
 
-        var days = (int)Math.Ceiling((expires - Instant.FromDateTimeOffset(_time.GetUtcNow())).TotalDays);
+        var days = (int)Math.Ceiling((expires - _clock.GetCurrentInstant()).TotalDays);
         return Math.Clamp(days, AwsBedrockConstants.MinCredentialAgeDays, AwsBedrockConstants.MaxCredentialAgeDays);
     }
 
