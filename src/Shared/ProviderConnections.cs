@@ -37,7 +37,13 @@ internal sealed class ProviderConnections<TOptions>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(configure);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton(new ProviderConnectionName<TOptions>(name)));
+        // TryAddEnumerable cannot tell instances of one type apart (it throws for a second instance), so the
+        // name's uniqueness is checked here.
+        if (!services.Any(d => d.ServiceType == typeof(ProviderConnectionName<TOptions>) && d.ImplementationInstance is ProviderConnectionName<TOptions> existing && existing.Name == name))
+        {
+            services.AddSingleton(new ProviderConnectionName<TOptions>(name));
+        }
+
         services.AddOptions<TOptions>(name).Configure(configure);
     }
 
