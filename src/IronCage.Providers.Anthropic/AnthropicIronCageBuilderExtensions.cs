@@ -4,7 +4,6 @@ using IronCage.Providers.Anthropic.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace IronCage;
 
@@ -22,13 +21,7 @@ public static class AnthropicIronCageBuilderExtensions
     /// <returns>The builder.</returns>
     public static IIronCageBuilder AddAnthropic(this IIronCageBuilder builder, string name, Action<AnthropicProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        ProviderConnections<AnthropicProviderOptions>.Add(services, name, configure);
-        services.AddOptions<AnthropicProviderOptions>(name).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AnthropicProviderOptions>, AnthropicProviderOptionsValidator>());
-        services.AddHttpClient(AnthropicConstants.HttpClientName);
-        services.TryAddSingleton(sp => new ProviderConnections<AnthropicProviderOptions>(sp.GetServices<ProviderConnectionName<AnthropicProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<AnthropicProviderOptions>>(), nameof(AddAnthropic)));
+        var services = ProviderRegistration.AddConnection<AnthropicProviderOptions, AnthropicProviderOptionsValidator>(builder, name, configure, AnthropicConstants.HttpClientName, nameof(AddAnthropic));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, AnthropicProviderAdapter>());
         return builder;
     }

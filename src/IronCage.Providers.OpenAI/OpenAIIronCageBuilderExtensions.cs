@@ -4,7 +4,6 @@ using IronCage.Providers.OpenAI.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace IronCage;
 
@@ -22,13 +21,7 @@ public static class OpenAIIronCageBuilderExtensions
     /// <returns>The builder.</returns>
     public static IIronCageBuilder AddOpenAI(this IIronCageBuilder builder, string name, Action<OpenAIProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        ProviderConnections<OpenAIProviderOptions>.Add(services, name, configure);
-        services.AddOptions<OpenAIProviderOptions>(name).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenAIProviderOptions>, OpenAIProviderOptionsValidator>());
-        services.AddHttpClient(OpenAIConstants.HttpClientName);
-        services.TryAddSingleton(sp => new ProviderConnections<OpenAIProviderOptions>(sp.GetServices<ProviderConnectionName<OpenAIProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<OpenAIProviderOptions>>(), nameof(AddOpenAI)));
+        var services = ProviderRegistration.AddConnection<OpenAIProviderOptions, OpenAIProviderOptionsValidator>(builder, name, configure, OpenAIConstants.HttpClientName, nameof(AddOpenAI));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, OpenAIProviderAdapter>());
         return builder;
     }

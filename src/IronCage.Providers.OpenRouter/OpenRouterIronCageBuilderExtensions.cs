@@ -4,7 +4,6 @@ using IronCage.Providers.OpenRouter.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace IronCage;
 
@@ -22,13 +21,7 @@ public static class OpenRouterIronCageBuilderExtensions
     /// <returns>The builder.</returns>
     public static IIronCageBuilder AddOpenRouter(this IIronCageBuilder builder, string name, Action<OpenRouterProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var services = builder.Services;
-        ProviderConnections<OpenRouterProviderOptions>.Add(services, name, configure);
-        services.AddOptions<OpenRouterProviderOptions>(name).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenRouterProviderOptions>, OpenRouterProviderOptionsValidator>());
-        services.AddHttpClient(OpenRouterConstants.HttpClientName);
-        services.TryAddSingleton(sp => new ProviderConnections<OpenRouterProviderOptions>(sp.GetServices<ProviderConnectionName<OpenRouterProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<OpenRouterProviderOptions>>(), nameof(AddOpenRouter)));
+        var services = ProviderRegistration.AddConnection<OpenRouterProviderOptions, OpenRouterProviderOptionsValidator>(builder, name, configure, OpenRouterConstants.HttpClientName, nameof(AddOpenRouter));
         // One adapter instance is both the provider adapter and the usage reporter (OpenRouter reports each key's spend).
         services.TryAddSingleton<OpenRouterProviderAdapter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, OpenRouterProviderAdapter>(sp => sp.GetRequiredService<OpenRouterProviderAdapter>()));

@@ -10,31 +10,15 @@ using NodaTime;
 namespace IronCage.Providers.Anthropic.Tests;
 
 /// <summary>The conformance suite for Anthropic, against the emulator (keys are seeded: Anthropic cannot create them by API).</summary>
-public sealed class AnthropicConformanceTests : ProviderAdapterConformanceTests, IAsyncLifetime
+public sealed class AnthropicConformanceTests : EmulatorConformanceTests
 {
-    private readonly List<ProviderHost> _hosts = [];
-    private ProviderEmulator _emulator = null!;
-
     protected override ProviderKeyContext Context => new() { Key = new KeyReference(ProviderId.Anthropic, "prod") };
 
-    public async Task InitializeAsync() => _emulator = await ProviderEmulator.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        _hosts.ForEach(h => h.Dispose());
-        await _emulator.DisposeAsync();
-    }
-
-    protected override IProviderAdapter CreateAdapter()
-    {
-        var host = AnthropicEndToEndTests.Host(_emulator);
-        _hosts.Add(host);
-        return host.Adapter;
-    }
+    private protected override ProviderHost CreateHost() => AnthropicEndToEndTests.Host(Emulator);
 
     protected override Task<CreatedProviderKey?> SeedKeyAsync(IProviderAdapter adapter)
     {
-        var key = _emulator.Anthropic.AddApiKey("conformance-" + Guid.NewGuid().ToString("N")[..8]);
+        var key = Emulator.Anthropic.AddApiKey("conformance-" + Guid.NewGuid().ToString("N")[..8]);
         return Task.FromResult<CreatedProviderKey?>(new CreatedProviderKey(key.Id, key.ToSecretValue()));
     }
 }

@@ -11,51 +11,19 @@ using NodaTime;
 namespace IronCage.Providers.OpenAI.Tests;
 
 /// <summary>The conformance suite for OpenAI project keys, against the emulator.</summary>
-public sealed class OpenAIProjectKeyConformanceTests : ProviderAdapterConformanceTests, IAsyncLifetime
+public sealed class OpenAIProjectKeyConformanceTests : EmulatorConformanceTests
 {
-    private readonly List<ProviderHost> _hosts = [];
-    private ProviderEmulator _emulator = null!;
-
     protected override ProviderKeyContext Context => new() { Key = new KeyReference(ProviderId.OpenAI, "prod"), Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId } };
 
-    public async Task InitializeAsync() => _emulator = await ProviderEmulator.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        _hosts.ForEach(h => h.Dispose());
-        await _emulator.DisposeAsync();
-    }
-
-    protected override IProviderAdapter CreateAdapter()
-    {
-        var host = OpenAIEndToEndTests.Host(_emulator);
-        _hosts.Add(host);
-        return host.Adapter;
-    }
+    private protected override ProviderHost CreateHost() => OpenAIEndToEndTests.Host(Emulator);
 }
 
 /// <summary>The conformance suite for OpenAI admin keys, against the emulator.</summary>
-public sealed class OpenAIAdminKeyConformanceTests : ProviderAdapterConformanceTests, IAsyncLifetime
+public sealed class OpenAIAdminKeyConformanceTests : EmulatorConformanceTests
 {
-    private readonly List<ProviderHost> _hosts = [];
-    private ProviderEmulator _emulator = null!;
-
     protected override ProviderKeyContext Context => new() { Key = new KeyReference(ProviderId.OpenAI, "admin"), Kind = KeyKind.Admin };
 
-    public async Task InitializeAsync() => _emulator = await ProviderEmulator.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        _hosts.ForEach(h => h.Dispose());
-        await _emulator.DisposeAsync();
-    }
-
-    protected override IProviderAdapter CreateAdapter()
-    {
-        var host = OpenAIEndToEndTests.Host(_emulator);
-        _hosts.Add(host);
-        return host.Adapter;
-    }
+    private protected override ProviderHost CreateHost() => OpenAIEndToEndTests.Host(Emulator);
 }
 
 /// <summary>The rotation engine rotates OpenAI keys at the emulator; resilience against injected faults; start-up checks.</summary>

@@ -8,27 +8,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IronCage.Providers.OpenRouter.Tests;
 
 /// <summary>The conformance suite for OpenRouter, against the emulator.</summary>
-public sealed class OpenRouterConformanceTests : ProviderAdapterConformanceTests, IAsyncLifetime
+public sealed class OpenRouterConformanceTests : EmulatorConformanceTests
 {
-    private readonly List<ProviderHost> _hosts = [];
-    private ProviderEmulator _emulator = null!;
-
     protected override ProviderKeyContext Context => new() { Key = new KeyReference(ProviderId.OpenRouter, "prod") };
 
-    public async Task InitializeAsync() => _emulator = await ProviderEmulator.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        _hosts.ForEach(h => h.Dispose());
-        await _emulator.DisposeAsync();
-    }
-
-    protected override IProviderAdapter CreateAdapter()
-    {
-        var host = OpenRouterEndToEndTests.Host(_emulator);
-        _hosts.Add(host);
-        return host.Adapter;
-    }
+    private protected override ProviderHost CreateHost() => OpenRouterEndToEndTests.Host(Emulator);
 }
 
 /// <summary>The rotation engine rotates an OpenRouter key automatically at the emulator; usage is reported.</summary>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using IronCage.Conformance;
 using IronCage.Rotation;
 using IronCage.Testing;
+using IronCage.Testing.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -110,4 +112,29 @@ internal sealed class ProviderHost : IDisposable
 internal static class TestData
 {
     public static string Read(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "TestData", name));
+}
+
+/// <summary>The adapter conformance suite against a provider emulator of its own per test; every adapter gets its own host.</summary>
+public abstract class EmulatorConformanceTests : ProviderAdapterConformanceTests, IAsyncLifetime
+{
+    private readonly List<ProviderHost> _hosts = [];
+
+    private protected ProviderEmulator Emulator { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Emulator = await ProviderEmulator.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        _hosts.ForEach(h => h.Dispose());
+        await Emulator.DisposeAsync();
+    }
+
+    private protected abstract ProviderHost CreateHost();
+
+    protected override IProviderAdapter CreateAdapter()
+    {
+        var host = CreateHost();
+        _hosts.Add(host);
+        return host.Adapter;
+    }
 }
