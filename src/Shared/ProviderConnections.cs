@@ -37,11 +37,12 @@ internal sealed class ProviderConnections<TOptions>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(configure);
-        // TryAddEnumerable cannot tell instances of one type apart (it throws for a second instance), so the
-        // name's uniqueness is checked here.
-        if (!services.Any(d => d.ServiceType == typeof(ProviderConnectionName<TOptions>) && d.ImplementationInstance is ProviderConnectionName<TOptions> existing && existing.Name == name))
+        // TryAddEnumerable refuses an instance whose type is the service type (it cannot tell entries apart by type), so
+        // a repeated name is skipped by value instead.
+        var entry = new ProviderConnectionName<TOptions>(name);
+        if (!services.Any(d => d.ServiceType == typeof(ProviderConnectionName<TOptions>) && Equals(d.ImplementationInstance, entry)))
         {
-            services.AddSingleton(new ProviderConnectionName<TOptions>(name));
+            services.AddSingleton(entry);
         }
 
         services.AddOptions<TOptions>(name).Configure(configure);
