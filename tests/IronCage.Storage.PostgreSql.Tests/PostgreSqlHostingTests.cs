@@ -46,7 +46,7 @@ public sealed class PostgreSqlHostingTests(PostgresServer server)
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
-            await using var newer = new NpgsqlCommand($"INSERT INTO {PostgreSqlConstants.SchemaVersionTable} (version, description) VALUES (2, 'next');", connection);
+            await using var newer = new NpgsqlCommand($"INSERT INTO {PostgreSqlConstants.SchemaVersionTable} (version, description) VALUES ({PostgreSqlConstants.SchemaVersion + 1}, 'next');", connection);
             await newer.ExecuteNonQueryAsync();
         }
 
