@@ -53,6 +53,6 @@ public sealed class PostgreSqlHostingTests(PostgresServer server)
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).PersistKeysToPostgreSql(connectionString);
         using var host = builder.Build();
-        (await FluentActions.Awaiting(() => host.StartAsync()).Should().ThrowAsync<PostgreSqlSchemaVersionException>()).Which.DatabaseVersion.Should().Be(2);
+        (await FluentActions.Awaiting(() => host.StartAsync()).Should().ThrowAsync<PostgreSqlSchemaVersionException>()).Which.DatabaseVersion.Should().Be(PostgreSqlConstants.SchemaVersion + 1);
     }
 }
