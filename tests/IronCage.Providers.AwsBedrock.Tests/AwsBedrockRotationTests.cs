@@ -102,6 +102,66 @@ public sealed class AwsBedrockRotationTests
         host.ShouldNotLeak(emulator.AllSecrets.Append(IamEmulator.SecretKey));
     }
 
+    [Fact]
+    public async Task WholeFlow_NoSecretInAnyLogLineExceptionOrAuditRecord()
+    {
+        var emulator = new IamEmulator();
+        emulator.Seed("Inactive");
+        var old = emulator.Seed();
+        using var host = emulator.Host(o => o.MaxRetries = 1);
+        var registered = await RegisterAsync(host, old);
+        var failures = new List<Exception>();
+
+        // A rotation with a throttled IAM, then one whose new key Bedrock refuses (rolled back).
+        emulator.ThrottleNext = 1;
+        await host.Rotator.RotateAsync(registered.Reference, RotationReason.Scheduled);
+        (await host.Rotator.CompleteGraceAsync(registered.Reference)).Step.Should().Be(RotationStep.Completed);
+        emulator.NewKeysFailVerification = true;
+        var refused = await DriveAsync(host, await host.Rotator.RotateAsync(registered.Reference, RotationReason.Manual));
+        refused.Step.Should().Be(RotationStep.Failed);
+        failures.Add(new InvalidOperationException(refused.LastError));
+
+        // Straight adapter calls that fail: the two-key limit, IAM's own LimitExceeded, a stranger's key, an unknown id.
+        emulator.NewKeysFailVerification = false;
+        emulator.Seed();
+        failures.Add(await Capture(() => host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = IamEmulator.Context(), Name = "n" })));
+        emulator.ThrottleNext = 5;
+        failures.Add(await Capture(() => host.Adapter.DeactivateKeyAsync(IamEmulator.Context(), "ACCAUNKNOWN")));
+        emulator.ThrottleNext = 0;
+        failures.Add(await Capture(() => host.Adapter.DeactivateKeyAsync(IamEmulator.Context(), "ACCAUNKNOWN")));
+        using (var stranger = SecretValue.FromString(emulator.Credentials[0].Secret + "x"))
+        {
+            var result = await host.Adapter.VerifyAsync(IamEmulator.Context(), stranger);
+            result.IsValid.Should().BeFalse();
+            failures.Add(new InvalidOperationException(result.Message));
+        }
+
+        failures.Should().OnlyContain(f => f != null);
+        var audit = new List<string>();
+        await foreach (var record in host.Audit.ReadAsync())
+        {
+            audit.Add($"{record.Event.Target} {record.Event.Reason} {string.Join(",", record.Event.Details.Values)}");
+        }
+
+        var secrets = emulator.AllSecrets.Append(IamEmulator.SecretKey).ToList();
+        host.ShouldNotLeak(secrets, [.. failures]);
+        audit.Should().NotBeEmpty().And.OnlyContain(line => !secrets.Any(s => line.Contains(s, StringComparison.Ordinal)));
+    }
+
+    private static async Task<Exception> Capture(Func<Task> act)
+    {
+        try
+        {
+            await act();
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+
+        throw new InvalidOperationException("The call was expected to fail.");
+    }
+
     private static async Task<ManagedKey> RegisterAsync(CloudProviderTestHost host, IamEmulator.Credential credential, RotationPolicy? policy = null)
     {
         var context = IamEmulator.Context();

@@ -110,6 +110,66 @@ public sealed class GoogleGeminiRotationTests
         host.ShouldNotLeak(emulator.AllKeyStrings.Append(ApiKeysEmulator.Token));
     }
 
+    [Fact]
+    public async Task WholeFlow_NoSecretInAnyLogLineExceptionOrAuditRecord()
+    {
+        var emulator = new ApiKeysEmulator { PendingPolls = 2 };
+        var original = emulator.Seed(Original);
+        using var host = emulator.Host(o => o.MaxRetries = 0);
+        var registered = await RegisterAsync(host, original);
+        var failures = new List<Exception>();
+
+        // A full rotation, one whose new key Gemini refuses (rolled back), and a revoke-first emergency whose create
+        // operation ends with an error (rolled back by undelete).
+        await host.Rotator.RotateAsync(registered.Reference, RotationReason.Scheduled);
+        (await host.Rotator.CompleteGraceAsync(registered.Reference)).Step.Should().Be(RotationStep.Completed);
+        emulator.NewKeysFailVerification = true;
+        var refused = await DriveAsync(host, await host.Rotator.RotateAsync(registered.Reference, RotationReason.Manual));
+        refused.Step.Should().Be(RotationStep.Failed);
+        failures.Add(new InvalidOperationException(refused.LastError));
+        emulator.NewKeysFailVerification = false;
+        emulator.FailNextCreate = JsonNode.Parse(File.ReadAllText("TestData/OperationError.json"))!["error"]!.AsObject();
+        var emergency = await DriveAsync(host, await host.Rotator.RotateAsync(registered.Reference, RotationReason.Compromised, new RotationRequest { RevokeFirst = true }));
+        emergency.Step.Should().Be(RotationStep.Failed);
+        emergency.LastError.Should().Contain("undeleted");
+        failures.Add(new InvalidOperationException(emergency.LastError));
+
+        // Straight adapter calls that fail: undelete of a live key, an unknown key, a stranger's key.
+        var live = emulator.Keys.First(k => k.DeleteTime is null);
+        failures.Add(await Capture(() => host.Adapter.UndeleteKeyAsync(ApiKeysEmulator.Context(), live.KeyId)));
+        failures.Add(await Capture(() => host.Adapter.UndeleteKeyAsync(ApiKeysEmulator.Context(), "unknown-key")));
+        using (var stranger = SecretValue.FromString(live.KeyString[..^1] + (live.KeyString[^1] == 'A' ? "B" : "A")))
+        {
+            var result = await host.Adapter.VerifyAsync(ApiKeysEmulator.Context(), stranger);
+            result.ErrorKind.Should().Be(ProviderErrorKind.InvalidKey);
+            failures.Add(new InvalidOperationException(result.Message));
+        }
+
+        var audit = new List<string>();
+        await foreach (var record in host.Audit.ReadAsync())
+        {
+            audit.Add($"{record.Event.Target} {record.Event.Reason} {string.Join(",", record.Event.Details.Values)}");
+        }
+
+        var secrets = emulator.AllKeyStrings.Append(ApiKeysEmulator.Token).ToList();
+        host.ShouldNotLeak(secrets, [.. failures]);
+        audit.Should().NotBeEmpty().And.OnlyContain(line => !secrets.Any(s => line.Contains(s, StringComparison.Ordinal)));
+    }
+
+    private static async Task<Exception> Capture(Func<Task> act)
+    {
+        try
+        {
+            await act();
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+
+        throw new InvalidOperationException("The call was expected to fail.");
+    }
+
     private static async Task<ManagedKey> RegisterAsync(CloudProviderTestHost host, ApiKeysEmulator.Key key)
     {
         var context = ApiKeysEmulator.Context(key.KeyId);
