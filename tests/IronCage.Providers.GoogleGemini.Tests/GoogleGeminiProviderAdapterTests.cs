@@ -138,7 +138,7 @@ public sealed class GoogleGeminiProviderAdapterTests
         thrown.Kind.Should().Be(ProviderErrorKind.Forbidden);
         thrown.StatusCode.Should().Be(403);
         thrown.ProviderErrorCode.Should().Be("PERMISSION_DENIED");
-        thrown.Message.Should().Contain("roles/serviceusage.apiKeysAdmin").And.Contain("apikeys.keys.list");
+        thrown.Message.Should().Contain("roles/serviceusage.apiKeysAdmin").And.Contain("apikeys.keys.list").And.NotContain("Generative Language API", "Gemini's data-plane rules do not describe the API Keys API");
     }
 
     [Fact]
