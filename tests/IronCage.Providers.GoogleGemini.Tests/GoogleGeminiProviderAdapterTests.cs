@@ -214,6 +214,56 @@ public sealed class GoogleGeminiProviderAdapterTests
     }
 
     [Fact]
+    public async Task Undelete_RetriedAfterA503_AndRefusedBecauseTheFirstAttemptWentThrough_SucceedsWhenTheKeyIsLive()
+    {
+        var handler = new MockHttpMessageHandler();
+        handler.Expect(HttpMethod.Post, Api + Parent + "/keys/gemini-prod-original:undelete").Respond(HttpStatusCode.ServiceUnavailable, "application/json", """{"error":{"code":503,"message":"The service is currently unavailable.","status":"UNAVAILABLE"}}""");
+        handler.Expect(HttpMethod.Post, Api + Parent + "/keys/gemini-prod-original:undelete").Respond(HttpStatusCode.BadRequest, "application/json", File.ReadAllText("TestData/NotDeleted400.json"));
+        handler.Expect(HttpMethod.Get, Api + Parent + "/keys/gemini-prod-original").Respond("application/json", JsonNode.Parse(File.ReadAllText("TestData/TemplateKey.json"))!["keys"]![0]!.ToJsonString());
+        using var host = Host(handler);
+
+        await host.Adapter.UndeleteKeyAsync(Context, "gemini-prod-original");
+
+        handler.VerifyNoOutstandingExpectation();
+    }
+
+    [Fact]
+    public async Task Undelete_RefusedForAKeyThatIsStillDeleted_Throws()
+    {
+        var handler = new MockHttpMessageHandler();
+        var deleted = JsonNode.Parse(File.ReadAllText("TestData/TemplateKey.json"))!["keys"]![0]!.AsObject();
+        deleted["deleteTime"] = "2026-09-01T09:00:00Z";
+        handler.Expect(HttpMethod.Post, Api + Parent + "/keys/gemini-prod-original:undelete").Respond(HttpStatusCode.BadRequest, "application/json", File.ReadAllText("TestData/NotDeleted400.json"));
+        handler.Expect(HttpMethod.Get, Api + Parent + "/keys/gemini-prod-original").Respond("application/json", deleted.ToJsonString());
+        using var host = Host(handler);
+
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.UndeleteKeyAsync(Context, "gemini-prod-original")).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        handler.VerifyNoOutstandingExpectation();
+        thrown.Kind.Should().Be(ProviderErrorKind.BadRequest);
+        thrown.ProviderErrorCode.Should().Be("FAILED_PRECONDITION");
+    }
+
+    [Fact]
+    public async Task Delete_RetriedAfterA503_AndRefusedBecauseTheFirstAttemptWentThrough_SucceedsWhenTheKeyIsDeleted()
+    {
+        var handler = new MockHttpMessageHandler();
+        var live = JsonNode.Parse(File.ReadAllText("TestData/TemplateKey.json"))!["keys"]![0]!.AsObject();
+        var deleted = live.DeepClone().AsObject();
+        deleted["deleteTime"] = "2026-11-01T09:00:00Z";
+        deleted["etag"] = "W/\"def456\"";
+        handler.Expect(HttpMethod.Get, Api + Parent + "/keys/gemini-prod-original").Respond("application/json", live.ToJsonString());
+        handler.Expect(HttpMethod.Delete, Api + Parent + "/keys/gemini-prod-original").WithExactQueryString("etag=W%2F%22abc123%22").Respond(HttpStatusCode.ServiceUnavailable, "application/json", """{"error":{"code":503,"message":"The service is currently unavailable.","status":"UNAVAILABLE"}}""");
+        handler.Expect(HttpMethod.Delete, Api + Parent + "/keys/gemini-prod-original").WithExactQueryString("etag=W%2F%22abc123%22").Respond(HttpStatusCode.Conflict, "application/json", """{"error":{"code":409,"message":"The etag does not match the key's current etag.","status":"ABORTED"}}""");
+        handler.Expect(HttpMethod.Get, Api + Parent + "/keys/gemini-prod-original").Respond("application/json", deleted.ToJsonString());
+        using var host = Host(handler);
+
+        await host.Adapter.DeleteKeyAsync(Context, "gemini-prod-original");
+
+        handler.VerifyNoOutstandingExpectation();
+    }
+
+    [Fact]
     public async Task Create_AlreadyExists_ReadsBackTheKeyAnEarlierAttemptCreated()
     {
         var handler = new MockHttpMessageHandler();

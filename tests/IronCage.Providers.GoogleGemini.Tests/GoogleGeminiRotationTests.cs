@@ -134,9 +134,11 @@ public sealed class GoogleGeminiRotationTests
         emergency.LastError.Should().Contain("undeleted");
         failures.Add(new InvalidOperationException(emergency.LastError));
 
-        // Straight adapter calls that fail: undelete of a live key, an unknown key, a stranger's key.
+        // Straight adapter calls that fail: a create whose operation ends with an error, undelete of an unknown key, a
+        // stranger's key.
         var live = emulator.Keys.First(k => k.DeleteTime is null);
-        failures.Add(await Capture(() => host.Adapter.UndeleteKeyAsync(ApiKeysEmulator.Context(), live.KeyId)));
+        emulator.FailNextCreate = JsonNode.Parse(File.ReadAllText("TestData/OperationError.json"))!["error"]!.AsObject();
+        failures.Add(await Capture(() => host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = ApiKeysEmulator.Context(), Name = "ironcage-direct" })));
         failures.Add(await Capture(() => host.Adapter.UndeleteKeyAsync(ApiKeysEmulator.Context(), "unknown-key")));
         using (var stranger = SecretValue.FromString(live.KeyString[..^1] + (live.KeyString[^1] == 'A' ? "B" : "A")))
         {
