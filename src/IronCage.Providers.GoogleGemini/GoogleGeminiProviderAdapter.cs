@@ -126,6 +126,15 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
         {
             return;
         }
+        catch (ProviderRequestException ex) when (ex.Kind == ProviderErrorKind.BadRequest || ex.Kind == ProviderErrorKind.Conflict)
+        {
+            // A delete retried after its answer was lost is refused (already deleted, etag changed) although the first
+            // attempt went through: deleted is what the caller wanted. A key changed by someone else is still refused.
+            if (await client.GetKeyAsync(key.Name, cancellationToken).ConfigureAwait(false) is { IsDeleted: false })
+            {
+                throw;
+            }
+        }
 
         Log.KeyDeleted(_logger, key.KeyId, project, context.Key);
     }
@@ -136,7 +145,19 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
         var (client, project, _) = Resolve(context);
         var name = NameOf(project, providerKeyId);
-        await client.UndeleteKeyAsync(name, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await client.UndeleteKeyAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderRequestException ex) when (ex.Kind == ProviderErrorKind.BadRequest || ex.Kind == ProviderErrorKind.Conflict)
+        {
+            // An undelete retried after its answer was lost is refused (the key is no longer deleted) although the first
+            // attempt went through. Reporting a failure then would leave a live key that IronCage believes revoked.
+            if (await client.GetKeyAsync(name, cancellationToken).ConfigureAwait(false) is not { IsDeleted: false })
+            {
+                throw;
+            }
+        }
         Log.KeyUndeleted(_logger, name[(name.LastIndexOf('/') + 1)..], project, context.Key);
     }
 

@@ -65,6 +65,7 @@ internal sealed class ProviderHttpCalls
     private readonly ResiliencePipeline<ProviderHttpResponse> _safe;
     private readonly ResiliencePipeline<ProviderHttpResponse> _unsafe;
     private readonly ProviderCallSettings _settings;
+    private readonly ProviderDescriptor _managementApi;
 
     /// <summary>Creates the sender.</summary>
     /// <param name="provider">The provider, for error messages.</param>
@@ -77,6 +78,13 @@ internal sealed class ProviderHttpCalls
         _provider = provider;
         _time = time;
         _settings = settings;
+
+        // The catalog's error rules describe the provider's data plane (the answers to a key being verified), not its
+        // management API: Gemini's "400 FAILED_PRECONDITION = free tier not available in the region" would turn an API
+        // Keys precondition failure (undelete of a key that is not deleted) into Forbidden. Management answers are
+        // classified by their status and body alone.
+        var catalog = ProviderCatalog.BuiltIn.GetDescriptor(provider);
+        _managementApi = new ProviderDescriptor(provider, catalog.DisplayName) { ConsoleUrl = catalog.ConsoleUrl };
         isThrottled ??= static _ => false;
         _safe = Build(transientToo: true);
         _unsafe = Build(transientToo: false);
@@ -190,8 +198,7 @@ internal sealed class ProviderHttpCalls
     /// <returns>The exception.</returns>
     public ProviderRequestException JsonError(ProviderHttpResponse response, string operation, Func<ProviderErrorKind, string?>? fix = null)
     {
-        var descriptor = ProviderCatalog.BuiltIn.GetDescriptor(_provider);
-        var classification = ProviderResponseClassifier.Classify(descriptor, response.Message, response.Body, Now());
+        var classification = ProviderResponseClassifier.Classify(_managementApi, response.Message, response.Body, Now());
         var kind = classification.Kind ?? ProviderErrorKind.Unknown;
         var hint = fix?.Invoke(kind);
         return new ProviderRequestException(_provider, kind, classification.Describe(operation) + (hint is null ? string.Empty : " " + hint))

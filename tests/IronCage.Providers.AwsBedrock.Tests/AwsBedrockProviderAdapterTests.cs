@@ -132,12 +132,128 @@ public sealed class AwsBedrockProviderAdapterTests
         handler.VerifyNoOutstandingExpectation();
     }
 
-    private static CloudProviderTestHost Host(MockHttpMessageHandler handler) => new(
+    [Fact]
+    public async Task List_ThrottlingAnswer_IsRetriedThenSucceeds()
+    {
+        var handler = new MockHttpMessageHandler();
+        handler.Expect(HttpMethod.Post, Iam).WithFormData("Action", "ListServiceSpecificCredentials").Respond(HttpStatusCode.BadRequest, "text/xml", File.ReadAllText("TestData/Throttling.xml"));
+        handler.Expect(HttpMethod.Post, Iam).WithFormData("Action", "ListServiceSpecificCredentials").Respond("text/xml", File.ReadAllText("TestData/ListPage2.xml"));
+        using var host = Host(handler);
+
+        var info = await host.Adapter.GetKeyAsync(Context, "ACCACURRENTACTIVE0002");
+
+        handler.VerifyNoOutstandingExpectation();
+        info!.Status.Should().Be(ProviderKeyStatus.Active);
+        info.Name.Should().Be("bedrock-user-at-current");
+        info.CreatedAt.Should().Be(NodaTime.Instant.FromUtc(2026, 10, 1, 9, 0));
+        info.ExpiresAt.Should().Be(NodaTime.Instant.FromUtc(2027, 10, 1, 9, 0));
+        host.Logs.Lines.Should().Contain(l => l.Contains("400", StringComparison.Ordinal), "the retry is logged");
+    }
+
+    [Fact]
+    public async Task List_ThrottlingThatPersists_IsRateLimitedWithCodeAndRequestId()
+    {
+        var handler = new MockHttpMessageHandler();
+        var calls = 0;
+        handler.When(HttpMethod.Post, Iam).Respond(_ =>
+        {
+            calls++;
+            return new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent(File.ReadAllText("TestData/Throttling.xml"), Encoding.UTF8, "text/xml") };
+        });
+        using var host = Host(handler, o => o.MaxRetries = 2);
+
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(Context, "ACCA1")).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        calls.Should().Be(3, "the first call and two retries");
+        thrown.Kind.Should().Be(ProviderErrorKind.RateLimited);
+        thrown.StatusCode.Should().Be(400);
+        thrown.ProviderErrorCode.Should().Be("Throttling");
+        thrown.RequestId.Should().Be("req-throttled");
+        thrown.Message.Should().Contain("Rate exceeded");
+    }
+
+    [Fact]
+    public async Task List_NoSuchEntityErrorResponse_IsNotFoundNamingTheScopeEntry()
+    {
+        var handler = new MockHttpMessageHandler();
+        handler.Expect(HttpMethod.Post, Iam).WithFormData([new("Action", "ListServiceSpecificCredentials"), new("UserName", "bedrock-user")]).Respond(HttpStatusCode.NotFound, "text/xml", File.ReadAllText("TestData/NoSuchEntity.xml"));
+        using var host = Host(handler);
+
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(Context, "ACCA1")).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        handler.VerifyNoOutstandingExpectation();
+        thrown.Kind.Should().Be(ProviderErrorKind.NotFound);
+        thrown.StatusCode.Should().Be(404);
+        thrown.ProviderErrorCode.Should().Be("NoSuchEntity");
+        thrown.RequestId.Should().Be("req-no-such-entity");
+        thrown.Message.Should().Contain("The user with name bedrock-user cannot be found.").And.Contain("'user_name'");
+    }
+
+    [Fact]
+    public async Task List_AccessDenied_IsForbiddenNamingTheIamActions()
+    {
+        var handler = new MockHttpMessageHandler();
+        handler.Expect(HttpMethod.Post, Iam).WithFormData("Action", "ListServiceSpecificCredentials").Respond(HttpStatusCode.Forbidden, "text/xml", File.ReadAllText("TestData/AccessDenied.xml"));
+        using var host = Host(handler);
+
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.ListKeysAsync(Context).ToListAsync().AsTask()).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        handler.VerifyNoOutstandingExpectation();
+        thrown.Kind.Should().Be(ProviderErrorKind.Forbidden);
+        thrown.ProviderErrorCode.Should().Be("AccessDenied");
+        thrown.Message.Should().Contain("iam:CreateServiceSpecificCredential").And.Contain("iam:DeleteServiceSpecificCredential");
+    }
+
+    [Fact]
+    public async Task Create_ServerErrorOnce_IsNotRepeated()
+    {
+        var handler = new MockHttpMessageHandler();
+        handler.Expect(HttpMethod.Post, Iam).WithFormData("Action", "ListServiceSpecificCredentials").Respond("text/xml", File.ReadAllText("TestData/ListPage2.xml"));
+        handler.Expect(HttpMethod.Post, Iam).WithFormData("Action", "CreateServiceSpecificCredential").Respond(HttpStatusCode.InternalServerError, "text/xml", "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceFailure</Code><Message>Internal failure.</Message></Error><RequestId>req-500</RequestId></ErrorResponse>");
+        using var host = Host(handler);
+
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = Context, Name = "n" })).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        handler.VerifyNoOutstandingExpectation();
+        thrown.Kind.Should().Be(ProviderErrorKind.Transient);
+        thrown.ProviderErrorCode.Should().Be("ServiceFailure");
+        thrown.RequestId.Should().Be("req-500");
+    }
+
+    [Fact]
+    public async Task Verify_SendsTheKeyAsBearerToTheScopedRegionsFoundationModels()
+    {
+        var handler = new MockHttpMessageHandler();
+        handler.Expect(HttpMethod.Get, "https://bedrock.eu-west-1.amazonaws.com/foundation-models").WithHeaders("Authorization", "Bearer " + BedrockSecret)
+            .Respond("application/json", File.ReadAllText("TestData/FoundationModels.json"));
+        handler.Expect(HttpMethod.Get, "https://bedrock.eu-west-1.amazonaws.com/foundation-models").Respond(_ =>
+        {
+            var refused = new HttpResponseMessage(HttpStatusCode.Forbidden) { Content = new StringContent(File.ReadAllText("TestData/BedrockUnrecognizedClient.json"), Encoding.UTF8, "application/json") };
+            refused.Headers.Add("x-amzn-ErrorType", "UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/");
+            refused.Headers.Add("x-amzn-RequestId", "req-verify");
+            return refused;
+        });
+        using var host = Host(handler);
+        var context = new ProviderKeyContext { Key = Context.Key, Scope = new Dictionary<string, string>(Context.Scope) { [AwsBedrockConstants.RegionScopeKey] = "eu-west-1" } };
+        using var key = SecretValue.FromString(BedrockSecret);
+
+        var good = await host.Adapter.VerifyAsync(context, key);
+        var bad = await host.Adapter.VerifyAsync(context, key);
+
+        handler.VerifyNoOutstandingExpectation();
+        good.IsValid.Should().BeTrue(good.Message);
+        bad.ErrorKind.Should().Be(ProviderErrorKind.InvalidKey);
+        bad.ProviderErrorCode.Should().Be("UnrecognizedClientException");
+        bad.Message.Should().NotContain(BedrockSecret);
+    }
+
+    private static CloudProviderTestHost Host(MockHttpMessageHandler handler, Action<AwsBedrockProviderOptions>? configure = null) => new(
         b => b.AddAwsBedrock("aws", o =>
         {
             o.AccessKeyId = AccessKey;
             o.SecretAccessKey = SecretKey;
             o.RetryDelay = TimeSpan.FromMilliseconds(1);
+            configure?.Invoke(o);
         }),
         AwsBedrockConstants.HttpClientName,
         handler);
