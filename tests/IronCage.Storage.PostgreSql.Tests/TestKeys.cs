@@ -36,7 +36,7 @@ internal static class TestKeys
     };
 
     /// <summary>One IronCage instance (engine, optional scheduler) over the PostgreSQL store, sharing a clock, master key and fake provider with others.</summary>
-    public static ServiceProvider Instance(string connectionString, FakeProviderAdapter provider, FakeClock clock, string masterKey, ILoggerProvider? logs = null, bool scheduler = false)
+    public static ServiceProvider Instance(string connectionString, FakeProviderAdapter provider, FakeClock clock, string masterKey, ILoggerProvider? logs = null, bool scheduler = false, Action<IIronCageBuilder>? extend = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(b =>
@@ -62,6 +62,7 @@ internal static class TestKeys
         }
 
         builder.PersistKeysToPostgreSql(connectionString);
+        extend?.Invoke(builder);
         return services.BuildServiceProvider();
     }
 }
