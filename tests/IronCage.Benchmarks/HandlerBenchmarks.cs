@@ -10,7 +10,7 @@ namespace IronCage.Benchmarks;
 /// response body read to the end so usage capture runs.
 /// </summary>
 [MemoryDiagnoser]
-public sealed class HandlerBenchmarks : IDisposable
+public class HandlerBenchmarks : IDisposable
 {
     private static readonly Uri Chat = new("https://api.example.test/v1/chat/completions");
     private static readonly byte[] RequestBody = Encoding.UTF8.GetBytes("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}""");
@@ -43,6 +43,7 @@ public sealed class HandlerBenchmarks : IDisposable
         _bare?.Dispose();
         _ironCage?.Dispose();
         _services?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     [Benchmark(Baseline = true)]

@@ -25,6 +25,7 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
     private readonly IBudgetGuard? _guard;
     private readonly ResiliencePipeline<HttpResponseMessage> _retry;
     private readonly bool _readsHeadroom;
+    private readonly ModelNames _models = new();
 
     public IronCageKeyHandler(
         KeyResolver resolver,
@@ -155,7 +156,7 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
                 if ((_recorder is not null || !ReferenceEquals(hold, BudgetHold.Unlimited)) && response.Content is { } content)
                 {
                     var eventStream = string.Equals(content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
-                    response.Content = new UsageCapturingContent(content, new UsageCapture(key, facts?.Model, hold, _recorder, _clock, _logger), eventStream, _options.MaxUsageBodyBytes);
+                    response.Content = new UsageCapturingContent(content, new UsageCapture(key, facts?.Model, hold, _recorder, _clock, _logger, _models), eventStream, _options.MaxUsageBodyBytes);
                 }
 
                 return response;
@@ -206,9 +207,27 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
     private async Task<HttpResponseMessage> SendWithKeyAsync(HttpRequestMessage request, ResolvedKey key, bool replayable, CancellationToken cancellationToken)
     {
         ApplyKey(request, key);
-        if (!replayable)
+        if (!replayable || _options.MaxTransientRetries <= 0)
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The first attempt goes straight through; only a transient failure enters the retry pipeline, which takes that
+        // failure as its first attempt and waits before each further one. The happy path pays nothing for Polly.
+        Outcome<HttpResponseMessage> first;
+        try
+        {
+            first = Outcome.FromResult(await base.SendAsync(request, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception exception)
+        {
+            first = Outcome.FromException<HttpResponseMessage>(exception);
+        }
+
+        if (!IsTransient(first, cancellationToken))
+        {
+            first.ThrowIfException();
+            return first.Result!;
         }
 
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -217,6 +236,11 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
             var outcome = await _retry.ExecuteOutcomeAsync(
                 static async (context, state) =>
                 {
+                    if (state.TakeFirst() is { } earlier)
+                    {
+                        return earlier;
+                    }
+
                     try
                     {
                         return Outcome.FromResult(await state.Handler.SendBaseAsync(state.Request, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext));
@@ -227,7 +251,7 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
                     }
                 },
                 context,
-                (Handler: this, Request: request)).ConfigureAwait(false);
+                new RetryState(this, request, first)).ConfigureAwait(false);
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -331,23 +355,30 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
     }
 
     // Our own key from an earlier attempt is replaced; the auth scheme's other headers (anthropic-version) stay as the
-    // caller or the first attempt set them.
+    // caller or the first attempt set them. The header value is built once per key version, not per request.
     private static void ApplyKey(HttpRequestMessage request, ResolvedKey key)
     {
         var auth = key.Provider.Auth;
         switch (auth.Kind)
         {
             case AuthSchemeKind.Bearer:
-                request.Headers.Authorization = null;
-                key.ApplyTo(request);
+                request.Headers.Authorization = key.BearerHeader();
                 break;
             case AuthSchemeKind.Header:
                 request.Headers.Remove(auth.Name);
-                key.ApplyTo(request);
+                request.Headers.TryAddWithoutValidation(auth.Name, key.RevealCached());
                 break;
             default:
                 key.ApplyTo(request, overwrite: true);
-                break;
+                return;
+        }
+
+        foreach (var (name, value) in auth.AdditionalHeaders)
+        {
+            if (!request.Headers.Contains(name))
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
         }
     }
 
@@ -415,6 +446,22 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
                 var share = remaining / limit;
                 least = least is { } current ? Math.Min(current, share) : share;
             }
+        }
+    }
+
+    private sealed class RetryState(IronCageKeyHandler handler, HttpRequestMessage request, Outcome<HttpResponseMessage> first)
+    {
+        private Outcome<HttpResponseMessage>? _first = first;
+
+        public IronCageKeyHandler Handler { get; } = handler;
+
+        public HttpRequestMessage Request { get; } = request;
+
+        public Outcome<HttpResponseMessage>? TakeFirst()
+        {
+            var earlier = _first;
+            _first = null;
+            return earlier;
         }
     }
 }

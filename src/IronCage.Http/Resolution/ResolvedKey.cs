@@ -41,6 +41,15 @@ public sealed class ResolvedKey
     /// <param name="overwrite">Whether to replace a key the caller already set on the request.</param>
     public void ApplyTo(HttpRequestMessage request, bool overwrite = false) => Provider.Auth.Apply(request, Secret, overwrite);
 
+    // The revealed value and the Authorization header built from it, made once per version rather than once per
+    // request. They live exactly as long as this object, which already holds the secret for as long.
+    private string? _revealed;
+    private System.Net.Http.Headers.AuthenticationHeaderValue? _bearer;
+
+    internal string RevealCached() => _revealed ??= Secret.Reveal();
+
+    internal System.Net.Http.Headers.AuthenticationHeaderValue BearerHeader() => _bearer ??= new("Bearer", RevealCached());
+
     /// <inheritdoc />
     public override string ToString() => $"{Key} {VersionId} ({DisplayHint})";
 }

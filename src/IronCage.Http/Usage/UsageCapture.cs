@@ -7,7 +7,7 @@ namespace IronCage.Internal;
 /// The end of one successful call: once its body has been read (or abandoned), the usage it reported is recorded and
 /// the budget hold settled. Runs once.
 /// </summary>
-internal sealed class UsageCapture
+internal sealed class UsageCapture : UsageTotals
 {
     private readonly ResolvedKey _key;
     private readonly string? _requestModel;
@@ -15,10 +15,10 @@ internal sealed class UsageCapture
     private readonly IUsageRecorder? _recorder;
     private readonly IClock _clock;
     private readonly ILogger _logger;
-    private readonly UsageTotals _totals = new();
     private int _completed;
 
-    public UsageCapture(ResolvedKey key, string? requestModel, BudgetHold hold, IUsageRecorder? recorder, IClock clock, ILogger logger)
+    public UsageCapture(ResolvedKey key, string? requestModel, BudgetHold hold, IUsageRecorder? recorder, IClock clock, ILogger logger, ModelNames models)
+        : base(models)
     {
         _key = key;
         _requestModel = requestModel;
@@ -34,7 +34,7 @@ internal sealed class UsageCapture
     {
         try
         {
-            _totals.Read(json);
+            Read(json);
         }
         catch (System.Text.Json.JsonException)
         {
@@ -49,12 +49,12 @@ internal sealed class UsageCapture
             return;
         }
 
-        if (!_totals.Found && endOfBody && problem is not null)
+        if (!Found && endOfBody && problem is not null)
         {
             Log.UsageUnreadable(_logger, _key.Key, problem);
         }
 
-        _recorder?.Record(new UsageSample(_key.Key, _clock.GetCurrentInstant(), _totals.Model ?? _requestModel, _totals.InputTokens, _totals.OutputTokens, null, _key.VersionId));
+        _recorder?.Record(new UsageSample(_key.Key, _clock.GetCurrentInstant(), Model ?? _requestModel, InputTokens, OutputTokens, null, _key.VersionId));
         if (!ReferenceEquals(_hold, BudgetHold.Unlimited))
         {
             // Settling is a store write; the caller's read must not wait for it.
@@ -66,7 +66,7 @@ internal sealed class UsageCapture
     {
         try
         {
-            await _hold.SettleAsync(_totals.InputTokens, _totals.OutputTokens).ConfigureAwait(false);
+            await _hold.SettleAsync(InputTokens, OutputTokens).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

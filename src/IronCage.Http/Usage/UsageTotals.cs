@@ -7,9 +7,8 @@ namespace IronCage.Internal;
 /// IronCage reads (OpenAI's final chunk, Anthropic's <c>message_start</c>/<c>message_delta</c>, Gemini's
 /// <c>usageMetadata</c> on each chunk), so merging keeps the largest value seen.
 /// </summary>
-internal sealed class UsageTotals
+internal class UsageTotals(ModelNames? models = null)
 {
-    private byte[]? _modelUtf8;
 
     public string? Model { get; private set; }
 
@@ -133,16 +132,7 @@ internal sealed class UsageTotals
         return UsageField.None;
     }
 
-    private void SetModel(ref Utf8JsonReader reader)
-    {
-        if (_modelUtf8 is not null && reader.ValueTextEquals(_modelUtf8))
-        {
-            return;
-        }
-
-        Model = reader.GetString();
-        _modelUtf8 = Model is null ? null : System.Text.Encoding.UTF8.GetBytes(Model);
-    }
+    private void SetModel(ref Utf8JsonReader reader) => Model = models is null ? reader.GetString() : models.Get(ref reader);
 
     private enum UsageField
     {
