@@ -28,7 +28,11 @@ public static class Program
 
         // 2. The web host: IronCage with the OpenAI adapter, the key resolver, a named HttpClient that carries the key.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(Program).Assembly.GetName().Name });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (builder.Configuration["urls"] is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0"); // loopback and a free port, unless --urls says otherwise
+        }
+
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services
             .AddIronCage()
