@@ -113,6 +113,36 @@ internal sealed class LiveKey
         return totals;
     }
 
+    /// <summary>Sums one metric of a window's live usage; the gate's path, pricing tokens only for a cost metric.</summary>
+    public decimal ValueOf(UsageWindow window, Instant start, Instant end, UsageMetric metric)
+    {
+        if (metric == UsageMetric.Cost)
+        {
+            return Usage(window, start, end).Cost;
+        }
+
+        long value = 0;
+        foreach (var slot in Slots)
+        {
+            if (slot.Minute >= start && slot.Minute < end)
+            {
+                value += slot.CountOf(metric);
+            }
+        }
+
+        if (Volatile.Read(ref Folded[(int)window]) is { } folded && folded.Start == start)
+        {
+            value += folded.Totals.CountOf(metric);
+        }
+
+        if (Volatile.Read(ref Remote[(int)window]) is { } remote && remote.Start == start)
+        {
+            value += remote.Totals.CountOf(metric);
+        }
+
+        return value;
+    }
+
     /// <summary>Adds to a window's sums: a later window replaces the sums, an earlier one is too old to matter.</summary>
     public static void Accumulate(WindowTotals?[] sums, UsageWindow window, Instant start, in UsageTotals totals)
     {
@@ -135,6 +165,9 @@ internal static class UsageWindows
 {
     public static readonly UsageWindow[] All = [UsageWindow.Minute, UsageWindow.Hour, UsageWindow.Day, UsageWindow.Month];
 
+    // The calendar month last asked for: months need the calendar, and nearly every question is about the current one.
+    private static volatile MonthBounds? _month;
+
     /// <summary>Gets a window's bounds; minutes, hours and days by tick arithmetic (UTC has no leap seconds in NodaTime), months by the calendar.</summary>
     public static (Instant Start, Instant End) Bounds(UsageWindow window, Instant instant)
     {
@@ -147,7 +180,14 @@ internal static class UsageWindows
         };
         if (length == 0)
         {
-            return (window.StartOf(instant), window.EndOf(instant));
+            var month = _month;
+            if (month is null || instant < month.Start || instant >= month.End)
+            {
+                month = new MonthBounds(window.StartOf(instant), window.EndOf(instant));
+                _month = month;
+            }
+
+            return (month.Start, month.End);
         }
 
         var ticks = instant.ToUnixTimeTicks();
@@ -155,3 +195,6 @@ internal static class UsageWindows
         return (Instant.FromUnixTimeTicks(start), Instant.FromUnixTimeTicks(start + length));
     }
 }
+
+/// <summary>A calendar month's bounds, swapped whole.</summary>
+internal sealed record MonthBounds(Instant Start, Instant End);

@@ -43,6 +43,13 @@ internal sealed class MinuteSlot
 
     public long FlushedOutput { get; set; }
 
+    /// <summary>Tells cheaply whether a sample belongs here: model and version compared by reference (a miss only costs a lookup).</summary>
+    public bool Matches(in UsageSample sample, long minuteTicks)
+        => Key.MinuteTicks == minuteTicks
+            && ReferenceEquals(Key.Model, sample.Model)
+            && ReferenceEquals(Key.VersionId, sample.VersionId)
+            && Key.Key == sample.Key;
+
     public bool TryAdd(long inputTokens, long outputTokens, bool isError)
     {
         Interlocked.Increment(ref _writers);
@@ -82,6 +89,15 @@ internal sealed class MinuteSlot
             spin.SpinOnce();
         }
     }
+
+    /// <summary>Reads one counted (not cost) metric.</summary>
+    public long CountOf(UsageMetric metric) => metric switch
+    {
+        UsageMetric.Requests => Volatile.Read(ref _requests),
+        UsageMetric.InputTokens => Volatile.Read(ref _input),
+        UsageMetric.OutputTokens => Volatile.Read(ref _output),
+        _ => Volatile.Read(ref _input) + Volatile.Read(ref _output),
+    };
 
     public UsageTotals Read()
     {

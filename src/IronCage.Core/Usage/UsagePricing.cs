@@ -6,10 +6,23 @@ using NodaTime;
 namespace IronCage;
 
 /// <summary>How one model is priced at one instant: the catalog entry, the fallback rate, or unpriced.</summary>
-internal readonly record struct PriceResolution(UsageCostStatus Status, decimal InputPerMillion, decimal OutputPerMillion)
+internal readonly record struct PriceResolution
 {
+    // Per-token prices: dividing a decimal by a power of ten only moves its scale, so these are exact.
+    private readonly decimal _inputPerToken;
+    private readonly decimal _outputPerToken;
+
+    public PriceResolution(UsageCostStatus status, decimal inputPerMillion, decimal outputPerMillion)
+    {
+        Status = status;
+        _inputPerToken = inputPerMillion / 1_000_000m;
+        _outputPerToken = outputPerMillion / 1_000_000m;
+    }
+
+    public UsageCostStatus Status { get; }
+
     public decimal CostOf(long inputTokens, long outputTokens)
-        => Status == UsageCostStatus.Unpriced ? 0m : ((inputTokens * InputPerMillion) + (outputTokens * OutputPerMillion)) / 1_000_000m;
+        => Status == UsageCostStatus.Unpriced ? 0m : (inputTokens * _inputPerToken) + (outputTokens * _outputPerToken);
 }
 
 /// <summary>Applies the price catalog and the unpriced-model policy; warns once per unpriced model.</summary>

@@ -26,7 +26,7 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
 {
     private static readonly Duration SlotRetention = Duration.FromMinutes(2);
 
-    private readonly ConcurrentDictionary<SlotKey, MinuteSlot>[] _stripes;
+    private readonly Stripe[] _stripes;
     private readonly int _stripeMask;
     private readonly ConcurrentDictionary<KeyReference, LiveKey> _live = new();
     private readonly Func<SlotKey, MinuteSlot> _createSlot;
@@ -52,10 +52,10 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
         _logger = logger;
         var stripes = (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
         _stripeMask = stripes - 1;
-        _stripes = new ConcurrentDictionary<SlotKey, MinuteSlot>[stripes];
+        _stripes = new Stripe[stripes];
         for (var i = 0; i < stripes; i++)
         {
-            _stripes[i] = new ConcurrentDictionary<SlotKey, MinuteSlot>(concurrencyLevel: 1, capacity: 31);
+            _stripes[i] = new Stripe();
         }
 
         _createSlot = CreateSlot;
@@ -99,23 +99,31 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
         var ticks = sample.Timestamp.ToUnixTimeTicks();
         var minute = ticks - (((ticks % NodaConstants.TicksPerMinute) + NodaConstants.TicksPerMinute) % NodaConstants.TicksPerMinute);
         var stripe = _stripes[Thread.GetCurrentProcessorId() & _stripeMask];
-        var key = new SlotKey(sample.Key, sample.VersionId, sample.Model, minute);
         var input = Math.Max(0, sample.InputTokens);
         var output = Math.Max(0, sample.OutputTokens);
+
+        // Most calls repeat the stripe's previous key, version, model and minute: compare references before hashing.
+        if (stripe.Last is { } last && last.Matches(sample, minute) && last.TryAdd(input, output, sample.IsError))
+        {
+            return;
+        }
+
+        var key = new SlotKey(sample.Key, sample.VersionId, sample.Model, minute);
         while (true)
         {
-            if (!stripe.TryGetValue(key, out var slot))
+            if (!stripe.Slots.TryGetValue(key, out var slot))
             {
-                slot = AddSlot(stripe, key);
+                slot = AddSlot(stripe.Slots, key);
             }
 
             if (slot.TryAdd(input, output, sample.IsError))
             {
+                stripe.Last = slot;
                 return;
             }
 
             // The flusher retired the slot between the lookup and the add: record into a fresh one.
-            stripe.TryRemove(new KeyValuePair<SlotKey, MinuteSlot>(key, slot));
+            stripe.Slots.TryRemove(new KeyValuePair<SlotKey, MinuteSlot>(key, slot));
         }
     }
 
@@ -170,7 +178,7 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
         foreach (var limit in limits.Hard)
         {
             var (start, end) = UsageWindows.Bounds(limit.Window, now);
-            var used = live.Usage(limit.Window, start, end).ValueOf(limit.Metric);
+            var used = live.ValueOf(limit.Window, start, end, limit.Metric);
             if (used >= limit.Limit)
             {
                 skip = new KeySkip(key, KeySkipReason.LimitReached, $"Hard limit of {limit} reached ({used} used); the window resets at {end}.", end);
@@ -289,11 +297,11 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
         var retireBefore = UsageWindows.Bounds(UsageWindow.Minute, now).Start - SlotRetention;
         foreach (var stripe in _stripes)
         {
-            foreach (var (key, slot) in stripe)
+            foreach (var (key, slot) in stripe.Slots)
             {
                 if (slot.Minute < retireBefore)
                 {
-                    stripe.TryRemove(new KeyValuePair<SlotKey, MinuteSlot>(key, slot));
+                    stripe.Slots.TryRemove(new KeyValuePair<SlotKey, MinuteSlot>(key, slot));
                     slot.Close();
                     var final = slot.Read();
                     MovePending(slot, final);
@@ -459,6 +467,20 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
 
                 Volatile.Write(ref live.Remote[(int)window], new WindowTotals(start, others));
             }
+        }
+    }
+
+    /// <summary>One processor's slots, and the slot it wrote last.</summary>
+    private sealed class Stripe
+    {
+        private MinuteSlot? _last;
+
+        public ConcurrentDictionary<SlotKey, MinuteSlot> Slots { get; } = new(concurrencyLevel: 1, capacity: 31);
+
+        public MinuteSlot? Last
+        {
+            get => Volatile.Read(ref _last);
+            set => Volatile.Write(ref _last, value);
         }
     }
 }

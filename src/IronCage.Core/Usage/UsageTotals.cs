@@ -21,6 +21,14 @@ internal struct UsageTotals
         _ => Cost,
     };
 
+    public readonly long CountOf(UsageMetric metric) => metric switch
+    {
+        UsageMetric.Requests => Requests,
+        UsageMetric.InputTokens => InputTokens,
+        UsageMetric.OutputTokens => OutputTokens,
+        _ => InputTokens + OutputTokens,
+    };
+
     public void Add(in UsageTotals other)
     {
         Requests += other.Requests;

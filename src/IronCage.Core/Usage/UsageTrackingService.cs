@@ -41,18 +41,17 @@ internal sealed class UsageTrackingService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var nextRefresh = DateTimeOffset.MinValue;
+        // Refresh every n-th cycle (the first one included, so limits are loaded at start).
+        var refreshEvery = Math.Max(1, (long)Math.Ceiling(_options.RefreshInterval / _options.FlushInterval));
+        long cycle = 0;
         using var timer = new PeriodicTimer(_options.FlushInterval);
         do
         {
             try
             {
-                // Interval bookkeeping only; usage windows always use the injected IClock.
-                var elapsed = TimeProvider.System.GetUtcNow();
-                if (elapsed >= nextRefresh)
+                if (cycle++ % refreshEvery == 0)
                 {
                     await _recorder.RefreshAsync(stoppingToken).ConfigureAwait(false);
-                    nextRefresh = elapsed + _options.RefreshInterval;
                 }
                 else
                 {
