@@ -43,11 +43,11 @@ internal sealed class MinuteSlot
 
     public long FlushedOutput { get; set; }
 
-    /// <summary>Tells cheaply whether a sample belongs here: model and version compared by reference (a miss only costs a lookup).</summary>
+    /// <summary>Tells, without hashing, whether a sample belongs here (string comparison stops at the first difference).</summary>
     public bool Matches(in UsageSample sample, long minuteTicks)
         => Key.MinuteTicks == minuteTicks
-            && ReferenceEquals(Key.Model, sample.Model)
-            && ReferenceEquals(Key.VersionId, sample.VersionId)
+            && string.Equals(Key.Model, sample.Model, StringComparison.Ordinal)
+            && string.Equals(Key.VersionId, sample.VersionId, StringComparison.Ordinal)
             && Key.Key == sample.Key;
 
     public bool TryAdd(long inputTokens, long outputTokens, bool isError)

@@ -9,7 +9,9 @@ public sealed class UsageTrackingOptions
 
     /// <summary>
     /// Gets or sets how often the live window counters are refreshed from the store's aggregates (so instances sharing a
-    /// store see each other's usage) and key limits are re-read from the key store.
+    /// store see each other's usage) and key limits are re-read from the key store. Another instance's usage reaches
+    /// this instance's gate, alerts and current-usage queries at most its <see cref="FlushInterval"/> plus this interval
+    /// late; budgets (reservations in the store) have no such lag.
     /// </summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RefreshInterval { get; set; } = UsageTrackingConstants.DefaultRefreshInterval;

@@ -54,6 +54,19 @@ internal sealed class UsageTrackingOptionsValidator : IValidateOptions<UsageTrac
             failures.Add($"UsageTrackingOptions.ProjectionMinimumElapsed is {options.ProjectionMinimumElapsed}; use a fraction above 0 and at most 1 (default 0.1).");
         }
 
+        foreach (var duplicate in options.Prices.Where(p => p is not null)
+            .GroupBy(p => (p.Provider, Model: p.Model?.ToUpperInvariant(), p.EffectiveFrom))
+            .Where(g => g.Count() > 1))
+        {
+            failures.Add($"UsageTrackingOptions.Prices holds {duplicate.Count()} prices of {duplicate.Key.Provider} model '{duplicate.First().Model}' from {duplicate.Key.EffectiveFrom}; keep one, or give each its own EffectiveFrom.");
+        }
+
+        if (options.Prices.Any(p => p is null))
+        {
+            failures.Add("UsageTrackingOptions.Prices holds a null entry.");
+            return ValidateOptionsResult.Fail(failures);
+        }
+
         try
         {
             _ = UsageTrackingServiceCollection.CreateCatalog(options);

@@ -68,3 +68,21 @@ public sealed class BudgetGuardTests
         (await usage.Store.GetCommittedAsync(UsageBudgetGuard.BudgetName(Key, UsageWindow.Day), Instant.FromUtc(2026, 3, 10, 0, 0))).Should().Be(0m);
     }
 }
+
+public sealed class BudgetGuardAcrossInstancesTests
+{
+    [Fact]
+    public async Task ReserveAsync_TwoInstancesOverOneStore_TogetherAdmitNoMoreThanTheBudget()
+    {
+        var store = new InMemoryUsageStore();
+        var keys = new InMemoryKeyStore();
+        var key = UsageHarness.OpenAI;
+        await using var a = await UsageHarness.CreateAsync(store: store, keys: keys, managed: (key, UsageHarness.Limits(new UsageLimit(UsageMetric.Cost, UsageWindow.Month, 0.0625m))));
+        await using var b = await UsageHarness.CreateAsync(a.Clock, store, keys);
+        var estimate = new CostEstimate("gpt-4o", 1_000, 1_000);
+
+        var holds = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => Task.Run(async () => await (i % 2 == 0 ? a : b).Guard.ReserveAsync(key, estimate))));
+
+        holds.Count(h => h.IsAdmitted).Should().Be(5);
+    }
+}

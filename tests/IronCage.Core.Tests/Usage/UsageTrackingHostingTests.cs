@@ -47,12 +47,18 @@ public sealed class UsageTrackingHostingTests
     [InlineData("flush")]
     [InlineData("fallback")]
     [InlineData("price")]
+    [InlineData("duplicate")]
     public async Task AddUsageTracking_InvalidOptions_StopStartUp(string problem)
     {
         using var host = BuildHost(new InMemoryUsageStore(), problem switch
         {
             "flush" => o => o.FlushInterval = TimeSpan.Zero,
             "fallback" => o => o.UnpricedModelPolicy = UnpricedModelPolicy.UseFallbackRate,
+            "duplicate" => o =>
+            {
+                o.Prices.Add(new ModelPrice { Provider = ProviderId.OpenAI, Model = "gpt-x", InputPerMillion = 1m, OutputPerMillion = 1m, EffectiveFrom = Instant.MinValue });
+                o.Prices.Add(new ModelPrice { Provider = ProviderId.OpenAI, Model = "GPT-X", InputPerMillion = 2m, OutputPerMillion = 2m, EffectiveFrom = Instant.MinValue });
+            },
             _ => o => o.Prices.Add(new ModelPrice { Provider = ProviderId.OpenAI, Model = "gpt-x", InputPerMillion = -1m, OutputPerMillion = 1m, EffectiveFrom = Instant.MinValue }),
         });
 
@@ -61,6 +67,7 @@ public sealed class UsageTrackingHostingTests
         {
             "flush" => "FlushInterval",
             "fallback" => "FallbackInputPerMillion",
+            "duplicate" => "keep one",
             _ => "negative",
         });
     }
