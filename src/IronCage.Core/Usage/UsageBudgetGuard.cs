@@ -120,9 +120,18 @@ internal sealed class UsageBudgetGuard : IBudgetGuard
             }
 
             var actual = price.CostOf(inputTokens, outputTokens);
-            foreach (var id in reservations)
+            try
             {
-                await store.SettleAsync(id, actual, cancellationToken).ConfigureAwait(false);
+                // The store settles each reservation once, so a retry after a failure settles only what is still open.
+                foreach (var id in reservations)
+                {
+                    await store.SettleAsync(id, actual, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch
+            {
+                Volatile.Write(ref _settled, 0);
+                throw;
             }
         }
     }

@@ -44,6 +44,21 @@ public sealed class BudgetGuardTests
     }
 
     [Fact]
+    public async Task SettleAsync_StoreDown_ThrowsAndCanBeRetried()
+    {
+        var store = new FlakyUsageStore();
+        await using var usage = await UsageHarness.CreateAsync(store: store, managed: (Key, UsageHarness.Limits(new UsageLimit(UsageMetric.Cost, UsageWindow.Day, 1m))));
+        var hold = await usage.Guard.ReserveAsync(Key, new CostEstimate("gpt-4o", 1_000, 1_000));
+        store.Down = true;
+
+        await FluentActions.Awaiting(() => hold.SettleAsync(400, 0).AsTask()).Should().ThrowAsync<IronCageException>();
+        store.Down = false;
+        await hold.SettleAsync(400, 0);
+
+        (await store.GetCommittedAsync(UsageBudgetGuard.BudgetName(Key, UsageWindow.Day), Instant.FromUtc(2026, 3, 10, 0, 0))).Should().Be(0.001m);
+    }
+
+    [Fact]
     public async Task ReserveAsync_KeyWithoutCostLimit_IsUnlimited()
     {
         await using var usage = await UsageHarness.CreateAsync(managed: (Key, UsageHarness.Limits(new UsageLimit(UsageMetric.Requests, UsageWindow.Day, 5))));

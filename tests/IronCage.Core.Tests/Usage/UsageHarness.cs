@@ -151,7 +151,7 @@ internal sealed class FlakyUsageStore : IUsageStore
         => _inner.TryReserveAsync(reservation, limit, cancellationToken);
 
     public Task<bool> SettleAsync(Guid reservationId, decimal actualAmount, CancellationToken cancellationToken = default)
-        => _inner.SettleAsync(reservationId, actualAmount, cancellationToken);
+        => Down ? throw new IronCageException("The usage store is unreachable.") : _inner.SettleAsync(reservationId, actualAmount, cancellationToken);
 
     public Task<decimal> GetCommittedAsync(string budget, Instant windowStart, CancellationToken cancellationToken = default)
         => _inner.GetCommittedAsync(budget, windowStart, cancellationToken);
