@@ -6,15 +6,21 @@ using NodaTime;
 
 namespace IronCage.Benchmarks;
 
-/// <summary>The usage hot paths: recording one call, asking the gate about a key that is not blocked.</summary>
+/// <summary>
+/// The usage hot paths: recording one call; asking the gate about a key that is not blocked (three hard limits:
+/// requests per minute, tokens per day, cost per month); reserving for a key without a cost limit.
+/// </summary>
 [MemoryDiagnoser]
 public class UsageBenchmarks : IDisposable
 {
     private static readonly KeyReference Key = KeyReference.Parse("openai/prod");
+    private static readonly KeyReference Unlimited = KeyReference.Parse("openai/unlimited");
+    private static readonly CostEstimate Estimate = new("gpt-4o", 1_000, 500);
     private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
     private ServiceProvider _services = null!;
     private IUsageRecorder _recorder = null!;
     private IUsageGate _gate = null!;
+    private IBudgetGuard _guard = null!;
     private UsageSample _sample;
     private Instant _now;
 
@@ -36,6 +42,8 @@ public class UsageBenchmarks : IDisposable
             },
         }).AsTask().GetAwaiter().GetResult();
         _services.GetRequiredService<IUsageQuery>().GetCurrentUsageAsync(Key).AsTask().GetAwaiter().GetResult();
+        _services.GetRequiredService<IUsageQuery>().GetCurrentUsageAsync(Unlimited).AsTask().GetAwaiter().GetResult();
+        _guard = _services.GetRequiredService<IBudgetGuard>();
         _recorder = _services.GetRequiredService<IUsageRecorder>();
         _gate = _services.GetRequiredService<IUsageGate>();
         _now = _clock.GetCurrentInstant();
@@ -48,6 +56,13 @@ public class UsageBenchmarks : IDisposable
 
     [Benchmark]
     public bool IsBlocked() => _gate.IsBlocked(Key, _now, out _);
+
+    [Benchmark]
+    public bool ReserveWithoutCostLimit()
+    {
+        var hold = _guard.ReserveAsync(Unlimited, Estimate);
+        return hold.IsCompletedSuccessfully ? hold.Result.IsAdmitted : throw new InvalidOperationException("A key without a cost limit must be admitted synchronously.");
+    }
 
     [GlobalCleanup]
     public void Dispose()

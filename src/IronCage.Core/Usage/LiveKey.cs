@@ -118,7 +118,7 @@ internal sealed class LiveKey
     {
         if (metric == UsageMetric.Cost)
         {
-            return Usage(window, start, end).Cost;
+            return CostOf(window, start, end);
         }
 
         long value = 0;
@@ -141,6 +141,30 @@ internal sealed class LiveKey
         }
 
         return value;
+    }
+
+    private decimal CostOf(UsageWindow window, Instant start, Instant end)
+    {
+        var cost = 0m;
+        foreach (var slot in Slots)
+        {
+            if (slot.Minute >= start && slot.Minute < end)
+            {
+                cost += slot.Cost();
+            }
+        }
+
+        if (Volatile.Read(ref Folded[(int)window]) is { } folded && folded.Start == start)
+        {
+            cost += folded.Totals.Cost;
+        }
+
+        if (Volatile.Read(ref Remote[(int)window]) is { } remote && remote.Start == start)
+        {
+            cost += remote.Totals.Cost;
+        }
+
+        return cost;
     }
 
     /// <summary>Adds to a window's sums: a later window replaces the sums, an earlier one is too old to matter.</summary>

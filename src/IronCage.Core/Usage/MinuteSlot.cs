@@ -99,6 +99,8 @@ internal sealed class MinuteSlot
         _ => Volatile.Read(ref _input) + Volatile.Read(ref _output),
     };
 
+    public decimal Cost() => Price.CostOf(Volatile.Read(ref _input), Volatile.Read(ref _output));
+
     public UsageTotals Read()
     {
         var totals = new UsageTotals
