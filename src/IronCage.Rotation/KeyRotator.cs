@@ -83,7 +83,7 @@ internal sealed class KeyRotator : IKeyRotator
             (await VerifyAsync(context, secret, cancellationToken).ConfigureAwait(false)).EnsureValid();
         }
 
-        var providerKeyId = await ResolveRegisteredProviderKeyIdAsync(registration, secret, cancellationToken).ConfigureAwait(false);
+        var (providerKeyId, providerExpiresAt) = await ResolveRegisteredProviderKeyIdAsync(registration, secret, cancellationToken).ConfigureAwait(false);
         var now = _clock.GetCurrentInstant();
         var versionId = KeyVersion.NewVersionId();
         var sealedSecret = await _protector.SealAsync(secret, new SecretBinding(registration.Reference, versionId), cancellationToken).ConfigureAwait(false);
@@ -106,7 +106,7 @@ internal sealed class KeyRotator : IKeyRotator
                     Stage = KeyStage.Current,
                     CreatedAt = now,
                     ActivatedAt = now,
-                    ExpiresAt = registration.ExpiresAt,
+                    ExpiresAt = registration.ExpiresAt ?? providerExpiresAt,
                     DisplayHint = secret.DisplayHint,
                     Fingerprint = _fingerprinter.Compute(secret),
                     Secret = sealedSecret,
@@ -121,16 +121,18 @@ internal sealed class KeyRotator : IKeyRotator
     }
 
     // A key IronCage may have to revoke must be known to the provider by id (and, for slot providers, by slot): without
-    // it a later revocation could only pretend. Found by listing the provider's keys when not given.
-    private async Task<string?> ResolveRegisteredProviderKeyIdAsync(KeyRegistration registration, SecretValue secret, CancellationToken cancellationToken)
+    // it a later revocation could only pretend. Found by listing the provider's keys when not given; the listing also
+    // tells the key's expiry where the provider sets it (Anthropic's expires_at), so expiry warnings follow it.
+    private async Task<(string? ProviderKeyId, Instant? ExpiresAt)> ResolveRegisteredProviderKeyIdAsync(KeyRegistration registration, SecretValue secret, CancellationToken cancellationToken)
     {
         var tier = _adapters.TryGetValue(registration.Reference.Provider, out var adapter) ? TierOfCapabilities(registration.Reference.Provider, adapter.Capabilities) : RotationTier.Manual;
         if (tier == RotationTier.Manual)
         {
-            return registration.ProviderKeyId;
+            return (registration.ProviderKeyId, null);
         }
 
         var providerKeyId = registration.ProviderKeyId;
+        Instant? expiresAt = null;
         if (providerKeyId is null)
         {
             if (!adapter!.Capabilities.HasFlag(ProviderCapabilities.List))
@@ -138,7 +140,8 @@ internal sealed class KeyRotator : IKeyRotator
                 throw new IronCageException($"Registering '{registration.Reference}' needs KeyRegistration.ProviderKeyId: IronCage revokes {registration.Reference.Provider} keys by id and cannot look it up.");
             }
 
-            providerKeyId = await FindProviderKeyIdAsync(new ProviderKeyContext { Key = registration.Reference, Kind = registration.Kind, Scope = registration.Scope }, secret, cancellationToken).ConfigureAwait(false);
+            var found = await FindProviderKeyAsync(new ProviderKeyContext { Key = registration.Reference, Kind = registration.Kind, Scope = registration.Scope }, secret, cancellationToken).ConfigureAwait(false);
+            (providerKeyId, expiresAt) = (found.ProviderKeyId, found.ExpiresAt);
         }
 
         if (tier == RotationTier.SlotAlternating && !(ProviderCatalog.BuiltIn.TryGetDescriptor(registration.Reference.Provider, out var descriptor) ? descriptor.KeySlots : ["Key1", "Key2"]).Contains(providerKeyId))
@@ -146,7 +149,7 @@ internal sealed class KeyRotator : IKeyRotator
             throw new IronCageException($"'{registration.Reference}' rotates by alternating slots: KeyRegistration.ProviderKeyId must name the slot that holds this key (Key1 or Key2), not '{providerKeyId}'.");
         }
 
-        return providerKeyId;
+        return (providerKeyId, expiresAt);
     }
 
     public async Task<RotationOperation> RotateAsync(KeyReference key, RotationReason reason, RotationRequest? request = null, CancellationToken cancellationToken = default)
@@ -394,17 +397,18 @@ internal sealed class KeyRotator : IKeyRotator
             throw new RotationConflictException(key, operation.OperationId, operation.Step);
         }
 
-        string? providerKeyId = null;
+        ProviderKeyInfo? found = null;
         if (lookUpProviderId)
         {
-            providerKeyId = await FindProviderKeyIdAsync(ProviderKeyContext.For(managed), newKey, cancellationToken).ConfigureAwait(false);
+            found = await FindProviderKeyAsync(ProviderKeyContext.For(managed), newKey, cancellationToken).ConfigureAwait(false);
         }
 
         var sealedSecret = await _protector.SealAsync(newKey, new SecretBinding(key, operation.NewVersionId), cancellationToken).ConfigureAwait(false);
         operation = await PersistAsync(operation with
         {
             Step = RotationStep.CreatedAtProvider,
-            NewProviderKeyId = providerKeyId,
+            NewProviderKeyId = found?.ProviderKeyId,
+            NewExpiresAt = found?.ExpiresAt,
             NewSecret = sealedSecret,
             NewDisplayHint = newKey.DisplayHint,
             NewFingerprint = _fingerprinter.Compute(newKey),
@@ -413,15 +417,15 @@ internal sealed class KeyRotator : IKeyRotator
         return await RunAsync(operation, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<string> FindProviderKeyIdAsync(ProviderKeyContext context, SecretValue newKey, CancellationToken cancellationToken)
+    private async Task<ProviderKeyInfo> FindProviderKeyAsync(ProviderKeyContext context, SecretValue newKey, CancellationToken cancellationToken)
     {
         var adapter = Adapter(context.Key);
-        var matches = new List<string>();
+        var matches = new List<ProviderKeyInfo>();
         await foreach (var info in adapter.ListKeysAsync(context, cancellationToken).ConfigureAwait(false))
         {
             if (info.Status == ProviderKeyStatus.Active && info.DisplayHint is { } hint && HintMatches(hint, newKey))
             {
-                matches.Add(info.ProviderKeyId);
+                matches.Add(info);
             }
         }
 

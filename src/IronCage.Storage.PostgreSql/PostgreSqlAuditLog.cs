@@ -46,50 +46,60 @@ public sealed class PostgreSqlAuditLog : IAuditLog, IDisposable
     /// <inheritdoc />
     public async ValueTask<AuditRecord> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(auditEvent);
-        cancellationToken.ThrowIfCancellationRequested();
-        var json = StorageJson.WriteAuditEvent(auditEvent);
-
-        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using (write.ConfigureAwait(false))
+        try
         {
-            long sequence;
-            string previousHash;
-            using (var head = write.Command("SELECT sequence, hash FROM ironcage_audit_head WHERE id = 1 FOR UPDATE;"))
+            ArgumentNullException.ThrowIfNull(auditEvent);
+            cancellationToken.ThrowIfCancellationRequested();
+            var json = StorageJson.WriteAuditEvent(auditEvent);
+
+            var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using (write.ConfigureAwait(false))
             {
-                var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
+                long sequence;
+                string previousHash;
+                using (var head = write.Command("SELECT sequence, hash FROM ironcage_audit_head WHERE id = 1 FOR UPDATE;"))
                 {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
                     {
-                        throw new IronCageException($"The IronCage database '{_database.Name}' has no audit chain head (ironcage_audit_head); was its schema changed by hand?");
+                        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            throw new IronCageException($"The IronCage database '{_database.Name}' has no audit chain head (ironcage_audit_head); was its schema changed by hand?");
+                        }
+
+                        var last = reader.GetInt64(0);
+                        (sequence, previousHash) = last == 0 ? (1L, AuditChain.GenesisHash) : (last + 1, reader.GetString(1));
                     }
-
-                    var last = reader.GetInt64(0);
-                    (sequence, previousHash) = last == 0 ? (1L, AuditChain.GenesisHash) : (last + 1, reader.GetString(1));
                 }
-            }
 
-            var hash = AuditChain.ComputeHash(sequence, previousHash, auditEvent);
-            using (var insert = write.Command("""
-                INSERT INTO ironcage_audit (sequence, event, previous_hash, hash) VALUES (@sequence, @event, @previous_hash, @hash);
-                UPDATE ironcage_audit_head SET sequence = @sequence, hash = @hash WHERE id = 1;
-                """))
-            {
-                insert.Parameters.AddWithValue("sequence", sequence);
-                insert.Parameters.AddWithValue("event", json);
-                insert.Parameters.AddWithValue("previous_hash", previousHash);
-                insert.Parameters.AddWithValue("hash", hash);
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+                var hash = AuditChain.ComputeHash(sequence, previousHash, auditEvent);
+                using (var insert = write.Command("""
+                    INSERT INTO ironcage_audit (sequence, event, previous_hash, hash) VALUES (@sequence, @event, @previous_hash, @hash);
+                    UPDATE ironcage_audit_head SET sequence = @sequence, hash = @hash WHERE id = 1;
+                    """))
+                {
+                    insert.Parameters.AddWithValue("sequence", sequence);
+                    insert.Parameters.AddWithValue("event", json);
+                    insert.Parameters.AddWithValue("previous_hash", previousHash);
+                    insert.Parameters.AddWithValue("hash", hash);
+                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
 
-            await write.CommitAsync().ConfigureAwait(false);
-            return new AuditRecord(sequence, auditEvent, previousHash, hash);
+                await write.CommitAsync().ConfigureAwait(false);
+                return new AuditRecord(sequence, auditEvent, previousHash, hash);
+            }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<AuditRecord> ReadAsync(long fromSequence = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<AuditRecord> ReadAsync(long fromSequence = 1, CancellationToken cancellationToken = default)
+        => _database.GuardAsync(ReadCoreAsync(fromSequence, cancellationToken), cancellationToken);
+
+    private async IAsyncEnumerable<AuditRecord> ReadCoreAsync(long fromSequence, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -9,12 +9,12 @@ using Npgsql;
 
 namespace IronCage;
 
-/// <summary>Stores IronCage's keys, audit log and rotation state in a PostgreSQL database shared by any number of instances.</summary>
+/// <summary>Stores IronCage's keys, audit log, rotation state and usage in a PostgreSQL database shared by any number of instances.</summary>
 public static class PostgreSqlIronCageBuilderExtensions
 {
     /// <summary>
-    /// Persists managed keys (<see cref="IKeyStore"/>), the audit log (<see cref="IAuditLog"/>) and rotation operations
-    /// and leases (<see cref="IRotationStore"/>) in the PostgreSQL database that <paramref name="connectionString"/>
+    /// Persists managed keys (<see cref="IKeyStore"/>), the audit log (<see cref="IAuditLog"/>), rotation operations
+    /// and leases (<see cref="IRotationStore"/>) and usage with budget reservations (<see cref="IUsageStore"/>) in the PostgreSQL database that <paramref name="connectionString"/>
     /// names, replacing the in-memory defaults. The schema is migrated when the host starts.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>
@@ -28,7 +28,7 @@ public static class PostgreSqlIronCageBuilderExtensions
     }
 
     /// <summary>
-    /// Persists managed keys, the audit log and rotation state in the PostgreSQL database of an
+    /// Persists managed keys, the audit log, rotation state and usage in the PostgreSQL database of an
     /// <see cref="NpgsqlDataSource"/> the application built (and disposes), replacing the in-memory defaults.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>
@@ -42,15 +42,15 @@ public static class PostgreSqlIronCageBuilderExtensions
     }
 
     /// <summary>
-    /// Persists managed keys, the audit log and rotation state in a PostgreSQL database configured in detail
+    /// Persists managed keys, the audit log, rotation state and usage in a PostgreSQL database configured in detail
     /// (connection string or data source, whether migrations are applied), replacing the in-memory defaults.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="configure">Configures the store.</param>
     /// <returns>The builder.</returns>
     /// <remarks>
-    /// Registers <see cref="PostgreSqlKeyStore"/>, <see cref="PostgreSqlAuditLog"/>, <see cref="PostgreSqlRotationStore"/>
-    /// and <see cref="PostgreSqlKeyChangeFeed"/> as singletons over one shared data source, whether <c>AddRotation()</c>
+    /// Registers <see cref="PostgreSqlKeyStore"/>, <see cref="PostgreSqlAuditLog"/>, <see cref="PostgreSqlRotationStore"/>,
+    /// <see cref="PostgreSqlUsageStore"/> and <see cref="PostgreSqlKeyChangeFeed"/> as singletons over one shared data source, whether <c>AddRotation()</c>
     /// is called before or after. The options are validated and the schema applied (or checked) when the host starts,
     /// and the change feed started with it; without a host, the schema is applied on first use.
     /// </remarks>
@@ -67,13 +67,16 @@ public static class PostgreSqlIronCageBuilderExtensions
         services.TryAddSingleton(sp => new PostgreSqlKeyStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlAuditLog(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlRotationStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
+        services.TryAddSingleton(sp => new PostgreSqlUsageStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlKeyChangeFeed(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
+        services.TryAddSingleton<IKeyChangeFeed>(sp => sp.GetRequiredService<PostgreSqlKeyChangeFeed>());
 
         // Fills the store slots: replaces the in-memory defaults of AddIronCage() and AddRotation(), and an AddRotation()
         // called later keeps these (it only adds its in-memory store when none is registered).
         services.Replace(ServiceDescriptor.Singleton<IKeyStore>(sp => sp.GetRequiredService<PostgreSqlKeyStore>()));
         services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp => sp.GetRequiredService<PostgreSqlAuditLog>()));
         services.Replace(ServiceDescriptor.Singleton<IRotationStore>(sp => sp.GetRequiredService<PostgreSqlRotationStore>()));
+        services.Replace(ServiceDescriptor.Singleton<IUsageStore>(sp => sp.GetRequiredService<PostgreSqlUsageStore>()));
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlStoreInitializer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlKeyChangeFeedService>());

@@ -20,7 +20,7 @@ namespace IronCage.Storage.PostgreSql;
 /// to PostgreSQL (its own <see cref="PostgreSqlStoreOptions"/>). The stores themselves need no session state.
 /// </para>
 /// </remarks>
-public sealed class PostgreSqlKeyChangeFeed : IAsyncDisposable, IDisposable
+public sealed class PostgreSqlKeyChangeFeed : IKeyChangeFeed, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
 
@@ -50,6 +50,14 @@ public sealed class PostgreSqlKeyChangeFeed : IAsyncDisposable, IDisposable
 
     /// <summary>Occurs when the feed listens again after losing its connection: changes made meanwhile were not announced.</summary>
     public event EventHandler? Reconnected;
+
+    /// <inheritdoc />
+    /// <remarks>The same as <see cref="Reconnected"/>.</remarks>
+    event EventHandler? IKeyChangeFeed.ChangesMissed
+    {
+        add => Reconnected += value;
+        remove => Reconnected -= value;
+    }
 
     /// <summary>Gets a value indicating whether the feed is started and has not been stopped.</summary>
     public bool IsStarted

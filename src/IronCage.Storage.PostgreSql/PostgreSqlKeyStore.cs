@@ -57,17 +57,24 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
     /// <inheritdoc />
     public async ValueTask<ManagedKey?> FindAsync(KeyReference key, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        try
         {
-            using var command = new NpgsqlCommand(SelectKeys + " WHERE k.reference = @reference ORDER BY v.ordinal;", connection);
-            command.Parameters.AddWithValue("reference", key.ToString());
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+            cancellationToken.ThrowIfCancellationRequested();
+            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
             {
-                return await new KeyCursor(reader).NextAsync(cancellationToken).ConfigureAwait(false);
+                using var command = new NpgsqlCommand(SelectKeys + " WHERE k.reference = @reference ORDER BY v.ordinal;", connection);
+                command.Parameters.AddWithValue("reference", key.ToString());
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    return await new KeyCursor(reader).NextAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
     }
 
@@ -76,7 +83,10 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
         => await FindAsync(key, cancellationToken).ConfigureAwait(false) ?? throw new ManagedKeyNotFoundException(key);
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<ManagedKey> ListAsync(ProviderId? provider = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ManagedKey> ListAsync(ProviderId? provider = null, CancellationToken cancellationToken = default)
+        => _database.GuardAsync(ListCoreAsync(provider, cancellationToken), cancellationToken);
+
+    private async IAsyncEnumerable<ManagedKey> ListCoreAsync(ProviderId? provider, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -109,115 +119,136 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
     /// <inheritdoc />
     public async ValueTask<ManagedKey> CreateAsync(ManagedKey key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        key.Validate();
-        var row = KeyRow.From(key);
-
-        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using (write.ConfigureAwait(false))
+        try
         {
-            long token;
-            using (var insert = write.Command("""
-                INSERT INTO ironcage_keys (reference, provider, name, kind, description, labels, scope, policy, limits, created_at, token)
-                VALUES (@reference, @provider, @name, @kind, @description, @labels, @scope, @policy, @limits, @created_at, nextval('ironcage_key_token'))
-                ON CONFLICT (reference) DO NOTHING
-                RETURNING token;
-                """))
-            {
-                row.Bind(insert);
-                insert.Parameters.AddWithValue("provider", key.Provider.Value);
-                insert.Parameters.AddWithValue("name", key.Name);
-                token = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long created
-                    ? created
-                    : throw new ManagedKeyAlreadyExistsException(key.Reference);
-            }
+            ArgumentNullException.ThrowIfNull(key);
+            cancellationToken.ThrowIfCancellationRequested();
+            key.Validate();
+            var row = KeyRow.From(key);
 
-            await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
-            await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
-            await write.CommitAsync().ConfigureAwait(false);
-            return Stored(key, token);
+            var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using (write.ConfigureAwait(false))
+            {
+                long token;
+                using (var insert = write.Command("""
+                    INSERT INTO ironcage_keys (reference, provider, name, kind, description, labels, scope, policy, limits, created_at, token)
+                    VALUES (@reference, @provider, @name, @kind, @description, @labels, @scope, @policy, @limits, @created_at, nextval('ironcage_key_token'))
+                    ON CONFLICT (reference) DO NOTHING
+                    RETURNING token;
+                    """))
+                {
+                    row.Bind(insert);
+                    insert.Parameters.AddWithValue("provider", key.Provider.Value);
+                    insert.Parameters.AddWithValue("name", key.Name);
+                    token = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long created
+                        ? created
+                        : throw new ManagedKeyAlreadyExistsException(key.Reference);
+                }
+
+                await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
+                await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
+                await write.CommitAsync().ConfigureAwait(false);
+                return Stored(key, token);
+            }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
     }
 
     /// <inheritdoc />
     public async ValueTask<ManagedKey> UpdateAsync(ManagedKey key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        cancellationToken.ThrowIfCancellationRequested();
-        key.Validate();
-        var row = KeyRow.From(key);
-
-        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using (write.ConfigureAwait(false))
+        try
         {
-            long token;
-            // The row lock this takes makes a concurrent writer wait, then re-check the token (READ COMMITTED re-evaluates
-            // the WHERE clause on the newest row version) and find it changed.
-            using (var update = write.Command("""
-                UPDATE ironcage_keys
-                SET kind = @kind, description = @description, labels = @labels, scope = @scope, policy = @policy, limits = @limits,
-                    created_at = @created_at, token = nextval('ironcage_key_token')
-                WHERE reference = @reference AND token = @expected
-                RETURNING token;
-                """))
-            {
-                row.Bind(update);
-                update.Parameters.AddWithValue("expected", key.ConcurrencyToken);
-                if (await update.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long updated)
-                {
-                    token = updated;
-                }
-                else
-                {
-                    var actual = await ReadTokenAsync(write, row.Reference, cancellationToken).ConfigureAwait(false);
-                    Log.KeyConflict(_database.Logger, key.Reference, key.ConcurrencyToken, actual);
-                    throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, actual);
-                }
-            }
+            ArgumentNullException.ThrowIfNull(key);
+            cancellationToken.ThrowIfCancellationRequested();
+            key.Validate();
+            var row = KeyRow.From(key);
 
-            // The versions are replaced as a whole: the key's row and its versions change in one transaction.
-            using (var delete = write.Command("DELETE FROM ironcage_key_versions WHERE reference = @reference;"))
+            var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using (write.ConfigureAwait(false))
             {
-                delete.Parameters.AddWithValue("reference", row.Reference);
-                await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+                long token;
+                // The row lock this takes makes a concurrent writer wait, then re-check the token (READ COMMITTED re-evaluates
+                // the WHERE clause on the newest row version) and find it changed.
+                using (var update = write.Command("""
+                    UPDATE ironcage_keys
+                    SET kind = @kind, description = @description, labels = @labels, scope = @scope, policy = @policy, limits = @limits,
+                        created_at = @created_at, token = nextval('ironcage_key_token')
+                    WHERE reference = @reference AND token = @expected
+                    RETURNING token;
+                    """))
+                {
+                    row.Bind(update);
+                    update.Parameters.AddWithValue("expected", key.ConcurrencyToken);
+                    if (await update.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long updated)
+                    {
+                        token = updated;
+                    }
+                    else
+                    {
+                        var actual = await ReadTokenAsync(write, row.Reference, cancellationToken).ConfigureAwait(false);
+                        Log.KeyConflict(_database.Logger, key.Reference, key.ConcurrencyToken, actual);
+                        throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, actual);
+                    }
+                }
 
-            await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
-            await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
-            await write.CommitAsync().ConfigureAwait(false);
-            return Stored(key, token);
+                // The versions are replaced as a whole: the key's row and its versions change in one transaction.
+                using (var delete = write.Command("DELETE FROM ironcage_key_versions WHERE reference = @reference;"))
+                {
+                    delete.Parameters.AddWithValue("reference", row.Reference);
+                    await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
+                await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
+                await write.CommitAsync().ConfigureAwait(false);
+                return Stored(key, token);
+            }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
     }
 
     /// <inheritdoc />
     public async ValueTask DeleteAsync(KeyReference key, long expectedConcurrencyToken, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var reference = key.ToString();
-        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using (write.ConfigureAwait(false))
+        try
         {
-            using (var delete = write.Command("DELETE FROM ironcage_keys WHERE reference = @reference AND token = @expected;"))
+            cancellationToken.ThrowIfCancellationRequested();
+            var reference = key.ToString();
+            var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using (write.ConfigureAwait(false))
             {
-                delete.Parameters.AddWithValue("reference", reference);
-                delete.Parameters.AddWithValue("expected", expectedConcurrencyToken);
-                if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                using (var delete = write.Command("DELETE FROM ironcage_keys WHERE reference = @reference AND token = @expected;"))
                 {
-                    var actual = await ReadTokenAsync(write, reference, cancellationToken).ConfigureAwait(false);
-                    if (actual is null)
+                    delete.Parameters.AddWithValue("reference", reference);
+                    delete.Parameters.AddWithValue("expected", expectedConcurrencyToken);
+                    if (await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                     {
-                        throw new ManagedKeyNotFoundException(key);
+                        var actual = await ReadTokenAsync(write, reference, cancellationToken).ConfigureAwait(false);
+                        if (actual is null)
+                        {
+                            throw new ManagedKeyNotFoundException(key);
+                        }
+
+                        Log.KeyConflict(_database.Logger, key, expectedConcurrencyToken, actual);
+                        throw new ConcurrencyConflictException(key, expectedConcurrencyToken, actual);
                     }
-
-                    Log.KeyConflict(_database.Logger, key, expectedConcurrencyToken, actual);
-                    throw new ConcurrencyConflictException(key, expectedConcurrencyToken, actual);
                 }
-            }
 
-            // The versions go with the key (ON DELETE CASCADE).
-            await write.NotifyKeyChangedAsync(reference, cancellationToken).ConfigureAwait(false);
-            await write.CommitAsync().ConfigureAwait(false);
+                // The versions go with the key (ON DELETE CASCADE).
+                await write.NotifyKeyChangedAsync(reference, cancellationToken).ConfigureAwait(false);
+                await write.CommitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
     }
 

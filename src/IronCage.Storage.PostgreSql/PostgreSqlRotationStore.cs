@@ -14,11 +14,11 @@ namespace IronCage.Storage.PostgreSql;
 /// </summary>
 /// <remarks>
 /// A partial unique index on the key of unfinished operations makes the database itself refuse a second unfinished
-/// operation for a key, whoever writes. A lease is taken in one statement,
-/// <c>INSERT … ON CONFLICT (resource) DO UPDATE … WHERE expires_at &lt;= @now RETURNING token</c>, which inserts it or
-/// takes it over when it expired, with a fencing token from the sequence <c>ironcage_rotation_lease_token</c>, so a
-/// later holder always has a greater token. No session-level (advisory) lock is used: the store works behind
-/// PgBouncer in transaction mode.
+/// operation for a key, whoever writes. A lease is taken in one short transaction: the lease row is locked with
+/// <c>SELECT … FOR UPDATE SKIP LOCKED</c> (an instance racing another for it gives up at once rather than queueing) and
+/// taken over if it expired, or inserted with <c>ON CONFLICT DO NOTHING</c> if there is none; either way with a fencing
+/// token from the sequence <c>ironcage_rotation_lease_token</c>, so a later holder always has a greater token. No
+/// session-level (advisory) lock is used: the store works behind PgBouncer in transaction mode.
 /// </remarks>
 public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
 {
@@ -55,37 +55,44 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
     /// <inheritdoc />
     public async ValueTask<RotationOperation> CreateAsync(RotationOperation operation, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(operation);
-        cancellationToken.ThrowIfCancellationRequested();
-        var body = StorageJson.WriteOperation(operation);
-
-        long? token;
-        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using (write.ConfigureAwait(false))
+        try
         {
-            using var insert = write.Command("""
-                INSERT INTO ironcage_rotation_operations (operation_id, key_reference, step, finished, requested_at, updated_at, token, body,
-                                                          new_secret_format, new_kek_id, new_wrapped_data_key, new_nonce, new_ciphertext)
-                VALUES (@operation_id, @key_reference, @step, @finished, @requested_at, @updated_at, nextval('ironcage_rotation_operation_token'), @body,
-                        @new_secret_format, @new_kek_id, @new_wrapped_data_key, @new_nonce, @new_ciphertext)
-                ON CONFLICT (operation_id) DO NOTHING
-                RETURNING token;
-                """);
-            Bind(insert, operation, body);
-            token = await ExecuteAsync(insert, cancellationToken).ConfigureAwait(false);
-            if (token is { } created)
+            ArgumentNullException.ThrowIfNull(operation);
+            cancellationToken.ThrowIfCancellationRequested();
+            var body = StorageJson.WriteOperation(operation);
+
+            long? token;
+            var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using (write.ConfigureAwait(false))
             {
-                await write.CommitAsync().ConfigureAwait(false);
-                return operation with { ConcurrencyToken = created };
+                using var insert = write.Command("""
+                    INSERT INTO ironcage_rotation_operations (operation_id, key_reference, step, finished, requested_at, updated_at, token, body,
+                                                              new_secret_format, new_kek_id, new_wrapped_data_key, new_nonce, new_ciphertext)
+                    VALUES (@operation_id, @key_reference, @step, @finished, @requested_at, @updated_at, nextval('ironcage_rotation_operation_token'), @body,
+                            @new_secret_format, @new_kek_id, @new_wrapped_data_key, @new_nonce, @new_ciphertext)
+                    ON CONFLICT (operation_id) DO NOTHING
+                    RETURNING token;
+                    """);
+                Bind(insert, operation, body);
+                token = await ExecuteAsync(insert, cancellationToken).ConfigureAwait(false);
+                if (token is { } created)
+                {
+                    await write.CommitAsync().ConfigureAwait(false);
+                    return operation with { ConcurrencyToken = created };
+                }
             }
-        }
 
-        if (token is null)
+            if (token is null)
+            {
+                await ThrowIfActiveAsync(operation, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw new ArgumentException($"Rotation operation '{operation.OperationId}' already exists; create each operation with a new id (RotationOperation.NewOperationId()).", nameof(operation));
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
         {
-            await ThrowIfActiveAsync(operation, cancellationToken).ConfigureAwait(false);
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
-
-        throw new ArgumentException($"Rotation operation '{operation.OperationId}' already exists; create each operation with a new id (RotationOperation.NewOperationId()).", nameof(operation));
     }
 
     /// <inheritdoc />
@@ -124,104 +131,170 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
     /// <inheritdoc />
     public async ValueTask<RotationOperation> UpdateAsync(RotationOperation operation, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(operation);
-        cancellationToken.ThrowIfCancellationRequested();
-        var body = StorageJson.WriteOperation(operation);
-
-        var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using (write.ConfigureAwait(false))
+        try
         {
-            using (var update = write.Command("""
-                UPDATE ironcage_rotation_operations
-                SET key_reference = @key_reference, step = @step, finished = @finished, requested_at = @requested_at, updated_at = @updated_at,
-                    token = nextval('ironcage_rotation_operation_token'), body = @body, new_secret_format = @new_secret_format, new_kek_id = @new_kek_id,
-                    new_wrapped_data_key = @new_wrapped_data_key, new_nonce = @new_nonce, new_ciphertext = @new_ciphertext
-                WHERE operation_id = @operation_id AND token = @expected
-                RETURNING token;
-                """))
+            ArgumentNullException.ThrowIfNull(operation);
+            cancellationToken.ThrowIfCancellationRequested();
+            var body = StorageJson.WriteOperation(operation);
+
+            var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using (write.ConfigureAwait(false))
             {
-                Bind(update, operation, body);
-                update.Parameters.AddWithValue("expected", operation.ConcurrencyToken);
-                if (await ExecuteAsync(update, cancellationToken).ConfigureAwait(false) is { } token)
+                using (var update = write.Command("""
+                    UPDATE ironcage_rotation_operations
+                    SET key_reference = @key_reference, step = @step, finished = @finished, requested_at = @requested_at, updated_at = @updated_at,
+                        token = nextval('ironcage_rotation_operation_token'), body = @body, new_secret_format = @new_secret_format, new_kek_id = @new_kek_id,
+                        new_wrapped_data_key = @new_wrapped_data_key, new_nonce = @new_nonce, new_ciphertext = @new_ciphertext
+                    WHERE operation_id = @operation_id AND token = @expected
+                    RETURNING token;
+                    """))
                 {
-                    await write.CommitAsync().ConfigureAwait(false);
-                    return operation with { ConcurrencyToken = token };
+                    Bind(update, operation, body);
+                    update.Parameters.AddWithValue("expected", operation.ConcurrencyToken);
+                    if (await ExecuteAsync(update, cancellationToken).ConfigureAwait(false) is { } token)
+                    {
+                        await write.CommitAsync().ConfigureAwait(false);
+                        return operation with { ConcurrencyToken = token };
+                    }
                 }
             }
-        }
 
-        // Either the token moved on (another writer), or the update would reopen an operation of a key that has another
-        // one under way (the partial unique index refused it).
-        await ThrowIfActiveAsync(operation, cancellationToken).ConfigureAwait(false);
-        var stored = await FindAsync(operation.OperationId, cancellationToken).ConfigureAwait(false);
-        Log.OperationConflict(_database.Logger, operation.OperationId, operation.Key, null);
-        throw new RotationConflictException(operation.Key, operation.OperationId, stored?.Step ?? operation.Step);
+            // Either the token moved on (another writer), or the update would reopen an operation of a key that has another
+            // one under way (the partial unique index refused it).
+            await ThrowIfActiveAsync(operation, cancellationToken).ConfigureAwait(false);
+            var stored = await FindAsync(operation.OperationId, cancellationToken).ConfigureAwait(false);
+            Log.OperationConflict(_database.Logger, operation.OperationId, operation.Key, null);
+            throw new RotationConflictException(operation.Key, operation.OperationId, stored?.Step ?? operation.Step);
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
+        }
     }
 
     /// <inheritdoc />
     public async ValueTask<RotationLease?> TryAcquireLeaseAsync(string resource, string owner, Duration duration, Instant now, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(resource);
-        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
-        cancellationToken.ThrowIfCancellationRequested();
-        var expiresAt = now + duration;
-
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        try
         {
-            // Insert, or take over a lease that expired, in one statement (the conflicting row is locked and the WHERE
-            // re-checked, so two instances never both get it). Not re-entrant: no row comes back while anyone, the same
-            // owner included, holds an unexpired lease. A token the sequence handed out for a refused attempt is skipped.
-            using var acquire = new NpgsqlCommand(
-                """
-                INSERT INTO ironcage_rotation_leases AS l (resource, owner, expires_at, token)
-                VALUES (@resource, @owner, @expires_at, nextval('ironcage_rotation_lease_token'))
-                ON CONFLICT (resource) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, token = excluded.token
-                WHERE l.expires_at <= @now
-                RETURNING token;
-                """,
-                connection);
-            acquire.Parameters.AddWithValue("resource", resource);
-            acquire.Parameters.AddWithValue("owner", owner);
-            acquire.Parameters.AddWithValue("expires_at", PostgreSqlValues.Ticks(expiresAt));
-            acquire.Parameters.AddWithValue("now", PostgreSqlValues.Ticks(now));
-            return await acquire.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token
-                ? new RotationLease(resource, owner, expiresAt, token)
-                : null;
+            ArgumentException.ThrowIfNullOrWhiteSpace(resource);
+            ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+            cancellationToken.ThrowIfCancellationRequested();
+            var expiresAt = now + duration;
+
+            var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using (write.ConfigureAwait(false))
+            {
+                // The lease row, if it exists and no other acquirer has it locked this instant. SKIP LOCKED: an instance
+                // racing another for the same lease gives up at once instead of queueing behind it, and no row stays
+                // locked beyond this transaction (nothing session-level, so PgBouncer transaction mode is fine).
+                long? expiry = null;
+                var exists = false;
+                using (var select = write.Command("SELECT expires_at FROM ironcage_rotation_leases WHERE resource = @resource FOR UPDATE SKIP LOCKED;"))
+                {
+                    select.Parameters.AddWithValue("resource", resource);
+                    if (await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long found)
+                    {
+                        (exists, expiry) = (true, found);
+                    }
+                }
+
+                long? token;
+                if (exists)
+                {
+                    // Not re-entrant: an unexpired lease is refused to everyone, its owner included.
+                    if (expiry > PostgreSqlValues.Ticks(now))
+                    {
+                        return null;
+                    }
+
+                    // Expired: take it over under the row lock, with a fencing token greater than the last holder's.
+                    using var takeOver = write.Command("""
+                        UPDATE ironcage_rotation_leases SET owner = @owner, expires_at = @expires_at, token = nextval('ironcage_rotation_lease_token')
+                        WHERE resource = @resource
+                        RETURNING token;
+                        """);
+                    takeOver.Parameters.AddWithValue("resource", resource);
+                    takeOver.Parameters.AddWithValue("owner", owner);
+                    takeOver.Parameters.AddWithValue("expires_at", PostgreSqlValues.Ticks(expiresAt));
+                    token = await takeOver.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+                }
+                else
+                {
+                    // No row we could lock: it does not exist yet, or another acquirer holds it locked. Insert it; a
+                    // conflict (the row exists, or a racing insert committed first) means someone else has it.
+                    using var insert = write.Command("""
+                        INSERT INTO ironcage_rotation_leases (resource, owner, expires_at, token)
+                        VALUES (@resource, @owner, @expires_at, nextval('ironcage_rotation_lease_token'))
+                        ON CONFLICT (resource) DO NOTHING
+                        RETURNING token;
+                        """);
+                    insert.Parameters.AddWithValue("resource", resource);
+                    insert.Parameters.AddWithValue("owner", owner);
+                    insert.Parameters.AddWithValue("expires_at", PostgreSqlValues.Ticks(expiresAt));
+                    token = await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+                }
+
+                if (token is not { } granted)
+                {
+                    return null;
+                }
+
+                await write.CommitAsync().ConfigureAwait(false);
+                return new RotationLease(resource, owner, expiresAt, granted);
+            }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
     }
 
     /// <inheritdoc />
     public async ValueTask<RotationLease?> RenewLeaseAsync(RotationLease lease, Duration duration, Instant now, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        cancellationToken.ThrowIfCancellationRequested();
-        var expiresAt = now + duration;
-
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        try
         {
-            // Still held if nobody took it over since: its token is unchanged (even if it expired in the meantime).
-            using var renew = new NpgsqlCommand("UPDATE ironcage_rotation_leases SET expires_at = @expires_at WHERE resource = @resource AND token = @token;", connection);
-            renew.Parameters.AddWithValue("expires_at", PostgreSqlValues.Ticks(expiresAt));
-            renew.Parameters.AddWithValue("resource", lease.Resource);
-            renew.Parameters.AddWithValue("token", lease.Token);
-            return await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0 ? null : lease with { ExpiresAt = expiresAt };
+            ArgumentNullException.ThrowIfNull(lease);
+            cancellationToken.ThrowIfCancellationRequested();
+            var expiresAt = now + duration;
+
+            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                // Still held if nobody took it over since: its token is unchanged (even if it expired in the meantime).
+                using var renew = new NpgsqlCommand("UPDATE ironcage_rotation_leases SET expires_at = @expires_at WHERE resource = @resource AND token = @token;", connection);
+                renew.Parameters.AddWithValue("expires_at", PostgreSqlValues.Ticks(expiresAt));
+                renew.Parameters.AddWithValue("resource", lease.Resource);
+                renew.Parameters.AddWithValue("token", lease.Token);
+                return await renew.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0 ? null : lease with { ExpiresAt = expiresAt };
+            }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
     }
 
     /// <inheritdoc />
     public async ValueTask ReleaseLeaseAsync(RotationLease lease, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(lease);
-        cancellationToken.ThrowIfCancellationRequested();
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        try
         {
-            using var release = new NpgsqlCommand("DELETE FROM ironcage_rotation_leases WHERE resource = @resource AND token = @token;", connection);
-            release.Parameters.AddWithValue("resource", lease.Resource);
-            release.Parameters.AddWithValue("token", lease.Token);
-            await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            ArgumentNullException.ThrowIfNull(lease);
+            cancellationToken.ThrowIfCancellationRequested();
+            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                using var release = new NpgsqlCommand("DELETE FROM ironcage_rotation_leases WHERE resource = @resource AND token = @token;", connection);
+                release.Parameters.AddWithValue("resource", lease.Resource);
+                release.Parameters.AddWithValue("token", lease.Token);
+                await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
     }
 
@@ -275,7 +348,10 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
         }
     }
 
-    private async IAsyncEnumerable<RotationOperation> QueryAsync(string sql, string? value, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private IAsyncEnumerable<RotationOperation> QueryAsync(string sql, string? value, CancellationToken cancellationToken)
+        => _database.GuardAsync(QueryCoreAsync(sql, value, cancellationToken), cancellationToken);
+
+    private async IAsyncEnumerable<RotationOperation> QueryCoreAsync(string sql, string? value, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);

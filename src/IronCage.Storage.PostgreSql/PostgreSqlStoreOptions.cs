@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace IronCage.Storage.PostgreSql;
 
-/// <summary>Configures the PostgreSQL store (<see cref="PostgreSqlKeyStore"/>, <see cref="PostgreSqlAuditLog"/>, <see cref="PostgreSqlRotationStore"/>).</summary>
+/// <summary>Configures the PostgreSQL store (<see cref="PostgreSqlKeyStore"/>, <see cref="PostgreSqlAuditLog"/>, <see cref="PostgreSqlRotationStore"/>, <see cref="PostgreSqlUsageStore"/>).</summary>
 public sealed class PostgreSqlStoreOptions
 {
     /// <summary>

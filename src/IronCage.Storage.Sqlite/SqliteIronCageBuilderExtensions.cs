@@ -8,12 +8,12 @@ using Microsoft.Extensions.Options;
 
 namespace IronCage;
 
-/// <summary>Stores IronCage's keys, audit log and rotation state in a SQLite database file.</summary>
+/// <summary>Stores IronCage's keys, audit log, rotation state and usage in a SQLite database file.</summary>
 public static class SqliteIronCageBuilderExtensions
 {
     /// <summary>
-    /// Persists managed keys (<see cref="IKeyStore"/>), the audit log (<see cref="IAuditLog"/>) and rotation operations
-    /// and leases (<see cref="IRotationStore"/>) in the SQLite database file that <paramref name="connectionString"/>
+    /// Persists managed keys (<see cref="IKeyStore"/>), the audit log (<see cref="IAuditLog"/>), rotation operations
+    /// and leases (<see cref="IRotationStore"/>) and usage with budget reservations (<see cref="IUsageStore"/>) in the SQLite database file that <paramref name="connectionString"/>
     /// names, replacing the in-memory defaults. The schema is migrated when the host starts.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>
@@ -27,14 +27,14 @@ public static class SqliteIronCageBuilderExtensions
     }
 
     /// <summary>
-    /// Persists managed keys, the audit log and rotation state in a SQLite database file configured in detail
+    /// Persists managed keys, the audit log, rotation state and usage in a SQLite database file configured in detail
     /// (connection string, whether migrations are applied, busy timeout), replacing the in-memory defaults.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="configure">Configures the store.</param>
     /// <returns>The builder.</returns>
     /// <remarks>
-    /// Registers <see cref="SqliteKeyStore"/>, <see cref="SqliteAuditLog"/> and <see cref="SqliteRotationStore"/> as
+    /// Registers <see cref="SqliteKeyStore"/>, <see cref="SqliteAuditLog"/>, <see cref="SqliteRotationStore"/> and <see cref="SqliteUsageStore"/> as
     /// singletons over one shared database, whether <c>AddRotation()</c> is called before or after. The options are
     /// validated and the schema applied (or checked) when the host starts; without a host, on first use.
     /// </remarks>
@@ -51,12 +51,14 @@ public static class SqliteIronCageBuilderExtensions
         services.TryAddSingleton(sp => new SqliteKeyStore(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new SqliteRotationStore(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
+        services.TryAddSingleton(sp => new SqliteUsageStore(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
 
         // Fills the store slots: replaces the in-memory defaults of AddIronCage() and AddRotation(), and an AddRotation()
         // called later keeps these (it only adds its in-memory store when none is registered).
         services.Replace(ServiceDescriptor.Singleton<IKeyStore>(sp => sp.GetRequiredService<SqliteKeyStore>()));
         services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp => sp.GetRequiredService<SqliteAuditLog>()));
         services.Replace(ServiceDescriptor.Singleton<IRotationStore>(sp => sp.GetRequiredService<SqliteRotationStore>()));
+        services.Replace(ServiceDescriptor.Singleton<IUsageStore>(sp => sp.GetRequiredService<SqliteUsageStore>()));
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreInitializer>());
         return builder;

@@ -16,7 +16,7 @@ namespace IronCage.Storage.Sqlite;
 /// is applied (or checked) on first use, or at host start when registered with
 /// <see cref="SqliteIronCageBuilderExtensions.PersistKeysToSqlite(IIronCageBuilder, string)"/>.
 /// </remarks>
-public sealed class SqliteKeyStore : IKeyStore, IDisposable
+public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 {
     private const string TokenSequence = "key_token";
 
@@ -108,6 +108,18 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>Raised for this store object's own writes. Other processes writing the same file are not seen; the key resolver's refresh interval bounds how long they take to show.</remarks>
+    public event EventHandler<KeyChangedEventArgs>? KeyChanged;
+
+    /// <inheritdoc />
+    /// <remarks>Never raised: a store always sees its own writes.</remarks>
+    public event EventHandler? ChangesMissed
+    {
+        add { }
+        remove { }
+    }
+
+    /// <inheritdoc />
     public async ValueTask<ManagedKey> CreateAsync(ManagedKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -136,6 +148,7 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
 
             await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
             write.Commit();
+            KeyChanged?.Invoke(this, new KeyChangedEventArgs(key.Reference));
             return Stored(key, token);
         }
     }
@@ -178,6 +191,7 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
 
             await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
             write.Commit();
+            KeyChanged?.Invoke(this, new KeyChangedEventArgs(key.Reference));
             return Stored(key, token);
         }
     }
@@ -210,6 +224,8 @@ public sealed class SqliteKeyStore : IKeyStore, IDisposable
 
             write.Commit();
         }
+
+        KeyChanged?.Invoke(this, new KeyChangedEventArgs(key));
     }
 
     /// <inheritdoc />

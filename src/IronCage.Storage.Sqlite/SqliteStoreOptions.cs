@@ -1,6 +1,6 @@
 namespace IronCage.Storage.Sqlite;
 
-/// <summary>Configures the SQLite store (<see cref="SqliteKeyStore"/>, <see cref="SqliteAuditLog"/>, <see cref="SqliteRotationStore"/>).</summary>
+/// <summary>Configures the SQLite store (<see cref="SqliteKeyStore"/>, <see cref="SqliteAuditLog"/>, <see cref="SqliteRotationStore"/>, <see cref="SqliteUsageStore"/>).</summary>
 public sealed class SqliteStoreOptions
 {
     /// <summary>

@@ -37,7 +37,14 @@ internal sealed class ProviderConnections<TOptions>
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(configure);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton(new ProviderConnectionName<TOptions>(name)));
+        // TryAddEnumerable refuses an instance whose type is the service type (it cannot tell entries apart by type), so
+        // a repeated name is skipped by value instead.
+        var entry = new ProviderConnectionName<TOptions>(name);
+        if (!services.Any(d => d.ServiceType == typeof(ProviderConnectionName<TOptions>) && Equals(d.ImplementationInstance, entry)))
+        {
+            services.AddSingleton(entry);
+        }
+
         services.AddOptions<TOptions>(name).Configure(configure);
     }
 

@@ -1,4 +1,5 @@
 using IronCage.Rotation;
+using Npgsql;
 using NodaTime;
 
 namespace IronCage.Storage.PostgreSql.Tests;
@@ -20,6 +21,49 @@ public sealed class PostgreSqlConcurrencyTests(PostgresServer server)
         var verified = await first.VerifyAsync();
         verified.IsValid.Should().BeTrue();
         verified.RecordsChecked.Should().Be(100);
+    }
+
+    [PostgresFact]
+    public async Task ExpiredLeaseLockedByAnotherAcquirer_IsSkippedAtOnce_NotWaitedFor()
+    {
+        var connectionString = server.CreateDatabase();
+        using var store = new PostgreSqlRotationStore(new PostgreSqlStoreOptions { ConnectionString = connectionString });
+        var now = Instant.FromUtc(2026, 11, 1, 9, 0);
+        (await store.TryAcquireLeaseAsync("rotation:openai/prod", "host-a", Duration.FromMinutes(1), now)).Should().NotBeNull();
+
+        // Another instance is in the middle of taking the (now expired) lease over: it holds the row lock.
+        await using var other = new NpgsqlConnection(connectionString);
+        await other.OpenAsync();
+        await using var transaction = await other.BeginTransactionAsync();
+        await using (var hold = new NpgsqlCommand("SELECT token FROM ironcage_rotation_leases WHERE resource = 'rotation:openai/prod' FOR UPDATE;", other, transaction))
+        {
+            (await hold.ExecuteScalarAsync()).Should().NotBeNull();
+        }
+
+        var attempt = store.TryAcquireLeaseAsync("rotation:openai/prod", "host-b", Duration.FromMinutes(1), now + Duration.FromMinutes(5)).AsTask();
+        var finished = await Task.WhenAny(attempt, Task.Delay(TimeSpan.FromSeconds(10)));
+
+        finished.Should().BeSameAs(attempt, "FOR UPDATE SKIP LOCKED gives up on a locked lease row instead of queueing behind its holder");
+        (await attempt).Should().BeNull("someone else is taking the lease over");
+        await transaction.RollbackAsync();
+        (await store.TryAcquireLeaseAsync("rotation:openai/prod", "host-b", Duration.FromMinutes(1), now + Duration.FromMinutes(5))).Should().NotBeNull("once the other acquirer let go, the expired lease is taken over");
+    }
+
+    [PostgresFact]
+    public async Task Stores_HoldNoAdvisoryLocks_BetweenCalls()
+    {
+        var connectionString = server.CreateDatabase();
+        var options = new PostgreSqlStoreOptions { ConnectionString = connectionString };
+        using var rotations = new PostgreSqlRotationStore(options);
+        using var usage = new PostgreSqlUsageStore(options);
+        var now = Instant.FromUtc(2026, 11, 1, 9, 0);
+        await rotations.TryAcquireLeaseAsync("scheduler", "host-a", Duration.FromMinutes(1), now);
+        await usage.TryReserveAsync(new BudgetReservation { Id = Guid.NewGuid(), Budget = "b", WindowStart = now, Amount = 1m, CreatedAt = now }, 10m);
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var locks = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory';", connection);
+        (await locks.ExecuteScalarAsync()).Should().Be(0L, "only transaction-scoped locks are taken (PgBouncer transaction mode)");
     }
 
     [PostgresFact]

@@ -23,3 +23,22 @@ public sealed class PostgreSqlRotationStoreConformanceTests(PostgresServer serve
 {
     protected override IRotationStore CreateStore() => new PostgreSqlRotationStore(new PostgreSqlStoreOptions { ConnectionString = server.CreateDatabase() });
 }
+
+[Collection(PostgresCollection.Name)]
+[ConformanceSkipWhen(typeof(PostgresServer), nameof(PostgresServer.SkipReason))]
+public sealed class PostgreSqlUsageStoreConformanceTests(PostgresServer server) : UsageStoreConformanceTests
+{
+    private readonly Dictionary<IUsageStore, string> _connectionStrings = [];
+
+    protected override IUsageStore CreateStore()
+    {
+        var connectionString = server.CreateDatabase();
+        var store = new PostgreSqlUsageStore(new PostgreSqlStoreOptions { ConnectionString = connectionString });
+        _connectionStrings[store] = connectionString;
+        return store;
+    }
+
+    // A second store with its own data source (its own connection pool): a second host instance on the same database.
+    protected override IUsageStore CreateSecondInstance(IUsageStore store)
+        => new PostgreSqlUsageStore(new PostgreSqlStoreOptions { ConnectionString = _connectionStrings[store] });
+}

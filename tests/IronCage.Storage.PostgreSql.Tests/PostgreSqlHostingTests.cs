@@ -46,13 +46,13 @@ public sealed class PostgreSqlHostingTests(PostgresServer server)
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
-            await using var newer = new NpgsqlCommand($"INSERT INTO {PostgreSqlConstants.SchemaVersionTable} (version, description) VALUES (2, 'next');", connection);
+            await using var newer = new NpgsqlCommand($"INSERT INTO {PostgreSqlConstants.SchemaVersionTable} (version, description) VALUES ({PostgreSqlConstants.SchemaVersion + 1}, 'next');", connection);
             await newer.ExecuteNonQueryAsync();
         }
 
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).PersistKeysToPostgreSql(connectionString);
         using var host = builder.Build();
-        (await FluentActions.Awaiting(() => host.StartAsync()).Should().ThrowAsync<PostgreSqlSchemaVersionException>()).Which.DatabaseVersion.Should().Be(2);
+        (await FluentActions.Awaiting(() => host.StartAsync()).Should().ThrowAsync<PostgreSqlSchemaVersionException>()).Which.DatabaseVersion.Should().Be(PostgreSqlConstants.SchemaVersion + 1);
     }
 }

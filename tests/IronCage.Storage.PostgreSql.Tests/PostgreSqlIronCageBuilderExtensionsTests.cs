@@ -21,6 +21,8 @@ public sealed class PostgreSqlIronCageBuilderExtensionsTests(PostgresServer serv
             container.GetRequiredService<IKeyStore>().Should().BeOfType<PostgreSqlKeyStore>();
             container.GetRequiredService<IAuditLog>().Should().BeOfType<PostgreSqlAuditLog>();
             container.GetRequiredService<IRotationStore>().Should().BeOfType<PostgreSqlRotationStore>();
+            container.GetRequiredService<IUsageStore>().Should().BeOfType<PostgreSqlUsageStore>();
+            container.GetServices<IUsageStore>().Should().ContainSingle();
             container.GetServices<IHostedService>().Should().Contain(s => s.GetType().Name == "PostgreSqlKeyChangeFeedService");
             await container.GetRequiredService<IKeyStore>().CreateAsync(TestKeys.NewKey("openai/di"));
         }

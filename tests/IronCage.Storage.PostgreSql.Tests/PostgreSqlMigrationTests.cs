@@ -30,6 +30,45 @@ public sealed class PostgreSqlMigrationTests(PostgresServer server)
     }
 
     [PostgresFact]
+    public async Task DatabaseAtSchemaVersion1_IsMigratedToVersion2_KeepingItsData()
+    {
+        var connectionString = server.CreateDatabase();
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var v1 = new NpgsqlCommand(
+                $"CREATE TABLE {PostgreSqlConstants.SchemaVersionTable} (version integer NOT NULL PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());"
+                + PostgreSqlMigrations.All.Single(m => m.Version == 1).Sql
+                + $"INSERT INTO {PostgreSqlConstants.SchemaVersionTable} (version, description) VALUES (1, 'v1');",
+                connection);
+            await v1.ExecuteNonQueryAsync();
+        }
+
+        using (var keys = new PostgreSqlKeyStore(new PostgreSqlStoreOptions { ConnectionString = connectionString, ApplyMigrations = false }))
+        {
+            // A store that may not migrate refuses the version 1 database and changes nothing.
+            await FluentActions.Awaiting(async () => await keys.FindAsync(KeyReference.Parse("openai/none"))).Should().ThrowAsync<PostgreSqlSchemaVersionException>();
+        }
+
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var lease = new NpgsqlCommand("INSERT INTO ironcage_rotation_leases (resource, owner, expires_at, token) VALUES ('scheduler', 'host-a', 1, 1);", connection);
+            await lease.ExecuteNonQueryAsync(); // data written at version 1
+        }
+
+        using var usage = new PostgreSqlUsageStore(new PostgreSqlStoreOptions { ConnectionString = connectionString });
+        await usage.AppendAsync([new UsageRecord { Key = KeyReference.Parse("openai/prod"), Minute = TestKeys.T0, Requests = 1, Cost = 0.5m }]);
+
+        await using var check = new NpgsqlConnection(connectionString);
+        await check.OpenAsync();
+        await using var versions = new NpgsqlCommand($"SELECT string_agg(version::text, ',' ORDER BY version) FROM {PostgreSqlConstants.SchemaVersionTable};", check);
+        (await versions.ExecuteScalarAsync()).Should().Be("1,2");
+        await using var kept = new NpgsqlCommand("SELECT (SELECT count(*) FROM ironcage_rotation_leases) + (SELECT count(*) FROM ironcage_usage);", check);
+        (await kept.ExecuteScalarAsync()).Should().Be(2L, "the version 1 data is kept and the usage table added");
+    }
+
+    [PostgresFact]
     public async Task DatabaseMigratedByANewerIronCage_IsRefusedWithATypedError()
     {
         var connectionString = server.CreateDatabase();

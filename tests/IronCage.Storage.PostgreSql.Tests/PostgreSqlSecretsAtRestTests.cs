@@ -53,6 +53,11 @@ public sealed class PostgreSqlSecretsAtRestTests(PostgresServer server)
             newText.Should().NotBe(oldText);
             provider.IsAccepted(SecretValue.FromString(newText)).Should().BeTrue("the stored, encrypted key is the one the provider issued");
             (await container.GetRequiredService<IAuditLog>().VerifyAsync()).RecordsChecked.Should().BeGreaterThan(0);
+
+            // Usage of the new key and a budget hold: their tables are searched too.
+            var usage = container.GetRequiredService<IUsageStore>();
+            await usage.AppendAsync([new UsageRecord { Key = reference, Minute = clock.GetCurrentInstant(), VersionId = current.VersionId, Model = "gpt-4o", Requests = 1, Cost = 0.01m }]);
+            (await usage.TryReserveAsync(new BudgetReservation { Id = Guid.NewGuid(), Budget = reference + ":Day", WindowStart = clock.GetCurrentInstant(), Amount = 1m, CreatedAt = clock.GetCurrentInstant() }, 10m)).Admitted.Should().BeTrue();
         }
 
         var dump = await DumpAsync(connectionString);
@@ -92,7 +97,7 @@ public sealed class PostgreSqlSecretsAtRestTests(PostgresServer server)
             }
         }
 
-        tables.Should().Contain(["ironcage_keys", "ironcage_key_versions", "ironcage_audit", "ironcage_rotation_operations"]);
+        tables.Should().Contain(["ironcage_keys", "ironcage_key_versions", "ironcage_audit", "ironcage_rotation_operations", "ironcage_rotation_leases", "ironcage_usage", "ironcage_budget_windows", "ironcage_budget_reservations"]);
         var dump = new StringBuilder();
         foreach (var table in tables)
         {

@@ -148,6 +148,43 @@ public sealed class SqliteConcurrencyTests : IDisposable
         (await store.FindAsync(KeyReference.Parse("openai/second"))).Should().BeNull();
     }
 
+    [Fact]
+    public async Task Writes_WhileAnotherWriterHoldsTheFileLocked_ThrowRetryableStoreUnavailable_ThenSucceedOnRetry()
+    {
+        var options = _database.Options();
+        options.BusyTimeout = TimeSpan.FromMilliseconds(200);
+        using var usage = new SqliteUsageStore(options);
+        using var rotations = new SqliteRotationStore(options);
+        await usage.GetCommittedAsync("openai/prod:Day", T0);
+        var record = new UsageRecord { Key = KeyReference.Parse("openai/prod"), Minute = T0, Requests = 2, Cost = 0.5m };
+        var reservation = new BudgetReservation { Id = Guid.NewGuid(), Budget = "openai/prod:Day", WindowStart = T0, Amount = 1m, CreatedAt = T0 };
+
+        using (var holder = _database.OpenRaw())
+        using (var transaction = holder.BeginTransaction(deferred: false))
+        {
+            foreach (var write in new Func<Task>[]
+            {
+                () => usage.AppendAsync([record]),
+                () => usage.TryReserveAsync(reservation, 10m),
+                () => rotations.TryAcquireLeaseAsync("rotation:openai/prod", "host-a", Duration.FromMinutes(5), T0).AsTask(),
+            })
+            {
+                var error = (await FluentActions.Awaiting(write).Should().ThrowAsync<StoreUnavailableException>()).Which;
+                error.IsTransient.Should().BeTrue("the lock is released when the other writer finishes");
+                error.Store.Should().Be(_database.FilePath);
+                error.InnerException.Should().BeOfType<SqliteException>().Which.SqliteErrorCode.Should().Be(5, "SQLITE_BUSY");
+                error.Message.Should().Contain("stayed locked").And.Contain("BusyTimeout");
+            }
+
+            transaction.Rollback();
+        }
+
+        await usage.AppendAsync([record]);
+        (await usage.TryReserveAsync(reservation, 10m)).Admitted.Should().BeTrue();
+        (await rotations.TryAcquireLeaseAsync("rotation:openai/prod", "host-a", Duration.FromMinutes(5), T0)).Should().NotBeNull();
+        (await usage.AggregateAsync(new UsageAggregateQuery { From = T0, To = T0 + Duration.FromDays(1) })).Should().ContainSingle().Which.Requests.Should().Be(2, "the refused batch was not stored, the retried one once");
+    }
+
     private static ManagedKey Key(string reference) => new() { Reference = KeyReference.Parse(reference), CreatedAt = T0 };
 
     private static RotationOperation Operation(string key) => new()

@@ -41,3 +41,28 @@ public sealed class SqliteRotationStoreConformanceTests : RotationStoreConforman
 
     protected override IRotationStore CreateStore() => new SqliteRotationStore(new SqliteStoreOptions { ConnectionString = _database.NewConnectionString() });
 }
+
+public sealed class SqliteUsageStoreConformanceTests : UsageStoreConformanceTests
+{
+    private readonly TempDatabase _database = new();
+    private readonly Dictionary<IUsageStore, string> _connectionStrings = [];
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _database.Delete();
+    }
+
+    protected override IUsageStore CreateStore()
+    {
+        var connectionString = _database.NewConnectionString();
+        var store = new SqliteUsageStore(new SqliteStoreOptions { ConnectionString = connectionString });
+        _connectionStrings[store] = connectionString;
+        return store;
+    }
+
+    // Another store object has its own SqliteDatabase (its own in-process write queue), so the two contend for the
+    // file's write lock exactly as two processes would.
+    protected override IUsageStore CreateSecondInstance(IUsageStore store)
+        => new SqliteUsageStore(new SqliteStoreOptions { ConnectionString = _connectionStrings[store] });
+}

@@ -39,6 +39,8 @@ public sealed class SqliteIronCageBuilderExtensionsTests : IDisposable
         provider.GetServices<IKeyStore>().Should().ContainSingle();
         provider.GetServices<IAuditLog>().Should().ContainSingle();
         provider.GetServices<IRotationStore>().Should().ContainSingle();
+        provider.GetRequiredService<IUsageStore>().Should().BeOfType<SqliteUsageStore>("the usage slot is filled like the other stores");
+        provider.GetServices<IUsageStore>().Should().ContainSingle();
         provider.GetRequiredService<IKeyStore>().Should().BeSameAs(provider.GetRequiredService<SqliteKeyStore>());
         logs.Entries.Should().NotContain(e => e.Text.Contains("in-memory", StringComparison.OrdinalIgnoreCase), "nothing in-memory was created");
     }

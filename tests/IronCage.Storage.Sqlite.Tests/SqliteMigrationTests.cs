@@ -25,6 +25,28 @@ public sealed class SqliteMigrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_FileAtSchemaVersion1_IsMigratedToVersion2_KeepingItsDataAndAddingTheUsageTables()
+    {
+        using (var raw = _database.OpenRaw())
+        {
+            // A file as IronCage with schema version 1 left it, with one audit record.
+            Execute(raw, $"CREATE TABLE {SqliteConstants.SchemaVersionTable} (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL);");
+            Execute(raw, SqliteMigrations.All.Single(m => m.Version == 1).Sql);
+            Execute(raw, $"INSERT INTO {SqliteConstants.SchemaVersionTable} (version, description, applied_at) VALUES (1, 'v1', '2026-01-01T00:00:00Z');");
+            Execute(raw, "INSERT INTO ironcage_audit (sequence, event, previous_hash, hash) VALUES (1, '{}', 'genesis', 'h1');");
+        }
+
+        using var usage = new SqliteUsageStore(_database.Options());
+        await usage.AppendAsync([new UsageRecord { Key = KeyReference.Parse("openai/prod"), Minute = T0, Requests = 1, Cost = 0.5m }]);
+
+        using var check = _database.OpenRaw();
+        AppliedVersions(check).Should().Equal(1, 2);
+        Tables(check).Should().Contain(["ironcage_usage", "ironcage_budget_windows", "ironcage_budget_reservations"]);
+        Scalar(check, "SELECT count(*) FROM ironcage_audit;").Should().Be(1L, "migrating keeps what the file held");
+        Scalar(check, "SELECT cost FROM ironcage_usage;").Should().Be("0.5");
+    }
+
+    [Fact]
     public async Task Reopen_MigratedFile_IsIdempotentAndKeepsTheData()
     {
         long firstToken;
@@ -90,7 +112,7 @@ public sealed class SqliteMigrationTests : IDisposable
         await MigrateAsync();
         using (var raw = _database.OpenRaw())
         {
-            Execute(raw, $"INSERT INTO {SqliteConstants.SchemaVersionTable} (version, description, applied_at) VALUES (2, 'next', '2030-01-01T00:00:00Z');");
+            Execute(raw, $"INSERT INTO {SqliteConstants.SchemaVersionTable} (version, description, applied_at) VALUES ({SqliteConstants.SchemaVersion + 1}, 'next', '2030-01-01T00:00:00Z');");
         }
 
         using var store = new SqliteAuditLog(_database.Options());
@@ -98,7 +120,7 @@ public sealed class SqliteMigrationTests : IDisposable
 
         await act.Should().ThrowAsync<SqliteSchemaVersionException>();
         using var check = _database.OpenRaw();
-        AppliedVersions(check).Should().Equal(1, 2);
+        AppliedVersions(check).Should().Equal(Enumerable.Range(1, SqliteConstants.SchemaVersion + 1).Select(v => (long)v));
         Scalar(check, "SELECT count(*) FROM ironcage_audit;").Should().Be(0L);
     }
 

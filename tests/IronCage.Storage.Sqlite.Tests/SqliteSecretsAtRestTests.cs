@@ -68,6 +68,12 @@ public sealed class SqliteSecretsAtRestTests : IDisposable
             provider.IsAccepted(SecretValue.FromString(newText)).Should().BeTrue("the stored, encrypted key is the one the provider issued");
             (await container.GetRequiredService<IRotationStore>().FindAsync(rotated.OperationId))!.NewSecret.Should().BeNull("the engine drops the operation's sealed copy once the key store holds the new version");
             (await container.GetRequiredService<IAuditLog>().VerifyAsync()).RecordsChecked.Should().BeGreaterThan(0);
+
+            // Usage of the new key and a budget hold: the usage tables are in the searched files too.
+            var usage = container.GetRequiredService<IUsageStore>();
+            usage.Should().BeOfType<SqliteUsageStore>();
+            await usage.AppendAsync([new UsageRecord { Key = reference, Minute = clock.GetCurrentInstant(), VersionId = current.VersionId, Model = "gpt-4o", Requests = 1, Cost = 0.01m }]);
+            (await usage.TryReserveAsync(new BudgetReservation { Id = Guid.NewGuid(), Budget = reference + ":Day", WindowStart = clock.GetCurrentInstant(), Amount = 1m, CreatedAt = clock.GetCurrentInstant() }, 10m)).Admitted.Should().BeTrue();
         }
 
         var files = new[] { _database.FilePath, _database.FilePath + "-wal" }.Where(File.Exists).Select(File.ReadAllBytes).ToList();

@@ -11,7 +11,7 @@ namespace IronCage;
 /// warning is logged when it is created. Thread-safe: reads take no lock, writes are serialised and compare the
 /// concurrency token.
 /// </summary>
-public sealed class InMemoryKeyStore : IKeyStore
+public sealed class InMemoryKeyStore : IKeyStore, IKeyChangeFeed
 {
     private readonly ConcurrentDictionary<KeyReference, ManagedKey> _keys = new();
     private readonly object _writeGate = new();
@@ -32,6 +32,17 @@ public sealed class InMemoryKeyStore : IKeyStore
     {
         ArgumentNullException.ThrowIfNull(logger);
         Log.InMemoryKeyStoreInUse(logger);
+    }
+
+    /// <inheritdoc />
+    public event EventHandler<KeyChangedEventArgs>? KeyChanged;
+
+    /// <inheritdoc />
+    /// <remarks>An in-memory store never misses its own changes; the event is never raised.</remarks>
+    public event EventHandler? ChangesMissed
+    {
+        add { }
+        remove { }
     }
 
     /// <inheritdoc />
@@ -81,6 +92,7 @@ public sealed class InMemoryKeyStore : IKeyStore
 
             var stored = copy with { ConcurrencyToken = NextToken() };
             _keys[key.Reference] = stored;
+            Changed(key.Reference);
             return ValueTask.FromResult(stored);
         }
     }
@@ -106,6 +118,7 @@ public sealed class InMemoryKeyStore : IKeyStore
 
             var stored = copy with { ConcurrencyToken = NextToken() };
             _keys[key.Reference] = stored;
+            Changed(key.Reference);
             return ValueTask.FromResult(stored);
         }
     }
@@ -129,6 +142,8 @@ public sealed class InMemoryKeyStore : IKeyStore
             _keys.TryRemove(key, out _);
         }
 
+        Changed(key);
+
         return ValueTask.CompletedTask;
     }
 
@@ -143,6 +158,9 @@ public sealed class InMemoryKeyStore : IKeyStore
 
     private static FrozenDictionary<string, string> Copy(IReadOnlyDictionary<string, string> values)
         => values.Count == 0 ? FrozenDictionary<string, string>.Empty : values.ToFrozenDictionary(StringComparer.Ordinal);
+
+    // Raised under the write lock for create/update so that listeners see changes in the order they were made.
+    private void Changed(KeyReference key) => KeyChanged?.Invoke(this, new KeyChangedEventArgs(key));
 
     private long NextToken() => Interlocked.Increment(ref _lastToken);
 }

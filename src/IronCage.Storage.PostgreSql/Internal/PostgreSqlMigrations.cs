@@ -126,5 +126,42 @@ internal static class PostgreSqlMigrations
                 token      bigint NOT NULL
             );
             """),
+        new(2, "Usage records, budget windows and reservations", """
+            -- One row per UsageRecord: a key's (and version's and model's) calls within one minute, written with binary
+            -- COPY. minute is unix ticks; cost is numeric, so sums are exact.
+            CREATE TABLE ironcage_usage (
+                key_reference text COLLATE "C" NOT NULL,
+                minute        bigint   NOT NULL,
+                version_id    text,
+                model         text COLLATE "C",
+                requests      bigint   NOT NULL,
+                errors        bigint   NOT NULL,
+                input_tokens  bigint   NOT NULL,
+                output_tokens bigint   NOT NULL,
+                cost          numeric  NOT NULL,
+                cost_status   smallint NOT NULL
+            );
+
+            CREATE INDEX ix_ironcage_usage_key_minute ON ironcage_usage (key_reference, minute);
+            CREATE INDEX ix_ironcage_usage_minute ON ironcage_usage (minute);
+
+            -- What a budget window holds (settled costs plus open reservations): the row every reservation of the window
+            -- locks, so reservations from any number of instances are admitted one at a time against the limit.
+            CREATE TABLE ironcage_budget_windows (
+                budget       text COLLATE "C" NOT NULL,
+                window_start bigint  NOT NULL,
+                committed    numeric NOT NULL,
+                PRIMARY KEY (budget, window_start)
+            );
+
+            CREATE TABLE ironcage_budget_reservations (
+                id           uuid    NOT NULL PRIMARY KEY,
+                budget       text COLLATE "C" NOT NULL,
+                window_start bigint  NOT NULL,
+                amount       numeric NOT NULL,
+                created_at   bigint  NOT NULL,
+                settled      boolean NOT NULL
+            );
+            """),
     ];
 }

@@ -170,7 +170,9 @@ internal sealed class SqliteDatabase : IDisposable
         {
             case 5 or 6: // SQLITE_BUSY, SQLITE_LOCKED
                 Log.DatabaseBusy(_logger, DataSource, _options.BusyTimeout);
-                return new IronCageException(
+                return new StoreUnavailableException(
+                    DataSource,
+                    isTransient: true,
                     $"The IronCage database '{DataSource}' stayed locked by another connection for longer than SqliteStoreOptions.BusyTimeout ({_options.BusyTimeout}). Another process holds a long write transaction; raise BusyTimeout or find that process.",
                     exception);
             case 26: // SQLITE_NOTADB

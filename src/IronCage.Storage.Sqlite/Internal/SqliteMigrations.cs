@@ -120,5 +120,42 @@ internal static class SqliteMigrations
                 token      INTEGER NOT NULL
             ) WITHOUT ROWID;
             """),
+        new(2, "Usage records, budget windows and reservations", """
+            -- One row per UsageRecord: a key's (and version's and model's) calls within one minute. minute is unix ticks,
+            -- cost is the exact decimal as invariant text (summed by ironcage_decimal_sum, never as a float).
+            CREATE TABLE ironcage_usage (
+                id            INTEGER NOT NULL PRIMARY KEY,
+                key_reference TEXT    NOT NULL,
+                minute        INTEGER NOT NULL,
+                version_id    TEXT,
+                model         TEXT,
+                requests      INTEGER NOT NULL,
+                errors        INTEGER NOT NULL,
+                input_tokens  INTEGER NOT NULL,
+                output_tokens INTEGER NOT NULL,
+                cost          TEXT    NOT NULL,
+                cost_status   INTEGER NOT NULL
+            );
+
+            CREATE INDEX ix_ironcage_usage_key_minute ON ironcage_usage (key_reference, minute);
+            CREATE INDEX ix_ironcage_usage_minute ON ironcage_usage (minute);
+
+            -- What a budget window holds (settled costs plus open reservations), changed only with its reservations.
+            CREATE TABLE ironcage_budget_windows (
+                budget       TEXT    NOT NULL,
+                window_start INTEGER NOT NULL,
+                committed    TEXT    NOT NULL,
+                PRIMARY KEY (budget, window_start)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE ironcage_budget_reservations (
+                id           TEXT    NOT NULL PRIMARY KEY,
+                budget       TEXT    NOT NULL,
+                window_start INTEGER NOT NULL,
+                amount       TEXT    NOT NULL,
+                created_at   INTEGER NOT NULL,
+                settled      INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 }

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Options;
+
+namespace IronCage.Internal;
+
+/// <summary>Checks a handler's options when its HttpClient is first built.</summary>
+internal sealed class IronCageKeyHandlerOptionsValidator : IValidateOptions<IronCageKeyHandlerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IronCageKeyHandlerOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxTransientRetries < 0)
+        {
+            failures.Add("IronCageKeyHandlerOptions.MaxTransientRetries must not be negative.");
+        }
+
+        if (options.TransientRetryDelay < TimeSpan.Zero || options.RateLimitCoolDown < TimeSpan.Zero || options.QuotaCoolDown < TimeSpan.Zero)
+        {
+            failures.Add("IronCageKeyHandlerOptions delays (TransientRetryDelay, RateLimitCoolDown, QuotaCoolDown) must not be negative.");
+        }
+
+        if (options.MaxUsageBodyBytes <= 0 || options.DefaultMaxOutputTokens <= 0)
+        {
+            failures.Add("IronCageKeyHandlerOptions.MaxUsageBodyBytes and DefaultMaxOutputTokens must be positive.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail($"HttpClient '{name}': " + string.Join(" ", failures));
+    }
+}

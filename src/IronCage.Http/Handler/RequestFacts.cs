@@ -1,0 +1,138 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace IronCage.Internal;
+
+/// <summary>What a request says about its cost before it is sent: the model, an estimate of its prompt tokens and its output cap.</summary>
+/// <param name="Model">The model, from the body's <c>model</c> or a Gemini path (<c>models/{model}:generateContent</c>).</param>
+/// <param name="InputTokens">The prompt estimate: a quarter of the body's bytes, which over-counts (JSON syntax is counted too), as a worst case should.</param>
+/// <param name="MaxOutputTokens">The body's <c>max_tokens</c>, <c>max_completion_tokens</c>, <c>max_output_tokens</c> or <c>generationConfig.maxOutputTokens</c>, or the configured default.</param>
+internal readonly record struct RequestFacts(string? Model, long InputTokens, long MaxOutputTokens)
+{
+    public int TokenEstimate => (int)Math.Min(int.MaxValue, InputTokens + MaxOutputTokens);
+
+    public CostEstimate ToEstimate() => new(Model, InputTokens, MaxOutputTokens);
+
+    public static bool IsReplayable(HttpContent? content) => content switch
+    {
+        null => true,
+        ByteArrayContent or ReadOnlyMemoryContent or JsonContent => true,
+        MultipartContent multipart => multipart.All(IsReplayable),
+        _ => false,
+    };
+
+    public static async ValueTask<RequestFacts> ReadAsync(HttpRequestMessage request, int defaultMaxOutputTokens, CancellationToken cancellationToken)
+    {
+        var pathModel = ModelFromPath(request.RequestUri);
+        var content = request.Content;
+        if (content is null)
+        {
+            return new RequestFacts(pathModel, 0, defaultMaxOutputTokens);
+        }
+
+        if (!IsReplayable(content))
+        {
+            return new RequestFacts(pathModel, (content.Headers.ContentLength ?? 0) / 4, defaultMaxOutputTokens);
+        }
+
+        await ContentBuffer.LoadAsync(content, cancellationToken).ConfigureAwait(false);
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        ReadOnlyMemory<byte> body;
+        if (stream is MemoryStream memory && memory.TryGetBuffer(out var segment))
+        {
+            body = segment.AsMemory((int)memory.Position);
+        }
+        else
+        {
+            body = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var (model, maxOutput) = ReadBody(body.Span);
+        return new RequestFacts(model ?? pathModel, (body.Length + 3) / 4, maxOutput ?? defaultMaxOutputTokens);
+    }
+
+    private static (string? Model, long? MaxOutput) ReadBody(ReadOnlySpan<byte> body)
+    {
+        string? model = null;
+        long? maxOutput = null;
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return (null, null);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("model"u8))
+                {
+                    reader.Read();
+                    model = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8) || reader.ValueTextEquals("max_output_tokens"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value))
+                    {
+                        maxOutput = value;
+                    }
+
+                    reader.Skip();
+                }
+                else if (reader.ValueTextEquals("generationConfig"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var isMax = reader.ValueTextEquals("maxOutputTokens"u8);
+                        reader.Read();
+                        if (isMax && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value))
+                        {
+                            maxOutput = value;
+                        }
+
+                        reader.Skip();
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: no model or cap to read; the size estimate still applies.
+        }
+
+        return (model, maxOutput);
+    }
+
+    private static string? ModelFromPath(Uri? uri)
+    {
+        if (uri is null)
+        {
+            return null;
+        }
+
+        var path = uri.IsAbsoluteUri ? uri.AbsolutePath : uri.OriginalString;
+        var start = path.IndexOf("/models/", StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        start += "/models/".Length;
+        var end = path.IndexOf(':', start);
+        return end > start ? path[start..end] : null;
+    }
+}

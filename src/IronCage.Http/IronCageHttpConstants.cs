@@ -1,0 +1,29 @@
+namespace IronCage;
+
+/// <summary>Defaults of the runtime path.</summary>
+public static class IronCageHttpConstants
+{
+    /// <summary>The default <see cref="KeyResolverOptions.RefreshInterval"/>: 30 seconds.</summary>
+    public static readonly TimeSpan DefaultRefreshInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>The default <see cref="KeyResolverOptions.RetiredSecretLifetime"/>: 2 minutes.</summary>
+    public static readonly TimeSpan DefaultRetiredSecretLifetime = TimeSpan.FromMinutes(2);
+
+    /// <summary>The default <see cref="IronCageKeyHandlerOptions.QuotaCoolDown"/>: 1 hour.</summary>
+    public static readonly TimeSpan DefaultQuotaCoolDown = TimeSpan.FromHours(1);
+
+    /// <summary>The default <see cref="IronCageKeyHandlerOptions.RateLimitCoolDown"/>: 10 seconds.</summary>
+    public static readonly TimeSpan DefaultRateLimitCoolDown = TimeSpan.FromSeconds(10);
+
+    /// <summary>The default <see cref="IronCageKeyHandlerOptions.TransientRetryDelay"/>: 500 milliseconds.</summary>
+    public static readonly TimeSpan DefaultTransientRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The default <see cref="IronCageKeyHandlerOptions.MaxTransientRetries"/>: 2.</summary>
+    public const int DefaultMaxTransientRetries = 2;
+
+    /// <summary>The default <see cref="IronCageKeyHandlerOptions.MaxUsageBodyBytes"/>: 4 MiB.</summary>
+    public const int DefaultMaxUsageBodyBytes = 4 * 1024 * 1024;
+
+    /// <summary>The default <see cref="IronCageKeyHandlerOptions.DefaultMaxOutputTokens"/>: 4,096.</summary>
+    public const int DefaultMaxOutputTokens = 4096;
+}

@@ -1,0 +1,498 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
+using System.Threading.RateLimiting;
+using IronCage.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IronCage;
+
+/// <summary>
+/// The <see cref="IKeyResolver"/>: one <see cref="KeyState"/> per managed key, a lock-free read of its cached snapshot
+/// on every request, store reads single-flighted per key, and the health (cool-downs, disables, headroom) that the
+/// HTTP handler reports back.
+/// </summary>
+internal sealed class KeyResolver : IKeyResolver, IDisposable
+{
+    private const long MustReload = long.MinValue;
+
+    private readonly ConcurrentDictionary<KeyReference, KeyState> _states = new();
+    private readonly FrozenDictionary<string, Pool> _pools;
+    private readonly IKeyStore _store;
+    private readonly ISecretProtector _protector;
+    private readonly IProviderCatalog _catalog;
+    private readonly IClock _clock;
+    private readonly IUsageGate? _gate;
+    private readonly KeyResolverOptions _options;
+    private readonly ILogger _logger;
+    private readonly List<IKeyChangeFeed> _feeds;
+    private readonly ConcurrentQueue<(SecretValue Secret, long DisposeAtTick)> _retired = new();
+    private int _disposed;
+
+    public KeyResolver(
+        IKeyStore store,
+        ISecretProtector protector,
+        IProviderCatalog catalog,
+        IClock clock,
+        IOptions<KeyResolverOptions> options,
+        ILogger<KeyResolver> logger,
+        IEnumerable<IKeyChangeFeed> feeds,
+        IUsageGate? gate = null)
+    {
+        _store = store;
+        _protector = protector;
+        _catalog = catalog;
+        _clock = clock;
+        _gate = gate;
+        _options = options.Value;
+        _logger = logger;
+        _pools = _options.Pools.ToFrozenDictionary(p => p.Key, p => new Pool(p.Key, [.. p.Value.Keys.Select(StateOf)], p.Value.Strategy), StringComparer.Ordinal);
+
+        _feeds = [.. feeds];
+        if (store is IKeyChangeFeed storeFeed && !_feeds.Contains(storeFeed))
+        {
+            _feeds.Add(storeFeed);
+        }
+
+        foreach (var feed in _feeds)
+        {
+            feed.KeyChanged += OnKeyChanged;
+            feed.ChangesMissed += OnChangesMissed;
+        }
+    }
+
+    /// <inheritdoc />
+    public event EventHandler<KeyChangedEventArgs>? KeyChanged;
+
+    /// <inheritdoc />
+    public ValueTask<ResolvedKey> ResolveAsync(KeyReference key, CancellationToken cancellationToken = default)
+    {
+        // The hit path: one dictionary read and a few field reads, no clock, no allocation.
+        if (_states.TryGetValue(key, out var state)
+            && state.Snapshot is { Key: { } resolved, NeedsChecks: false } snapshot
+            && Environment.TickCount64 < snapshot.RefreshAtTick
+            && !state.IsRestricted)
+        {
+            return new ValueTask<ResolvedKey>(resolved);
+        }
+
+        return ResolveSlowAsync(key, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ResolvedKey> ResolvePoolAsync(string pool, IReadOnlyCollection<KeyReference>? exclude = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        if (!_pools.TryGetValue(pool, out var found))
+        {
+            throw new ArgumentException($"No key pool named '{pool}' is registered. Add it with AddKeyPool(\"{pool}\", …) or check the name.", nameof(pool));
+        }
+
+        Span<int> order = stackalloc int[found.States.Length];
+        found.Order(order);
+        foreach (var index in order)
+        {
+            var state = found.States[index];
+            if (exclude is not null && exclude.Contains(state.Key))
+            {
+                continue;
+            }
+
+            if (state.Snapshot is not { } snapshot || Environment.TickCount64 >= snapshot.RefreshAtTick)
+            {
+                return ResolvePoolSlowAsync(found, order.ToArray(), exclude, cancellationToken);
+            }
+
+            if (Check(state, snapshot, out _) is { } usable)
+            {
+                state.CountUse();
+                return new ValueTask<ResolvedKey>(usable);
+            }
+        }
+
+        return ResolvePoolSlowAsync(found, order.ToArray(), exclude, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public void Invalidate(KeyReference key)
+    {
+        if (_states.TryGetValue(key, out var state) && state.Snapshot is { } snapshot)
+        {
+            state.Snapshot = snapshot.Key is { } resolved
+                ? new KeySnapshot(resolved, snapshot.HasHardLimits, MustReload)
+                : new KeySnapshot(snapshot.Unusable!, MustReload);
+        }
+
+        Log.KeyInvalidated(_logger, key);
+        KeyChanged?.Invoke(this, new KeyChangedEventArgs(key));
+    }
+
+    /// <summary>Records what a provider said about a key: it stops being handed out until <paramref name="restriction"/> ends.</summary>
+    internal void Restrict(ResolvedKey key, KeyRestriction restriction)
+    {
+        StateOf(key.Key).Restrict(restriction);
+        Log.KeyRestricted(_logger, key.Key, key.VersionId, restriction.Reason, restriction.Until, restriction.Detail);
+    }
+
+    /// <summary>Records the fraction of the provider's rate limit left for a key (0 to 1).</summary>
+    internal void ReportHeadroom(ResolvedKey key, double remaining) => StateOf(key.Key).Headroom = Math.Clamp(remaining, 0, 1);
+
+    /// <summary>Takes a permit of the key's client-side rate limits, if it has any.</summary>
+    internal bool TryAcquire(ResolvedKey key, int tokens, [NotNullWhen(false)] out KeySkip? skip)
+    {
+        var state = StateOf(key.Key);
+        skip = null;
+        if (state.RequestLimiter is { } requests)
+        {
+            using var lease = requests.AttemptAcquire(1);
+            if (!lease.IsAcquired)
+            {
+                skip = RateLimitSkip(key.Key, "requests", lease);
+                return false;
+            }
+        }
+
+        if (state.TokenLimiter is { } tokenLimiter && tokens > 0)
+        {
+            var limit = _options.RateLimits[key.Key].Tokens!.Value;
+            using var lease = tokenLimiter.AttemptAcquire(Math.Min(tokens, limit));
+            if (!lease.IsAcquired)
+            {
+                skip = RateLimitSkip(key.Key, "tokens", lease);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal bool HasTokenLimit(KeyReference key) => StateOf(key).TokenLimiter is not null;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var feed in _feeds)
+        {
+            feed.KeyChanged -= OnKeyChanged;
+            feed.ChangesMissed -= OnChangesMissed;
+        }
+
+        foreach (var state in _states.Values)
+        {
+            state.RequestLimiter?.Dispose();
+            state.TokenLimiter?.Dispose();
+            state.Snapshot?.Key?.Secret.Dispose();
+        }
+
+        while (_retired.TryDequeue(out var retired))
+        {
+            retired.Secret.Dispose();
+        }
+    }
+
+    private async ValueTask<ResolvedKey> ResolveSlowAsync(KeyReference key, CancellationToken cancellationToken)
+    {
+        var state = StateOf(key);
+        var snapshot = await SnapshotOfAsync(state, cancellationToken).ConfigureAwait(false);
+        if (Check(state, snapshot, out var skip) is { } usable)
+        {
+            return usable;
+        }
+
+        throw new NoUsableKeyException(key.ToString(), [skip!]);
+    }
+
+    // The order is the one the fast path computed, so a round-robin pool advances once per resolve.
+    private async ValueTask<ResolvedKey> ResolvePoolSlowAsync(Pool pool, int[] order, IReadOnlyCollection<KeyReference>? exclude, CancellationToken cancellationToken)
+    {
+        var skips = new List<KeySkip>();
+        foreach (var index in order)
+        {
+            var state = pool.States[index];
+            if (exclude is not null && exclude.Contains(state.Key))
+            {
+                continue;
+            }
+
+            KeySnapshot snapshot;
+            try
+            {
+                snapshot = await SnapshotOfAsync(state, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // One unreadable key must not take the pool down: the others may be cached or readable.
+                skips.Add(new KeySkip(state.Key, KeySkipReason.NotFound, $"it could not be read from the key store ({exception.GetType().Name})"));
+                continue;
+            }
+
+            if (Check(state, snapshot, out var skip) is { } usable)
+            {
+                state.CountUse();
+                return usable;
+            }
+
+            skips.Add(skip!);
+        }
+
+        throw new NoUsableKeyException(pool.Name, skips);
+    }
+
+    private ResolvedKey? Check(KeyState state, KeySnapshot snapshot, out KeySkip? skip)
+    {
+        skip = null;
+        if (snapshot.Unusable is { } unusable)
+        {
+            skip = unusable;
+            return null;
+        }
+
+        var key = snapshot.Key!;
+        if (!snapshot.NeedsChecks && !state.IsRestricted)
+        {
+            return key;
+        }
+
+        var now = _clock.GetCurrentInstant();
+        if (key.ExpiresAt is { } expires && expires <= now)
+        {
+            skip = new KeySkip(key.Key, KeySkipReason.Expired, $"version {key.VersionId} ({key.DisplayHint}) expired at {expires}; rotate the key");
+            return null;
+        }
+
+        if (state.IsRestricted && state.RestrictionAt(now, key.VersionId) is { } restriction)
+        {
+            skip = new KeySkip(key.Key, restriction.Reason, restriction.Detail, restriction.Until);
+            return null;
+        }
+
+        if (snapshot.HasHardLimits && _gate is not null && _gate.IsBlocked(key.Key, now, out var blocked))
+        {
+            skip = blocked;
+            return null;
+        }
+
+        return key;
+    }
+
+    private async ValueTask<KeySnapshot> SnapshotOfAsync(KeyState state, CancellationToken cancellationToken)
+    {
+        var snapshot = state.Snapshot;
+        if (snapshot is null)
+        {
+            return await state.LoadOnce(LoadAsync).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (snapshot.RefreshAtTick == MustReload)
+        {
+            try
+            {
+                return await state.LoadOnce(LoadAsync).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The store is down: the key we had is better than none (the change that invalidated it was written
+                // to the same store moments ago, so it is most likely a rotation, not a kill).
+                Log.StoreUnavailableServingCached(_logger, state.Key, exception);
+                return snapshot;
+            }
+        }
+
+        if (Environment.TickCount64 >= snapshot.RefreshAtTick)
+        {
+            // Stale while revalidate: serve what we have, refresh in the background.
+            _ = state.LoadOnce(LoadAsync).ContinueWith(
+                static (task, logger) => Log.StoreUnavailableServingCached((ILogger)logger!, default, task.Exception!.GetBaseException()),
+                _logger,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        return snapshot;
+    }
+
+    private async Task<KeySnapshot> LoadAsync(KeyState state)
+    {
+        var previous = state.Snapshot;
+        KeySnapshot loaded;
+        try
+        {
+            loaded = await ReadAsync(state.Key, previous?.Key).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (previous is not null && exception is not SecretDecryptionException)
+        {
+            Log.StoreUnavailableServingCached(_logger, state.Key, exception);
+
+            // Try again soon rather than after a whole refresh interval.
+            var retryAt = Environment.TickCount64 + (long)Math.Min(_options.RefreshInterval.TotalMilliseconds, 5_000);
+            loaded = previous.Key is { } key ? new KeySnapshot(key, previous.HasHardLimits, retryAt) : new KeySnapshot(previous.Unusable!, retryAt);
+        }
+
+        state.Snapshot = loaded;
+        if (previous?.Key is { } old && !ReferenceEquals(old, loaded.Key))
+        {
+            _retired.Enqueue((old.Secret, Environment.TickCount64 + (long)_options.RetiredSecretLifetime.TotalMilliseconds));
+        }
+
+        DisposeRetiredSecrets();
+        return loaded;
+    }
+
+    private async Task<KeySnapshot> ReadAsync(KeyReference key, ResolvedKey? previous)
+    {
+        var refreshAt = Environment.TickCount64 + (long)_options.RefreshInterval.TotalMilliseconds;
+        var managed = await _store.FindAsync(key).ConfigureAwait(false);
+        if (managed is null)
+        {
+            return new KeySnapshot(new KeySkip(key, KeySkipReason.NotFound, "no such managed key in the store; register it first"), refreshAt);
+        }
+
+        if (managed.CurrentVersion is not { } current)
+        {
+            return new KeySnapshot(new KeySkip(key, KeySkipReason.NoCurrentVersion, "it has no current version (supply a key or finish the rotation)"), refreshAt);
+        }
+
+        if (current.KilledAt is { } killedAt)
+        {
+            return new KeySnapshot(new KeySkip(key, KeySkipReason.Killed, $"version {current.VersionId} ({current.DisplayHint}) was killed at {killedAt}; rotate or supply a new key"), refreshAt);
+        }
+
+        if (!_catalog.TryGetDescriptor(key.Provider, out var descriptor))
+        {
+            throw new UnknownProviderException(key.Provider);
+        }
+
+        var hasHardLimits = _gate is not null && managed.Limits.Limits.Any(l => l.Enforcement == LimitEnforcement.Hard && l.Metric != UsageMetric.Cost);
+
+        // The same version as before: keep the decrypted key instead of opening the ciphertext again.
+        if (previous is not null && string.Equals(previous.VersionId, current.VersionId, StringComparison.Ordinal) && !previous.Secret.IsDisposed)
+        {
+            return new KeySnapshot(previous, hasHardLimits, refreshAt);
+        }
+
+        var secret = await _protector.OpenAsync(current.Secret, new SecretBinding(key, current.VersionId)).ConfigureAwait(false);
+        Log.KeyLoaded(_logger, key, current.VersionId, current.DisplayHint);
+        return new KeySnapshot(new ResolvedKey(key, current.VersionId, current.DisplayHint, descriptor, secret, current.ExpiresAt), hasHardLimits, refreshAt);
+    }
+
+    private void DisposeRetiredSecrets()
+    {
+        var now = Environment.TickCount64;
+        while (_retired.TryPeek(out var retired) && retired.DisposeAtTick <= now && _retired.TryDequeue(out retired))
+        {
+            retired.Secret.Dispose();
+        }
+    }
+
+    private KeyState StateOf(KeyReference key) => _states.GetOrAdd(key, static (reference, self) => self.NewState(reference), this);
+
+    private KeyState NewState(KeyReference key)
+    {
+        var state = new KeyState(key);
+        if (_options.RateLimits.TryGetValue(key, out var limit))
+        {
+            if (limit.Requests is { } requests)
+            {
+                state.RequestLimiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+                {
+                    PermitLimit = requests,
+                    Window = limit.Window,
+                    SegmentsPerWindow = 6,
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            }
+
+            if (limit.Tokens is { } tokens)
+            {
+                var periods = Math.Max(1, (int)Math.Round(limit.Window.TotalSeconds));
+                state.TokenLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = tokens,
+                    TokensPerPeriod = Math.Max(1, tokens / periods),
+                    ReplenishmentPeriod = TimeSpan.FromTicks(limit.Window.Ticks / periods),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            }
+        }
+
+        return state;
+    }
+
+    private KeySkip RateLimitSkip(KeyReference key, string what, RateLimitLease lease)
+    {
+        var limit = _options.RateLimits[key];
+        var amount = what == "requests" ? limit.Requests : limit.Tokens;
+        Instant? until = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? _clock.GetCurrentInstant() + Duration.FromTimeSpan(retryAfter) : null;
+        return new KeySkip(key, KeySkipReason.RateLimited, $"the client-side limit of {amount} {what} per {limit.Window} is reached; wait, add keys to a pool, or raise ClientRateLimit", until);
+    }
+
+    private void OnKeyChanged(object? sender, KeyChangedEventArgs e) => Invalidate(e.Key);
+
+    private void OnChangesMissed(object? sender, EventArgs e)
+    {
+        foreach (var key in _states.Keys)
+        {
+            Invalidate(key);
+        }
+    }
+
+    private sealed class Pool(string name, KeyState[] states, PoolStrategy strategy)
+    {
+        private int _cursor = -1;
+
+        public string Name { get; } = name;
+
+        public KeyState[] States { get; } = states;
+
+        public void Order(Span<int> order)
+        {
+            var count = States.Length;
+            if (strategy == PoolStrategy.RoundRobin)
+            {
+                var start = (int)((uint)Interlocked.Increment(ref _cursor) % (uint)count);
+                for (var i = 0; i < count; i++)
+                {
+                    order[i] = (start + i) % count;
+                }
+
+                return;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                order[i] = i;
+            }
+
+            if (strategy is PoolStrategy.LeastUsed or PoolStrategy.MostHeadroom)
+            {
+                // Insertion sort: pools are small, it is stable (priority order breaks ties) and allocates nothing.
+                for (var i = 1; i < count; i++)
+                {
+                    var current = order[i];
+                    var j = i - 1;
+                    while (j >= 0 && Before(current, order[j]))
+                    {
+                        order[j + 1] = order[j];
+                        j--;
+                    }
+
+                    order[j + 1] = current;
+                }
+            }
+        }
+
+        private bool Before(int candidate, int other) => strategy == PoolStrategy.LeastUsed
+            ? States[candidate].UsesThisMinute < States[other].UsesThisMinute
+            : States[candidate].Headroom > States[other].Headroom;
+    }
+}

@@ -1,0 +1,46 @@
+using NodaTime;
+
+namespace IronCage;
+
+/// <summary>
+/// The current version of a managed key, decrypted and ready to put on a request. Its <see cref="Secret"/> lives only
+/// in memory; <see cref="ToString"/> shows the display hint.
+/// </summary>
+public sealed class ResolvedKey
+{
+    internal ResolvedKey(KeyReference key, string versionId, string displayHint, ProviderDescriptor provider, SecretValue secret, Instant? expiresAt)
+    {
+        Key = key;
+        VersionId = versionId;
+        DisplayHint = displayHint;
+        Provider = provider;
+        Secret = secret;
+        ExpiresAt = expiresAt;
+    }
+
+    /// <summary>Gets the managed key.</summary>
+    public KeyReference Key { get; }
+
+    /// <summary>Gets the version that is current.</summary>
+    public string VersionId { get; }
+
+    /// <summary>Gets the display hint of the version (<c>sk-...wxyz</c>).</summary>
+    public string DisplayHint { get; }
+
+    /// <summary>Gets the provider, with the auth scheme its requests use.</summary>
+    public ProviderDescriptor Provider { get; }
+
+    /// <summary>Gets the secret. Do not dispose it: the resolver owns it and disposes it some time after the key has been replaced.</summary>
+    public SecretValue Secret { get; }
+
+    /// <summary>Gets when the version expires at the provider, if it does.</summary>
+    public Instant? ExpiresAt { get; }
+
+    /// <summary>Puts the key on a request with the provider's auth scheme (<c>Authorization: Bearer</c>, <c>x-api-key</c>, <c>api-key</c>, <c>x-goog-api-key</c> or <c>?key=</c>).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="overwrite">Whether to replace a key the caller already set on the request.</param>
+    public void ApplyTo(HttpRequestMessage request, bool overwrite = false) => Provider.Auth.Apply(request, Secret, overwrite);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Key} {VersionId} ({DisplayHint})";
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace IronCage.Internal;
+
+/// <summary>
+/// The end of one successful call: once its body has been read (or abandoned), the usage it reported is recorded and
+/// the budget hold settled. Runs once.
+/// </summary>
+internal sealed class UsageCapture
+{
+    private readonly ResolvedKey _key;
+    private readonly string? _requestModel;
+    private readonly BudgetHold _hold;
+    private readonly IUsageRecorder? _recorder;
+    private readonly IClock _clock;
+    private readonly ILogger _logger;
+    private readonly UsageTotals _totals = new();
+    private int _completed;
+
+    public UsageCapture(ResolvedKey key, string? requestModel, BudgetHold hold, IUsageRecorder? recorder, IClock clock, ILogger logger)
+    {
+        _key = key;
+        _requestModel = requestModel;
+        _hold = hold;
+        _recorder = recorder;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    public bool IsCompleted => Volatile.Read(ref _completed) != 0;
+
+    public void ReadJson(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            _totals.Read(json);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // A body that is not JSON (or a truncated event) has no usage to read; the call still counts.
+        }
+    }
+
+    public void Complete(bool endOfBody, string? problem)
+    {
+        if (Interlocked.Exchange(ref _completed, 1) != 0)
+        {
+            return;
+        }
+
+        if (!_totals.Found && endOfBody && problem is not null)
+        {
+            Log.UsageUnreadable(_logger, _key.Key, problem);
+        }
+
+        _recorder?.Record(new UsageSample(_key.Key, _clock.GetCurrentInstant(), _totals.Model ?? _requestModel, _totals.InputTokens, _totals.OutputTokens, null, _key.VersionId));
+        if (!ReferenceEquals(_hold, BudgetHold.Unlimited))
+        {
+            // Settling is a store write; the caller's read must not wait for it.
+            _ = SettleAsync();
+        }
+    }
+
+    private async Task SettleAsync()
+    {
+        try
+        {
+            await _hold.SettleAsync(_totals.InputTokens, _totals.OutputTokens).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Log.SettleFailed(_logger, _key.Key, exception);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using IronCage.Internal;
+using IronCage.Providers.AwsBedrock;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IronCage;
+
+/// <summary>Adds the AWS Bedrock provider adapter.</summary>
+public static class AwsBedrockIronCageBuilderExtensions
+{
+    /// <summary>
+    /// Adds an AWS Bedrock connection named <paramref name="name"/>: the AWS credentials and IAM user IronCage uses to create, list, deactivate and delete
+    /// Amazon Bedrock API keys (IAM service-specific credentials). Call it once per connection; a managed key picks
+    /// its connection with the <see cref="ProviderKeyContext.ConnectionScopeKey"/> scope entry when there are several.
+    /// </summary>
+    /// <param name="builder">The IronCage builder.</param>
+    /// <param name="name">The connection's name.</param>
+    /// <param name="configure">Configures the connection.</param>
+    /// <returns>The builder.</returns>
+    /// <remarks>Invalid options stop start-up with an <see cref="OptionsValidationException"/>.</remarks>
+    public static IIronCageBuilder AddAwsBedrock(this IIronCageBuilder builder, string name, Action<AwsBedrockProviderOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        ProviderConnections<AwsBedrockProviderOptions>.Add(services, name, configure);
+        services.AddOptions<AwsBedrockProviderOptions>(name).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AwsBedrockProviderOptions>, AwsBedrockProviderOptionsValidator>());
+        services.AddHttpClient(AwsBedrockConstants.HttpClientName)
+            // A redirect would carry the bearer token or signature elsewhere; tokens and signatures never reach a log.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RedactLoggedHeaders(_ => true);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new ProviderConnections<AwsBedrockProviderOptions>(
+            sp.GetServices<ProviderConnectionName<AwsBedrockProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<AwsBedrockProviderOptions>>(), nameof(AddAwsBedrock)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, AwsBedrockProviderAdapter>(sp => new AwsBedrockProviderAdapter(
+            sp.GetRequiredService<ProviderConnections<AwsBedrockProviderOptions>>(),
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<IKeyVerifier>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<NodaTime.IClock>(),
+            sp.GetRequiredService<ILogger<AwsBedrockProviderAdapter>>())));
+        return builder;
+    }
+
+    /// <summary>Adds an AWS Bedrock connection named <paramref name="name"/>, bound to a configuration section (for example <c>IronCage:Bedrock</c>).</summary>
+    /// <param name="builder">The IronCage builder.</param>
+    /// <param name="name">The connection's name.</param>
+    /// <param name="configuration">The section with <see cref="AwsBedrockProviderOptions"/> values (UserName, BedrockRegion, CredentialAgeDays, IamEndpoint, …).</param>
+    /// <returns>The builder.</returns>
+    public static IIronCageBuilder AddAwsBedrock(this IIronCageBuilder builder, string name, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        builder.AddAwsBedrock(name, static _ => { });
+        builder.Services.AddOptions<AwsBedrockProviderOptions>(name).Bind(configuration);
+        return builder;
+    }
+}

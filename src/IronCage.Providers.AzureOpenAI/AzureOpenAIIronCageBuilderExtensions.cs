@@ -1,0 +1,61 @@
+using IronCage.Internal;
+using IronCage.Providers.AzureOpenAI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IronCage;
+
+/// <summary>Adds the Azure OpenAI provider adapter.</summary>
+public static class AzureOpenAIIronCageBuilderExtensions
+{
+    /// <summary>
+    /// Adds an Azure OpenAI connection named <paramref name="name"/>: the credential and defaults IronCage uses to list
+    /// and regenerate the keys of Azure OpenAI / AI Services accounts. Call it once per connection; a managed key picks
+    /// its connection with the <see cref="ProviderKeyContext.ConnectionScopeKey"/> scope entry when there are several.
+    /// </summary>
+    /// <param name="builder">The IronCage builder.</param>
+    /// <param name="name">The connection's name.</param>
+    /// <param name="configure">Configures the connection.</param>
+    /// <returns>The builder.</returns>
+    /// <remarks>Invalid options stop start-up with an <see cref="OptionsValidationException"/>.</remarks>
+    public static IIronCageBuilder AddAzureOpenAI(this IIronCageBuilder builder, string name, Action<AzureOpenAIProviderOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        ProviderConnections<AzureOpenAIProviderOptions>.Add(services, name, configure);
+        services.AddOptions<AzureOpenAIProviderOptions>(name).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureOpenAIProviderOptions>, AzureOpenAIProviderOptionsValidator>());
+        services.AddHttpClient(AzureOpenAIConstants.HttpClientName)
+            // A redirect would carry the bearer token or signature elsewhere; tokens and signatures never reach a log.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RedactLoggedHeaders(_ => true);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new ProviderConnections<AzureOpenAIProviderOptions>(
+            sp.GetServices<ProviderConnectionName<AzureOpenAIProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<AzureOpenAIProviderOptions>>(), nameof(AddAzureOpenAI)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, AzureOpenAIProviderAdapter>(sp => new AzureOpenAIProviderAdapter(
+            sp.GetRequiredService<ProviderConnections<AzureOpenAIProviderOptions>>(),
+            sp.GetRequiredService<IHttpClientFactory>(),
+            sp.GetRequiredService<IKeyVerifier>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AzureOpenAIProviderAdapter>>())));
+        return builder;
+    }
+
+    /// <summary>Adds an Azure OpenAI connection named <paramref name="name"/>, bound to a configuration section (for example <c>IronCage:AzureOpenAI</c>).</summary>
+    /// <param name="builder">The IronCage builder.</param>
+    /// <param name="name">The connection's name.</param>
+    /// <param name="configuration">The section with <see cref="AzureOpenAIProviderOptions"/> values (SubscriptionId, ResourceGroup, AccountName, Endpoint, ApiVersion, …).</param>
+    /// <returns>The builder.</returns>
+    public static IIronCageBuilder AddAzureOpenAI(this IIronCageBuilder builder, string name, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        builder.AddAzureOpenAI(name, static _ => { });
+        builder.Services.AddOptions<AzureOpenAIProviderOptions>(name).Bind(configuration);
+        return builder;
+    }
+}

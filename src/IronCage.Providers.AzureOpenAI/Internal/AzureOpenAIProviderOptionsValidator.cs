@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace IronCage.Providers.AzureOpenAI;
+
+/// <summary>Checks an Azure OpenAI connection's options at start.</summary>
+internal sealed partial class AzureOpenAIProviderOptionsValidator : IValidateOptions<AzureOpenAIProviderOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AzureOpenAIProviderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var connection = string.IsNullOrEmpty(name) ? "default" : name;
+        if (options.ManagementEndpoint is not { IsAbsoluteUri: true } management || management.Scheme != Uri.UriSchemeHttps)
+        {
+            failures.Add($"Azure OpenAI connection '{connection}': ManagementEndpoint must be an absolute https URI such as https://management.azure.com/.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ApiVersion) || !ApiVersionPattern().IsMatch(options.ApiVersion))
+        {
+            failures.Add($"Azure OpenAI connection '{connection}': ApiVersion must look like 2026-03-01 (optionally with -preview); it is '{options.ApiVersion}'.");
+        }
+
+        if (options.Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            failures.Add($"Azure OpenAI connection '{connection}': Endpoint must be the account's https data-plane address, such as https://my-resource.openai.azure.com.");
+        }
+
+        Positive(options.RequestTimeout, nameof(options.RequestTimeout));
+        Positive(options.PollInterval, nameof(options.PollInterval));
+        Positive(options.MaxPollInterval, nameof(options.MaxPollInterval));
+        Positive(options.OperationTimeout, nameof(options.OperationTimeout));
+        if (options.RetryDelay < TimeSpan.Zero)
+        {
+            failures.Add($"Azure OpenAI connection '{connection}': RetryDelay must not be negative.");
+        }
+
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            failures.Add($"Azure OpenAI connection '{connection}': MaxRetries must be between 0 and 10.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Positive(TimeSpan value, string property)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"Azure OpenAI connection '{connection}': {property} must be positive.");
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(-preview)?$", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex ApiVersionPattern();
+}

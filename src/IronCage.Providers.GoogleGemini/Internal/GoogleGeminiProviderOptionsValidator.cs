@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+
+namespace IronCage.Providers.GoogleGemini;
+
+/// <summary>Checks an Google Gemini connection's options at start.</summary>
+internal sealed class GoogleGeminiProviderOptionsValidator : IValidateOptions<GoogleGeminiProviderOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GoogleGeminiProviderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var connection = string.IsNullOrEmpty(name) ? "default" : name;
+        if (options.Endpoint is not { IsAbsoluteUri: true } endpoint || endpoint.Scheme != Uri.UriSchemeHttps)
+        {
+            failures.Add($"Google Gemini connection '{connection}': Endpoint must be an absolute https URI such as https://apikeys.googleapis.com/.");
+        }
+
+        if (options.AccessToken is not null && string.IsNullOrWhiteSpace(options.AccessToken))
+        {
+            failures.Add($"Google Gemini connection '{connection}': AccessToken is blank; leave it unset to use application-default credentials.");
+        }
+
+        if (options.ServiceAccountFile is { } file && !File.Exists(file))
+        {
+            failures.Add($"Google Gemini connection '{connection}': the ServiceAccountFile '{file}' does not exist.");
+        }
+
+        Positive(options.RequestTimeout, nameof(options.RequestTimeout));
+        Positive(options.PollInterval, nameof(options.PollInterval));
+        Positive(options.MaxPollInterval, nameof(options.MaxPollInterval));
+        Positive(options.OperationTimeout, nameof(options.OperationTimeout));
+        if (options.RetryDelay < TimeSpan.Zero)
+        {
+            failures.Add($"Google Gemini connection '{connection}': RetryDelay must not be negative.");
+        }
+
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            failures.Add($"Google Gemini connection '{connection}': MaxRetries must be between 0 and 10.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+
+        void Positive(TimeSpan value, string property)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"Google Gemini connection '{connection}': {property} must be positive.");
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using System.Runtime.CompilerServices;
+using IronCage.Internal;
+using IronCage.Providers.OpenAI.Internal;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace IronCage.Providers.OpenAI;
+
+/// <summary>
+/// OpenAI's key management as its API allows it (PROVIDERS.md §1). <see cref="KeyKind.Admin"/> keys are created (with
+/// <c>expires_in_seconds</c> when the policy sets a lifetime), listed, read and deleted. <see cref="KeyKind.Inference"/>
+/// keys live in the project of the <see cref="OpenAIConstants.ProjectIdScopeKey"/> scope entry: they are minted by creating
+/// a project service account (or, with <see cref="OpenAIConstants.ServiceAccountIdScopeKey"/>, an additional key of one),
+/// listed, read, and deleted; a key a service account owns is revoked by deleting the account.
+/// </summary>
+internal sealed class OpenAIProviderAdapter : ProviderAdapter
+{
+    private const string AdminKeyOption = nameof(OpenAIProviderOptions) + "." + nameof(OpenAIProviderOptions.AdminKey);
+    private readonly ProviderConnections<OpenAIProviderOptions> _connections;
+    private readonly ProviderHttp _http;
+    private readonly OpenAIClient _client;
+    private readonly ILogger<OpenAIProviderAdapter> _logger;
+
+    public OpenAIProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenAIProviderOptions> connections, IClock clock, ILogger<OpenAIProviderAdapter> logger)
+    {
+        _connections = connections;
+        _logger = logger;
+        _http = new ProviderHttp(httpClientFactory, OpenAIConstants.HttpClientName, ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.OpenAI), clock);
+        _client = new OpenAIClient(_http);
+    }
+
+    public override ProviderId Provider => ProviderId.OpenAI;
+
+    public override ProviderCapabilities Capabilities
+        => ProviderCapabilities.Create | ProviderCapabilities.List | ProviderCapabilities.Read | ProviderCapabilities.Delete | ProviderCapabilities.Expiry | ProviderCapabilities.Verify;
+
+    public override async Task<CreatedProviderKey> CreateKeyAsync(CreateProviderKeyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var context = request.Context;
+        var endpoint = Endpoint(context);
+        var created = await ProviderHttp.CreateOnceAsync(
+            endpoint,
+            request.Name,
+            token => CreateAsync(endpoint, request, token),
+            (name, token) => FindByNameAsync(endpoint, context, name, token),
+            (id, token) => RemoveOrphanAsync(endpoint, context, id, token),
+            orphans => Log.CreateOutcomeUnknown(_logger, request.Name, context.Key, orphans),
+            cancellationToken).ConfigureAwait(false);
+        Log.KeyCreated(_logger, context.Kind, created.ProviderKeyId, created.Secret.DisplayHint, context.Key, endpoint.Connection);
+        return created;
+    }
+
+    public override IAsyncEnumerable<ProviderKeyInfo> ListKeysAsync(ProviderKeyContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var endpoint = Endpoint(context);
+        return context.Kind == KeyKind.Admin
+            ? _client.ListAdminKeysAsync(endpoint, cancellationToken)
+            : _client.ListProjectKeysAsync(endpoint, ProjectId(context), cancellationToken);
+    }
+
+    public override Task<ProviderKeyInfo?> GetKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
+        var endpoint = Endpoint(context);
+        return context.Kind == KeyKind.Admin
+            ? _client.GetAdminKeyAsync(endpoint, providerKeyId, cancellationToken)
+            : _client.GetProjectKeyAsync(endpoint, ProjectId(context), providerKeyId, cancellationToken);
+    }
+
+    public override Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(key);
+        return _client.VerifyAsync(Endpoint(context), key, context.Kind, cancellationToken);
+    }
+
+    public override async Task DeleteKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
+        var endpoint = Endpoint(context);
+        if (context.Kind == KeyKind.Admin)
+        {
+            if (await _client.DeleteAdminKeyAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false))
+            {
+                Log.KeyDeleted(_logger, context.Kind, providerKeyId, context.Key, endpoint.Connection);
+            }
+
+            return;
+        }
+
+        var projectId = ProjectId(context);
+        try
+        {
+            if (await _client.DeleteProjectKeyAsync(endpoint, projectId, providerKeyId, cancellationToken).ConfigureAwait(false))
+            {
+                Log.KeyDeleted(_logger, context.Kind, providerKeyId, context.Key, endpoint.Connection);
+            }
+        }
+        catch (ProviderRequestException ex) when (ex.StatusCode == 400)
+        {
+            // OpenAI refuses to delete a key a service account owns: the account is what must go.
+            var key = await _client.GetProjectKeyAsync(endpoint, projectId, providerKeyId, cancellationToken).ConfigureAwait(false);
+            if (key is null)
+            {
+                return;
+            }
+
+            if (!key.Metadata.TryGetValue(OpenAIConstants.ServiceAccountIdMetadataKey, out var serviceAccountId))
+            {
+                throw;
+            }
+
+            if (context.Scope.TryGetValue(OpenAIConstants.ServiceAccountIdScopeKey, out var shared) && string.Equals(shared, serviceAccountId, StringComparison.Ordinal))
+            {
+                throw new IronCageException($"OpenAI key {providerKeyId} of '{context.Key}' belongs to service account {serviceAccountId}, which also holds the key's newer versions ('{OpenAIConstants.ServiceAccountIdScopeKey}' scope entry). OpenAI cannot delete one key of a service account by API: revoke it in the console ({_http.Descriptor.ConsoleUrl}), or drop the scope entry so each key gets its own service account.", ex);
+            }
+
+            await _client.DeleteServiceAccountAsync(endpoint, projectId, serviceAccountId, cancellationToken).ConfigureAwait(false);
+            Log.ServiceAccountDeleted(_logger, providerKeyId, context.Key, serviceAccountId);
+        }
+    }
+
+    private Task<CreatedProviderKey> CreateAsync(ProviderEndpoint endpoint, CreateProviderKeyRequest request, CancellationToken cancellationToken)
+    {
+        var context = request.Context;
+        if (context.Kind == KeyKind.Admin)
+        {
+            long? expiresIn = null;
+            if (request.ExpiresAt is { } expiresAt)
+            {
+                expiresIn = OpenAIClient.ExpiresInSeconds(_http.Clock.GetCurrentInstant(), expiresAt);
+                if (expiresIn > OpenAIConstants.MaxAdminKeyExpirySeconds)
+                {
+                    expiresIn = OpenAIConstants.MaxAdminKeyExpirySeconds;
+                    Log.ExpiryShortened(_logger, context.Key, OpenAIConstants.MaxAdminKeyExpirySeconds);
+                }
+            }
+
+            return _client.CreateAdminKeyAsync(endpoint, request.Name, expiresIn, cancellationToken);
+        }
+
+        var projectId = ProjectId(context);
+        if (context.Scope.TryGetValue(OpenAIConstants.ServiceAccountIdScopeKey, out var serviceAccountId) && !string.IsNullOrWhiteSpace(serviceAccountId))
+        {
+            var scopes = context.Scope.TryGetValue(OpenAIConstants.KeyScopesScopeKey, out var list)
+                ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : [];
+            return _client.CreateServiceAccountKeyAsync(endpoint, projectId, serviceAccountId, request.Name, scopes, cancellationToken);
+        }
+
+        return _client.CreateServiceAccountAsync(endpoint, projectId, request.Name, cancellationToken);
+    }
+
+    // After an ambiguous create: what carries the name IronCage gave. A new service account is found among the
+    // project's service accounts; an admin key or an additional service-account key among the keys.
+    private async Task<IReadOnlyList<string>> FindByNameAsync(ProviderEndpoint endpoint, ProviderKeyContext context, string name, CancellationToken cancellationToken)
+    {
+        var found = new List<string>();
+        if (context.Kind == KeyKind.Inference && !context.Scope.ContainsKey(OpenAIConstants.ServiceAccountIdScopeKey))
+        {
+            await foreach (var (id, accountName) in _client.ListServiceAccountsAsync(endpoint, ProjectId(context), cancellationToken).ConfigureAwait(false))
+            {
+                if (string.Equals(accountName, name, StringComparison.Ordinal))
+                {
+                    found.Add(id);
+                }
+            }
+
+            return found;
+        }
+
+        await foreach (var key in ListKeysAsync(context, cancellationToken).ConfigureAwait(false))
+        {
+            if (string.Equals(key.Name, name, StringComparison.Ordinal))
+            {
+                found.Add(key.ProviderKeyId);
+            }
+        }
+
+        return found;
+    }
+
+    private async Task RemoveOrphanAsync(ProviderEndpoint endpoint, ProviderKeyContext context, string id, CancellationToken cancellationToken)
+    {
+        if (context.Kind == KeyKind.Inference && !context.Scope.ContainsKey(OpenAIConstants.ServiceAccountIdScopeKey))
+        {
+            await _client.DeleteServiceAccountAsync(endpoint, ProjectId(context), id, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await DeleteKeyAsync(context, id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string ProjectId(ProviderKeyContext context)
+        => context.Scope.TryGetValue(OpenAIConstants.ProjectIdScopeKey, out var projectId) && !string.IsNullOrWhiteSpace(projectId)
+            ? projectId
+            : throw new IronCageException($"Managed key '{context.Key}' is an OpenAI project key but has no '{OpenAIConstants.ProjectIdScopeKey}' scope entry. Set it to the project's id (proj_…, from the project settings page), or register the key with Kind = KeyKind.Admin if it is an admin key.");
+
+    private ProviderEndpoint Endpoint(ProviderKeyContext context)
+    {
+        var (name, options) = _connections.Select(context);
+        return new ProviderEndpoint(name, ProviderOptionsChecks.Normalize(options.BaseAddress), options.AdminKey ?? string.Empty, AdminKeyOption, options.Resilience);
+    }
+}

@@ -1,0 +1,148 @@
+using IronCage.Internal;
+using IronCage.Providers.OpenRouter.Internal;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace IronCage.Providers.OpenRouter;
+
+/// <summary>
+/// OpenRouter's key management as its API allows it (PROVIDERS.md §6), with a management key: keys are created with the
+/// managed key's spend limit (<c>limit</c>, <c>limit_reset</c>) and expiry (<c>expires_at</c>), listed, read, disabled and
+/// deleted, and their spend (<c>usage</c>, <c>usage_daily</c>, <c>usage_weekly</c>, <c>usage_monthly</c>) is reported to
+/// usage tracking. Verified with <c>GET /key</c>.
+/// </summary>
+internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsageReporter
+{
+    private const string ManagementKeyOption = nameof(OpenRouterProviderOptions) + "." + nameof(OpenRouterProviderOptions.ManagementKey);
+    private readonly ProviderConnections<OpenRouterProviderOptions> _connections;
+    private readonly OpenRouterClient _client;
+    private readonly IClock _clock;
+    private readonly ILogger<OpenRouterProviderAdapter> _logger;
+
+    public OpenRouterProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenRouterProviderOptions> connections, IClock clock, ILogger<OpenRouterProviderAdapter> logger)
+    {
+        _connections = connections;
+        _clock = clock;
+        _logger = logger;
+        _client = new OpenRouterClient(new ProviderHttp(httpClientFactory, OpenRouterConstants.HttpClientName, ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.OpenRouter), clock));
+    }
+
+    public override ProviderId Provider => ProviderId.OpenRouter;
+
+    public override ProviderCapabilities Capabilities
+        => ProviderCapabilities.Create | ProviderCapabilities.List | ProviderCapabilities.Read | ProviderCapabilities.Deactivate | ProviderCapabilities.Delete
+            | ProviderCapabilities.Expiry | ProviderCapabilities.Verify | ProviderCapabilities.ReportsUsage;
+
+    public override async Task<CreatedProviderKey> CreateKeyAsync(CreateProviderKeyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var context = request.Context;
+        var endpoint = Endpoint(context);
+        var (limit, reset) = SpendLimit(request.Limits);
+        var spec = new OpenRouterKeySpec(request.Name, limit, reset, request.ExpiresAt, ScopeValue(context, OpenRouterConstants.WorkspaceIdScopeKey), ScopeValue(context, OpenRouterConstants.CreatorUserIdScopeKey));
+        var created = await ProviderHttp.CreateOnceAsync(
+            endpoint,
+            request.Name,
+            token => _client.CreateAsync(endpoint, spec, token),
+            async (name, token) =>
+            {
+                var found = new List<string>();
+                await foreach (var key in _client.ListAsync(endpoint, spec.WorkspaceId, token).ConfigureAwait(false))
+                {
+                    if (string.Equals(key.Name, name, StringComparison.Ordinal))
+                    {
+                        found.Add(key.ProviderKeyId);
+                    }
+                }
+
+                return found;
+            },
+            (hash, token) => _client.DeleteAsync(endpoint, hash, token),
+            orphans => Log.CreateOutcomeUnknown(_logger, request.Name, context.Key, orphans),
+            cancellationToken).ConfigureAwait(false);
+        Log.KeyCreated(_logger, created.ProviderKeyId, created.Secret.DisplayHint, context.Key, endpoint.Connection);
+        return created;
+    }
+
+    public override IAsyncEnumerable<ProviderKeyInfo> ListKeysAsync(ProviderKeyContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return _client.ListAsync(Endpoint(context), ScopeValue(context, OpenRouterConstants.WorkspaceIdScopeKey), cancellationToken);
+    }
+
+    public override async Task<ProviderKeyInfo?> GetKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
+        return await _client.GetAsync(Endpoint(context), providerKeyId, cancellationToken).ConfigureAwait(false) is { } key ? _client.Map(key) : null;
+    }
+
+    public override Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(key);
+        return _client.VerifyAsync(Endpoint(context), key, context.Kind, cancellationToken);
+    }
+
+    public override async Task DeactivateKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
+        var endpoint = Endpoint(context);
+        await _client.DisableAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false);
+        Log.KeyDisabled(_logger, providerKeyId, context.Key, endpoint.Connection);
+    }
+
+    public override async Task DeleteKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
+        var endpoint = Endpoint(context);
+        if (await _client.DeleteAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false))
+        {
+            Log.KeyDeleted(_logger, providerKeyId, context.Key, endpoint.Connection);
+        }
+    }
+
+    public async Task<ProviderReportedUsage?> GetReportedUsageAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
+        if (await _client.GetAsync(Endpoint(context), providerKeyId, cancellationToken).ConfigureAwait(false) is not { } key)
+        {
+            return null;
+        }
+
+        return new ProviderReportedUsage
+        {
+            ObservedAt = _clock.GetCurrentInstant(),
+            Total = key.Decimal("usage"),
+            Daily = key.Decimal("usage_daily"),
+            Weekly = key.Decimal("usage_weekly"),
+            Monthly = key.Decimal("usage_monthly"),
+            Limit = key.Decimal("limit"),
+            LimitRemaining = key.Decimal("limit_remaining"),
+        };
+    }
+
+    /// <summary>
+    /// The one spend limit OpenRouter can hold, from the managed key's hard cost limits: the monthly one if set (the
+    /// budget), otherwise the daily one. Other windows and soft limits stay with IronCage's own tracking.
+    /// </summary>
+    internal static (decimal? Limit, string? Reset) SpendLimit(UsageLimits? limits)
+    {
+        var costs = limits?.Limits.Where(l => l.Metric == UsageMetric.Cost && l.Enforcement == LimitEnforcement.Hard).ToList() ?? [];
+        return costs.Find(l => l.Window == UsageWindow.Month) is { } monthly ? (monthly.Limit, "monthly")
+            : costs.Find(l => l.Window == UsageWindow.Day) is { } daily ? (daily.Limit, "daily")
+            : (null, null);
+    }
+
+    private static string? ScopeValue(ProviderKeyContext context, string key)
+        => context.Scope.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    private ProviderEndpoint Endpoint(ProviderKeyContext context)
+    {
+        var (name, options) = _connections.Select(context);
+        return new ProviderEndpoint(name, ProviderOptionsChecks.Normalize(options.BaseAddress), options.ManagementKey ?? string.Empty, ManagementKeyOption, options.Resilience);
+    }
+}

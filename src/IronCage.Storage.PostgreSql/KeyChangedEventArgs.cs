@@ -1,9 +1,0 @@
-namespace IronCage.Storage.PostgreSql;
-
-/// <summary>A managed key changed in the database (see <see cref="PostgreSqlKeyChangeFeed.KeyChanged"/>).</summary>
-/// <param name="key">The key that was created, updated (including kills and rotation promotions) or deleted.</param>
-public sealed class KeyChangedEventArgs(KeyReference key) : EventArgs
-{
-    /// <summary>Gets the key that changed. Read it again from the store to see how; the feed carries no values.</summary>
-    public KeyReference Key { get; } = key;
-}

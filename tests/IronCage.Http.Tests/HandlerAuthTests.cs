@@ -1,0 +1,93 @@
+using IronCage.Http.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IronCage.Http.Tests;
+
+public sealed class HandlerAuthTests
+{
+    [Theory]
+    [InlineData("openai", "Authorization", "Bearer {0}")]
+    [InlineData("anthropic", "x-api-key", "{0}")]
+    [InlineData("azure-openai", "api-key", "{0}")]
+    [InlineData("google-gemini", "x-goog-api-key", "{0}")]
+    [InlineData("groq", "Authorization", "Bearer {0}")]
+    public async Task Send_PutsTheKeyWhereTheProviderExpectsIt(string provider, string header, string format)
+    {
+        var reference = $"{provider}/prod";
+        using var harness = new HttpHarness(services: (s, primary) => HttpHarness.Client(s, "llm", b => b.AddIronCageKey(reference), primary));
+        var providerId = ProviderId.Parse(provider);
+        var secret = harness.NewSecret(providerId);
+        await harness.AddKeyAsync(reference, secret);
+
+        using var response = await harness.CreateClient("llm").GetAsync(new Uri("https://api.example.test/v1/models"));
+
+        response.IsSuccessStatusCode.Should().BeTrue();
+        var sent = harness.Provider.Sent.Single();
+        sent.Header(header).Should().Be(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, secret));
+        if (providerId == ProviderId.Anthropic)
+        {
+            sent.Header("anthropic-version").Should().Be("2023-06-01");
+        }
+    }
+
+    [Fact]
+    public async Task Send_CallerSetTheKey_SendsTheRequestAsBuilt()
+    {
+        using var harness = new HttpHarness(services: (s, primary) => HttpHarness.Client(s, "llm", b => b.AddIronCageKey("openai/prod"), primary));
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.test/v1/models");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "callers-own");
+
+        using var response = await harness.CreateClient("llm").SendAsync(request);
+
+        harness.Provider.Sent.Single().Header("Authorization").Should().Be("Bearer callers-own");
+    }
+
+    [Fact]
+    public async Task Send_CallerSetTheKeyButOverwriteIsOn_SendsTheManagedKey()
+    {
+        using var harness = new HttpHarness(services: (s, primary) => HttpHarness.Client(s, "llm", b => b.AddIronCageKey("openai/prod", o => o.OverwriteCallerCredentials = true), primary));
+        var secret = harness.NewSecret(ProviderId.OpenAI);
+        await harness.AddKeyAsync("openai/prod", secret);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.test/v1/models");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "callers-own");
+
+        using var response = await harness.CreateClient("llm").SendAsync(request);
+
+        harness.Provider.Sent.Single().Header("Authorization").Should().Be($"Bearer {secret}");
+    }
+
+    [Fact]
+    public async Task Send_AnthropicVersionSetByTheCaller_IsKept()
+    {
+        using var harness = new HttpHarness(services: (s, primary) => HttpHarness.Client(s, "llm", b => b.AddIronCageKey("anthropic/prod"), primary));
+        await harness.AddKeyAsync("anthropic/prod", harness.NewSecret(ProviderId.Anthropic));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://api.example.test/v1/models");
+        request.Headers.TryAddWithoutValidation("anthropic-version", "2024-10-22");
+
+        using var response = await harness.CreateClient("llm").SendAsync(request);
+
+        harness.Provider.Sent.Single().Header("anthropic-version").Should().Be("2024-10-22");
+    }
+
+    [Fact]
+    public async Task Send_NoUsableKey_ThrowsNoUsableKeyBeforeAnythingIsSent()
+    {
+        using var harness = new HttpHarness(services: (s, primary) => HttpHarness.Client(s, "llm", b => b.AddIronCageKey("openai/prod"), primary));
+
+        var act = () => harness.CreateClient("llm").GetAsync(new Uri("https://api.example.test/v1/models"));
+
+        (await act.Should().ThrowAsync<NoUsableKeyException>()).Which.Skipped.Single().Reason.Should().Be(KeySkipReason.NotFound);
+        harness.Provider.Sent.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void AddIronCageKey_NotAReference_ThrowsFormatExceptionWithTheShape()
+    {
+        var services = new ServiceCollection();
+
+        var act = () => services.AddHttpClient("llm").AddIronCageKey("prod");
+
+        act.Should().Throw<FormatException>().WithMessage("*provider/name*");
+    }
+}

@@ -1,0 +1,216 @@
+using IronCage.Conformance;
+using IronCage.Providers.OpenAI;
+using IronCage.Providers.Tests;
+using IronCage.Rotation;
+using IronCage.Testing.Emulator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IronCage.Providers.OpenAI.Tests;
+
+/// <summary>The conformance suite for OpenAI project keys, against the emulator.</summary>
+public sealed class OpenAIProjectKeyConformanceTests : EmulatorConformanceTests
+{
+    protected override ProviderKeyContext Context => new() { Key = new KeyReference(ProviderId.OpenAI, "prod"), Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId } };
+
+    private protected override ProviderHost CreateHost() => OpenAIEndToEndTests.Host(Emulator);
+}
+
+/// <summary>The conformance suite for OpenAI admin keys, against the emulator.</summary>
+public sealed class OpenAIAdminKeyConformanceTests : EmulatorConformanceTests
+{
+    protected override ProviderKeyContext Context => new() { Key = new KeyReference(ProviderId.OpenAI, "admin"), Kind = KeyKind.Admin };
+
+    private protected override ProviderHost CreateHost() => OpenAIEndToEndTests.Host(Emulator);
+}
+
+/// <summary>The rotation engine rotates OpenAI keys at the emulator; resilience against injected faults; start-up checks.</summary>
+public sealed class OpenAIEndToEndTests : IAsyncLifetime
+{
+    private ProviderEmulator _emulator = null!;
+
+    public async Task InitializeAsync() => _emulator = await ProviderEmulator.StartAsync();
+
+    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+
+    internal static ProviderHost Host(ProviderEmulator emulator, Action<OpenAIProviderOptions>? configure = null)
+        => new(b => b.AddOpenAI("openai", o =>
+        {
+            o.BaseAddress = emulator.OpenAI.BaseAddress;
+            o.AdminKey = emulator.OpenAI.AdminKey;
+            o.RetryDelay = TimeSpan.FromMilliseconds(1);
+            configure?.Invoke(o);
+        }), OpenAIConstants.HttpClientName);
+
+    [Fact]
+    public async Task RotateAsync_ProjectKey_NewServiceAccountKeyWorksAndTheOldKeyIsDeletedAfterGrace()
+    {
+        using var host = Host(_emulator);
+        var seeded = _emulator.OpenAI.AddProjectKey("prod");
+        var reference = new KeyReference(ProviderId.OpenAI, "prod");
+        using (var current = seeded.ToSecretValue())
+        {
+            await host.Rotator.RegisterAsync(new KeyRegistration { Reference = reference, Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId }, ProviderKeyId = seeded.Id }, current);
+        }
+
+        var operation = await host.Rotator.RotateAsync(reference, RotationReason.Manual);
+
+        operation.Step.Should().Be(RotationStep.GracePeriod, operation.LastError);
+        var key = await host.Keys.GetAsync(reference);
+        using var fresh = await host.OpenAsync(reference, key.CurrentVersion!);
+        _emulator.OpenAI.IsValid(fresh.Reveal()).Should().BeTrue();
+        _emulator.OpenAI.IsValid(seeded.Secret).Should().BeTrue("both keys work during the grace period");
+
+        await host.FinishGraceAsync();
+
+        _emulator.OpenAI.IsValid(seeded.Secret).Should().BeFalse("the old key was deleted at the provider");
+        (await host.Adapter.VerifyAsync(ProviderKeyContext.For(key), fresh)).IsValid.Should().BeTrue();
+        using (var old = seeded.ToSecretValue())
+        {
+            (await host.Adapter.VerifyAsync(ProviderKeyContext.For(key), old)).ErrorKind.Should().Be(ProviderErrorKind.InvalidKey);
+        }
+
+        host.Logs.ShouldNotContainAny([seeded.Secret, fresh.Reveal(), _emulator.OpenAI.AdminKey]);
+    }
+
+    [Fact]
+    public async Task RotateAsync_ProjectKeyMintedByIronCage_SecondRotationDeletesTheServiceAccount()
+    {
+        using var host = Host(_emulator);
+        var seeded = _emulator.OpenAI.AddProjectKey("prod");
+        var reference = new KeyReference(ProviderId.OpenAI, "prod");
+        using (var current = seeded.ToSecretValue())
+        {
+            await host.Rotator.RegisterAsync(new KeyRegistration { Reference = reference, Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId } }, current);
+        }
+
+        await host.Rotator.RotateAsync(reference, RotationReason.Manual, new RotationRequest { GracePeriod = Duration.Zero });
+        var minted = (await host.Keys.GetAsync(reference)).CurrentVersion!;
+        using var mintedSecret = await host.OpenAsync(reference, minted);
+
+        var second = await host.Rotator.RotateAsync(reference, RotationReason.Manual, new RotationRequest { GracePeriod = Duration.Zero });
+
+        second.Step.Should().Be(RotationStep.Completed, second.LastError);
+        _emulator.OpenAI.IsValid(mintedSecret.Reveal()).Should().BeFalse("its service account was deleted");
+        _emulator.OpenAI.Requests.Should().Contain(r => r.StartsWith("DELETE v1/organization/projects/proj_emulator/service_accounts/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RotateAsync_AdminKeyWithLifetime_CreatesAnExpiringAdminKeyAndDeletesTheOldOne()
+    {
+        using var host = Host(_emulator);
+        var seeded = _emulator.OpenAI.AddAdminKey("managed-admin");
+        var reference = new KeyReference(ProviderId.OpenAI, "admin");
+        using (var current = seeded.ToSecretValue())
+        {
+            await host.Rotator.RegisterAsync(new KeyRegistration { Reference = reference, Kind = KeyKind.Admin, ProviderKeyId = seeded.Id, Policy = new RotationPolicy { KeyLifetime = Duration.FromDays(30) } }, current);
+        }
+
+        var operation = await host.Rotator.RotateAsync(reference, RotationReason.Scheduled);
+
+        operation.Step.Should().Be(RotationStep.GracePeriod, operation.LastError);
+        var version = (await host.Keys.GetAsync(reference)).CurrentVersion!;
+        version.ExpiresAt.Should().NotBeNull("the policy's lifetime became expires_in_seconds");
+        using var fresh = await host.OpenAsync(reference, version);
+        _emulator.OpenAI.IsValidAdminKey(fresh.Reveal()).Should().BeTrue();
+
+        await host.FinishGraceAsync();
+
+        _emulator.OpenAI.IsValidAdminKey(seeded.Secret).Should().BeFalse();
+        _emulator.OpenAI.IsValidAdminKey(fresh.Reveal()).Should().BeTrue();
+        _emulator.OpenAI.Requests.Should().Contain(r => r.StartsWith("POST v1/organization/admin_api_keys", StringComparison.Ordinal));
+        host.Logs.ShouldNotContainAny([seeded.Secret, fresh.Reveal(), _emulator.OpenAI.AdminKey]);
+    }
+
+    [Fact]
+    public async Task CreateKeyAsync_AnswerLostAfterTheProviderActed_RemovesWhatItCreatedAndCreatesOnce()
+    {
+        using var host = Host(_emulator);
+        _emulator.OpenAI.InjectFault(new EmulatedFault { StatusCode = 502, AfterHandling = true, Method = "POST", PathContains = "/service_accounts" });
+        var context = new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "prod"), Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId } };
+
+        using var created = await host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = context, Name = "ironcage-prod-once" });
+
+        var named = new List<ProviderKeyInfo>();
+        await foreach (var key in host.Adapter.ListKeysAsync(context))
+        {
+            if (key.Name == "ironcage-prod-once")
+            {
+                named.Add(key);
+            }
+        }
+
+        named.Should().ContainSingle().Which.ProviderKeyId.Should().Be(created.ProviderKeyId, "the orphan of the lost answer was removed");
+        _emulator.OpenAI.IsValid(created.Secret.Reveal()).Should().BeTrue();
+        _emulator.OpenAI.Requests.Count(r => r.StartsWith("POST v1/organization/projects/proj_emulator/service_accounts", StringComparison.Ordinal)).Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Calls_ThatHang_TimeOutAsTransient()
+    {
+        using var host = Host(_emulator, o => { o.Timeout = TimeSpan.FromMilliseconds(300); o.MaxRetryAttempts = 0; });
+        _emulator.OpenAI.InjectFault(new EmulatedFault { Hang = true });
+
+        var act = () => host.Adapter.GetKeyAsync(new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "admin"), Kind = KeyKind.Admin }, "key_x");
+
+        (await act.Should().ThrowAsync<ProviderRequestException>()).Which.Kind.Should().Be(ProviderErrorKind.Transient);
+    }
+
+    [Fact]
+    public async Task Calls_AfterRepeatedFailures_OpenTheCircuit()
+    {
+        using var host = Host(_emulator, o => o.MaxRetryAttempts = 0);
+        _emulator.OpenAI.FailNext(500, times: 5);
+        var context = new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "admin"), Kind = KeyKind.Admin };
+        for (var i = 0; i < 5; i++)
+        {
+            await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(context, "key_x")).Should().ThrowAsync<ProviderRequestException>();
+        }
+
+        var requests = _emulator.OpenAI.Requests.Count;
+        var act = () => host.Adapter.GetKeyAsync(context, "key_x");
+
+        (await act.Should().ThrowAsync<ProviderRequestException>()).Which.Message.Should().Contain("circuit open");
+        _emulator.OpenAI.Requests.Count.Should().Be(requests, "an open circuit sends nothing");
+    }
+
+    [Fact]
+    public void Startup_WithoutAdminKeyFromConfiguration_FailsNamingTheConfigurationKey()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["IronCage:OpenAI:BaseAddress"] = "https://api.openai.com/v1/" }).Build();
+        var services = new ServiceCollection();
+        services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).AddOpenAI("openai-prod", configuration.GetSection("IronCage:OpenAI"));
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptionsMonitor<OpenAIProviderOptions>>().Get("openai-prod");
+
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("IronCage:OpenAI:AdminKey");
+    }
+
+    [Fact]
+    public void Options_FromConfiguration_AreBound()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["OpenAI:AdminKey"] = "sk-admin-configured", ["OpenAI:Timeout"] = "00:00:05", ["OpenAI:MaxRetryAttempts"] = "1" }).Build();
+        var services = new ServiceCollection();
+        services.AddIronCage().AddOpenAI("openai", configuration.GetSection("OpenAI"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptionsMonitor<OpenAIProviderOptions>>().Get("openai");
+
+        options.Timeout.Should().Be(TimeSpan.FromSeconds(5));
+        options.MaxRetryAttempts.Should().Be(1);
+        options.BaseAddress.Should().Be(OpenAIConstants.DefaultBaseAddress);
+    }
+
+    [Fact]
+    public void AddOpenAI_Twice_RegistersOneAdapterForBothConnections()
+    {
+        var services = new ServiceCollection();
+        services.AddIronCage().AddOpenAI("a", o => o.AdminKey = "sk-admin-a").AddOpenAI("b", o => o.AdminKey = "sk-admin-b");
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetServices<IProviderAdapter>().Should().ContainSingle().Which.Provider.Should().Be(ProviderId.OpenAI);
+    }
+}
