@@ -38,6 +38,18 @@ public static class IronCageTelemetry
     /// <summary>Counter: cost, in the price catalog's currency.</summary>
     public const string UsageCost = "ironcage.usage.cost";
 
+    /// <summary>Counter: calls recorded by usage tracking, tagged with provider.</summary>
+    public const string UsageRequests = "ironcage.usage.requests";
+
+    /// <summary>Tag: the direction of counted tokens, <see cref="InputDirection"/> or <see cref="OutputDirection"/>.</summary>
+    public const string DirectionTag = "ironcage.direction";
+
+    /// <summary>Value of <see cref="DirectionTag"/> for input (prompt) tokens.</summary>
+    public const string InputDirection = "input";
+
+    /// <summary>Value of <see cref="DirectionTag"/> for output (completion) tokens.</summary>
+    public const string OutputDirection = "output";
+
     /// <summary>Activity: one key verification call.</summary>
     public const string KeyVerifyActivity = "ironcage.key.verify";
 
@@ -79,6 +91,12 @@ public static class IronCageTelemetry
     internal static Counter<long> KeyVerifications { get; } = Meter.CreateCounter<long>(KeyVerifyCount, unit: "{verification}", description: "Key verifications by provider and outcome.");
 
     internal static Histogram<double> KeyVerificationDuration { get; } = Meter.CreateHistogram<double>(KeyVerifyDuration, unit: "s", description: "Duration of key verification calls.");
+
+    internal static Counter<long> UsageTokenCount { get; } = Meter.CreateCounter<long>(UsageTokens, unit: "{token}", description: "Tokens recorded by usage tracking, by provider and direction (emitted when usage is flushed).");
+
+    internal static Counter<double> UsageCostAmount { get; } = Meter.CreateCounter<double>(UsageCost, unit: "{currency}", description: "Known cost of recorded usage, in the price catalog's currency (emitted when usage is flushed).");
+
+    internal static Counter<long> UsageRequestCount { get; } = Meter.CreateCounter<long>(UsageRequests, unit: "{request}", description: "Calls recorded by usage tracking, by provider (emitted when usage is flushed).");
 
     internal static Counter<long> SecretOperations { get; } = Meter.CreateCounter<long>(SecretOperationCount, unit: "{operation}", description: "Envelope-encryption seal and open operations.");
 }

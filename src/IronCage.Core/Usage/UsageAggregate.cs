@@ -34,4 +34,7 @@ public sealed record UsageAggregate
 
     /// <summary>Gets the total tokens (input plus output).</summary>
     public long TotalTokens => InputTokens + OutputTokens;
+
+    /// <summary>Gets the share of calls that failed (errors divided by requests), 0 when there were no calls.</summary>
+    public double ErrorRate => Requests == 0 ? 0 : (double)Errors / Requests;
 }

@@ -17,6 +17,7 @@ public static class NotificationIronCageBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddLogging();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSink, LoggerNotificationSink>());
+        AddUsageAlertBridge(builder.Services);
         return builder;
     }
 
@@ -38,6 +39,7 @@ public static class NotificationIronCageBuilderExtensions
         services.AddOptions<WebhookNotificationOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookNotificationOptions>, NotificationOptionsValidator>());
         AddHttpSink<WebhookNotificationSink>(services, NotificationConstants.WebhookHttpClientName, "IronCage-Webhook");
+        AddUsageAlertBridge(services);
         return builder;
     }
 
@@ -58,7 +60,15 @@ public static class NotificationIronCageBuilderExtensions
         services.AddOptions<SlackNotificationOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SlackNotificationOptions>, NotificationOptionsValidator>());
         AddHttpSink<SlackNotificationSink>(services, NotificationConstants.SlackHttpClientName, "IronCage-Slack");
+        AddUsageAlertBridge(services);
         return builder;
+    }
+
+    /// <summary>Routes usage alerts (<see cref="IUsageAlertSink"/>) to the notification sinks as <see cref="UsageAlertRaised"/> events.</summary>
+    internal static void AddUsageAlertBridge(IServiceCollection services)
+    {
+        services.TryAddSingleton<RotationEventPublisher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageAlertSink, UsageAlertNotificationBridge>());
     }
 
     private static void AddHttpSink<TSink>(IServiceCollection services, string clientName, string userAgent)

@@ -30,6 +30,7 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddSingleton<RotationEventPublisher>();
         services.TryAddSingleton<RotationDueEvaluator>();
         services.TryAddSingleton<IKeyRotator, KeyRotator>();
+        NotificationIronCageBuilderExtensions.AddUsageAlertBridge(services);
         return builder;
     }
 
@@ -80,6 +81,7 @@ public static class RotationIronCageBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(sink);
         builder.Services.AddSingleton(sink);
+        NotificationIronCageBuilderExtensions.AddUsageAlertBridge(builder.Services);
         return builder;
     }
 

@@ -176,3 +176,32 @@ public sealed record KeyKilled : RotationEvent
     /// <inheritdoc />
     public override string Describe() => $"Version {VersionId} of {Key} was killed and is no longer served.";
 }
+
+/// <summary>
+/// A usage alert of usage tracking (IronCage.Core's <see cref="IronCage.UsageAlert"/>), delivered through the same
+/// subscribers and notification sinks as rotation events, so the logger, webhook and Slack sinks report it.
+/// </summary>
+public sealed record UsageAlertRaised : RotationEvent
+{
+    /// <summary>Gets the alert.</summary>
+    public required UsageAlert Alert { get; init; }
+
+    /// <inheritdoc />
+    /// <remarks><c>usage.threshold_reached</c>, <c>usage.limit_reached</c>, <c>usage.error_spike</c>, <c>usage.spend_velocity</c> or <c>usage.projected_over_limit</c>.</remarks>
+    public override string Type => "usage." + System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(Alert.Kind.ToString());
+
+    /// <inheritdoc />
+    public override EventSeverity Severity => Alert.Kind == UsageAlertKind.LimitReached ? EventSeverity.Critical : EventSeverity.Warning;
+
+    /// <summary>Creates the event for an alert.</summary>
+    /// <param name="alert">The alert.</param>
+    /// <returns>The event.</returns>
+    public static UsageAlertRaised From(UsageAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        return new UsageAlertRaised { Key = alert.Key, OccurredAt = alert.OccurredAt, Alert = alert };
+    }
+
+    /// <inheritdoc />
+    public override string Describe() => Alert.Describe();
+}

@@ -79,6 +79,19 @@ internal static class WebhookPayload
             case KeyKilled killed:
                 json.WriteString("versionId", killed.VersionId);
                 break;
+            case UsageAlertRaised usage:
+                json.WriteString("alertKind", Name(usage.Alert.Kind));
+                json.WriteString("window", Name(usage.Alert.Window));
+                json.WriteString("windowStart", Iso(usage.Alert.WindowStart));
+                json.WriteString("windowEnd", Iso(usage.Alert.WindowEnd));
+                json.WriteString("limit", usage.Alert.Limit?.ToString());
+                json.WriteNumber("value", usage.Alert.Value);
+                if (usage.Alert.Threshold is { } threshold)
+                {
+                    json.WriteNumber("threshold", threshold);
+                }
+
+                break;
             default:
                 break;
         }

@@ -27,6 +27,8 @@ internal sealed class NotificationServices : IDisposable
 
     public RotationHarness.RecordingLogs Logs { get; } = new();
 
+    public IServiceProvider Services => _services;
+
     public RotationEventPublisher Publisher => _services.GetRequiredService<RotationEventPublisher>();
 
     public IReadOnlyList<INotificationSink> Sinks => [.. _services.GetServices<INotificationSink>()];
