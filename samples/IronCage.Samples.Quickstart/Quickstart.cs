@@ -20,7 +20,11 @@ public static class Quickstart
     private static readonly KeyReference Prod = KeyReference.Parse("openai/prod");
 
     /// <summary>Runs the walkthrough and writes it to <paramref name="output"/>.</summary>
-    /// <param name="args">Command-line arguments (<c>--keep</c> keeps the SQLite file).</param>
+    /// <param name="args">
+    /// Command-line arguments: <c>--keep</c> keeps the SQLite file; <c>--real --confirm</c> runs against the real OpenAI
+    /// API with <c>OPENAI_ADMIN_KEY</c>, <c>OPENAI_PROJECT_ID</c> and <c>OPENAI_API_KEY</c> (the project key to rotate:
+    /// it is deleted at the end of the grace period) and optionally <c>OPENAI_BASE_URL</c>.
+    /// </param>
     /// <param name="output">Where the walkthrough is written.</param>
     /// <returns>The process exit code: 0 when every step did what it should.</returns>
     public static async Task<int> RunAsync(string[] args, TextWriter output)
@@ -31,7 +35,20 @@ public static class Quickstart
         Directory.CreateDirectory(folder);
         try
         {
-            await RunStepsAsync(output, folder).ConfigureAwait(false);
+            if (!args.Contains("--real", StringComparer.Ordinal))
+            {
+                await using var emulator = await ProviderEmulator.StartAsync().ConfigureAwait(false);
+                var seeded = emulator.OpenAI.AddProjectKey("prod");
+                await RunStepsAsync(output, folder, new Target(emulator.OpenAI.BaseAddress, emulator.OpenAI.AdminKey, EmulatorConstants.OpenAIProjectId, seeded.Secret, seeded.Id, "emulator")).ConfigureAwait(false);
+                return 0;
+            }
+
+            if (RealTarget(args, output) is not { } real)
+            {
+                return 2;
+            }
+
+            await RunStepsAsync(output, folder, real).ConfigureAwait(false);
             return 0;
         }
         catch (Exception exception) when (exception is IronCageException or HttpRequestException or InvalidOperationException)
@@ -51,18 +68,20 @@ public static class Quickstart
         }
     }
 
-    private static async Task RunStepsAsync(TextWriter output, string folder)
+    private static async Task RunStepsAsync(TextWriter output, string folder, Target target)
     {
         var o = new Output(output);
         o.Title("IronCage quickstart");
-        o.Line("A local emulator plays OpenAI's key API; keys live encrypted in an SQLite file.");
+        o.Line(target.Label == "emulator"
+            ? "A local emulator plays OpenAI's key API; keys live encrypted in an SQLite file."
+            : "Against the real OpenAI API; keys live encrypted in an SQLite file.");
         o.Line();
         o.Line("!! DEMO ONLY: this run's master key was generated at start-up and is thrown away at the end.");
         o.Line("!! A real host loads its master key from configuration, a file or a secret store");
         o.Line("!! (ProtectKeysWithMasterKey / ProtectKeysWithMasterKeyFile), and never generates one at start-up.");
 
-        await using var emulator = await ProviderEmulator.StartAsync().ConfigureAwait(false);
         var clock = new FakeClock(SystemClock.Instance.GetCurrentInstant());
+        var started = clock.GetCurrentInstant();
         var database = Path.Combine(folder, "ironcage.db");
 
         var services = new ServiceCollection();
@@ -73,13 +92,14 @@ public static class Quickstart
             .PersistKeysToSqlite($"Data Source={database}")
             .AddOpenAI("openai", openAI =>
             {
-                openAI.BaseAddress = emulator.OpenAI.BaseAddress;
-                openAI.AdminKey = emulator.OpenAI.AdminKey;
+                openAI.BaseAddress = target.BaseAddress;
+                openAI.AdminKey = target.AdminKey;
             })
             .AddRotation()
             .AddRotationScheduler()
-            .AddKeyResolver();
-        services.AddHttpClient("openai", client => client.BaseAddress = emulator.OpenAI.BaseAddress)
+            .AddKeyResolver()
+            .AddUsageTracking();
+        services.AddHttpClient("openai", client => client.BaseAddress = target.BaseAddress)
             .AddIronCageKey("openai/prod");
         await using var provider = services.BuildServiceProvider();
 
@@ -90,19 +110,18 @@ public static class Quickstart
 
         o.Line();
         o.Line($"store   {database}");
-        o.Line($"openai  {emulator.OpenAI.BaseAddress} (emulator)");
+        o.Line($"openai  {target.BaseAddress} ({target.Label})");
 
         // 1. A key someone created in the OpenAI console, handed to IronCage.
         o.Step(1, "Register the key your app uses today");
-        var existing = emulator.OpenAI.AddProjectKey("prod");
-        using (var secret = existing.ToSecretValue())
+        using (var secret = SecretValue.FromString(target.ExistingKey))
         {
             await rotator.RegisterAsync(
                 new KeyRegistration
                 {
                     Reference = Prod,
-                    Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId },
-                    ProviderKeyId = existing.Id,
+                    Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = target.ProjectId },
+                    ProviderKeyId = target.ExistingKeyId,
                 },
                 secret).ConfigureAwait(false);
         }
@@ -127,7 +146,7 @@ public static class Quickstart
         await o.VersionsAsync(keys).ConfigureAwait(false);
         var rotated = await keys.GetAsync(Prod).ConfigureAwait(false);
         using var fresh = await OpenAsync(provider, rotated.CurrentVersion!).ConfigureAwait(false);
-        using var old = existing.ToSecretValue();
+        using var old = SecretValue.FromString(target.ExistingKey);
         o.Line("During the grace period both keys work at the provider:");
         await o.VerifyAsync(adapter, rotated, "new", fresh).ConfigureAwait(false);
         await o.VerifyAsync(adapter, rotated, "old", old).ConfigureAwait(false);
@@ -148,8 +167,25 @@ public static class Quickstart
 
         o.Line("The old key is rejected by the provider: a leaked copy of it is now worthless.");
 
-        // 5. Everything above is in the tamper-evident audit trail.
-        o.Step(5, "Audit trail");
+        // 5. Usage: every response's token counts were recorded and priced from the model's price entry.
+        o.Step(5, "Usage and cost");
+        await provider.GetRequiredService<IUsageRecorder>().FlushAsync().ConfigureAwait(false);
+        var usage = provider.GetRequiredService<IUsageQuery>();
+        var report = await usage.GetReportAsync(started - Duration.FromDays(1), clock.GetCurrentInstant() + Duration.FromMinutes(1), UsageWindow.Day, Prod, byModel: true).ConfigureAwait(false);
+        o.Line($"{"day (UTC)",-12}  {"model",-14}  {"requests",8}  {"tokens in",9}  {"tokens out",10}  cost ({report.Currency})");
+        foreach (var row in report.Rows)
+        {
+            o.Line(string.Create(CultureInfo.InvariantCulture, $"{row.WindowStart.InUtc().Date.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture),-12}  {row.Model ?? "(unknown)",-14}  {row.Requests,8}  {row.InputTokens,9}  {row.OutputTokens,10}  {row.Cost:0.000000}"));
+        }
+
+        o.Line(string.Create(CultureInfo.InvariantCulture, $"total: {report.TotalRequests} requests, {report.TotalCost:0.000000} {report.Currency} (prices: catalog {report.PriceCatalogVersion}; override them with your contract prices)"));
+        if (report.TotalRequests == 0)
+        {
+            throw new InvalidOperationException("No usage was recorded.");
+        }
+
+        // 6. Everything above is in the tamper-evident audit trail.
+        o.Step(6, "Audit trail");
         var audit = provider.GetRequiredService<IAuditLog>();
         o.Row("#", "action", "target", "outcome", "reason");
         await foreach (var record in audit.ReadAsync().ConfigureAwait(false))
@@ -166,6 +202,30 @@ public static class Quickstart
 
         o.Title("Done");
         o.Line("Next: docs/getting-started.md, and samples/ for a scheduler host, an ASP.NET Core API and the OpenAI SDK.");
+    }
+
+    // Real mode: everything from the environment, and an explicit confirmation, because the key it rotates is deleted.
+    private static Target? RealTarget(string[] args, TextWriter output)
+    {
+        var admin = Environment.GetEnvironmentVariable("OPENAI_ADMIN_KEY");
+        var project = Environment.GetEnvironmentVariable("OPENAI_PROJECT_ID");
+        var key = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+        var missing = new[] { ("OPENAI_ADMIN_KEY", admin), ("OPENAI_PROJECT_ID", project), ("OPENAI_API_KEY", key) }.Where(v => string.IsNullOrWhiteSpace(v.Item2)).Select(v => v.Item1).ToList();
+        if (missing.Count > 0)
+        {
+            output.WriteLine($"--real needs {string.Join(", ", missing)} in the environment (an admin key, the project id, and the project key to rotate).");
+            return null;
+        }
+
+        if (!args.Contains("--confirm", StringComparer.Ordinal))
+        {
+            output.WriteLine("--real rotates OPENAI_API_KEY at OpenAI: a new service-account key is created and the old key is deleted when the");
+            output.WriteLine("grace period ends (the demo's clock jumps 24 h). Run again with --real --confirm to go ahead.");
+            return null;
+        }
+
+        var baseUrl = Environment.GetEnvironmentVariable("OPENAI_BASE_URL");
+        return new Target(new Uri(string.IsNullOrWhiteSpace(baseUrl) ? "https://api.openai.com/v1/" : baseUrl.TrimEnd('/') + "/"), admin!, project!, key!, null, "OpenAI");
     }
 
     private static async Task<SecretValue> OpenAsync(IServiceProvider provider, KeyVersion version)
@@ -186,6 +246,9 @@ public static class Quickstart
             // Same as above.
         }
     }
+
+    /// <summary>Where the walkthrough runs: the emulator, or the real provider.</summary>
+    private sealed record Target(Uri BaseAddress, string AdminKey, string ProjectId, string ExistingKey, string? ExistingKeyId, string Label);
 
     /// <summary>Writes the walkthrough: titles, numbered steps, rows of a table.</summary>
     private sealed class Output(TextWriter writer)
