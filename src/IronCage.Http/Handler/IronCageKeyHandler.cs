@@ -204,7 +204,7 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
         }
     }
 
-    private async Task<HttpResponseMessage> SendWithKeyAsync(HttpRequestMessage request, ResolvedKey key, bool replayable, CancellationToken cancellationToken)
+    private async ValueTask<HttpResponseMessage> SendWithKeyAsync(HttpRequestMessage request, ResolvedKey key, bool replayable, CancellationToken cancellationToken)
     {
         ApplyKey(request, key);
         if (!replayable || _options.MaxTransientRetries <= 0)
