@@ -60,4 +60,13 @@ public sealed class AwsBedrockProviderOptions
     /// <summary>Gets or sets the first back-off delay.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan RetryDelay { get; set; } = AwsBedrockConstants.DefaultRetryDelay;
+
+    /// <summary>
+    /// Gets or sets how long calls of the connection fail fast (without being sent) after at least half of at least five
+    /// calls within 30 seconds failed transiently (5xx, timeout, network).
+    /// </summary>
+    /// <value>The default value is 30 seconds (<see cref="AwsBedrockConstants.DefaultCircuitBreakDuration"/>).</value>
+    public TimeSpan CircuitBreakDuration { get; set; } = AwsBedrockConstants.DefaultCircuitBreakDuration;
+
+    internal IronCage.Internal.ProviderResilienceSettings Resilience => new(RequestTimeout, MaxRetries, RetryDelay, CircuitBreakDuration);
 }
