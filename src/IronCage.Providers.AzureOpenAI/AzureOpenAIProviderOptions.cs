@@ -75,5 +75,7 @@ public sealed class AzureOpenAIProviderOptions
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan OperationTimeout { get; set; } = AzureOpenAIConstants.DefaultOperationTimeout;
 
+    internal IronCage.Internal.ProviderPollSettings Polling => new(PollInterval, MaxPollInterval, OperationTimeout);
+
     internal IronCage.Internal.ProviderResilienceSettings Resilience => new(RequestTimeout, MaxRetries, RetryDelay, CircuitBreakDuration);
 }

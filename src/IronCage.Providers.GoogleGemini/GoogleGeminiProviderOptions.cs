@@ -69,5 +69,7 @@ public sealed class GoogleGeminiProviderOptions
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan OperationTimeout { get; set; } = GoogleGeminiConstants.DefaultOperationTimeout;
 
+    internal IronCage.Internal.ProviderPollSettings Polling => new(PollInterval, MaxPollInterval, OperationTimeout);
+
     internal IronCage.Internal.ProviderResilienceSettings Resilience => new(RequestTimeout, MaxRetries, RetryDelay, CircuitBreakDuration);
 }

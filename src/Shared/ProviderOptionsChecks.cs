@@ -66,6 +66,25 @@ internal static class ProviderOptionsChecks
         }
     }
 
+    /// <summary>The checks of the polling settings of the packages whose management API answers with long-running operations.</summary>
+    /// <param name="failures">Where failures are added.</param>
+    /// <param name="where">Names the options and the connection at the start of each message.</param>
+    /// <param name="polling">The settings.</param>
+    public static void CheckPolling(List<string> failures, string where, ProviderPollSettings polling)
+    {
+        Positive(polling.Interval, "PollInterval");
+        Positive(polling.MaxInterval, "MaxPollInterval");
+        Positive(polling.Timeout, "OperationTimeout");
+
+        void Positive(TimeSpan value, string option)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"{where}: {option} must be positive.");
+            }
+        }
+    }
+
     /// <summary>The base address with a trailing slash, so relative paths append instead of replacing its last segment.</summary>
     public static Uri Normalize(Uri baseAddress)
         => baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");

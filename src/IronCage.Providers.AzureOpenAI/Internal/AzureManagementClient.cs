@@ -88,7 +88,7 @@ internal sealed class AzureManagementClient
 
     private async Task WaitForOperationAsync(Uri operationUri, AzureAccount account, string slot, CancellationToken cancellationToken)
     {
-        var settings = new ProviderPollSettings(_options.PollInterval, _options.MaxPollInterval, _options.OperationTimeout);
+        var settings = _options.Polling;
         await _calls.PollAsync(
             async token =>
             {

@@ -27,19 +27,10 @@ internal sealed partial class AzureOpenAIProviderOptionsValidator : IValidateOpt
             failures.Add($"Azure OpenAI connection '{connection}': Endpoint must be the account's https data-plane address, such as https://my-resource.openai.azure.com.");
         }
 
-        Positive(options.PollInterval, nameof(options.PollInterval));
-        Positive(options.MaxPollInterval, nameof(options.MaxPollInterval));
-        Positive(options.OperationTimeout, nameof(options.OperationTimeout));
-        ProviderOptionsChecks.CheckResilience(failures, $"Azure OpenAI connection '{connection}'", options.Resilience, nameof(options.RequestTimeout), nameof(options.MaxRetries));
+        var where = $"Azure OpenAI connection '{connection}'";
+        ProviderOptionsChecks.CheckPolling(failures, where, options.Polling);
+        ProviderOptionsChecks.CheckResilience(failures, where, options.Resilience, nameof(options.RequestTimeout), nameof(options.MaxRetries));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-
-        void Positive(TimeSpan value, string property)
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                failures.Add($"Azure OpenAI connection '{connection}': {property} must be positive.");
-            }
-        }
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(-preview)?$", RegexOptions.CultureInvariant, 100)]

@@ -194,7 +194,7 @@ internal sealed class GoogleApiKeysClient
                     var polled = Parse(response.Body);
                     return (IsDone(polled), polled, response.RetryAfter);
                 },
-                new ProviderPollSettings(_options.PollInterval, _options.MaxPollInterval, _options.OperationTimeout),
+                _options.Polling,
                 what,
                 cancellationToken).ConfigureAwait(false);
         }

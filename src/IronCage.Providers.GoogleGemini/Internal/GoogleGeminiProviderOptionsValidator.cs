@@ -26,18 +26,9 @@ internal sealed class GoogleGeminiProviderOptionsValidator : IValidateOptions<Go
             failures.Add($"Google Gemini connection '{connection}': the ServiceAccountFile '{file}' does not exist.");
         }
 
-        Positive(options.PollInterval, nameof(options.PollInterval));
-        Positive(options.MaxPollInterval, nameof(options.MaxPollInterval));
-        Positive(options.OperationTimeout, nameof(options.OperationTimeout));
-        ProviderOptionsChecks.CheckResilience(failures, $"Google Gemini connection '{connection}'", options.Resilience, nameof(options.RequestTimeout), nameof(options.MaxRetries));
+        var where = $"Google Gemini connection '{connection}'";
+        ProviderOptionsChecks.CheckPolling(failures, where, options.Polling);
+        ProviderOptionsChecks.CheckResilience(failures, where, options.Resilience, nameof(options.RequestTimeout), nameof(options.MaxRetries));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-
-        void Positive(TimeSpan value, string property)
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                failures.Add($"Google Gemini connection '{connection}': {property} must be positive.");
-            }
-        }
     }
 }
