@@ -49,7 +49,7 @@ public sealed class AwsBedrockProviderOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public int? CredentialAgeDays { get; set; }
 
-    /// <summary>Gets or sets the longest time one call may take.</summary>
+    /// <summary>Gets or sets the longest time one attempt of a call may take (each retry gets its own).</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RequestTimeout { get; set; } = AwsBedrockConstants.DefaultRequestTimeout;
 

@@ -38,7 +38,7 @@ public sealed class GoogleGeminiProviderOptions
     /// <value>The default value is <c>generativelanguage.googleapis.com</c> only.</value>
     public IList<string> DefaultApiTargets { get; } = [GoogleGeminiConstants.GenerativeLanguageService];
 
-    /// <summary>Gets or sets the longest time one call may take.</summary>
+    /// <summary>Gets or sets the longest time one attempt of a call may take (each retry gets its own).</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RequestTimeout { get; set; } = GoogleGeminiConstants.DefaultRequestTimeout;
 

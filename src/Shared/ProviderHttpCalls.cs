@@ -178,9 +178,6 @@ internal sealed class ProviderHttpCalls
         }
     }
 
-    /// <summary>Gets the connection's resilience settings.</summary>
-    public ProviderResilienceSettings Settings => _settings;
-
     /// <summary>The kind an answer has by its status alone: 408 and 5xx are transient, 429 is rate limited.</summary>
     public static ProviderErrorKind? StatusKind(ProviderHttpResponse response)
     {
