@@ -96,8 +96,8 @@ internal sealed class ClassifiedProviderRequestException : ProviderRequestExcept
 /// </summary>
 /// <remarks>
 /// Shared source, compiled into each provider package. A call that is not safe to repeat (one that creates a key) is
-/// never retried on a 5xx or a timeout, which may come after the provider created the key; the caller decides (see
-/// <c>ProviderHttp.CreateOnceAsync</c>).
+/// never retried on a 5xx or a timeout, which may come after the provider created the key; the adapter decides what to
+/// do after such a failure (<c>ProviderHttp.CreateOnceAsync</c> looks the key up by name before creating again).
 /// </remarks>
 internal sealed class ProviderHttpCalls
 {
@@ -162,10 +162,7 @@ internal sealed class ProviderHttpCalls
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     Delay = settings.RetryDelay,
-                    ShouldHandle = args => ValueTask.FromResult(
-                        args.Outcome.Result is { RetryAfter: { } wait } && wait > MaxHonouredRetryAfter ? false
-                        : args.Outcome.Result is { Kind: { } kind } && kind == ProviderErrorKind.RateLimited ? retryThrottled
-                        : repeatable && IsTransient(args.Outcome)),
+                    ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, repeatable, retryThrottled)),
                     DelayGenerator = static args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
                     OnRetry = args =>
                     {
@@ -318,6 +315,17 @@ internal sealed class ProviderHttpCalls
         var managementApi = new ProviderDescriptor(_provider, catalog.DisplayName) { ConsoleUrl = catalog.ConsoleUrl };
         var classification = ProviderResponseClassifier.Classify(managementApi, response.Message, response.Body, Now());
         return Error(classification, operation, fix?.Invoke(classification.Kind ?? ProviderErrorKind.Unknown));
+    }
+
+    private static bool ShouldRetry(Outcome<ProviderHttpResponse> outcome, bool repeatable, bool retryThrottled)
+    {
+        if (outcome.Result is { RetryAfter: { } wait } && wait > MaxHonouredRetryAfter)
+        {
+            // Waiting that long would hold the caller (a rotation, a request) hostage; it reschedules with RetryAfter.
+            return false;
+        }
+
+        return outcome.Result?.Kind == ProviderErrorKind.RateLimited ? retryThrottled : repeatable && IsTransient(outcome);
     }
 
     private static bool IsTransient(Outcome<ProviderHttpResponse> outcome) => outcome switch
