@@ -47,4 +47,7 @@ public static class AwsBedrockConstants
 
     /// <summary>Gets the default first back-off delay: 1 second.</summary>
     public static TimeSpan DefaultRetryDelay { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets the default time the circuit stays open: 30 seconds.</summary>
+    public static TimeSpan DefaultCircuitBreakDuration { get; } = TimeSpan.FromSeconds(30);
 }

@@ -3,7 +3,6 @@ using IronCage.Providers.AwsBedrock;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace IronCage;
@@ -23,27 +22,8 @@ public static class AwsBedrockIronCageBuilderExtensions
     /// <remarks>Invalid options stop start-up with an <see cref="OptionsValidationException"/>.</remarks>
     public static IIronCageBuilder AddAwsBedrock(this IIronCageBuilder builder, string name, Action<AwsBedrockProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(configure);
-        var services = builder.Services;
-        ProviderConnections<AwsBedrockProviderOptions>.Add(services, name, configure);
-        services.AddOptions<AwsBedrockProviderOptions>(name).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AwsBedrockProviderOptions>, AwsBedrockProviderOptionsValidator>());
-        services.AddHttpClient(AwsBedrockConstants.HttpClientName)
-            // A redirect would carry the bearer token or signature elsewhere; tokens and signatures never reach a log.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .RedactLoggedHeaders(_ => true);
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new ProviderConnections<AwsBedrockProviderOptions>(
-            sp.GetServices<ProviderConnectionName<AwsBedrockProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<AwsBedrockProviderOptions>>(), nameof(AddAwsBedrock)));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, AwsBedrockProviderAdapter>(sp => new AwsBedrockProviderAdapter(
-            sp.GetRequiredService<ProviderConnections<AwsBedrockProviderOptions>>(),
-            sp.GetRequiredService<IHttpClientFactory>(),
-            sp.GetRequiredService<IKeyVerifier>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<NodaTime.IClock>(),
-            sp.GetRequiredService<ILogger<AwsBedrockProviderAdapter>>())));
+        var services = ProviderRegistration.AddConnection<AwsBedrockProviderOptions, AwsBedrockProviderOptionsValidator>(builder, name, configure, AwsBedrockConstants.HttpClientName, nameof(AddAwsBedrock));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, AwsBedrockProviderAdapter>());
         return builder;
     }
 

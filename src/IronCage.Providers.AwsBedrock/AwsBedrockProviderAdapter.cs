@@ -191,7 +191,7 @@ internal sealed class AwsBedrockProviderAdapter : ProviderAdapter
             : throw new IronCageException($"Managed key '{context.Key}' has no '{AwsBedrockConstants.UserNameScopeKey}' scope entry and its AWS Bedrock connection no UserName. Register the key with the IAM user that owns its Bedrock API keys, or set UserName on AddAwsBedrock(name, o => …).");
         var client = _clients.GetOrAdd(name, _ => new IamClient(
             _httpClientFactory.CreateClient(AwsBedrockConstants.HttpClientName),
-            new ProviderHttpCalls(ProviderId.AwsBedrock, _time, new ProviderCallSettings(options.RequestTimeout, options.MaxRetries, options.RetryDelay, TimeSpan.FromMinutes(1)), IamClient.IsThrottled, (reason, delay, attempt) => Log.Retrying(_logger, reason, attempt, delay)),
+            new ProviderHttpCalls(ProviderId.AwsBedrock, name, _time, options.Resilience, retryThrottled: true, (reason, delay, attempt) => Log.Retrying(_logger, reason, attempt, delay)),
             options,
             _time));
         return (client, userName, options);

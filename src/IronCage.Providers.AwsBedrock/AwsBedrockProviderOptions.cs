@@ -49,7 +49,7 @@ public sealed class AwsBedrockProviderOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public int? CredentialAgeDays { get; set; }
 
-    /// <summary>Gets or sets the longest time one call may take.</summary>
+    /// <summary>Gets or sets the longest time one attempt of a call may take (each retry gets its own).</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RequestTimeout { get; set; } = AwsBedrockConstants.DefaultRequestTimeout;
 
@@ -60,4 +60,13 @@ public sealed class AwsBedrockProviderOptions
     /// <summary>Gets or sets the first back-off delay.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan RetryDelay { get; set; } = AwsBedrockConstants.DefaultRetryDelay;
+
+    /// <summary>
+    /// Gets or sets how long calls of the connection fail fast (without being sent) after at least half of at least five
+    /// calls within 30 seconds failed transiently (5xx, timeout, network).
+    /// </summary>
+    /// <value>The default value is 30 seconds (<see cref="AwsBedrockConstants.DefaultCircuitBreakDuration"/>).</value>
+    public TimeSpan CircuitBreakDuration { get; set; } = AwsBedrockConstants.DefaultCircuitBreakDuration;
+
+    internal IronCage.Internal.ProviderResilienceSettings Resilience => new(RequestTimeout, MaxRetries, RetryDelay, CircuitBreakDuration);
 }

@@ -42,6 +42,9 @@ public static class AzureOpenAIConstants
     /// <summary>Gets the default first back-off delay: 1 second.</summary>
     public static TimeSpan DefaultRetryDelay { get; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Gets the default time the circuit stays open: 30 seconds.</summary>
+    public static TimeSpan DefaultCircuitBreakDuration { get; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets the default first wait between polls of an asynchronous regeneration: 1 second.</summary>
     public static TimeSpan DefaultPollInterval { get; } = TimeSpan.FromSeconds(1);
 

@@ -3,7 +3,6 @@ using IronCage.Providers.AzureOpenAI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace IronCage;
@@ -23,26 +22,8 @@ public static class AzureOpenAIIronCageBuilderExtensions
     /// <remarks>Invalid options stop start-up with an <see cref="OptionsValidationException"/>.</remarks>
     public static IIronCageBuilder AddAzureOpenAI(this IIronCageBuilder builder, string name, Action<AzureOpenAIProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(configure);
-        var services = builder.Services;
-        ProviderConnections<AzureOpenAIProviderOptions>.Add(services, name, configure);
-        services.AddOptions<AzureOpenAIProviderOptions>(name).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AzureOpenAIProviderOptions>, AzureOpenAIProviderOptionsValidator>());
-        services.AddHttpClient(AzureOpenAIConstants.HttpClientName)
-            // A redirect would carry the bearer token or signature elsewhere; tokens and signatures never reach a log.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .RedactLoggedHeaders(_ => true);
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new ProviderConnections<AzureOpenAIProviderOptions>(
-            sp.GetServices<ProviderConnectionName<AzureOpenAIProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<AzureOpenAIProviderOptions>>(), nameof(AddAzureOpenAI)));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, AzureOpenAIProviderAdapter>(sp => new AzureOpenAIProviderAdapter(
-            sp.GetRequiredService<ProviderConnections<AzureOpenAIProviderOptions>>(),
-            sp.GetRequiredService<IHttpClientFactory>(),
-            sp.GetRequiredService<IKeyVerifier>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AzureOpenAIProviderAdapter>>())));
+        var services = ProviderRegistration.AddConnection<AzureOpenAIProviderOptions, AzureOpenAIProviderOptionsValidator>(builder, name, configure, AzureOpenAIConstants.HttpClientName, nameof(AddAzureOpenAI));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, AzureOpenAIProviderAdapter>());
         return builder;
     }
 

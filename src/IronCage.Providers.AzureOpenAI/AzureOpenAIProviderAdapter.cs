@@ -119,7 +119,7 @@ internal sealed class AzureOpenAIProviderAdapter : ProviderAdapter
             Required(context, AzureOpenAIConstants.AccountNameScopeKey, options.AccountName));
         var client = _clients.GetOrAdd(name, _ => new AzureManagementClient(
             _httpClientFactory.CreateClient(AzureOpenAIConstants.HttpClientName),
-            new ProviderHttpCalls(ProviderId.AzureOpenAI, _time, new ProviderCallSettings(options.RequestTimeout, options.MaxRetries, options.RetryDelay, options.OperationTimeout), onRetry: (reason, delay, attempt) => Log.Retrying(_logger, reason, attempt, delay)),
+            new ProviderHttpCalls(ProviderId.AzureOpenAI, name, _time, options.Resilience, retryThrottled: true, (reason, delay, attempt) => Log.Retrying(_logger, reason, attempt, delay)),
             options.Credential ?? new DefaultAzureCredential(),
             options,
             _logger));

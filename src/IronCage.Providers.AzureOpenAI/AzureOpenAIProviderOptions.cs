@@ -44,7 +44,7 @@ public sealed class AzureOpenAIProviderOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public Uri? Endpoint { get; set; }
 
-    /// <summary>Gets or sets the longest time one call may take.</summary>
+    /// <summary>Gets or sets the longest time one attempt of a call may take (each retry gets its own).</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RequestTimeout { get; set; } = AzureOpenAIConstants.DefaultRequestTimeout;
 
@@ -55,6 +55,13 @@ public sealed class AzureOpenAIProviderOptions
     /// <summary>Gets or sets the first back-off delay when Azure does not send <c>Retry-After</c>.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan RetryDelay { get; set; } = AzureOpenAIConstants.DefaultRetryDelay;
+
+    /// <summary>
+    /// Gets or sets how long calls of the connection fail fast (without being sent) after at least half of at least five
+    /// calls within 30 seconds failed transiently (5xx, timeout, network).
+    /// </summary>
+    /// <value>The default value is 30 seconds (<see cref="AzureOpenAIConstants.DefaultCircuitBreakDuration"/>).</value>
+    public TimeSpan CircuitBreakDuration { get; set; } = AzureOpenAIConstants.DefaultCircuitBreakDuration;
 
     /// <summary>Gets or sets the first wait between polls of a regeneration answered with 202.</summary>
     /// <value>The default value is 1 second.</value>
@@ -67,4 +74,8 @@ public sealed class AzureOpenAIProviderOptions
     /// <summary>Gets or sets how long an asynchronous regeneration may take before the call fails as transient.</summary>
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan OperationTimeout { get; set; } = AzureOpenAIConstants.DefaultOperationTimeout;
+
+    internal IronCage.Internal.ProviderPollSettings Polling => new(PollInterval, MaxPollInterval, OperationTimeout);
+
+    internal IronCage.Internal.ProviderResilienceSettings Resilience => new(RequestTimeout, MaxRetries, RetryDelay, CircuitBreakDuration);
 }

@@ -3,7 +3,6 @@ using IronCage.Providers.GoogleGemini;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace IronCage;
@@ -23,26 +22,8 @@ public static class GoogleGeminiIronCageBuilderExtensions
     /// <remarks>Invalid options stop start-up with an <see cref="OptionsValidationException"/>.</remarks>
     public static IIronCageBuilder AddGoogleGemini(this IIronCageBuilder builder, string name, Action<GoogleGeminiProviderOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(configure);
-        var services = builder.Services;
-        ProviderConnections<GoogleGeminiProviderOptions>.Add(services, name, configure);
-        services.AddOptions<GoogleGeminiProviderOptions>(name).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GoogleGeminiProviderOptions>, GoogleGeminiProviderOptionsValidator>());
-        services.AddHttpClient(GoogleGeminiConstants.HttpClientName)
-            // A redirect would carry the bearer token or signature elsewhere; tokens and signatures never reach a log.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .RedactLoggedHeaders(_ => true);
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new ProviderConnections<GoogleGeminiProviderOptions>(
-            sp.GetServices<ProviderConnectionName<GoogleGeminiProviderOptions>>(), sp.GetRequiredService<IOptionsMonitor<GoogleGeminiProviderOptions>>(), nameof(AddGoogleGemini)));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, GoogleGeminiProviderAdapter>(sp => new GoogleGeminiProviderAdapter(
-            sp.GetRequiredService<ProviderConnections<GoogleGeminiProviderOptions>>(),
-            sp.GetRequiredService<IHttpClientFactory>(),
-            sp.GetRequiredService<IKeyVerifier>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<GoogleGeminiProviderAdapter>>())));
+        var services = ProviderRegistration.AddConnection<GoogleGeminiProviderOptions, GoogleGeminiProviderOptionsValidator>(builder, name, configure, GoogleGeminiConstants.HttpClientName, nameof(AddGoogleGemini));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, GoogleGeminiProviderAdapter>());
         return builder;
     }
 

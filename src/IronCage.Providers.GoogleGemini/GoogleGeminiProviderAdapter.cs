@@ -263,7 +263,7 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
             : throw new IronCageException($"Managed key '{context.Key}' has no '{GoogleGeminiConstants.ProjectScopeKey}' scope entry and its Google Gemini connection no Project. Register the key with the project (number or id) that holds its API key, or set Project on AddGoogleGemini(name, o => …).");
         var client = _clients.GetOrAdd(name, _ => new GoogleApiKeysClient(
             _httpClientFactory.CreateClient(GoogleGeminiConstants.HttpClientName),
-            new ProviderHttpCalls(ProviderId.GoogleGemini, _time, new ProviderCallSettings(options.RequestTimeout, options.MaxRetries, options.RetryDelay, options.OperationTimeout), onRetry: (reason, delay, attempt) => Log.Retrying(_logger, reason, attempt, delay)),
+            new ProviderHttpCalls(ProviderId.GoogleGemini, name, _time, options.Resilience, retryThrottled: true, (reason, delay, attempt) => Log.Retrying(_logger, reason, attempt, delay)),
             CreateCredential(options),
             options,
             _logger));

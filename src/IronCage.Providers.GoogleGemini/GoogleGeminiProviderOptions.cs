@@ -38,7 +38,7 @@ public sealed class GoogleGeminiProviderOptions
     /// <value>The default value is <c>generativelanguage.googleapis.com</c> only.</value>
     public IList<string> DefaultApiTargets { get; } = [GoogleGeminiConstants.GenerativeLanguageService];
 
-    /// <summary>Gets or sets the longest time one call may take.</summary>
+    /// <summary>Gets or sets the longest time one attempt of a call may take (each retry gets its own).</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RequestTimeout { get; set; } = GoogleGeminiConstants.DefaultRequestTimeout;
 
@@ -49,6 +49,13 @@ public sealed class GoogleGeminiProviderOptions
     /// <summary>Gets or sets the first back-off delay when Google does not send <c>Retry-After</c>.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan RetryDelay { get; set; } = GoogleGeminiConstants.DefaultRetryDelay;
+
+    /// <summary>
+    /// Gets or sets how long calls of the connection fail fast (without being sent) after at least half of at least five
+    /// calls within 30 seconds failed transiently (5xx, timeout, network).
+    /// </summary>
+    /// <value>The default value is 30 seconds (<see cref="GoogleGeminiConstants.DefaultCircuitBreakDuration"/>).</value>
+    public TimeSpan CircuitBreakDuration { get; set; } = GoogleGeminiConstants.DefaultCircuitBreakDuration;
 
     /// <summary>Gets or sets the first wait between polls of a long-running operation.</summary>
     /// <value>The default value is 1 second.</value>
@@ -61,4 +68,8 @@ public sealed class GoogleGeminiProviderOptions
     /// <summary>Gets or sets how long a long-running operation (create, delete, undelete) may take before the call fails as transient.</summary>
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan OperationTimeout { get; set; } = GoogleGeminiConstants.DefaultOperationTimeout;
+
+    internal IronCage.Internal.ProviderPollSettings Polling => new(PollInterval, MaxPollInterval, OperationTimeout);
+
+    internal IronCage.Internal.ProviderResilienceSettings Resilience => new(RequestTimeout, MaxRetries, RetryDelay, CircuitBreakDuration);
 }

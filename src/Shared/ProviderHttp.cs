@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -7,19 +6,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NodaTime;
 using NodaTime.Text;
-using Polly;
-using Polly.CircuitBreaker;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace IronCage.Internal;
-
-/// <summary>The resilience settings of one provider connection, copied from the provider's options.</summary>
-/// <param name="Timeout">How long one attempt may take.</param>
-/// <param name="MaxRetryAttempts">How many times a transient failure of an idempotent call is retried.</param>
-/// <param name="RetryDelay">The base delay of the jittered exponential back-off.</param>
-/// <param name="BreakDuration">How long the circuit stays open after too many transient failures.</param>
-internal readonly record struct ProviderResilienceSettings(TimeSpan Timeout, int MaxRetryAttempts, TimeSpan RetryDelay, TimeSpan BreakDuration);
 
 /// <summary>Where one provider connection sends its management calls, and with which credential.</summary>
 /// <param name="Connection">The connection's name (<c>Add&lt;Provider&gt;(name, …)</c>).</param>
@@ -55,48 +43,23 @@ internal sealed record ProviderCall(HttpMethod Method, Uri Uri, string Operation
 /// <summary>A successful answer: its JSON body (if any) and its classification.</summary>
 internal sealed record ProviderAnswer(JsonElement? Body, ProviderResponseClassification Classification);
 
-/// <summary>A <see cref="ProviderRequestException"/> that keeps the classification it was built from (verification turns it back into a result).</summary>
-internal sealed class ClassifiedProviderRequestException : ProviderRequestException
-{
-    public ClassifiedProviderRequestException(ProviderResponseClassification classification, string message)
-        : base(classification.Provider, classification.Kind ?? ProviderErrorKind.Unknown, message)
-    {
-        Classification = classification;
-        StatusCode = classification.StatusCode;
-        ProviderErrorCode = classification.ProviderErrorCode;
-        RequestId = classification.RequestId;
-        RetryAfter = classification.RetryAfter;
-        IsAmbiguous = classification.IsAmbiguous;
-        AlternativeKind = classification.AlternativeKind;
-    }
-
-    public ProviderResponseClassification Classification { get; }
-}
-
 /// <summary>
-/// The REST plumbing every provider package shares: sends a call through the connection's Polly pipeline (retry with
-/// jittered back-off for transient failures of idempotent calls, honouring <c>retry-after</c>; a circuit breaker; a
-/// timeout per attempt), applies the provider's auth scheme, and turns error answers into
-/// <see cref="ProviderRequestException"/>s classified by <see cref="ProviderResponseClassifier"/>.
+/// The JSON front of <see cref="ProviderHttpCalls"/> for the providers whose management API takes the provider's own
+/// auth scheme (OpenAI, Anthropic, OpenRouter): builds the request, applies the auth scheme, and turns error answers into
+/// <see cref="ProviderRequestException"/>s classified by <see cref="ProviderResponseClassifier"/> with the catalog's
+/// rules. Retry, timeout and circuit breaker are the shared pipeline's, one per connection.
 /// </summary>
 /// <remarks>Shared source: compiled into each provider package so every adapter reads answers the same way.</remarks>
 internal sealed class ProviderHttp
 {
-    /// <summary>The longest <c>retry-after</c> the pipeline waits out itself; a longer one goes back to the caller.</summary>
-    public static readonly TimeSpan MaxHonouredRetryAfter = TimeSpan.FromSeconds(30);
-
     /// <summary>Gets the answer headers copied onto every error's <see cref="Exception.Data"/> (rate-limit state).</summary>
     public static readonly string[] ExposedHeaderPrefixes = ["x-ratelimit-", "anthropic-ratelimit-", "retry-after"];
-
-    private const int MaxResponseBytes = 4 << 20;
-    private const int BreakerMinimumThroughput = 5;
-    private static readonly TimeSpan BreakerSamplingDuration = TimeSpan.FromSeconds(30);
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly string _httpClientName;
     private readonly ProviderDescriptor _descriptor;
     private readonly IClock _clock;
-    private readonly ConcurrentDictionary<string, (ResiliencePipeline Retrying, ResiliencePipeline SingleAttempt)> _pipelines = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProviderHttpCalls> _pipelines = new(StringComparer.Ordinal);
 
     public ProviderHttp(IHttpClientFactory httpClientFactory, string httpClientName, ProviderDescriptor descriptor, IClock clock)
     {
@@ -123,26 +86,37 @@ internal sealed class ProviderHttp
     /// <exception cref="ProviderRequestException">The provider answered with an error, or could not be reached in time.</exception>
     public async Task<ProviderAnswer> SendAsync(ProviderEndpoint endpoint, ProviderCall call, SecretValue credential, CancellationToken cancellationToken)
     {
-        var pipelines = _pipelines.GetOrAdd(endpoint.Connection, static (_, settings) => BuildPipelines(settings), endpoint.Resilience);
-        var pipeline = call.Idempotent ? pipelines.Retrying : pipelines.SingleAttempt;
-        try
+        var calls = _pipelines.GetOrAdd(endpoint.Connection, static (connection, state) => new ProviderHttpCalls(state.Provider, connection, TimeProvider.System, state.Resilience), (Provider, endpoint.Resilience));
+        var client = _httpClientFactory.CreateClient(_httpClientName);
+        using var response = await calls.SendAsync(
+            client,
+            _ => ValueTask.FromResult(CreateRequest(call, credential)),
+            call.Operation,
+            call.Idempotent,
+            cancellationToken,
+            answer => Classify(answer, call, credential).Kind,
+            message => SecretScrubber.Scrub(message, credential) ?? string.Empty).ConfigureAwait(false);
+        if (response.StatusCode == 404 && call.NotFoundIsNull)
         {
-            return await pipeline.ExecuteAsync(
-                static async (state, token) => await state.Self.SendOnceAsync(state.Endpoint, state.Call, state.Credential, token).ConfigureAwait(false),
-                (Self: this, Endpoint: endpoint, Call: call, Credential: credential),
-                cancellationToken).ConfigureAwait(false);
+            return new ProviderAnswer(null, new ProviderResponseClassification(Provider, 404, ProviderErrorKind.NotFound));
         }
-        catch (TimeoutRejectedException ex)
+
+        var classification = Classify(response, call, credential);
+        if (classification.Kind is { } kind)
         {
-            throw new ProviderRequestException(Provider, ProviderErrorKind.Transient, string.Create(CultureInfo.InvariantCulture, $"{Provider}: {call.Operation} got no answer within {endpoint.Resilience.Timeout.TotalSeconds:0.###} s (connection '{endpoint.Connection}'). The provider may still have acted; check its state before repeating a create, or raise the connection's Timeout."), ex);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            throw new ProviderRequestException(Provider, ProviderErrorKind.Transient, $"{Provider}: {call.Operation} was not sent because too many calls of connection '{endpoint.Connection}' failed recently (circuit open). Try again later.", ex)
+            var exception = ProviderHttpCalls.Error(classification, call.Operation, Advice(kind, endpoint));
+            foreach (var (header, values) in response.Message.Headers)
             {
-                RetryAfter = ex.RetryAfter,
-            };
+                if (Array.Exists(ExposedHeaderPrefixes, p => header.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+                {
+                    exception.Data[header.ToLowerInvariant()] = string.Join(",", values);
+                }
+            }
+
+            throw exception;
         }
+
+        return new ProviderAnswer(Parse(response.Body), classification);
     }
 
     /// <summary>Verifies a key with an authenticated call: the answer's classification, or a transient result when the provider could not be reached.</summary>
@@ -193,55 +167,15 @@ internal sealed class ProviderHttp
                     await remove(orphan, cancellationToken).ConfigureAwait(false);
                 }
 
-                var wait = ex.RetryAfter is { } retryAfter && retryAfter <= MaxHonouredRetryAfter ? retryAfter : endpoint.Resilience.RetryDelay * (1 << attempt);
+                var wait = ex.RetryAfter is { } retryAfter && retryAfter <= ProviderHttpCalls.MaxHonouredRetryAfter ? retryAfter : endpoint.Resilience.RetryDelay * (1 << attempt);
                 await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private static (ResiliencePipeline Retrying, ResiliencePipeline SingleAttempt) BuildPipelines(ProviderResilienceSettings settings)
+    private HttpRequestMessage CreateRequest(ProviderCall call, SecretValue credential)
     {
-        var transient = new PredicateBuilder()
-            .Handle<ProviderRequestException>(e => e.Kind == ProviderErrorKind.Transient && (e.RetryAfter is null || e.RetryAfter <= MaxHonouredRetryAfter))
-            .Handle<TimeoutRejectedException>();
-
-        // Breaker outside the timeout, so a timed-out attempt counts as a failure; one breaker per connection, shared by
-        // retried and single-attempt calls.
-        var singleAttempt = new ResiliencePipelineBuilder()
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                ShouldHandle = transient,
-                FailureRatio = 0.5,
-                MinimumThroughput = BreakerMinimumThroughput,
-                SamplingDuration = BreakerSamplingDuration,
-                BreakDuration = settings.BreakDuration,
-            })
-            .AddTimeout(settings.Timeout)
-            .Build();
-
-        if (settings.MaxRetryAttempts == 0)
-        {
-            return (singleAttempt, singleAttempt);
-        }
-
-        var retrying = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = transient,
-                MaxRetryAttempts = settings.MaxRetryAttempts,
-                Delay = settings.RetryDelay,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                DelayGenerator = static args => ValueTask.FromResult(args.Outcome.Exception is ProviderRequestException { RetryAfter: { } retryAfter } ? retryAfter : (TimeSpan?)null),
-            })
-            .AddPipeline(singleAttempt)
-            .Build();
-        return (retrying, singleAttempt);
-    }
-
-    private async Task<ProviderAnswer> SendOnceAsync(ProviderEndpoint endpoint, ProviderCall call, SecretValue credential, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(call.Method, call.Uri);
+        var request = new HttpRequestMessage(call.Method, call.Uri);
         if (call.Body is not null)
         {
             request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(call.Body.ToJsonString()));
@@ -249,39 +183,11 @@ internal sealed class ProviderHttp
         }
 
         _descriptor.Auth.Apply(request, credential, overwrite: true);
-        var client = _httpClientFactory.CreateClient(_httpClientName);
-        try
-        {
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            var body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
-            if ((int)response.StatusCode == 404 && call.NotFoundIsNull)
-            {
-                return new ProviderAnswer(null, new ProviderResponseClassification(Provider, 404, ProviderErrorKind.NotFound));
-            }
-
-            var classification = ProviderResponseClassifier.Classify(_descriptor, response, body, _clock.GetCurrentInstant(), call.Rules, credential);
-            if (classification.Kind is { } kind)
-            {
-                var exception = new ClassifiedProviderRequestException(classification, classification.Describe(call.Operation) + " " + Advice(kind, endpoint));
-                foreach (var (header, values) in response.Headers)
-                {
-                    if (Array.Exists(ExposedHeaderPrefixes, p => header.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
-                    {
-                        exception.Data[header.ToLowerInvariant()] = string.Join(",", values);
-                    }
-                }
-
-                throw exception;
-            }
-
-            return new ProviderAnswer(Parse(body), classification);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            // A connection that fails while the body is read surfaces as an IOException: the same network failure.
-            throw new ProviderRequestException(Provider, ProviderErrorKind.Transient, $"{Provider}: {call.Operation} could not reach {call.Uri.Host} ({SecretScrubber.Scrub(ex.Message, credential)}). Check the connection's BaseAddress and the network.", ex);
-        }
+        return request;
     }
+
+    private ProviderResponseClassification Classify(ProviderHttpResponse response, ProviderCall call, SecretValue credential)
+        => ProviderResponseClassifier.Classify(_descriptor, response.Message, response.Body, _clock.GetCurrentInstant(), call.Rules, credential);
 
     private static string Advice(ProviderErrorKind kind, ProviderEndpoint endpoint)
     {
@@ -310,9 +216,9 @@ internal sealed class ProviderHttp
             : "Check the request's parameters.";
     }
 
-    private static JsonElement? Parse(ReadOnlyMemory<byte> body)
+    private static JsonElement? Parse(byte[] body)
     {
-        if (body.IsEmpty)
+        if (body.Length == 0)
         {
             return null;
         }
@@ -325,32 +231,6 @@ internal sealed class ProviderHttp
         catch (JsonException)
         {
             return null;
-        }
-    }
-
-    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-            try
-            {
-                using var copy = new MemoryStream();
-                int read;
-                while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0 && copy.Length < MaxResponseBytes)
-                {
-                    copy.Write(buffer, 0, read);
-                }
-
-                return copy.ToArray();
-            }
-            finally
-            {
-                // A create answer holds a new secret: clear it before the buffer goes back to the pool.
-                Array.Clear(buffer);
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
         }
     }
 }

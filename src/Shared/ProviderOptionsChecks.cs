@@ -1,8 +1,9 @@
 namespace IronCage.Internal;
 
 /// <summary>
-/// The checks every provider connection's options share (base address, credential, resilience settings), with
-/// messages that name the option and, for options bound from configuration, the configuration key.
+/// The checks provider connections' options share: base address and credential (the packages configured with one API
+/// key) and resilience settings (every package), with messages that name the option and, for options bound from
+/// configuration, the configuration key.
 /// </summary>
 /// <remarks>Shared source: compiled into each provider package.</remarks>
 internal static class ProviderOptionsChecks
@@ -32,14 +33,26 @@ internal static class ProviderOptionsChecks
             failures.Add($"{where}: BaseAddress '{baseAddress}' is plain http on a non-loopback host, which would send the admin key unencrypted; use https (plain http is allowed only for 127.0.0.1, such as the IronCage emulator).");
         }
 
+        CheckResilience(failures, where, resilience, "Timeout", "MaxRetryAttempts");
+        return failures;
+    }
+
+    /// <summary>The checks of the resilience settings every provider connection has, with the package's option names.</summary>
+    /// <param name="failures">Where failures are added.</param>
+    /// <param name="where">Names the options and the connection at the start of each message.</param>
+    /// <param name="resilience">The settings.</param>
+    /// <param name="timeoutOption">The name of the per-attempt timeout option.</param>
+    /// <param name="retriesOption">The name of the retry count option.</param>
+    public static void CheckResilience(List<string> failures, string where, ProviderResilienceSettings resilience, string timeoutOption, string retriesOption)
+    {
         if (resilience.Timeout <= TimeSpan.Zero || resilience.Timeout > TimeSpan.FromMinutes(10))
         {
-            failures.Add($"{where}: Timeout is {resilience.Timeout}; use more than zero and at most 10 minutes.");
+            failures.Add($"{where}: {timeoutOption} is {resilience.Timeout}; use more than zero and at most 10 minutes.");
         }
 
         if (resilience.MaxRetryAttempts is < 0 or > 10)
         {
-            failures.Add($"{where}: MaxRetryAttempts is {resilience.MaxRetryAttempts}; use 0 to 10.");
+            failures.Add($"{where}: {retriesOption} is {resilience.MaxRetryAttempts}; use 0 to 10.");
         }
 
         if (resilience.RetryDelay < TimeSpan.Zero || resilience.RetryDelay > TimeSpan.FromMinutes(1))
@@ -51,8 +64,25 @@ internal static class ProviderOptionsChecks
         {
             failures.Add($"{where}: CircuitBreakDuration is {resilience.BreakDuration}; use 0.5 seconds to 1 day.");
         }
+    }
 
-        return failures;
+    /// <summary>The checks of the polling settings of the packages whose management API answers with long-running operations.</summary>
+    /// <param name="failures">Where failures are added.</param>
+    /// <param name="where">Names the options and the connection at the start of each message.</param>
+    /// <param name="polling">The settings.</param>
+    public static void CheckPolling(List<string> failures, string where, ProviderPollSettings polling)
+    {
+        Positive(polling.Interval, "PollInterval");
+        Positive(polling.MaxInterval, "MaxPollInterval");
+        Positive(polling.Timeout, "OperationTimeout");
+
+        void Positive(TimeSpan value, string option)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                failures.Add($"{where}: {option} must be positive.");
+            }
+        }
     }
 
     /// <summary>The base address with a trailing slash, so relative paths append instead of replacing its last segment.</summary>

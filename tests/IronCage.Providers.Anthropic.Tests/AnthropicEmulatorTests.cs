@@ -117,4 +117,21 @@ public sealed class AnthropicEndToEndTests : IAsyncLifetime
 
         act.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("AdminKey is missing");
     }
+
+    [Fact]
+    public void HttpClient_DoesNotFollowRedirects()
+    {
+        // A redirect would carry the x-api-key header, and with it the admin key, to whatever host the answer names.
+        var services = new ServiceCollection();
+        services.AddIronCage().AddAnthropic("anthropic", o => o.AdminKey = "sk-ant-admin01-test");
+        using var provider = services.BuildServiceProvider();
+
+        var handler = provider.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(AnthropicConstants.HttpClientName);
+        while (handler is DelegatingHandler delegating)
+        {
+            handler = delegating.InnerHandler!;
+        }
+
+        handler.Should().BeOfType<SocketsHttpHandler>().Which.AllowAutoRedirect.Should().BeFalse();
+    }
 }

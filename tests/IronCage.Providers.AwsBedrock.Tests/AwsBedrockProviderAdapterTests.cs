@@ -247,6 +247,42 @@ public sealed class AwsBedrockProviderAdapterTests
         bad.Message.Should().NotContain(BedrockSecret);
     }
 
+    [Fact]
+    public async Task Calls_AfterRepeatedServerErrors_OpenTheCircuit_AndSendNothing()
+    {
+        var handler = new MockHttpMessageHandler();
+        var calls = 0;
+        handler.When(HttpMethod.Post, Iam).Respond(_ =>
+        {
+            calls++;
+            return new HttpResponseMessage(HttpStatusCode.InternalServerError) { Content = new StringContent("<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceFailure</Code><Message>Internal failure</Message></Error><RequestId>req-500</RequestId></ErrorResponse>", Encoding.UTF8, "text/xml") };
+        });
+        using var host = Host(handler, o => o.MaxRetries = 0);
+        for (var i = 0; i < 5; i++)
+        {
+            (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(Context, "ACCA1")).Should().ThrowAsync<ProviderRequestException>()).Which.Kind.Should().Be(ProviderErrorKind.Transient);
+        }
+
+        var sent = calls;
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(Context, "ACCA1")).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        sent.Should().Be(5);
+        calls.Should().Be(sent, "an open circuit sends nothing");
+        thrown.Kind.Should().Be(ProviderErrorKind.Transient);
+        thrown.Message.Should().Contain("circuit open").And.Contain("'aws'");
+        thrown.RetryAfter.Should().BePositive();
+    }
+
+    [Fact]
+    public void Options_CircuitBreakDurationOutOfRange_StopsStartup()
+    {
+        using var host = Host(new MockHttpMessageHandler(), o => o.CircuitBreakDuration = TimeSpan.Zero);
+
+        var act = () => host.Get<Microsoft.Extensions.Options.IOptionsMonitor<AwsBedrockProviderOptions>>().Get("aws");
+
+        act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Message.Should().Contain("CircuitBreakDuration");
+    }
+
     private static CloudProviderTestHost Host(MockHttpMessageHandler handler, Action<AwsBedrockProviderOptions>? configure = null) => new(
         b => b.AddAwsBedrock("aws", o =>
         {

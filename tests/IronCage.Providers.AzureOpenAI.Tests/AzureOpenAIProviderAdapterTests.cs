@@ -141,11 +141,13 @@ public sealed class AzureOpenAIProviderAdapterTests
     }
 
     [Fact]
-    public async Task ArmError_429AfterRetries_IsRateLimitedWithRetryAfter()
+    public async Task ArmError_429WithRetryAfterBeyondTheCap_IsRateLimitedAtOnceWithRetryAfter()
     {
         var handler = new MockHttpMessageHandler();
+        var calls = 0;
         handler.When(HttpMethod.Post, Account + "/listKeys").Respond(_ =>
         {
+            calls++;
             var throttled = AzureEmulator.Json(HttpStatusCode.TooManyRequests, File.ReadAllText("TestData/ArmError429.json"));
             throttled.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(600));
             return throttled;
@@ -154,6 +156,7 @@ public sealed class AzureOpenAIProviderAdapterTests
 
         var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
 
+        calls.Should().Be(1, "a Retry-After longer than the pipeline's cap goes back to the caller instead of being waited out");
         thrown.Kind.Should().Be(ProviderErrorKind.RateLimited);
         thrown.RetryAfter.Should().Be(TimeSpan.FromSeconds(600));
         thrown.ProviderErrorCode.Should().Be("TooManyRequests");
@@ -181,6 +184,31 @@ public sealed class AzureOpenAIProviderAdapterTests
         var context = new ProviderKeyContext { Key = new KeyReference(ProviderId.AzureOpenAI, "prod") };
 
         await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(context, "Key1")).Should().ThrowAsync<IronCageException>().WithMessage("*subscription_id*");
+    }
+
+    [Fact]
+    public async Task Calls_AfterRepeatedServerErrors_OpenTheCircuit_AndSendNothing()
+    {
+        var handler = new MockHttpMessageHandler();
+        var calls = 0;
+        handler.When(HttpMethod.Post, Account + "/listKeys").Respond(_ =>
+        {
+            calls++;
+            return AzureEmulator.Json(HttpStatusCode.ServiceUnavailable, """{"error":{"code":"ServiceUnavailable","message":"The service is temporarily unavailable."}}""");
+        });
+        using var host = Host(handler, o => o.MaxRetries = 0);
+        for (var i = 0; i < 5; i++)
+        {
+            (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which.Kind.Should().Be(ProviderErrorKind.Transient);
+        }
+
+        var sent = calls;
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        sent.Should().Be(5);
+        calls.Should().Be(sent, "an open circuit sends nothing");
+        thrown.Kind.Should().Be(ProviderErrorKind.Transient);
+        thrown.Message.Should().Contain("circuit open").And.Contain("'azure'");
     }
 
     private static CloudProviderTestHost Host(MockHttpMessageHandler handler, Action<AzureOpenAIProviderOptions>? configure = null) => new(

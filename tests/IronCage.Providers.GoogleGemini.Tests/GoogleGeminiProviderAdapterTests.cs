@@ -301,6 +301,45 @@ public sealed class GoogleGeminiProviderAdapterTests
         result.Provider.Should().Be(ProviderId.GoogleGemini);
     }
 
+    [Fact]
+    public async Task Calls_AfterRepeatedServerErrors_OpenTheCircuit_AndSendNothing()
+    {
+        var handler = new MockHttpMessageHandler();
+        var calls = 0;
+        handler.When(HttpMethod.Get, Api + Parent + "/keys/gemini-prod-original").Respond(_ =>
+        {
+            calls++;
+            return Json(HttpStatusCode.ServiceUnavailable, """{"error":{"code":503,"message":"The service is currently unavailable.","status":"UNAVAILABLE"}}""");
+        });
+        using var host = Host(handler, o => o.MaxRetries = 0);
+        for (var i = 0; i < 5; i++)
+        {
+            (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(Context, "gemini-prod-original")).Should().ThrowAsync<ProviderRequestException>()).Which.Kind.Should().Be(ProviderErrorKind.Transient);
+        }
+
+        var sent = calls;
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(Context, "gemini-prod-original")).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        sent.Should().Be(5);
+        calls.Should().Be(sent, "an open circuit sends nothing");
+        thrown.Kind.Should().Be(ProviderErrorKind.Transient);
+        thrown.Message.Should().Contain("circuit open").And.Contain("'google'");
+    }
+
+    [Fact]
+    public async Task Get_ServerErrorOfASafeCall_IsRetried()
+    {
+        var handler = new MockHttpMessageHandler();
+        handler.Expect(HttpMethod.Get, Api + Parent + "/keys/gemini-prod-original").Respond(_ => Json(HttpStatusCode.ServiceUnavailable, """{"error":{"code":503,"message":"unavailable","status":"UNAVAILABLE"}}"""));
+        handler.Expect(HttpMethod.Get, Api + Parent + "/keys/gemini-prod-original").Respond("application/json", JsonNode.Parse(File.ReadAllText("TestData/TemplateKey.json"))!["keys"]![0]!.ToJsonString());
+        using var host = Host(handler);
+
+        var info = await host.Adapter.GetKeyAsync(Context, "gemini-prod-original");
+
+        handler.VerifyNoOutstandingExpectation();
+        info!.Name.Should().Be("Gemini prod");
+    }
+
     private static HttpResponseMessage Json(HttpStatusCode status, string json) => new(status) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
 
     private static CloudProviderTestHost Host(MockHttpMessageHandler handler, Action<GoogleGeminiProviderOptions>? configure = null) => new(

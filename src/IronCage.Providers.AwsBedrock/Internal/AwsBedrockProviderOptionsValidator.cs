@@ -1,3 +1,4 @@
+using IronCage.Internal;
 using Microsoft.Extensions.Options;
 
 namespace IronCage.Providers.AwsBedrock;
@@ -30,21 +31,7 @@ internal sealed class AwsBedrockProviderOptionsValidator : IValidateOptions<AwsB
             failures.Add($"AWS Bedrock connection '{connection}': CredentialAgeDays must be between 1 and 36600.");
         }
 
-        if (options.RequestTimeout <= TimeSpan.Zero)
-        {
-            failures.Add($"AWS Bedrock connection '{connection}': RequestTimeout must be positive.");
-        }
-
-        if (options.RetryDelay < TimeSpan.Zero)
-        {
-            failures.Add($"AWS Bedrock connection '{connection}': RetryDelay must not be negative.");
-        }
-
-        if (options.MaxRetries is < 0 or > 10)
-        {
-            failures.Add($"AWS Bedrock connection '{connection}': MaxRetries must be between 0 and 10.");
-        }
-
+        ProviderOptionsChecks.CheckResilience(failures, $"AWS Bedrock connection '{connection}'", options.Resilience, nameof(options.RequestTimeout), nameof(options.MaxRetries));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

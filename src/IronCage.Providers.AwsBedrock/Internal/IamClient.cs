@@ -145,10 +145,14 @@ internal sealed class IamClient
     internal static bool IsThrottled(ProviderHttpResponse response)
         => response.StatusCode == 400 && response.Body.AsSpan().IndexOf("<Code>Throttling</Code>"u8) >= 0;
 
+    // IAM answers throttling with a 400 and an XML body; every other answer is judged by its status.
+    private static ProviderErrorKind? ClassifyForRetry(ProviderHttpResponse response)
+        => IsThrottled(response) ? ProviderErrorKind.RateLimited : ProviderHttpCalls.StatusKind(response);
+
     private async Task<ProviderHttpResponse> SendAsync(string action, List<KeyValuePair<string, string>> parameters, bool safeToRetry, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(FormBody(action, parameters));
-        var response = await _calls.SendAsync(_http, token => SignedAsync(body, token), action, safeToRetry, cancellationToken).ConfigureAwait(false);
+        var response = await _calls.SendAsync(_http, token => SignedAsync(body, token), action, safeToRetry, cancellationToken, ClassifyForRetry).ConfigureAwait(false);
         if (response.IsSuccess)
         {
             return response;

@@ -88,7 +88,7 @@ internal sealed class AzureManagementClient
 
     private async Task WaitForOperationAsync(Uri operationUri, AzureAccount account, string slot, CancellationToken cancellationToken)
     {
-        var settings = new ProviderPollSettings(_options.PollInterval, _options.MaxPollInterval, _options.OperationTimeout);
+        var settings = _options.Polling;
         await _calls.PollAsync(
             async token =>
             {
@@ -108,7 +108,7 @@ internal sealed class AzureManagementClient
                         throw OperationFailed(poll, status, account, slot);
                     default:
                         // A Location-style poll answers 202 until done and 200 (without a status) once finished.
-                        return status is null && poll.StatusCode == 200 ? (true, true, null) : (false, false, _calls.RetryAfter(poll));
+                        return status is null && poll.StatusCode == 200 ? (true, true, null) : (false, false, poll.RetryAfter);
                 }
             },
             settings,

@@ -1,3 +1,4 @@
+using IronCage.Internal;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -26,29 +27,10 @@ internal sealed partial class AzureOpenAIProviderOptionsValidator : IValidateOpt
             failures.Add($"Azure OpenAI connection '{connection}': Endpoint must be the account's https data-plane address, such as https://my-resource.openai.azure.com.");
         }
 
-        Positive(options.RequestTimeout, nameof(options.RequestTimeout));
-        Positive(options.PollInterval, nameof(options.PollInterval));
-        Positive(options.MaxPollInterval, nameof(options.MaxPollInterval));
-        Positive(options.OperationTimeout, nameof(options.OperationTimeout));
-        if (options.RetryDelay < TimeSpan.Zero)
-        {
-            failures.Add($"Azure OpenAI connection '{connection}': RetryDelay must not be negative.");
-        }
-
-        if (options.MaxRetries is < 0 or > 10)
-        {
-            failures.Add($"Azure OpenAI connection '{connection}': MaxRetries must be between 0 and 10.");
-        }
-
+        var where = $"Azure OpenAI connection '{connection}'";
+        ProviderOptionsChecks.CheckPolling(failures, where, options.Polling);
+        ProviderOptionsChecks.CheckResilience(failures, where, options.Resilience, nameof(options.RequestTimeout), nameof(options.MaxRetries));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-
-        void Positive(TimeSpan value, string property)
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                failures.Add($"Azure OpenAI connection '{connection}': {property} must be positive.");
-            }
-        }
     }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(-preview)?$", RegexOptions.CultureInvariant, 100)]

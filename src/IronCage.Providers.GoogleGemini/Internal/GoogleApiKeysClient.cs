@@ -192,9 +192,9 @@ internal sealed class GoogleApiKeysClient
                 {
                     using var response = await SendAsync(HttpMethod.Get, Uri($"v2/{name}"), null, "get operation", safeToRetry: true, token).ConfigureAwait(false);
                     var polled = Parse(response.Body);
-                    return (IsDone(polled), polled, _calls.RetryAfter(response));
+                    return (IsDone(polled), polled, response.RetryAfter);
                 },
-                new ProviderPollSettings(_options.PollInterval, _options.MaxPollInterval, _options.OperationTimeout),
+                _options.Polling,
                 what,
                 cancellationToken).ConfigureAwait(false);
         }

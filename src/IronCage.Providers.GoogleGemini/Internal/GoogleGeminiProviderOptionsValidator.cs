@@ -1,3 +1,4 @@
+using IronCage.Internal;
 using Microsoft.Extensions.Options;
 
 namespace IronCage.Providers.GoogleGemini;
@@ -25,28 +26,9 @@ internal sealed class GoogleGeminiProviderOptionsValidator : IValidateOptions<Go
             failures.Add($"Google Gemini connection '{connection}': the ServiceAccountFile '{file}' does not exist.");
         }
 
-        Positive(options.RequestTimeout, nameof(options.RequestTimeout));
-        Positive(options.PollInterval, nameof(options.PollInterval));
-        Positive(options.MaxPollInterval, nameof(options.MaxPollInterval));
-        Positive(options.OperationTimeout, nameof(options.OperationTimeout));
-        if (options.RetryDelay < TimeSpan.Zero)
-        {
-            failures.Add($"Google Gemini connection '{connection}': RetryDelay must not be negative.");
-        }
-
-        if (options.MaxRetries is < 0 or > 10)
-        {
-            failures.Add($"Google Gemini connection '{connection}': MaxRetries must be between 0 and 10.");
-        }
-
+        var where = $"Google Gemini connection '{connection}'";
+        ProviderOptionsChecks.CheckPolling(failures, where, options.Polling);
+        ProviderOptionsChecks.CheckResilience(failures, where, options.Resilience, nameof(options.RequestTimeout), nameof(options.MaxRetries));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-
-        void Positive(TimeSpan value, string property)
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                failures.Add($"Google Gemini connection '{connection}': {property} must be positive.");
-            }
-        }
     }
 }
