@@ -898,10 +898,19 @@ internal sealed class KeyRotator : IKeyRotator
         return operation with { Step = RotationStep.PreviousRevoked };
     }
 
+    private static void RecordEnded(RotationOperation operation, Instant now, string outcome)
+    {
+        var provider = new KeyValuePair<string, object?>(IronCageTelemetry.ProviderTag, operation.Key.Provider.Value);
+        var result = new KeyValuePair<string, object?>(IronCageTelemetry.OutcomeTag, outcome);
+        IronCageTelemetry.Rotations.Add(1, provider, result);
+        IronCageTelemetry.RotationDurations.Record(Math.Max(0, (now - operation.RequestedAt).TotalSeconds), provider, result);
+    }
+
     private async Task<RotationOperation> CompleteAsync(RotationOperation operation)
     {
         var now = _clock.GetCurrentInstant();
         var done = operation with { Step = RotationStep.Completed, EndedAt = now };
+        RecordEnded(operation, now, IronCageTelemetry.SuccessOutcome);
         if (!operation.RevokeOnly)
         {
             Log.RotationCompleted(_logger, operation.OperationId, operation.Key, operation.NewVersionId, operation.NewDisplayHint);
@@ -999,6 +1008,7 @@ internal sealed class KeyRotator : IKeyRotator
 
         var message = problems.Count == 0 ? reason : $"{reason} Rollback: {string.Join("; ", problems)}.";
         Log.RotationFailed(_logger, operation.OperationId, operation.Key, operation.Step, message);
+        RecordEnded(operation, now, IronCageTelemetry.FailureOutcome);
 
         // Audit and alert before the operation is recorded as ended (as CompleteAsync does): a crash in between leaves it
         // unfinished, so it is resumed and alerts again, instead of ending with no alert at all.

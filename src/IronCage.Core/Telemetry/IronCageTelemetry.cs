@@ -98,5 +98,9 @@ public static class IronCageTelemetry
 
     internal static Counter<long> UsageRequestCount { get; } = Meter.CreateCounter<long>(UsageRequests, unit: "{request}", description: "Calls recorded by usage tracking, by provider (emitted when usage is flushed).");
 
+    internal static Counter<long> Rotations { get; } = Meter.CreateCounter<long>(RotationCount, unit: "{rotation}", description: "Rotations and revocations that ended, by provider and outcome (completed, failed).");
+
+    internal static Histogram<double> RotationDurations { get; } = Meter.CreateHistogram<double>(RotationDuration, unit: "s", description: "Time from a rotation's request to its end, grace period included (engine-clock seconds).");
+
     internal static Counter<long> SecretOperations { get; } = Meter.CreateCounter<long>(SecretOperationCount, unit: "{operation}", description: "Envelope-encryption seal and open operations.");
 }

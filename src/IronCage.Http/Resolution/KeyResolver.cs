@@ -17,6 +17,12 @@ namespace IronCage;
 internal sealed class KeyResolver : IKeyResolver, IDisposable
 {
     private const long MustReload = long.MinValue;
+    private const string Hit = "hit";
+    private const string Load = "load";
+    private const string Unusable = "unusable";
+
+    private static readonly System.Diagnostics.Metrics.Counter<long> KeyResolutions = IronCageTelemetry.Meter.CreateCounter<long>(
+        IronCageTelemetry.KeyResolveCount, unit: "{resolution}", description: "Keys handed out by the key resolver, by provider and outcome (hit, load, unusable).");
 
     private readonly ConcurrentDictionary<KeyReference, KeyState> _states = new();
     private readonly FrozenDictionary<string, Pool> _pools;
@@ -75,6 +81,11 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
             && Environment.TickCount64 < snapshot.RefreshAtTick
             && !state.IsRestricted)
         {
+            if (KeyResolutions.Enabled)
+            {
+                Count(resolved.Provider.Id, Hit);
+            }
+
             return new ValueTask<ResolvedKey>(resolved);
         }
 
@@ -203,9 +214,11 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         var snapshot = await SnapshotOfAsync(state, cancellationToken).ConfigureAwait(false);
         if (Check(state, snapshot, out var skip) is { } usable)
         {
+            Count(key.Provider, Load);
             return usable;
         }
 
+        Count(key.Provider, Unusable);
         throw new NoUsableKeyException(key.ToString(), [skip!]);
     }
 
@@ -435,6 +448,9 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         Instant? until = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? _clock.GetCurrentInstant() + Duration.FromTimeSpan(retryAfter) : null;
         return new KeySkip(key, KeySkipReason.RateLimited, $"the client-side limit of {amount} {what} per {limit.Window} is reached; wait, add keys to a pool, or raise ClientRateLimit", until);
     }
+
+    private static void Count(ProviderId provider, string outcome)
+        => KeyResolutions.Add(1, new KeyValuePair<string, object?>(IronCageTelemetry.ProviderTag, provider.Value), new KeyValuePair<string, object?>(IronCageTelemetry.OutcomeTag, outcome));
 
     private void OnKeyChanged(object? sender, KeyChangedEventArgs e) => Invalidate(e.Key);
 
