@@ -146,7 +146,7 @@ public sealed class UsageReport
             [
                 row.Key.ToString(),
                 Iso(row.WindowStart),
-                row.Model ?? string.Empty,
+                Neutralize(row.Model ?? string.Empty),
                 row.Requests.ToString(CultureInfo.InvariantCulture),
                 row.Errors.ToString(CultureInfo.InvariantCulture),
                 Math.Round(row.ErrorRate, 4).ToString(CultureInfo.InvariantCulture),
@@ -161,6 +161,11 @@ public sealed class UsageReport
             writer.Write("\r\n");
         }
     }
+
+    // Model names come from provider responses: one that starts like a formula (=, +, -, @, tab, carriage return) would
+    // run as one when the CSV is opened in a spreadsheet, so it is prefixed with an apostrophe (OWASP's advice).
+    private static string Neutralize(string text)
+        => text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
 
     private static string Quote(string field)
         => field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

@@ -91,6 +91,18 @@ public sealed class UsageQueryTests
     }
 
     [Fact]
+    public async Task ToCsv_ModelNameThatLooksLikeAFormula_IsWrittenAsText()
+    {
+        await using var usage = await UsageHarness.CreateAsync(FakeClock.FromUtc(2026, 3, 10, 12), configure: o => o.UnpricedModelPolicy = UnpricedModelPolicy.RecordUnpriced);
+        usage.Record(Key, "=HYPERLINK(\"http://evil.example\",\"x\")", 10, 5);
+
+        var report = await usage.Query.GetReportAsync(Instant.FromUtc(2026, 3, 1, 0, 0), Instant.FromUtc(2026, 4, 1, 0, 0), byModel: true);
+
+        report.ToCsv().Should().Contain(",\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",");
+        report.Rows.Single().Model.Should().StartWith("=", "only the CSV cell is neutralised");
+    }
+
+    [Fact]
     public async Task GetReportAsync_ToJsonAndToCsv_WriteStableNamesInvariantNumbersAndRfc4180Quoting()
     {
         var previous = Thread.CurrentThread.CurrentCulture;
