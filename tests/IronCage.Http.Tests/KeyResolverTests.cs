@@ -95,13 +95,12 @@ public sealed class KeyResolverTests
     [Fact]
     public async Task ResolveAsync_StoreDownAfterAChange_KeepsServingTheCachedKey()
     {
-        var store = new FlakyKeyStore(new InMemoryKeyStore());
-        using var harness = new HttpHarness(services: (s, _) => s.AddSingleton<IKeyStore>(store));
+        using var harness = new HttpHarness(storeAnnouncesChanges: false);
         var secret = harness.NewSecret(ProviderId.OpenAI);
-        await store.CreateAsync(await HarnessKeyAsync(harness, secret));
+        await harness.AddKeyAsync("openai/prod", secret);
         var cached = await harness.Resolver.ResolveAsync(Prod);
 
-        store.Down = true;
+        ((SilentKeyStore)harness.Store).Down = true;
         harness.Resolver.Invalidate(Prod);
         var served = await harness.Resolver.ResolveAsync(Prod);
 
@@ -196,29 +195,6 @@ public sealed class KeyResolverTests
         act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*mixes providers*");
     }
 
-    private static async Task<ManagedKey> HarnessKeyAsync(HttpHarness harness, string secret)
-    {
-        var protector = harness.Services.GetRequiredService<ISecretProtector>();
-        using var value = SecretValue.FromString(secret);
-        var versionId = KeyVersion.NewVersionId();
-        return new ManagedKey
-        {
-            Reference = Prod,
-            Versions =
-            [
-                new KeyVersion
-                {
-                    VersionId = versionId,
-                    Stage = KeyStage.Current,
-                    CreatedAt = harness.Clock.GetCurrentInstant(),
-                    DisplayHint = value.DisplayHint,
-                    Fingerprint = "fp",
-                    Secret = await protector.SealAsync(value, new SecretBinding(Prod, versionId)),
-                },
-            ],
-        };
-    }
-
     private sealed class SwitchGate : IUsageGate
     {
         public KeySkip? Blocked { get; set; }
@@ -228,23 +204,5 @@ public sealed class KeyResolverTests
             skip = Blocked;
             return skip is not null;
         }
-    }
-
-    private sealed class FlakyKeyStore(IKeyStore inner) : IKeyStore
-    {
-        public bool Down { get; set; }
-
-        public ValueTask<ManagedKey?> FindAsync(KeyReference key, CancellationToken cancellationToken = default)
-            => Down ? throw new IronCageException("The key store is unreachable.") : inner.FindAsync(key, cancellationToken);
-
-        public ValueTask<ManagedKey> GetAsync(KeyReference key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-        public IAsyncEnumerable<ManagedKey> ListAsync(ProviderId? provider = null, CancellationToken cancellationToken = default) => inner.ListAsync(provider, cancellationToken);
-
-        public ValueTask<ManagedKey> CreateAsync(ManagedKey key, CancellationToken cancellationToken = default) => inner.CreateAsync(key, cancellationToken);
-
-        public ValueTask<ManagedKey> UpdateAsync(ManagedKey key, CancellationToken cancellationToken = default) => inner.UpdateAsync(key, cancellationToken);
-
-        public ValueTask DeleteAsync(KeyReference key, long expectedConcurrencyToken, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, expectedConcurrencyToken, cancellationToken);
     }
 }

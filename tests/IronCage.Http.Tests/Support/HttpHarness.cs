@@ -112,20 +112,4 @@ internal sealed class HttpHarness : IDisposable
             Secret = await protector.SealAsync(value, new SecretBinding(key, versionId)),
         };
     }
-
-    /// <summary>A key store whose writes this process does not hear about: stands for a change made by another instance.</summary>
-    private sealed class SilentKeyStore(IKeyStore inner) : IKeyStore
-    {
-        public ValueTask<ManagedKey?> FindAsync(KeyReference key, CancellationToken cancellationToken = default) => inner.FindAsync(key, cancellationToken);
-
-        public ValueTask<ManagedKey> GetAsync(KeyReference key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
-
-        public IAsyncEnumerable<ManagedKey> ListAsync(ProviderId? provider = null, CancellationToken cancellationToken = default) => inner.ListAsync(provider, cancellationToken);
-
-        public ValueTask<ManagedKey> CreateAsync(ManagedKey key, CancellationToken cancellationToken = default) => inner.CreateAsync(key, cancellationToken);
-
-        public ValueTask<ManagedKey> UpdateAsync(ManagedKey key, CancellationToken cancellationToken = default) => inner.UpdateAsync(key, cancellationToken);
-
-        public ValueTask DeleteAsync(KeyReference key, long expectedConcurrencyToken, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, expectedConcurrencyToken, cancellationToken);
-    }
 }
