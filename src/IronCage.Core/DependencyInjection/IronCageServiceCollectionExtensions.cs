@@ -1,7 +1,6 @@
 using IronCage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using NodaTime;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -21,7 +20,8 @@ public static class IronCageServiceCollectionExtensions
     /// <param name="configure">Configures the options.</param>
     /// <returns>A builder for storage, encryption, providers and the scheduler.</returns>
     /// <remarks>
-    /// Defaults: the system clock, the built-in provider catalog, the local master key from <c>IRONCAGE_MASTER_KEY</c>,
+    /// Defaults: the system clock (a host's own NodaTime <c>IClock</c> or <c>TimeProvider</c>, registered before or after this
+    /// call, drives both), the built-in provider catalog, the local master key from <c>IRONCAGE_MASTER_KEY</c>,
     /// and in-memory key store and audit log (which warn that they do not persist).
     /// </remarks>
     public static IIronCageBuilder AddIronCage(this IServiceCollection services, Action<IronCageOptions>? configure)
@@ -50,7 +50,7 @@ public static class IronCageServiceCollectionExtensions
             // IronCageOptions.VerifyTimeout (up to 5 minutes) is the timeout; HttpClient's own 100 s default must not cut in first.
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
-        services.TryAddSingleton<IClock>(SystemClock.Instance);
+        IronCageTime.Register(services);
         services.TryAddSingleton<IProviderCatalog>(sp => ProviderCatalog.BuiltIn.With(sp.GetRequiredService<IOptions<IronCageOptions>>().Value.Providers));
         services.TryAddSingleton(sp => new KeyFormatValidator(sp.GetRequiredService<IProviderCatalog>()));
         services.TryAddSingleton<IKeyVerifier, HttpKeyVerifier>();
