@@ -1,4 +1,4 @@
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using IronCage.Providers.Anthropic.Internal;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -18,11 +18,11 @@ internal sealed class AnthropicProviderAdapter : ProviderAdapter
     private readonly AnthropicClient _client;
     private readonly ILogger<AnthropicProviderAdapter> _logger;
 
-    public AnthropicProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<AnthropicProviderOptions> connections, IClock clock, ILogger<AnthropicProviderAdapter> logger)
+    public AnthropicProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<AnthropicProviderOptions> connections, IProviderCatalog catalog, IClock clock, TimeProvider time, ILogger<AnthropicProviderAdapter> logger)
     {
         _connections = connections;
         _logger = logger;
-        _client = new AnthropicClient(new ProviderHttp(httpClientFactory, AnthropicConstants.HttpClientName, ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.Anthropic), clock));
+        _client = new AnthropicClient(new ProviderHttp(httpClientFactory, AnthropicConstants.HttpClientName, catalog.GetDescriptor(ProviderId.Anthropic), clock, time));
     }
 
     public override ProviderId Provider => ProviderId.Anthropic;
@@ -79,6 +79,6 @@ internal sealed class AnthropicProviderAdapter : ProviderAdapter
     private (ProviderEndpoint Endpoint, bool Archive) Endpoint(ProviderKeyContext context)
     {
         var (name, options) = _connections.Select(context);
-        return (new ProviderEndpoint(name, ProviderOptionsChecks.Normalize(options.BaseAddress), options.AdminKey ?? string.Empty, AdminKeyOption, options.Resilience), options.ArchiveOnDeactivate);
+        return (new ProviderEndpoint(name, options, options.AdminKey ?? string.Empty, AdminKeyOption), options.ArchiveOnDeactivate);
     }
 }

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using IronCage.Providers.OpenAI.Internal;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -21,11 +21,11 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
     private readonly OpenAIClient _client;
     private readonly ILogger<OpenAIProviderAdapter> _logger;
 
-    public OpenAIProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenAIProviderOptions> connections, IClock clock, ILogger<OpenAIProviderAdapter> logger)
+    public OpenAIProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenAIProviderOptions> connections, IProviderCatalog catalog, IClock clock, TimeProvider time, ILogger<OpenAIProviderAdapter> logger)
     {
         _connections = connections;
         _logger = logger;
-        _http = new ProviderHttp(httpClientFactory, OpenAIConstants.HttpClientName, ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.OpenAI), clock);
+        _http = new ProviderHttp(httpClientFactory, OpenAIConstants.HttpClientName, catalog.GetDescriptor(ProviderId.OpenAI), clock, time);
         _client = new OpenAIClient(_http);
     }
 
@@ -39,14 +39,9 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         ArgumentNullException.ThrowIfNull(request);
         var context = request.Context;
         var endpoint = Endpoint(context);
-        var created = await ProviderHttp.CreateOnceAsync(
-            endpoint,
-            request.Name,
-            token => CreateAsync(endpoint, request, token),
-            (name, token) => FindByNameAsync(endpoint, context, name, token),
-            (id, token) => RemoveOrphanAsync(endpoint, context, id, token),
-            orphans => Log.CreateOutcomeUnknown(_logger, request.Name, context.Key, orphans),
-            cancellationToken).ConfigureAwait(false);
+        // Sent once: after an unclear failure the rotation engine finds a key (or service account) the provider did
+        // create by its name, and removes it before it creates again.
+        var created = await CreateAsync(endpoint, request, cancellationToken).ConfigureAwait(false);
         Log.KeyCreated(_logger, context.Kind, created.ProviderKeyId, created.Secret.DisplayHint, context.Key, endpoint.Connection);
         return created;
     }
@@ -155,46 +150,6 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         return _client.CreateServiceAccountAsync(endpoint, projectId, request.Name, cancellationToken);
     }
 
-    // After an ambiguous create: what carries the name IronCage gave. A new service account is found among the
-    // project's service accounts; an admin key or an additional service-account key among the keys.
-    private async Task<IReadOnlyList<string>> FindByNameAsync(ProviderEndpoint endpoint, ProviderKeyContext context, string name, CancellationToken cancellationToken)
-    {
-        var found = new List<string>();
-        if (context.Kind == KeyKind.Inference && !context.Scope.ContainsKey(OpenAIConstants.ServiceAccountIdScopeKey))
-        {
-            await foreach (var (id, accountName) in _client.ListServiceAccountsAsync(endpoint, ProjectId(context), cancellationToken).ConfigureAwait(false))
-            {
-                if (string.Equals(accountName, name, StringComparison.Ordinal))
-                {
-                    found.Add(id);
-                }
-            }
-
-            return found;
-        }
-
-        await foreach (var key in ListKeysAsync(context, cancellationToken).ConfigureAwait(false))
-        {
-            if (string.Equals(key.Name, name, StringComparison.Ordinal))
-            {
-                found.Add(key.ProviderKeyId);
-            }
-        }
-
-        return found;
-    }
-
-    private async Task RemoveOrphanAsync(ProviderEndpoint endpoint, ProviderKeyContext context, string id, CancellationToken cancellationToken)
-    {
-        if (context.Kind == KeyKind.Inference && !context.Scope.ContainsKey(OpenAIConstants.ServiceAccountIdScopeKey))
-        {
-            await _client.DeleteServiceAccountAsync(endpoint, ProjectId(context), id, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await DeleteKeyAsync(context, id, cancellationToken).ConfigureAwait(false);
-    }
-
     private static string ProjectId(ProviderKeyContext context)
         => context.Scope.TryGetValue(OpenAIConstants.ProjectIdScopeKey, out var projectId) && !string.IsNullOrWhiteSpace(projectId)
             ? projectId
@@ -203,6 +158,6 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
     private ProviderEndpoint Endpoint(ProviderKeyContext context)
     {
         var (name, options) = _connections.Select(context);
-        return new ProviderEndpoint(name, ProviderOptionsChecks.Normalize(options.BaseAddress), options.AdminKey ?? string.Empty, AdminKeyOption, options.Resilience);
+        return new ProviderEndpoint(name, options, options.AdminKey ?? string.Empty, AdminKeyOption);
     }
 }

@@ -1,4 +1,4 @@
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using IronCage.Providers.OpenRouter.Internal;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -19,12 +19,12 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
     private readonly IClock _clock;
     private readonly ILogger<OpenRouterProviderAdapter> _logger;
 
-    public OpenRouterProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenRouterProviderOptions> connections, IClock clock, ILogger<OpenRouterProviderAdapter> logger)
+    public OpenRouterProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenRouterProviderOptions> connections, IProviderCatalog catalog, IClock clock, TimeProvider time, ILogger<OpenRouterProviderAdapter> logger)
     {
         _connections = connections;
         _clock = clock;
         _logger = logger;
-        _client = new OpenRouterClient(new ProviderHttp(httpClientFactory, OpenRouterConstants.HttpClientName, ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.OpenRouter), clock));
+        _client = new OpenRouterClient(new ProviderHttp(httpClientFactory, OpenRouterConstants.HttpClientName, catalog.GetDescriptor(ProviderId.OpenRouter), clock, time));
     }
 
     public override ProviderId Provider => ProviderId.OpenRouter;
@@ -40,26 +40,8 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
         var endpoint = Endpoint(context);
         var (limit, reset) = SpendLimit(request.Limits);
         var spec = new OpenRouterKeySpec(request.Name, limit, reset, request.ExpiresAt, ScopeValue(context, OpenRouterConstants.WorkspaceIdScopeKey), ScopeValue(context, OpenRouterConstants.CreatorUserIdScopeKey));
-        var created = await ProviderHttp.CreateOnceAsync(
-            endpoint,
-            request.Name,
-            token => _client.CreateAsync(endpoint, spec, token),
-            async (name, token) =>
-            {
-                var found = new List<string>();
-                await foreach (var key in _client.ListAsync(endpoint, spec.WorkspaceId, token).ConfigureAwait(false))
-                {
-                    if (string.Equals(key.Name, name, StringComparison.Ordinal))
-                    {
-                        found.Add(key.ProviderKeyId);
-                    }
-                }
-
-                return found;
-            },
-            (hash, token) => _client.DeleteAsync(endpoint, hash, token),
-            orphans => Log.CreateOutcomeUnknown(_logger, request.Name, context.Key, orphans),
-            cancellationToken).ConfigureAwait(false);
+        // Sent once: after an unclear failure the rotation engine finds a key the provider did create by its name.
+        var created = await _client.CreateAsync(endpoint, spec, cancellationToken).ConfigureAwait(false);
         Log.KeyCreated(_logger, created.ProviderKeyId, created.Secret.DisplayHint, context.Key, endpoint.Connection);
         return created;
     }
@@ -116,12 +98,12 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
         return new ProviderReportedUsage
         {
             ObservedAt = _clock.GetCurrentInstant(),
-            Total = key.Decimal("usage"),
-            Daily = key.Decimal("usage_daily"),
-            Weekly = key.Decimal("usage_weekly"),
-            Monthly = key.Decimal("usage_monthly"),
-            Limit = key.Decimal("limit"),
-            LimitRemaining = key.Decimal("limit_remaining"),
+            Total = key.GetDecimalOrNull("usage"),
+            Daily = key.GetDecimalOrNull("usage_daily"),
+            Weekly = key.GetDecimalOrNull("usage_weekly"),
+            Monthly = key.GetDecimalOrNull("usage_monthly"),
+            Limit = key.GetDecimalOrNull("limit"),
+            LimitRemaining = key.GetDecimalOrNull("limit_remaining"),
         };
     }
 
@@ -143,6 +125,6 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
     private ProviderEndpoint Endpoint(ProviderKeyContext context)
     {
         var (name, options) = _connections.Select(context);
-        return new ProviderEndpoint(name, ProviderOptionsChecks.Normalize(options.BaseAddress), options.ManagementKey ?? string.Empty, ManagementKeyOption, options.Resilience);
+        return new ProviderEndpoint(name, options, options.ManagementKey ?? string.Empty, ManagementKeyOption);
     }
 }

@@ -150,7 +150,7 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Calls_ThatHang_TimeOutAsTransient()
     {
-        using var host = Host(_emulator, o => { o.Timeout = TimeSpan.FromMilliseconds(300); o.MaxRetryAttempts = 0; });
+        using var host = Host(_emulator, o => { o.Timeout = TimeSpan.FromMilliseconds(300); o.MaxRetries = 0; });
         _emulator.OpenAI.InjectFault(new EmulatedFault { Hang = true });
 
         var act = () => host.Adapter.GetKeyAsync(new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "admin"), Kind = KeyKind.Admin }, "key_x");
@@ -161,7 +161,7 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Calls_AfterRepeatedFailures_OpenTheCircuit()
     {
-        using var host = Host(_emulator, o => o.MaxRetryAttempts = 0);
+        using var host = Host(_emulator, o => o.MaxRetries = 0);
         _emulator.OpenAI.FailNext(500, times: 5);
         var context = new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "admin"), Kind = KeyKind.Admin };
         for (var i = 0; i < 5; i++)
@@ -192,7 +192,7 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
     [Fact]
     public void Options_FromConfiguration_AreBound()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["OpenAI:AdminKey"] = "sk-admin-configured", ["OpenAI:Timeout"] = "00:00:05", ["OpenAI:MaxRetryAttempts"] = "1" }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["OpenAI:AdminKey"] = "sk-admin-configured", ["OpenAI:Timeout"] = "00:00:05", ["OpenAI:MaxRetries"] = "1" }).Build();
         var services = new ServiceCollection();
         services.AddIronCage().AddOpenAI("openai", configuration.GetSection("OpenAI"));
         using var provider = services.BuildServiceProvider();
@@ -200,7 +200,7 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
         var options = provider.GetRequiredService<IOptionsMonitor<OpenAIProviderOptions>>().Get("openai");
 
         options.Timeout.Should().Be(TimeSpan.FromSeconds(5));
-        options.MaxRetryAttempts.Should().Be(1);
+        options.MaxRetries.Should().Be(1);
         options.BaseAddress.Should().Be(OpenAIConstants.DefaultBaseAddress);
     }
 
