@@ -16,7 +16,7 @@ internal sealed class AwsBedrockProviderAdapter : ProviderAdapter
 {
     private readonly ProviderConnections<AwsBedrockProviderOptions> _connections;
     private readonly IHttpClientFactory _httpClientFactory;
-    private readonly ProviderDescriptor _descriptor;
+    private readonly IProviderCatalog _catalog;
     private readonly IKeyVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly IClock _clock;
@@ -28,7 +28,7 @@ internal sealed class AwsBedrockProviderAdapter : ProviderAdapter
         _clock = clock;
         _connections = connections;
         _httpClientFactory = httpClientFactory;
-        _descriptor = catalog.GetDescriptor(ProviderId.AwsBedrock);
+        _catalog = catalog;
         _verifier = verifier;
         _time = time;
         _logger = logger;
@@ -193,7 +193,7 @@ internal sealed class AwsBedrockProviderAdapter : ProviderAdapter
             : throw new IronCageException($"Managed key '{context.Key}' has no '{AwsBedrockConstants.UserNameScopeKey}' scope entry and its AWS Bedrock connection no UserName. Register the key with the IAM user that owns its Bedrock API keys, or set UserName on AddAwsBedrock(name, o => …).");
         var client = _clients.GetOrAdd(name, _ => new IamClient(
             _httpClientFactory.CreateClient(AwsBedrockConstants.HttpClientName),
-            new ProviderHttpCalls(_descriptor, name, options, _time),
+            new ProviderHttpCalls(_catalog.GetDescriptor(ProviderId.AwsBedrock), name, options, _time),
             options,
             _time));
         return (client, userName, options);

@@ -15,7 +15,7 @@ internal sealed class AzureOpenAIProviderAdapter : ProviderAdapter
 {
     private readonly ProviderConnections<AzureOpenAIProviderOptions> _connections;
     private readonly IHttpClientFactory _httpClientFactory;
-    private readonly ProviderDescriptor _descriptor;
+    private readonly IProviderCatalog _catalog;
     private readonly IKeyVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -25,7 +25,7 @@ internal sealed class AzureOpenAIProviderAdapter : ProviderAdapter
     {
         _connections = connections;
         _httpClientFactory = httpClientFactory;
-        _descriptor = catalog.GetDescriptor(ProviderId.AzureOpenAI);
+        _catalog = catalog;
         _verifier = verifier;
         _time = time;
         _logger = logger;
@@ -121,7 +121,7 @@ internal sealed class AzureOpenAIProviderAdapter : ProviderAdapter
             Required(context, AzureOpenAIConstants.AccountNameScopeKey, options.AccountName));
         var client = _clients.GetOrAdd(name, _ => new AzureManagementClient(
             _httpClientFactory.CreateClient(AzureOpenAIConstants.HttpClientName),
-            new ProviderHttpCalls(_descriptor, name, options, _time),
+            new ProviderHttpCalls(_catalog.GetDescriptor(ProviderId.AzureOpenAI), name, options, _time),
             options.Credential ?? new DefaultAzureCredential(),
             options,
             _logger));

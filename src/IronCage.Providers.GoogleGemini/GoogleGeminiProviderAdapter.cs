@@ -18,7 +18,7 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
 {
     private readonly ProviderConnections<GoogleGeminiProviderOptions> _connections;
     private readonly IHttpClientFactory _httpClientFactory;
-    private readonly ProviderDescriptor _descriptor;
+    private readonly IProviderCatalog _catalog;
     private readonly IKeyVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -28,7 +28,7 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
     {
         _connections = connections;
         _httpClientFactory = httpClientFactory;
-        _descriptor = catalog.GetDescriptor(ProviderId.GoogleGemini);
+        _catalog = catalog;
         _verifier = verifier;
         _time = time;
         _logger = logger;
@@ -265,7 +265,7 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
             : throw new IronCageException($"Managed key '{context.Key}' has no '{GoogleGeminiConstants.ProjectScopeKey}' scope entry and its Google Gemini connection no Project. Register the key with the project (number or id) that holds its API key, or set Project on AddGoogleGemini(name, o => …).");
         var client = _clients.GetOrAdd(name, _ => new GoogleApiKeysClient(
             _httpClientFactory.CreateClient(GoogleGeminiConstants.HttpClientName),
-            new ProviderHttpCalls(_descriptor, name, options, _time),
+            new ProviderHttpCalls(_catalog.GetDescriptor(ProviderId.GoogleGemini), name, options, _time),
             CreateCredential(options),
             options,
             _logger));

@@ -17,16 +17,17 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
 {
     private const string AdminKeyOption = nameof(OpenAIProviderOptions) + "." + nameof(OpenAIProviderOptions.AdminKey);
     private readonly ProviderConnections<OpenAIProviderOptions> _connections;
-    private readonly ProviderHttp _http;
-    private readonly OpenAIClient _client;
+    private readonly Lazy<ProviderHttp> _http;
+    private readonly Lazy<OpenAIClient> _client;
     private readonly ILogger<OpenAIProviderAdapter> _logger;
 
     public OpenAIProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenAIProviderOptions> connections, IProviderCatalog catalog, IClock clock, TimeProvider time, ILogger<OpenAIProviderAdapter> logger)
     {
         _connections = connections;
         _logger = logger;
-        _http = new ProviderHttp(httpClientFactory, OpenAIConstants.HttpClientName, catalog.GetDescriptor(ProviderId.OpenAI), clock, time);
-        _client = new OpenAIClient(_http);
+        // The descriptor is the host catalog's (its console address, auth and error rules), read when first needed.
+        _http = new(() => new ProviderHttp(httpClientFactory, OpenAIConstants.HttpClientName, catalog.GetDescriptor(ProviderId.OpenAI), clock, time));
+        _client = new(() => new OpenAIClient(_http.Value));
     }
 
     public override ProviderId Provider => ProviderId.OpenAI;
@@ -51,8 +52,8 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         ArgumentNullException.ThrowIfNull(context);
         var endpoint = Endpoint(context);
         return context.Kind == KeyKind.Admin
-            ? _client.ListAdminKeysAsync(endpoint, cancellationToken)
-            : _client.ListProjectKeysAsync(endpoint, ProjectId(context), cancellationToken);
+            ? _client.Value.ListAdminKeysAsync(endpoint, cancellationToken)
+            : _client.Value.ListProjectKeysAsync(endpoint, ProjectId(context), cancellationToken);
     }
 
     public override Task<ProviderKeyInfo?> GetKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
@@ -61,15 +62,15 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
         var endpoint = Endpoint(context);
         return context.Kind == KeyKind.Admin
-            ? _client.GetAdminKeyAsync(endpoint, providerKeyId, cancellationToken)
-            : _client.GetProjectKeyAsync(endpoint, ProjectId(context), providerKeyId, cancellationToken);
+            ? _client.Value.GetAdminKeyAsync(endpoint, providerKeyId, cancellationToken)
+            : _client.Value.GetProjectKeyAsync(endpoint, ProjectId(context), providerKeyId, cancellationToken);
     }
 
     public override Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(key);
-        return _client.VerifyAsync(Endpoint(context), key, context.Kind, cancellationToken);
+        return _client.Value.VerifyAsync(Endpoint(context), key, context.Kind, cancellationToken);
     }
 
     public override async Task DeleteKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
@@ -79,7 +80,7 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         var endpoint = Endpoint(context);
         if (context.Kind == KeyKind.Admin)
         {
-            if (await _client.DeleteAdminKeyAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false))
+            if (await _client.Value.DeleteAdminKeyAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false))
             {
                 Log.KeyDeleted(_logger, context.Kind, providerKeyId, context.Key, endpoint.Connection);
             }
@@ -90,7 +91,7 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         var projectId = ProjectId(context);
         try
         {
-            if (await _client.DeleteProjectKeyAsync(endpoint, projectId, providerKeyId, cancellationToken).ConfigureAwait(false))
+            if (await _client.Value.DeleteProjectKeyAsync(endpoint, projectId, providerKeyId, cancellationToken).ConfigureAwait(false))
             {
                 Log.KeyDeleted(_logger, context.Kind, providerKeyId, context.Key, endpoint.Connection);
             }
@@ -98,7 +99,7 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         catch (ProviderRequestException ex) when (ex.StatusCode == 400)
         {
             // OpenAI refuses to delete a key a service account owns: the account is what must go.
-            var key = await _client.GetProjectKeyAsync(endpoint, projectId, providerKeyId, cancellationToken).ConfigureAwait(false);
+            var key = await _client.Value.GetProjectKeyAsync(endpoint, projectId, providerKeyId, cancellationToken).ConfigureAwait(false);
             if (key is null)
             {
                 return;
@@ -111,10 +112,10 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
 
             if (context.Scope.TryGetValue(OpenAIConstants.ServiceAccountIdScopeKey, out var shared) && string.Equals(shared, serviceAccountId, StringComparison.Ordinal))
             {
-                throw new IronCageException($"OpenAI key {providerKeyId} of '{context.Key}' belongs to service account {serviceAccountId}, which also holds the key's newer versions ('{OpenAIConstants.ServiceAccountIdScopeKey}' scope entry). OpenAI cannot delete one key of a service account by API: revoke it in the console ({_http.Descriptor.ConsoleUrl}), or drop the scope entry so each key gets its own service account.", ex);
+                throw new IronCageException($"OpenAI key {providerKeyId} of '{context.Key}' belongs to service account {serviceAccountId}, which also holds the key's newer versions ('{OpenAIConstants.ServiceAccountIdScopeKey}' scope entry). OpenAI cannot delete one key of a service account by API: revoke it in the console ({_http.Value.Descriptor.ConsoleUrl}), or drop the scope entry so each key gets its own service account.", ex);
             }
 
-            await _client.DeleteServiceAccountAsync(endpoint, projectId, serviceAccountId, cancellationToken).ConfigureAwait(false);
+            await _client.Value.DeleteServiceAccountAsync(endpoint, projectId, serviceAccountId, cancellationToken).ConfigureAwait(false);
             Log.ServiceAccountDeleted(_logger, providerKeyId, context.Key, serviceAccountId);
         }
     }
@@ -127,7 +128,7 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
             long? expiresIn = null;
             if (request.ExpiresAt is { } expiresAt)
             {
-                expiresIn = OpenAIClient.ExpiresInSeconds(_http.Clock.GetCurrentInstant(), expiresAt);
+                expiresIn = OpenAIClient.ExpiresInSeconds(_http.Value.Clock.GetCurrentInstant(), expiresAt);
                 if (expiresIn > OpenAIConstants.MaxAdminKeyExpirySeconds)
                 {
                     expiresIn = OpenAIConstants.MaxAdminKeyExpirySeconds;
@@ -135,7 +136,7 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
                 }
             }
 
-            return _client.CreateAdminKeyAsync(endpoint, request.Name, expiresIn, cancellationToken);
+            return _client.Value.CreateAdminKeyAsync(endpoint, request.Name, expiresIn, cancellationToken);
         }
 
         var projectId = ProjectId(context);
@@ -144,10 +145,10 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
             var scopes = context.Scope.TryGetValue(OpenAIConstants.KeyScopesScopeKey, out var list)
                 ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : [];
-            return _client.CreateServiceAccountKeyAsync(endpoint, projectId, serviceAccountId, request.Name, scopes, cancellationToken);
+            return _client.Value.CreateServiceAccountKeyAsync(endpoint, projectId, serviceAccountId, request.Name, scopes, cancellationToken);
         }
 
-        return _client.CreateServiceAccountAsync(endpoint, projectId, request.Name, cancellationToken);
+        return _client.Value.CreateServiceAccountAsync(endpoint, projectId, request.Name, cancellationToken);
     }
 
     private static string ProjectId(ProviderKeyContext context)

@@ -15,7 +15,7 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
 {
     private const string ManagementKeyOption = nameof(OpenRouterProviderOptions) + "." + nameof(OpenRouterProviderOptions.ManagementKey);
     private readonly ProviderConnections<OpenRouterProviderOptions> _connections;
-    private readonly OpenRouterClient _client;
+    private readonly Lazy<OpenRouterClient> _client;
     private readonly IClock _clock;
     private readonly ILogger<OpenRouterProviderAdapter> _logger;
 
@@ -24,7 +24,8 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
         _connections = connections;
         _clock = clock;
         _logger = logger;
-        _client = new OpenRouterClient(new ProviderHttp(httpClientFactory, OpenRouterConstants.HttpClientName, catalog.GetDescriptor(ProviderId.OpenRouter), clock, time));
+        // The descriptor is the host catalog's (its auth and error rules), read when first needed.
+        _client = new(() => new OpenRouterClient(new ProviderHttp(httpClientFactory, OpenRouterConstants.HttpClientName, catalog.GetDescriptor(ProviderId.OpenRouter), clock, time)));
     }
 
     public override ProviderId Provider => ProviderId.OpenRouter;
@@ -41,7 +42,7 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
         var (limit, reset) = SpendLimit(request.Limits);
         var spec = new OpenRouterKeySpec(request.Name, limit, reset, request.ExpiresAt, ScopeValue(context, OpenRouterConstants.WorkspaceIdScopeKey), ScopeValue(context, OpenRouterConstants.CreatorUserIdScopeKey));
         // Sent once: after an unclear failure the rotation engine finds a key the provider did create by its name.
-        var created = await _client.CreateAsync(endpoint, spec, cancellationToken).ConfigureAwait(false);
+        var created = await _client.Value.CreateAsync(endpoint, spec, cancellationToken).ConfigureAwait(false);
         Log.KeyCreated(_logger, created.ProviderKeyId, created.Secret.DisplayHint, context.Key, endpoint.Connection);
         return created;
     }
@@ -49,21 +50,21 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
     public override IAsyncEnumerable<ProviderKeyInfo> ListKeysAsync(ProviderKeyContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return _client.ListAsync(Endpoint(context), ScopeValue(context, OpenRouterConstants.WorkspaceIdScopeKey), cancellationToken);
+        return _client.Value.ListAsync(Endpoint(context), ScopeValue(context, OpenRouterConstants.WorkspaceIdScopeKey), cancellationToken);
     }
 
     public override async Task<ProviderKeyInfo?> GetKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
-        return await _client.GetAsync(Endpoint(context), providerKeyId, cancellationToken).ConfigureAwait(false) is { } key ? _client.Map(key) : null;
+        return await _client.Value.GetAsync(Endpoint(context), providerKeyId, cancellationToken).ConfigureAwait(false) is { } key ? _client.Value.Map(key) : null;
     }
 
     public override Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(key);
-        return _client.VerifyAsync(Endpoint(context), key, context.Kind, cancellationToken);
+        return _client.Value.VerifyAsync(Endpoint(context), key, context.Kind, cancellationToken);
     }
 
     public override async Task DeactivateKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
@@ -71,7 +72,7 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
         var endpoint = Endpoint(context);
-        await _client.DisableAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false);
+        await _client.Value.DisableAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false);
         Log.KeyDisabled(_logger, providerKeyId, context.Key, endpoint.Connection);
     }
 
@@ -80,7 +81,7 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
         var endpoint = Endpoint(context);
-        if (await _client.DeleteAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false))
+        if (await _client.Value.DeleteAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false))
         {
             Log.KeyDeleted(_logger, providerKeyId, context.Key, endpoint.Connection);
         }
@@ -90,7 +91,7 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
-        if (await _client.GetAsync(Endpoint(context), providerKeyId, cancellationToken).ConfigureAwait(false) is not { } key)
+        if (await _client.Value.GetAsync(Endpoint(context), providerKeyId, cancellationToken).ConfigureAwait(false) is not { } key)
         {
             return null;
         }
