@@ -1,6 +1,6 @@
-using IronCage.Providers.Http;
 using IronCage.Providers.Anthropic;
 using IronCage.Providers.Anthropic.Internal;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

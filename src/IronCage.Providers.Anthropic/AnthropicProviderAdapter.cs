@@ -1,5 +1,5 @@
-using IronCage.Providers.Http;
 using IronCage.Providers.Anthropic.Internal;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 

@@ -1,5 +1,5 @@
-using IronCage.Providers.Http;
 using IronCage.Providers.AwsBedrock;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
