@@ -1,23 +1,37 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using IronCage.Providers.Http;
+using NodaTime;
 
 namespace IronCage.Samples.CustomAdapter;
 
-/// <summary>The adapter's own settings: here only the admin key that may create and delete Acme keys.</summary>
-public sealed class AcmeAdapterOptions
+/// <summary>
+/// The adapter's settings. Deriving from <see cref="ProviderHttpOptions"/> gives them the names every IronCage provider
+/// uses (<c>BaseAddress</c>, <c>Timeout</c>, <c>MaxRetries</c>, <c>RetryDelay</c>, <c>CircuitBreakDuration</c>) and the
+/// same pipeline: retries that never resend a create, a timeout per attempt, a circuit breaker, no redirects.
+/// </summary>
+public sealed class AcmeAdapterOptions : ProviderHttpOptions
 {
-    public required string AdminKey { get; init; }
+    public AcmeAdapterOptions()
+        : base(AcmeServer.BaseAddress)
+    {
+    }
+
+    /// <summary>Gets or sets the admin key that may create and delete Acme keys.</summary>
+    public string? AdminKey { get; set; }
 }
 
 /// <summary>
 /// An <see cref="IProviderAdapter"/> for Acme LLM. Deriving from <see cref="ProviderAdapter"/> means every operation
 /// Acme does not offer (list, deactivate, regenerate...) already throws <see cref="NotSupportedByProviderException"/>;
 /// the adapter overrides the three Acme has. Its capabilities (Create, Delete, Verify) make it an Automatic-tier provider.
+/// The calls go through IronCage.Providers.Http, as the built-in adapters' do.
 /// </summary>
-public sealed class AcmeAdapter(IHttpClientFactory httpClientFactory, AcmeAdapterOptions options) : ProviderAdapter
+public sealed class AcmeAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<AcmeAdapterOptions> connections, IProviderCatalog catalog, IClock clock) : ProviderAdapter
 {
     public const string HttpClientName = "acme";
+
+    // The host's descriptor of Acme (auth scheme, error rules) is what the calls use.
+    private readonly ProviderHttp _http = new(httpClientFactory, HttpClientName, catalog.GetDescriptor(Id), clock);
 
     public static ProviderId Id { get; } = new("acme");
 
@@ -39,58 +53,35 @@ public sealed class AcmeAdapter(IHttpClientFactory httpClientFactory, AcmeAdapte
     public override async Task<CreatedProviderKey> CreateKeyAsync(CreateProviderKeyRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var message = Admin(HttpMethod.Post, "v1/keys");
-        message.Content = JsonContent.Create(new { name = request.Name });
-        using var response = await Client.SendAsync(message, cancellationToken);
-        await ThrowIfFailedAsync(response, "create key", cancellationToken);
-        var created = await response.Content.ReadFromJsonAsync<AcmeKey>(cancellationToken) ?? throw new IronCageException("Acme answered a create without a body.");
+        var endpoint = Endpoint(request.Context);
+
+        // A POST is sent once: after an unclear failure the rotation engine decides what to do, never the pipeline.
+        var body = await _http.SendAsync(endpoint, new ProviderCall(HttpMethod.Post, endpoint.Resolve("v1/keys"), "create key") { Body = new JsonObject { ["name"] = request.Name } }, cancellationToken)
+            ?? throw new IronCageException("Acme answered a create without a body.");
 
         // The secret goes straight into a SecretValue: IronCage seals it before it is stored and never logs it.
-        return new CreatedProviderKey(created.Id, SecretValue.FromString(created.Secret)) { Name = request.Name };
+        return new CreatedProviderKey(body.GetRequiredString("id", Id), SecretValue.FromString(body.GetRequiredString("secret", Id))) { Name = request.Name };
     }
 
     public override async Task DeleteKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
     {
-        using var message = Admin(HttpMethod.Delete, $"v1/keys/{Uri.EscapeDataString(providerKeyId)}");
-        using var response = await Client.SendAsync(message, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.NotFound) // already gone is what a delete wants
-        {
-            await ThrowIfFailedAsync(response, "delete key", cancellationToken);
-        }
+        var endpoint = Endpoint(context);
+
+        // Already gone is what a delete wants: a 404 comes back as no body instead of an error.
+        await _http.SendAsync(endpoint, new ProviderCall(HttpMethod.Delete, endpoint.Resolve($"v1/keys/{ProviderJson.Segment(providerKeyId)}"), "delete key") { NotFoundIsNull = true }, cancellationToken);
     }
 
-    public override async Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken = default)
+    // Authorization: Bearer <key>, applied from the descriptor without the key ever becoming a logged string; errors are
+    // classified (InvalidKey, RateLimited, Transient...) so the rotation engine knows whether to retry, roll back or give up.
+    public override Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        using var message = new HttpRequestMessage(HttpMethod.Get, "v1/me");
-        Descriptor.Auth.Apply(message, key); // Authorization: Bearer <key>, without the key ever becoming a logged string
-        using var response = await Client.SendAsync(message, cancellationToken);
-        var status = (int)response.StatusCode;
-        return KeyVerificationResult.FromClassification(new ProviderResponseClassification(Provider, status, ProviderResponseClassifier.DefaultKind(status)));
+        var endpoint = Endpoint(context);
+        return _http.VerifyAsync(endpoint, endpoint.Resolve("v1/me"), key, rules: null, cancellationToken);
     }
 
-    private HttpClient Client => httpClientFactory.CreateClient(HttpClientName);
-
-    private HttpRequestMessage Admin(HttpMethod method, string path)
+    private ProviderEndpoint Endpoint(ProviderKeyContext context)
     {
-        var message = new HttpRequestMessage(method, path);
-        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.AdminKey);
-        return message;
+        var (name, options) = connections.Select(context);
+        return new ProviderEndpoint(name, options, options.AdminKey ?? string.Empty, nameof(AcmeAdapterOptions.AdminKey));
     }
-
-    // Every adapter turns a provider's error answer into IronCage's one failure type with a classified kind, so the
-    // rotation engine knows whether to retry, roll back or give up.
-    private async Task ThrowIfFailedAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
-    {
-        if (response.IsSuccessStatusCode)
-        {
-            return;
-        }
-
-        var status = (int)response.StatusCode;
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        throw new ProviderRequestException(Provider, ProviderResponseClassifier.DefaultKind(status) ?? ProviderErrorKind.Unknown, $"Acme: {operation} failed with {status}: {body}") { StatusCode = status };
-    }
-
-    private sealed record AcmeKey(string Id, string Secret);
 }

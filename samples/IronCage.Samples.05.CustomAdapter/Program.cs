@@ -1,3 +1,4 @@
+using IronCage.Providers.Http;
 using IronCage.Rotation;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -19,17 +20,17 @@ public static class Program
         var acme = new AcmeServer();
         var seeded = acme.Seed();
 
-        // 2. The descriptor says what Acme is; the adapter says how to manage its keys; the HTTP client reaches Acme.
+        // 2. The descriptor says what Acme is; the adapter says how to manage its keys; the connection (options validated
+        //    at start, the HTTP client with IronCage's pipeline) comes from IronCage.Providers.Http.
         var services = new ServiceCollection();
         services.AddLogging();
-        services
+        var ironCage = services
             .AddIronCage(o => o.AddProvider(AcmeAdapter.Descriptor))
             .ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()) // a real host reads it from configuration
             .AddProviderAdapter<AcmeAdapter>()
             .AddRotation();
-        services.AddHttpClient(AcmeAdapter.HttpClientName, c => c.BaseAddress = AcmeServer.BaseAddress)
-            .ConfigurePrimaryHttpMessageHandler(() => acme);
-        services.AddSingleton(new AcmeAdapterOptions { AdminKey = AcmeServer.AdminKey });
+        ironCage.AddProviderConnection<AcmeAdapterOptions>("acme", o => o.AdminKey = AcmeServer.AdminKey, new ProviderClientSettings(AcmeAdapter.HttpClientName, "AddAcme"));
+        services.AddHttpClient(AcmeAdapter.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => acme); // the in-process fake instead of the network
 
         await using var provider = services.BuildServiceProvider();
         var catalog = provider.GetRequiredService<IProviderCatalog>();

@@ -1,6 +1,6 @@
-using IronCage.Internal;
 using IronCage.Providers.Anthropic;
 using IronCage.Providers.Anthropic.Internal;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,14 +21,14 @@ public static class AnthropicIronCageBuilderExtensions
     /// <returns>The builder.</returns>
     public static IIronCageBuilder AddAnthropic(this IIronCageBuilder builder, string name, Action<AnthropicProviderOptions> configure)
     {
-        var services = ProviderRegistration.AddConnection<AnthropicProviderOptions, AnthropicProviderOptionsValidator>(builder, name, configure, AnthropicConstants.HttpClientName, nameof(AddAnthropic));
+        var services = builder.AddProviderConnection<AnthropicProviderOptions, AnthropicProviderOptionsValidator>(name, configure, new ProviderClientSettings(AnthropicConstants.HttpClientName, nameof(AddAnthropic)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, AnthropicProviderAdapter>());
         return builder;
     }
 
     /// <summary>
     /// Adds an Anthropic connection named <paramref name="name"/> bound from a configuration section (<c>AdminKey</c>, <c>ArchiveOnDeactivate</c>,
-    /// <c>BaseAddress</c>, <c>Timeout</c>, <c>MaxRetryAttempts</c>, <c>RetryDelay</c>, <c>CircuitBreakDuration</c>).
+    /// <c>BaseAddress</c>, <c>Timeout</c>, <c>MaxRetries</c>, <c>RetryDelay</c>, <c>CircuitBreakDuration</c>).
     /// A missing <c>AdminKey</c> stops start-up with a message naming the configuration key.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>

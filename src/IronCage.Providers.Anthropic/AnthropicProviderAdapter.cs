@@ -1,5 +1,5 @@
-using IronCage.Internal;
 using IronCage.Providers.Anthropic.Internal;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
@@ -15,14 +15,15 @@ internal sealed class AnthropicProviderAdapter : ProviderAdapter
 {
     private const string AdminKeyOption = nameof(AnthropicProviderOptions) + "." + nameof(AnthropicProviderOptions.AdminKey);
     private readonly ProviderConnections<AnthropicProviderOptions> _connections;
-    private readonly AnthropicClient _client;
+    private readonly Lazy<AnthropicClient> _client;
     private readonly ILogger<AnthropicProviderAdapter> _logger;
 
-    public AnthropicProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<AnthropicProviderOptions> connections, IClock clock, ILogger<AnthropicProviderAdapter> logger)
+    public AnthropicProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<AnthropicProviderOptions> connections, IProviderCatalog catalog, IClock clock, TimeProvider time, ILogger<AnthropicProviderAdapter> logger)
     {
         _connections = connections;
         _logger = logger;
-        _client = new AnthropicClient(new ProviderHttp(httpClientFactory, AnthropicConstants.HttpClientName, ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.Anthropic), clock));
+        // The descriptor is the host catalog's (its auth and error rules), read when first needed.
+        _client = new(() => new AnthropicClient(new ProviderHttp(httpClientFactory, AnthropicConstants.HttpClientName, catalog.GetDescriptor(ProviderId.Anthropic), clock, time)));
     }
 
     public override ProviderId Provider => ProviderId.Anthropic;
@@ -33,21 +34,21 @@ internal sealed class AnthropicProviderAdapter : ProviderAdapter
     public override IAsyncEnumerable<ProviderKeyInfo> ListKeysAsync(ProviderKeyContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return _client.ListAsync(Endpoint(context).Endpoint, ScopeValue(context, AnthropicConstants.WorkspaceIdScopeKey), ScopeValue(context, AnthropicConstants.CreatedByUserIdScopeKey), cancellationToken);
+        return _client.Value.ListAsync(Endpoint(context).Endpoint, ScopeValue(context, AnthropicConstants.WorkspaceIdScopeKey), ScopeValue(context, AnthropicConstants.CreatedByUserIdScopeKey), cancellationToken);
     }
 
     public override Task<ProviderKeyInfo?> GetKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
-        return _client.GetAsync(Endpoint(context).Endpoint, providerKeyId, cancellationToken);
+        return _client.Value.GetAsync(Endpoint(context).Endpoint, providerKeyId, cancellationToken);
     }
 
     public override Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(key);
-        return _client.VerifyAsync(Endpoint(context).Endpoint, key, context.Kind, cancellationToken);
+        return _client.Value.VerifyAsync(Endpoint(context).Endpoint, key, context.Kind, cancellationToken);
     }
 
     public override async Task DeactivateKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
@@ -55,7 +56,7 @@ internal sealed class AnthropicProviderAdapter : ProviderAdapter
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
         var (endpoint, archive) = Endpoint(context);
-        var current = await _client.GetAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false);
+        var current = await _client.Value.GetAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false);
         if (current is null)
         {
             throw new ProviderRequestException(Provider, ProviderErrorKind.NotFound, $"{Provider}: API key {providerKeyId} of '{context.Key}' does not exist in the organization of connection '{endpoint.Connection}'.") { StatusCode = 404 };
@@ -69,7 +70,7 @@ internal sealed class AnthropicProviderAdapter : ProviderAdapter
         }
 
         var status = archive ? "archived" : "inactive";
-        await _client.UpdateAsync(endpoint, providerKeyId, name: null, status, cancellationToken).ConfigureAwait(false);
+        await _client.Value.UpdateAsync(endpoint, providerKeyId, name: null, status, cancellationToken).ConfigureAwait(false);
         Log.StatusChanged(_logger, providerKeyId, context.Key, status, endpoint.Connection);
     }
 
@@ -79,6 +80,6 @@ internal sealed class AnthropicProviderAdapter : ProviderAdapter
     private (ProviderEndpoint Endpoint, bool Archive) Endpoint(ProviderKeyContext context)
     {
         var (name, options) = _connections.Select(context);
-        return (new ProviderEndpoint(name, ProviderOptionsChecks.Normalize(options.BaseAddress), options.AdminKey ?? string.Empty, AdminKeyOption, options.Resilience), options.ArchiveOnDeactivate);
+        return (new ProviderEndpoint(name, options, options.AdminKey ?? string.Empty, AdminKeyOption), options.ArchiveOnDeactivate);
     }
 }

@@ -37,17 +37,5 @@ public static class AwsBedrockConstants
     public const int MaxCredentialAgeDays = 36600;
 
     /// <summary>Gets the IAM endpoint used by default: <c>https://iam.amazonaws.com/</c>.</summary>
-    public static Uri DefaultIamEndpoint { get; } = new("https://iam.amazonaws.com/");
-
-    /// <summary>Gets the default timeout of one call: 30 seconds.</summary>
-    public static TimeSpan DefaultRequestTimeout { get; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Gets the default number of retries of a transient failure: 3.</summary>
-    public static int DefaultMaxRetries => 3;
-
-    /// <summary>Gets the default first back-off delay: 1 second.</summary>
-    public static TimeSpan DefaultRetryDelay { get; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Gets the default time the circuit stays open: 30 seconds.</summary>
-    public static TimeSpan DefaultCircuitBreakDuration { get; } = TimeSpan.FromSeconds(30);
+    public static Uri DefaultBaseAddress { get; } = new("https://iam.amazonaws.com/");
 }

@@ -1,5 +1,5 @@
-using IronCage.Internal;
 using IronCage.Providers.AwsBedrock;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,7 +22,7 @@ public static class AwsBedrockIronCageBuilderExtensions
     /// <remarks>Invalid options stop start-up with an <see cref="OptionsValidationException"/>.</remarks>
     public static IIronCageBuilder AddAwsBedrock(this IIronCageBuilder builder, string name, Action<AwsBedrockProviderOptions> configure)
     {
-        var services = ProviderRegistration.AddConnection<AwsBedrockProviderOptions, AwsBedrockProviderOptionsValidator>(builder, name, configure, AwsBedrockConstants.HttpClientName, nameof(AddAwsBedrock));
+        var services = builder.AddProviderConnection<AwsBedrockProviderOptions, AwsBedrockProviderOptionsValidator>(name, configure, new ProviderClientSettings(AwsBedrockConstants.HttpClientName, nameof(AddAwsBedrock)) { RetryThrottled = true });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, AwsBedrockProviderAdapter>());
         return builder;
     }
@@ -30,7 +30,7 @@ public static class AwsBedrockIronCageBuilderExtensions
     /// <summary>Adds an AWS Bedrock connection named <paramref name="name"/>, bound to a configuration section (for example <c>IronCage:Bedrock</c>).</summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="name">The connection's name.</param>
-    /// <param name="configuration">The section with <see cref="AwsBedrockProviderOptions"/> values (UserName, BedrockRegion, CredentialAgeDays, IamEndpoint, …).</param>
+    /// <param name="configuration">The section with <see cref="AwsBedrockProviderOptions"/> values (UserName, BedrockRegion, CredentialAgeDays, BaseAddress, Timeout, MaxRetries, …).</param>
     /// <returns>The builder.</returns>
     public static IIronCageBuilder AddAwsBedrock(this IIronCageBuilder builder, string name, IConfiguration configuration)
     {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
@@ -16,17 +16,19 @@ internal sealed class AwsBedrockProviderAdapter : ProviderAdapter
 {
     private readonly ProviderConnections<AwsBedrockProviderOptions> _connections;
     private readonly IHttpClientFactory _httpClientFactory;
+    private readonly IProviderCatalog _catalog;
     private readonly IKeyVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly IClock _clock;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, IamClient> _clients = new(StringComparer.Ordinal);
 
-    public AwsBedrockProviderAdapter(ProviderConnections<AwsBedrockProviderOptions> connections, IHttpClientFactory httpClientFactory, IKeyVerifier verifier, TimeProvider time, IClock clock, ILogger<AwsBedrockProviderAdapter> logger)
+    public AwsBedrockProviderAdapter(ProviderConnections<AwsBedrockProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, IKeyVerifier verifier, TimeProvider time, IClock clock, ILogger<AwsBedrockProviderAdapter> logger)
     {
         _clock = clock;
         _connections = connections;
         _httpClientFactory = httpClientFactory;
+        _catalog = catalog;
         _verifier = verifier;
         _time = time;
         _logger = logger;
@@ -191,7 +193,7 @@ internal sealed class AwsBedrockProviderAdapter : ProviderAdapter
             : throw new IronCageException($"Managed key '{context.Key}' has no '{AwsBedrockConstants.UserNameScopeKey}' scope entry and its AWS Bedrock connection no UserName. Register the key with the IAM user that owns its Bedrock API keys, or set UserName on AddAwsBedrock(name, o => …).");
         var client = _clients.GetOrAdd(name, _ => new IamClient(
             _httpClientFactory.CreateClient(AwsBedrockConstants.HttpClientName),
-            new ProviderHttpCalls(ProviderId.AwsBedrock, name, _time, options.Resilience, retryThrottled: true, (reason, delay, attempt) => Log.Retrying(_logger, reason, attempt, delay)),
+            new ProviderHttpCalls(_catalog.GetDescriptor(ProviderId.AwsBedrock), name, options, _time),
             options,
             _time));
         return (client, userName, options);

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using IronCage.Providers.Http;
 
 namespace IronCage.Providers.AwsBedrock;
 
@@ -8,8 +9,14 @@ namespace IronCage.Providers.AwsBedrock;
 /// <see cref="Credentials"/>, <see cref="AccessKeyId"/> with <see cref="SecretAccessKey"/> (and <see cref="SessionToken"/>),
 /// then the AWS SDK's default chain (environment, shared profile, container, instance metadata).
 /// </summary>
-public sealed class AwsBedrockProviderOptions
+public sealed class AwsBedrockProviderOptions : ProviderHttpOptions
 {
+    /// <summary>Initializes the options with IAM's API as <see cref="ProviderHttpOptions.BaseAddress"/> (<see cref="AwsBedrockConstants.DefaultBaseAddress"/>).</summary>
+    public AwsBedrockProviderOptions()
+        : base(AwsBedrockConstants.DefaultBaseAddress)
+    {
+    }
+
     /// <summary>Gets or sets ready AWS credentials (for example assumed-role credentials).</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public AWSCredentials? Credentials { get; set; }
@@ -34,10 +41,6 @@ public sealed class AwsBedrockProviderOptions
     /// <value>The default value is <c>us-east-1</c>.</value>
     public string BedrockRegion { get; set; } = AwsBedrockConstants.DefaultBedrockRegion;
 
-    /// <summary>Gets or sets the IAM endpoint (another partition's, FIPS, or a test server's).</summary>
-    /// <value>The default value is <c>https://iam.amazonaws.com/</c>.</value>
-    public Uri IamEndpoint { get; set; } = AwsBedrockConstants.DefaultIamEndpoint;
-
     /// <summary>Gets or sets the region IAM requests are signed for (<c>cn-north-1</c> and <c>us-gov-west-1</c> in those partitions).</summary>
     /// <value>The default value is <c>us-east-1</c>.</value>
     public string SigningRegion { get; set; } = AwsBedrockConstants.DefaultSigningRegion;
@@ -48,25 +51,4 @@ public sealed class AwsBedrockProviderOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public int? CredentialAgeDays { get; set; }
-
-    /// <summary>Gets or sets the longest time one attempt of a call may take (each retry gets its own).</summary>
-    /// <value>The default value is 30 seconds.</value>
-    public TimeSpan RequestTimeout { get; set; } = AwsBedrockConstants.DefaultRequestTimeout;
-
-    /// <summary>Gets or sets how many times a transient failure (throttling, 5xx, network) is retried.</summary>
-    /// <value>The default value is 3.</value>
-    public int MaxRetries { get; set; } = AwsBedrockConstants.DefaultMaxRetries;
-
-    /// <summary>Gets or sets the first back-off delay.</summary>
-    /// <value>The default value is 1 second.</value>
-    public TimeSpan RetryDelay { get; set; } = AwsBedrockConstants.DefaultRetryDelay;
-
-    /// <summary>
-    /// Gets or sets how long calls of the connection fail fast (without being sent) after at least half of at least five
-    /// calls within 30 seconds failed transiently (5xx, timeout, network).
-    /// </summary>
-    /// <value>The default value is 30 seconds (<see cref="AwsBedrockConstants.DefaultCircuitBreakDuration"/>).</value>
-    public TimeSpan CircuitBreakDuration { get; set; } = AwsBedrockConstants.DefaultCircuitBreakDuration;
-
-    internal IronCage.Internal.ProviderResilienceSettings Resilience => new(RequestTimeout, MaxRetries, RetryDelay, CircuitBreakDuration);
 }

@@ -16,7 +16,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4303, Level = LogLevel.Information, Message = "Deleted Bedrock API key {CredentialId} of IAM user {UserName}.")]
     public static partial void CredentialDeleted(ILogger logger, string credentialId, string userName);
-
-    [LoggerMessage(EventId = 4304, Level = LogLevel.Warning, Message = "IAM call failed with {Reason}; retry {Attempt} in {Delay}.")]
-    public static partial void Retrying(ILogger logger, string reason, int attempt, TimeSpan delay);
 }

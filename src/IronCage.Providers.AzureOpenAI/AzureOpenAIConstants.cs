@@ -31,19 +31,7 @@ public static class AzureOpenAIConstants
     public const string Key2 = "Key2";
 
     /// <summary>Gets the Azure Resource Manager endpoint used by default: <c>https://management.azure.com/</c>.</summary>
-    public static Uri DefaultManagementEndpoint { get; } = new("https://management.azure.com/");
-
-    /// <summary>Gets the default timeout of one call: 30 seconds.</summary>
-    public static TimeSpan DefaultRequestTimeout { get; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Gets the default number of retries of a transient failure: 3.</summary>
-    public static int DefaultMaxRetries => 3;
-
-    /// <summary>Gets the default first back-off delay: 1 second.</summary>
-    public static TimeSpan DefaultRetryDelay { get; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Gets the default time the circuit stays open: 30 seconds.</summary>
-    public static TimeSpan DefaultCircuitBreakDuration { get; } = TimeSpan.FromSeconds(30);
+    public static Uri DefaultBaseAddress { get; } = new("https://management.azure.com/");
 
     /// <summary>Gets the default first wait between polls of an asynchronous regeneration: 1 second.</summary>
     public static TimeSpan DefaultPollInterval { get; } = TimeSpan.FromSeconds(1);

@@ -1,5 +1,5 @@
-using IronCage.Internal;
 using IronCage.Providers.AzureOpenAI;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,7 +22,7 @@ public static class AzureOpenAIIronCageBuilderExtensions
     /// <remarks>Invalid options stop start-up with an <see cref="OptionsValidationException"/>.</remarks>
     public static IIronCageBuilder AddAzureOpenAI(this IIronCageBuilder builder, string name, Action<AzureOpenAIProviderOptions> configure)
     {
-        var services = ProviderRegistration.AddConnection<AzureOpenAIProviderOptions, AzureOpenAIProviderOptionsValidator>(builder, name, configure, AzureOpenAIConstants.HttpClientName, nameof(AddAzureOpenAI));
+        var services = builder.AddProviderConnection<AzureOpenAIProviderOptions, AzureOpenAIProviderOptionsValidator>(name, configure, new ProviderClientSettings(AzureOpenAIConstants.HttpClientName, nameof(AddAzureOpenAI)) { RetryThrottled = true });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, AzureOpenAIProviderAdapter>());
         return builder;
     }
@@ -30,7 +30,7 @@ public static class AzureOpenAIIronCageBuilderExtensions
     /// <summary>Adds an Azure OpenAI connection named <paramref name="name"/>, bound to a configuration section (for example <c>IronCage:AzureOpenAI</c>).</summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="name">The connection's name.</param>
-    /// <param name="configuration">The section with <see cref="AzureOpenAIProviderOptions"/> values (SubscriptionId, ResourceGroup, AccountName, Endpoint, ApiVersion, …).</param>
+    /// <param name="configuration">The section with <see cref="AzureOpenAIProviderOptions"/> values (SubscriptionId, ResourceGroup, AccountName, Endpoint, ApiVersion, BaseAddress, Timeout, MaxRetries, …).</param>
     /// <returns>The builder.</returns>
     public static IIronCageBuilder AddAzureOpenAI(this IIronCageBuilder builder, string name, IConfiguration configuration)
     {

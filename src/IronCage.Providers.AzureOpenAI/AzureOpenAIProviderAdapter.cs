@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Azure.Identity;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Logging;
 
 namespace IronCage.Providers.AzureOpenAI;
@@ -15,15 +15,17 @@ internal sealed class AzureOpenAIProviderAdapter : ProviderAdapter
 {
     private readonly ProviderConnections<AzureOpenAIProviderOptions> _connections;
     private readonly IHttpClientFactory _httpClientFactory;
+    private readonly IProviderCatalog _catalog;
     private readonly IKeyVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, AzureManagementClient> _clients = new(StringComparer.Ordinal);
 
-    public AzureOpenAIProviderAdapter(ProviderConnections<AzureOpenAIProviderOptions> connections, IHttpClientFactory httpClientFactory, IKeyVerifier verifier, TimeProvider time, ILogger<AzureOpenAIProviderAdapter> logger)
+    public AzureOpenAIProviderAdapter(ProviderConnections<AzureOpenAIProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, IKeyVerifier verifier, TimeProvider time, ILogger<AzureOpenAIProviderAdapter> logger)
     {
         _connections = connections;
         _httpClientFactory = httpClientFactory;
+        _catalog = catalog;
         _verifier = verifier;
         _time = time;
         _logger = logger;
@@ -119,7 +121,7 @@ internal sealed class AzureOpenAIProviderAdapter : ProviderAdapter
             Required(context, AzureOpenAIConstants.AccountNameScopeKey, options.AccountName));
         var client = _clients.GetOrAdd(name, _ => new AzureManagementClient(
             _httpClientFactory.CreateClient(AzureOpenAIConstants.HttpClientName),
-            new ProviderHttpCalls(ProviderId.AzureOpenAI, name, _time, options.Resilience, retryThrottled: true, (reason, delay, attempt) => Log.Retrying(_logger, reason, attempt, delay)),
+            new ProviderHttpCalls(_catalog.GetDescriptor(ProviderId.AzureOpenAI), name, options, _time),
             options.Credential ?? new DefaultAzureCredential(),
             options,
             _logger));

@@ -1,4 +1,5 @@
 using Azure.Core;
+using IronCage.Providers.Http;
 
 namespace IronCage.Providers.AzureOpenAI;
 
@@ -6,8 +7,14 @@ namespace IronCage.Providers.AzureOpenAI;
 /// One Azure OpenAI connection: the Microsoft Entra credential that may list and regenerate the account's keys, and
 /// defaults for the account a managed key's <see cref="ManagedKey.Scope"/> does not name itself.
 /// </summary>
-public sealed class AzureOpenAIProviderOptions
+public sealed class AzureOpenAIProviderOptions : ProviderHttpOptions
 {
+    /// <summary>Initializes the options with Azure Resource Manager as <see cref="ProviderHttpOptions.BaseAddress"/> (<see cref="AzureOpenAIConstants.DefaultBaseAddress"/>).</summary>
+    public AzureOpenAIProviderOptions()
+        : base(AzureOpenAIConstants.DefaultBaseAddress)
+    {
+    }
+
     /// <summary>
     /// Gets or sets the credential the adapter asks for Azure Resource Manager tokens. Its identity needs
     /// <c>Microsoft.CognitiveServices/accounts/listKeys/action</c> and <c>Microsoft.CognitiveServices/accounts/regenerateKey/action</c>
@@ -16,11 +23,7 @@ public sealed class AzureOpenAIProviderOptions
     /// <value>The default value is <see langword="null"/>: a <c>DefaultAzureCredential</c> (environment, workload identity, managed identity, Azure CLI, …).</value>
     public TokenCredential? Credential { get; set; }
 
-    /// <summary>Gets or sets the Azure Resource Manager endpoint (another cloud's, or a test server's).</summary>
-    /// <value>The default value is <c>https://management.azure.com/</c>.</value>
-    public Uri ManagementEndpoint { get; set; } = AzureOpenAIConstants.DefaultManagementEndpoint;
-
-    /// <summary>Gets or sets the token scope; <see langword="null"/> derives it from <see cref="ManagementEndpoint"/> (<c>https://management.azure.com/.default</c>).</summary>
+    /// <summary>Gets or sets the token scope; <see langword="null"/> derives it from <see cref="ProviderHttpOptions.BaseAddress"/> (<c>https://management.azure.com/.default</c>).</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public string? TokenScope { get; set; }
 
@@ -44,25 +47,6 @@ public sealed class AzureOpenAIProviderOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public Uri? Endpoint { get; set; }
 
-    /// <summary>Gets or sets the longest time one attempt of a call may take (each retry gets its own).</summary>
-    /// <value>The default value is 30 seconds.</value>
-    public TimeSpan RequestTimeout { get; set; } = AzureOpenAIConstants.DefaultRequestTimeout;
-
-    /// <summary>Gets or sets how many times a transient failure (429, 5xx, network) is retried.</summary>
-    /// <value>The default value is 3.</value>
-    public int MaxRetries { get; set; } = AzureOpenAIConstants.DefaultMaxRetries;
-
-    /// <summary>Gets or sets the first back-off delay when Azure does not send <c>Retry-After</c>.</summary>
-    /// <value>The default value is 1 second.</value>
-    public TimeSpan RetryDelay { get; set; } = AzureOpenAIConstants.DefaultRetryDelay;
-
-    /// <summary>
-    /// Gets or sets how long calls of the connection fail fast (without being sent) after at least half of at least five
-    /// calls within 30 seconds failed transiently (5xx, timeout, network).
-    /// </summary>
-    /// <value>The default value is 30 seconds (<see cref="AzureOpenAIConstants.DefaultCircuitBreakDuration"/>).</value>
-    public TimeSpan CircuitBreakDuration { get; set; } = AzureOpenAIConstants.DefaultCircuitBreakDuration;
-
     /// <summary>Gets or sets the first wait between polls of a regeneration answered with 202.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan PollInterval { get; set; } = AzureOpenAIConstants.DefaultPollInterval;
@@ -75,7 +59,5 @@ public sealed class AzureOpenAIProviderOptions
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan OperationTimeout { get; set; } = AzureOpenAIConstants.DefaultOperationTimeout;
 
-    internal IronCage.Internal.ProviderPollSettings Polling => new(PollInterval, MaxPollInterval, OperationTimeout);
-
-    internal IronCage.Internal.ProviderResilienceSettings Resilience => new(RequestTimeout, MaxRetries, RetryDelay, CircuitBreakDuration);
+    internal ProviderPollSettings Polling => new(PollInterval, MaxPollInterval, OperationTimeout);
 }

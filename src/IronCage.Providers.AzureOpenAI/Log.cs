@@ -13,7 +13,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4402, Level = LogLevel.Debug, Message = "regenerateKey of slot {Slot} on Azure OpenAI account {Account} is {Status}.")]
     public static partial void OperationPolled(ILogger logger, AzureAccount account, string slot, string? status);
-
-    [LoggerMessage(EventId = 4403, Level = LogLevel.Warning, Message = "Azure Resource Manager call failed with {Reason}; retry {Attempt} in {Delay}.")]
-    public static partial void Retrying(ILogger logger, string reason, int attempt, TimeSpan delay);
 }

@@ -1,5 +1,5 @@
-using IronCage.Internal;
 using IronCage.Providers.GoogleGemini;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,7 +22,7 @@ public static class GoogleGeminiIronCageBuilderExtensions
     /// <remarks>Invalid options stop start-up with an <see cref="OptionsValidationException"/>.</remarks>
     public static IIronCageBuilder AddGoogleGemini(this IIronCageBuilder builder, string name, Action<GoogleGeminiProviderOptions> configure)
     {
-        var services = ProviderRegistration.AddConnection<GoogleGeminiProviderOptions, GoogleGeminiProviderOptionsValidator>(builder, name, configure, GoogleGeminiConstants.HttpClientName, nameof(AddGoogleGemini));
+        var services = builder.AddProviderConnection<GoogleGeminiProviderOptions, GoogleGeminiProviderOptionsValidator>(name, configure, new ProviderClientSettings(GoogleGeminiConstants.HttpClientName, nameof(AddGoogleGemini)) { RetryThrottled = true });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, GoogleGeminiProviderAdapter>());
         return builder;
     }
@@ -30,7 +30,7 @@ public static class GoogleGeminiIronCageBuilderExtensions
     /// <summary>Adds a Google Gemini connection named <paramref name="name"/>, bound to a configuration section (for example <c>IronCage:Gemini</c>).</summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="name">The connection's name.</param>
-    /// <param name="configuration">The section with <see cref="GoogleGeminiProviderOptions"/> values (Project, AccessToken, ServiceAccountFile, Endpoint, …).</param>
+    /// <param name="configuration">The section with <see cref="GoogleGeminiProviderOptions"/> values (Project, AccessToken, ServiceAccountFile, BaseAddress, Timeout, MaxRetries, …).</param>
     /// <returns>The builder.</returns>
     public static IIronCageBuilder AddGoogleGemini(this IIronCageBuilder builder, string name, IConfiguration configuration)
     {

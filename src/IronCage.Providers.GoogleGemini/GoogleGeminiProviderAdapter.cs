@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using Google.Apis.Auth.OAuth2;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
@@ -18,15 +18,17 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
 {
     private readonly ProviderConnections<GoogleGeminiProviderOptions> _connections;
     private readonly IHttpClientFactory _httpClientFactory;
+    private readonly IProviderCatalog _catalog;
     private readonly IKeyVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, GoogleApiKeysClient> _clients = new(StringComparer.Ordinal);
 
-    public GoogleGeminiProviderAdapter(ProviderConnections<GoogleGeminiProviderOptions> connections, IHttpClientFactory httpClientFactory, IKeyVerifier verifier, TimeProvider time, ILogger<GoogleGeminiProviderAdapter> logger)
+    public GoogleGeminiProviderAdapter(ProviderConnections<GoogleGeminiProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, IKeyVerifier verifier, TimeProvider time, ILogger<GoogleGeminiProviderAdapter> logger)
     {
         _connections = connections;
         _httpClientFactory = httpClientFactory;
+        _catalog = catalog;
         _verifier = verifier;
         _time = time;
         _logger = logger;
@@ -196,7 +198,7 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
         var targets = new JsonArray();
         foreach (var service in options.DefaultApiTargets)
         {
-            targets.Add(new JsonObject { ["service"] = service });
+            targets.Add((JsonNode)new JsonObject { ["service"] = service });
         }
 
         return new JsonObject { ["apiTargets"] = targets };
@@ -263,7 +265,7 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
             : throw new IronCageException($"Managed key '{context.Key}' has no '{GoogleGeminiConstants.ProjectScopeKey}' scope entry and its Google Gemini connection no Project. Register the key with the project (number or id) that holds its API key, or set Project on AddGoogleGemini(name, o => …).");
         var client = _clients.GetOrAdd(name, _ => new GoogleApiKeysClient(
             _httpClientFactory.CreateClient(GoogleGeminiConstants.HttpClientName),
-            new ProviderHttpCalls(ProviderId.GoogleGemini, name, _time, options.Resilience, retryThrottled: true, (reason, delay, attempt) => Log.Retrying(_logger, reason, attempt, delay)),
+            new ProviderHttpCalls(_catalog.GetDescriptor(ProviderId.GoogleGemini), name, options, _time),
             CreateCredential(options),
             options,
             _logger));

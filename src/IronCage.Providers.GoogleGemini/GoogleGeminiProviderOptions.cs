@@ -1,4 +1,5 @@
 using Google.Apis.Auth.OAuth2;
+using IronCage.Providers.Http;
 
 namespace IronCage.Providers.GoogleGemini;
 
@@ -8,8 +9,14 @@ namespace IronCage.Providers.GoogleGemini;
 /// <see cref="Credential"/>, <see cref="AccessToken"/>, <see cref="ServiceAccountJson"/>, <see cref="ServiceAccountFile"/>,
 /// then application-default credentials.
 /// </summary>
-public sealed class GoogleGeminiProviderOptions
+public sealed class GoogleGeminiProviderOptions : ProviderHttpOptions
 {
+    /// <summary>Initializes the options with Google's API Keys API as <see cref="ProviderHttpOptions.BaseAddress"/> (<see cref="GoogleGeminiConstants.DefaultBaseAddress"/>).</summary>
+    public GoogleGeminiProviderOptions()
+        : base(GoogleGeminiConstants.DefaultBaseAddress)
+    {
+    }
+
     /// <summary>Gets or sets a ready credential (any <see cref="GoogleCredential"/>); it is scoped to cloud-platform.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public GoogleCredential? Credential { get; set; }
@@ -30,32 +37,9 @@ public sealed class GoogleGeminiProviderOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public string? Project { get; set; }
 
-    /// <summary>Gets or sets the API Keys API endpoint (a test server's, or <c>https://apikeys.mtls.googleapis.com/</c>).</summary>
-    /// <value>The default value is <c>https://apikeys.googleapis.com/</c>.</value>
-    public Uri Endpoint { get; set; } = GoogleGeminiConstants.DefaultEndpoint;
-
     /// <summary>Gets the APIs a new key is restricted to when there is no previous key to copy restrictions from.</summary>
     /// <value>The default value is <c>generativelanguage.googleapis.com</c> only.</value>
     public IList<string> DefaultApiTargets { get; } = [GoogleGeminiConstants.GenerativeLanguageService];
-
-    /// <summary>Gets or sets the longest time one attempt of a call may take (each retry gets its own).</summary>
-    /// <value>The default value is 30 seconds.</value>
-    public TimeSpan RequestTimeout { get; set; } = GoogleGeminiConstants.DefaultRequestTimeout;
-
-    /// <summary>Gets or sets how many times a transient failure (429, 5xx, network) is retried.</summary>
-    /// <value>The default value is 3.</value>
-    public int MaxRetries { get; set; } = GoogleGeminiConstants.DefaultMaxRetries;
-
-    /// <summary>Gets or sets the first back-off delay when Google does not send <c>Retry-After</c>.</summary>
-    /// <value>The default value is 1 second.</value>
-    public TimeSpan RetryDelay { get; set; } = GoogleGeminiConstants.DefaultRetryDelay;
-
-    /// <summary>
-    /// Gets or sets how long calls of the connection fail fast (without being sent) after at least half of at least five
-    /// calls within 30 seconds failed transiently (5xx, timeout, network).
-    /// </summary>
-    /// <value>The default value is 30 seconds (<see cref="GoogleGeminiConstants.DefaultCircuitBreakDuration"/>).</value>
-    public TimeSpan CircuitBreakDuration { get; set; } = GoogleGeminiConstants.DefaultCircuitBreakDuration;
 
     /// <summary>Gets or sets the first wait between polls of a long-running operation.</summary>
     /// <value>The default value is 1 second.</value>
@@ -69,7 +53,5 @@ public sealed class GoogleGeminiProviderOptions
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan OperationTimeout { get; set; } = GoogleGeminiConstants.DefaultOperationTimeout;
 
-    internal IronCage.Internal.ProviderPollSettings Polling => new(PollInterval, MaxPollInterval, OperationTimeout);
-
-    internal IronCage.Internal.ProviderResilienceSettings Resilience => new(RequestTimeout, MaxRetries, RetryDelay, CircuitBreakDuration);
+    internal ProviderPollSettings Polling => new(PollInterval, MaxPollInterval, OperationTimeout);
 }

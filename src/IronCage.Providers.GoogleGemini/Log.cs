@@ -17,9 +17,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 4503, Level = LogLevel.Debug, Message = "Waiting for Google operation {Operation} ({What}).")]
     public static partial void OperationPending(ILogger logger, string operation, string what);
 
-    [LoggerMessage(EventId = 4504, Level = LogLevel.Warning, Message = "Google API Keys call failed with {Reason}; retry {Attempt} in {Delay}.")]
-    public static partial void Retrying(ILogger logger, string reason, int attempt, TimeSpan delay);
-
     [LoggerMessage(EventId = 4505, Level = LogLevel.Information, Message = "Google API key {KeyId} already exists in project {Project} (an earlier attempt of the same create); using it.")]
     public static partial void KeyAlreadyCreated(ILogger logger, string keyId, string project);
 }

@@ -14,9 +14,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "OpenAI project key {ProviderKeyId} of {Key} belongs to service account {ServiceAccountId}: deleted the service account to revoke it.")]
     public static partial void ServiceAccountDeleted(ILogger logger, string providerKeyId, KeyReference key, string serviceAccountId);
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Creating an OpenAI key named {Name} for {Key} failed without a clear answer; found {Orphans} key(s) under that name, removed them, and will create again.")]
-    public static partial void CreateOutcomeUnknown(ILogger logger, string name, KeyReference key, int orphans);
-
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "The admin key expiry asked for {Key} is beyond OpenAI's maximum of 365 days; the key will expire after {Seconds} seconds instead.")]
     public static partial void ExpiryShortened(ILogger logger, KeyReference key, long seconds);
 }

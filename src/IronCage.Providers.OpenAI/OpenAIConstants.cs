@@ -33,13 +33,4 @@ public static class OpenAIConstants
 
     /// <summary>Gets OpenAI's API base address, <c>https://api.openai.com/v1/</c>.</summary>
     public static Uri DefaultBaseAddress { get; } = new("https://api.openai.com/v1/");
-
-    /// <summary>Gets the default time one attempt may take: 30 seconds.</summary>
-    public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Gets the default base delay of the retry back-off: 1 second.</summary>
-    public static TimeSpan DefaultRetryDelay { get; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Gets the default time the circuit stays open: 30 seconds.</summary>
-    public static TimeSpan DefaultCircuitBreakDuration { get; } = TimeSpan.FromSeconds(30);
 }

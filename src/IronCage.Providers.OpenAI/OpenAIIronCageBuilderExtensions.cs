@@ -1,4 +1,4 @@
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using IronCage.Providers.OpenAI;
 using IronCage.Providers.OpenAI.Internal;
 using Microsoft.Extensions.Configuration;
@@ -21,14 +21,14 @@ public static class OpenAIIronCageBuilderExtensions
     /// <returns>The builder.</returns>
     public static IIronCageBuilder AddOpenAI(this IIronCageBuilder builder, string name, Action<OpenAIProviderOptions> configure)
     {
-        var services = ProviderRegistration.AddConnection<OpenAIProviderOptions, OpenAIProviderOptionsValidator>(builder, name, configure, OpenAIConstants.HttpClientName, nameof(AddOpenAI));
+        var services = builder.AddProviderConnection<OpenAIProviderOptions, OpenAIProviderOptionsValidator>(name, configure, new ProviderClientSettings(OpenAIConstants.HttpClientName, nameof(AddOpenAI)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, OpenAIProviderAdapter>());
         return builder;
     }
 
     /// <summary>
     /// Adds an OpenAI connection named <paramref name="name"/> bound from a configuration section (<c>AdminKey</c>,
-    /// <c>BaseAddress</c>, <c>Timeout</c>, <c>MaxRetryAttempts</c>, <c>RetryDelay</c>, <c>CircuitBreakDuration</c>).
+    /// <c>BaseAddress</c>, <c>Timeout</c>, <c>MaxRetries</c>, <c>RetryDelay</c>, <c>CircuitBreakDuration</c>).
     /// A missing <c>AdminKey</c> stops start-up with a message naming the configuration key.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>

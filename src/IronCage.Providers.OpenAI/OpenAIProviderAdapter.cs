@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using IronCage.Providers.OpenAI.Internal;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -17,16 +17,17 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
 {
     private const string AdminKeyOption = nameof(OpenAIProviderOptions) + "." + nameof(OpenAIProviderOptions.AdminKey);
     private readonly ProviderConnections<OpenAIProviderOptions> _connections;
-    private readonly ProviderHttp _http;
-    private readonly OpenAIClient _client;
+    private readonly Lazy<ProviderHttp> _http;
+    private readonly Lazy<OpenAIClient> _client;
     private readonly ILogger<OpenAIProviderAdapter> _logger;
 
-    public OpenAIProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenAIProviderOptions> connections, IClock clock, ILogger<OpenAIProviderAdapter> logger)
+    public OpenAIProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenAIProviderOptions> connections, IProviderCatalog catalog, IClock clock, TimeProvider time, ILogger<OpenAIProviderAdapter> logger)
     {
         _connections = connections;
         _logger = logger;
-        _http = new ProviderHttp(httpClientFactory, OpenAIConstants.HttpClientName, ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.OpenAI), clock);
-        _client = new OpenAIClient(_http);
+        // The descriptor is the host catalog's (its console address, auth and error rules), read when first needed.
+        _http = new(() => new ProviderHttp(httpClientFactory, OpenAIConstants.HttpClientName, catalog.GetDescriptor(ProviderId.OpenAI), clock, time));
+        _client = new(() => new OpenAIClient(_http.Value));
     }
 
     public override ProviderId Provider => ProviderId.OpenAI;
@@ -39,14 +40,9 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         ArgumentNullException.ThrowIfNull(request);
         var context = request.Context;
         var endpoint = Endpoint(context);
-        var created = await ProviderHttp.CreateOnceAsync(
-            endpoint,
-            request.Name,
-            token => CreateAsync(endpoint, request, token),
-            (name, token) => FindByNameAsync(endpoint, context, name, token),
-            (id, token) => RemoveOrphanAsync(endpoint, context, id, token),
-            orphans => Log.CreateOutcomeUnknown(_logger, request.Name, context.Key, orphans),
-            cancellationToken).ConfigureAwait(false);
+        // Sent once: after an unclear failure the rotation engine finds a key (or service account) the provider did
+        // create by its name, and removes it before it creates again.
+        var created = await CreateAsync(endpoint, request, cancellationToken).ConfigureAwait(false);
         Log.KeyCreated(_logger, context.Kind, created.ProviderKeyId, created.Secret.DisplayHint, context.Key, endpoint.Connection);
         return created;
     }
@@ -56,8 +52,8 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         ArgumentNullException.ThrowIfNull(context);
         var endpoint = Endpoint(context);
         return context.Kind == KeyKind.Admin
-            ? _client.ListAdminKeysAsync(endpoint, cancellationToken)
-            : _client.ListProjectKeysAsync(endpoint, ProjectId(context), cancellationToken);
+            ? _client.Value.ListAdminKeysAsync(endpoint, cancellationToken)
+            : _client.Value.ListProjectKeysAsync(endpoint, ProjectId(context), cancellationToken);
     }
 
     public override Task<ProviderKeyInfo?> GetKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
@@ -66,15 +62,15 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
         var endpoint = Endpoint(context);
         return context.Kind == KeyKind.Admin
-            ? _client.GetAdminKeyAsync(endpoint, providerKeyId, cancellationToken)
-            : _client.GetProjectKeyAsync(endpoint, ProjectId(context), providerKeyId, cancellationToken);
+            ? _client.Value.GetAdminKeyAsync(endpoint, providerKeyId, cancellationToken)
+            : _client.Value.GetProjectKeyAsync(endpoint, ProjectId(context), providerKeyId, cancellationToken);
     }
 
     public override Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(key);
-        return _client.VerifyAsync(Endpoint(context), key, context.Kind, cancellationToken);
+        return _client.Value.VerifyAsync(Endpoint(context), key, context.Kind, cancellationToken);
     }
 
     public override async Task DeleteKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
@@ -84,7 +80,7 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         var endpoint = Endpoint(context);
         if (context.Kind == KeyKind.Admin)
         {
-            if (await _client.DeleteAdminKeyAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false))
+            if (await _client.Value.DeleteAdminKeyAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false))
             {
                 Log.KeyDeleted(_logger, context.Kind, providerKeyId, context.Key, endpoint.Connection);
             }
@@ -95,7 +91,7 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         var projectId = ProjectId(context);
         try
         {
-            if (await _client.DeleteProjectKeyAsync(endpoint, projectId, providerKeyId, cancellationToken).ConfigureAwait(false))
+            if (await _client.Value.DeleteProjectKeyAsync(endpoint, projectId, providerKeyId, cancellationToken).ConfigureAwait(false))
             {
                 Log.KeyDeleted(_logger, context.Kind, providerKeyId, context.Key, endpoint.Connection);
             }
@@ -103,7 +99,7 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
         catch (ProviderRequestException ex) when (ex.StatusCode == 400)
         {
             // OpenAI refuses to delete a key a service account owns: the account is what must go.
-            var key = await _client.GetProjectKeyAsync(endpoint, projectId, providerKeyId, cancellationToken).ConfigureAwait(false);
+            var key = await _client.Value.GetProjectKeyAsync(endpoint, projectId, providerKeyId, cancellationToken).ConfigureAwait(false);
             if (key is null)
             {
                 return;
@@ -116,10 +112,10 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
 
             if (context.Scope.TryGetValue(OpenAIConstants.ServiceAccountIdScopeKey, out var shared) && string.Equals(shared, serviceAccountId, StringComparison.Ordinal))
             {
-                throw new IronCageException($"OpenAI key {providerKeyId} of '{context.Key}' belongs to service account {serviceAccountId}, which also holds the key's newer versions ('{OpenAIConstants.ServiceAccountIdScopeKey}' scope entry). OpenAI cannot delete one key of a service account by API: revoke it in the console ({_http.Descriptor.ConsoleUrl}), or drop the scope entry so each key gets its own service account.", ex);
+                throw new IronCageException($"OpenAI key {providerKeyId} of '{context.Key}' belongs to service account {serviceAccountId}, which also holds the key's newer versions ('{OpenAIConstants.ServiceAccountIdScopeKey}' scope entry). OpenAI cannot delete one key of a service account by API: revoke it in the console ({_http.Value.Descriptor.ConsoleUrl}), or drop the scope entry so each key gets its own service account.", ex);
             }
 
-            await _client.DeleteServiceAccountAsync(endpoint, projectId, serviceAccountId, cancellationToken).ConfigureAwait(false);
+            await _client.Value.DeleteServiceAccountAsync(endpoint, projectId, serviceAccountId, cancellationToken).ConfigureAwait(false);
             Log.ServiceAccountDeleted(_logger, providerKeyId, context.Key, serviceAccountId);
         }
     }
@@ -132,7 +128,7 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
             long? expiresIn = null;
             if (request.ExpiresAt is { } expiresAt)
             {
-                expiresIn = OpenAIClient.ExpiresInSeconds(_http.Clock.GetCurrentInstant(), expiresAt);
+                expiresIn = OpenAIClient.ExpiresInSeconds(_http.Value.Clock.GetCurrentInstant(), expiresAt);
                 if (expiresIn > OpenAIConstants.MaxAdminKeyExpirySeconds)
                 {
                     expiresIn = OpenAIConstants.MaxAdminKeyExpirySeconds;
@@ -140,7 +136,7 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
                 }
             }
 
-            return _client.CreateAdminKeyAsync(endpoint, request.Name, expiresIn, cancellationToken);
+            return _client.Value.CreateAdminKeyAsync(endpoint, request.Name, expiresIn, cancellationToken);
         }
 
         var projectId = ProjectId(context);
@@ -149,50 +145,10 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
             var scopes = context.Scope.TryGetValue(OpenAIConstants.KeyScopesScopeKey, out var list)
                 ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : [];
-            return _client.CreateServiceAccountKeyAsync(endpoint, projectId, serviceAccountId, request.Name, scopes, cancellationToken);
+            return _client.Value.CreateServiceAccountKeyAsync(endpoint, projectId, serviceAccountId, request.Name, scopes, cancellationToken);
         }
 
-        return _client.CreateServiceAccountAsync(endpoint, projectId, request.Name, cancellationToken);
-    }
-
-    // After an ambiguous create: what carries the name IronCage gave. A new service account is found among the
-    // project's service accounts; an admin key or an additional service-account key among the keys.
-    private async Task<IReadOnlyList<string>> FindByNameAsync(ProviderEndpoint endpoint, ProviderKeyContext context, string name, CancellationToken cancellationToken)
-    {
-        var found = new List<string>();
-        if (context.Kind == KeyKind.Inference && !context.Scope.ContainsKey(OpenAIConstants.ServiceAccountIdScopeKey))
-        {
-            await foreach (var (id, accountName) in _client.ListServiceAccountsAsync(endpoint, ProjectId(context), cancellationToken).ConfigureAwait(false))
-            {
-                if (string.Equals(accountName, name, StringComparison.Ordinal))
-                {
-                    found.Add(id);
-                }
-            }
-
-            return found;
-        }
-
-        await foreach (var key in ListKeysAsync(context, cancellationToken).ConfigureAwait(false))
-        {
-            if (string.Equals(key.Name, name, StringComparison.Ordinal))
-            {
-                found.Add(key.ProviderKeyId);
-            }
-        }
-
-        return found;
-    }
-
-    private async Task RemoveOrphanAsync(ProviderEndpoint endpoint, ProviderKeyContext context, string id, CancellationToken cancellationToken)
-    {
-        if (context.Kind == KeyKind.Inference && !context.Scope.ContainsKey(OpenAIConstants.ServiceAccountIdScopeKey))
-        {
-            await _client.DeleteServiceAccountAsync(endpoint, ProjectId(context), id, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await DeleteKeyAsync(context, id, cancellationToken).ConfigureAwait(false);
+        return _client.Value.CreateServiceAccountAsync(endpoint, projectId, request.Name, cancellationToken);
     }
 
     private static string ProjectId(ProviderKeyContext context)
@@ -203,6 +159,6 @@ internal sealed class OpenAIProviderAdapter : ProviderAdapter
     private ProviderEndpoint Endpoint(ProviderKeyContext context)
     {
         var (name, options) = _connections.Select(context);
-        return new ProviderEndpoint(name, ProviderOptionsChecks.Normalize(options.BaseAddress), options.AdminKey ?? string.Empty, AdminKeyOption, options.Resilience);
+        return new ProviderEndpoint(name, options, options.AdminKey ?? string.Empty, AdminKeyOption);
     }
 }

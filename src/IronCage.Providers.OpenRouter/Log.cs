@@ -13,7 +13,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Deleted OpenRouter key {ProviderKeyId} of {Key} through connection {Connection}.")]
     public static partial void KeyDeleted(ILogger logger, string providerKeyId, KeyReference key, string connection);
-
-    [LoggerMessage(EventId = 4203, Level = LogLevel.Warning, Message = "Creating an OpenRouter key named {Name} for {Key} failed without a clear answer; found {Orphans} key(s) under that name, removed them, and will create again.")]
-    public static partial void CreateOutcomeUnknown(ILogger logger, string name, KeyReference key, int orphans);
 }

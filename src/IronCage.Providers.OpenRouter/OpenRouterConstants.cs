@@ -20,13 +20,4 @@ public static class OpenRouterConstants
 
     /// <summary>Gets OpenRouter's API base address, <c>https://openrouter.ai/api/v1/</c>.</summary>
     public static Uri DefaultBaseAddress { get; } = new("https://openrouter.ai/api/v1/");
-
-    /// <summary>Gets the default time one attempt may take: 30 seconds.</summary>
-    public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Gets the default base delay of the retry back-off: 1 second.</summary>
-    public static TimeSpan DefaultRetryDelay { get; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Gets the default time the circuit stays open: 30 seconds.</summary>
-    public static TimeSpan DefaultCircuitBreakDuration { get; } = TimeSpan.FromSeconds(30);
 }

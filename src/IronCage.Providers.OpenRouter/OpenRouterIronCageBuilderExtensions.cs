@@ -1,4 +1,4 @@
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using IronCage.Providers.OpenRouter;
 using IronCage.Providers.OpenRouter.Internal;
 using Microsoft.Extensions.Configuration;
@@ -21,7 +21,7 @@ public static class OpenRouterIronCageBuilderExtensions
     /// <returns>The builder.</returns>
     public static IIronCageBuilder AddOpenRouter(this IIronCageBuilder builder, string name, Action<OpenRouterProviderOptions> configure)
     {
-        var services = ProviderRegistration.AddConnection<OpenRouterProviderOptions, OpenRouterProviderOptionsValidator>(builder, name, configure, OpenRouterConstants.HttpClientName, nameof(AddOpenRouter));
+        var services = builder.AddProviderConnection<OpenRouterProviderOptions, OpenRouterProviderOptionsValidator>(name, configure, new ProviderClientSettings(OpenRouterConstants.HttpClientName, nameof(AddOpenRouter)));
         // One adapter instance is both the provider adapter and the usage reporter (OpenRouter reports each key's spend).
         services.TryAddSingleton<OpenRouterProviderAdapter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProviderAdapter, OpenRouterProviderAdapter>(sp => sp.GetRequiredService<OpenRouterProviderAdapter>()));
@@ -31,7 +31,7 @@ public static class OpenRouterIronCageBuilderExtensions
 
     /// <summary>
     /// Adds an OpenRouter connection named <paramref name="name"/> bound from a configuration section (<c>ManagementKey</c>,
-    /// <c>BaseAddress</c>, <c>Timeout</c>, <c>MaxRetryAttempts</c>, <c>RetryDelay</c>, <c>CircuitBreakDuration</c>).
+    /// <c>BaseAddress</c>, <c>Timeout</c>, <c>MaxRetries</c>, <c>RetryDelay</c>, <c>CircuitBreakDuration</c>).
     /// A missing <c>ManagementKey</c> stops start-up with a message naming the configuration key.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>

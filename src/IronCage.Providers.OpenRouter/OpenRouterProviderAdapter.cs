@@ -1,4 +1,4 @@
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using IronCage.Providers.OpenRouter.Internal;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -15,16 +15,17 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
 {
     private const string ManagementKeyOption = nameof(OpenRouterProviderOptions) + "." + nameof(OpenRouterProviderOptions.ManagementKey);
     private readonly ProviderConnections<OpenRouterProviderOptions> _connections;
-    private readonly OpenRouterClient _client;
+    private readonly Lazy<OpenRouterClient> _client;
     private readonly IClock _clock;
     private readonly ILogger<OpenRouterProviderAdapter> _logger;
 
-    public OpenRouterProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenRouterProviderOptions> connections, IClock clock, ILogger<OpenRouterProviderAdapter> logger)
+    public OpenRouterProviderAdapter(IHttpClientFactory httpClientFactory, ProviderConnections<OpenRouterProviderOptions> connections, IProviderCatalog catalog, IClock clock, TimeProvider time, ILogger<OpenRouterProviderAdapter> logger)
     {
         _connections = connections;
         _clock = clock;
         _logger = logger;
-        _client = new OpenRouterClient(new ProviderHttp(httpClientFactory, OpenRouterConstants.HttpClientName, ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.OpenRouter), clock));
+        // The descriptor is the host catalog's (its auth and error rules), read when first needed.
+        _client = new(() => new OpenRouterClient(new ProviderHttp(httpClientFactory, OpenRouterConstants.HttpClientName, catalog.GetDescriptor(ProviderId.OpenRouter), clock, time)));
     }
 
     public override ProviderId Provider => ProviderId.OpenRouter;
@@ -40,26 +41,8 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
         var endpoint = Endpoint(context);
         var (limit, reset) = SpendLimit(request.Limits);
         var spec = new OpenRouterKeySpec(request.Name, limit, reset, request.ExpiresAt, ScopeValue(context, OpenRouterConstants.WorkspaceIdScopeKey), ScopeValue(context, OpenRouterConstants.CreatorUserIdScopeKey));
-        var created = await ProviderHttp.CreateOnceAsync(
-            endpoint,
-            request.Name,
-            token => _client.CreateAsync(endpoint, spec, token),
-            async (name, token) =>
-            {
-                var found = new List<string>();
-                await foreach (var key in _client.ListAsync(endpoint, spec.WorkspaceId, token).ConfigureAwait(false))
-                {
-                    if (string.Equals(key.Name, name, StringComparison.Ordinal))
-                    {
-                        found.Add(key.ProviderKeyId);
-                    }
-                }
-
-                return found;
-            },
-            (hash, token) => _client.DeleteAsync(endpoint, hash, token),
-            orphans => Log.CreateOutcomeUnknown(_logger, request.Name, context.Key, orphans),
-            cancellationToken).ConfigureAwait(false);
+        // Sent once: after an unclear failure the rotation engine finds a key the provider did create by its name.
+        var created = await _client.Value.CreateAsync(endpoint, spec, cancellationToken).ConfigureAwait(false);
         Log.KeyCreated(_logger, created.ProviderKeyId, created.Secret.DisplayHint, context.Key, endpoint.Connection);
         return created;
     }
@@ -67,21 +50,21 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
     public override IAsyncEnumerable<ProviderKeyInfo> ListKeysAsync(ProviderKeyContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return _client.ListAsync(Endpoint(context), ScopeValue(context, OpenRouterConstants.WorkspaceIdScopeKey), cancellationToken);
+        return _client.Value.ListAsync(Endpoint(context), ScopeValue(context, OpenRouterConstants.WorkspaceIdScopeKey), cancellationToken);
     }
 
     public override async Task<ProviderKeyInfo?> GetKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
-        return await _client.GetAsync(Endpoint(context), providerKeyId, cancellationToken).ConfigureAwait(false) is { } key ? _client.Map(key) : null;
+        return await _client.Value.GetAsync(Endpoint(context), providerKeyId, cancellationToken).ConfigureAwait(false) is { } key ? _client.Value.Map(key) : null;
     }
 
     public override Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(key);
-        return _client.VerifyAsync(Endpoint(context), key, context.Kind, cancellationToken);
+        return _client.Value.VerifyAsync(Endpoint(context), key, context.Kind, cancellationToken);
     }
 
     public override async Task DeactivateKeyAsync(ProviderKeyContext context, string providerKeyId, CancellationToken cancellationToken = default)
@@ -89,7 +72,7 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
         var endpoint = Endpoint(context);
-        await _client.DisableAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false);
+        await _client.Value.DisableAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false);
         Log.KeyDisabled(_logger, providerKeyId, context.Key, endpoint.Connection);
     }
 
@@ -98,7 +81,7 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
         var endpoint = Endpoint(context);
-        if (await _client.DeleteAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false))
+        if (await _client.Value.DeleteAsync(endpoint, providerKeyId, cancellationToken).ConfigureAwait(false))
         {
             Log.KeyDeleted(_logger, providerKeyId, context.Key, endpoint.Connection);
         }
@@ -108,7 +91,7 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(providerKeyId);
-        if (await _client.GetAsync(Endpoint(context), providerKeyId, cancellationToken).ConfigureAwait(false) is not { } key)
+        if (await _client.Value.GetAsync(Endpoint(context), providerKeyId, cancellationToken).ConfigureAwait(false) is not { } key)
         {
             return null;
         }
@@ -116,12 +99,12 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
         return new ProviderReportedUsage
         {
             ObservedAt = _clock.GetCurrentInstant(),
-            Total = key.Decimal("usage"),
-            Daily = key.Decimal("usage_daily"),
-            Weekly = key.Decimal("usage_weekly"),
-            Monthly = key.Decimal("usage_monthly"),
-            Limit = key.Decimal("limit"),
-            LimitRemaining = key.Decimal("limit_remaining"),
+            Total = key.GetDecimalOrNull("usage"),
+            Daily = key.GetDecimalOrNull("usage_daily"),
+            Weekly = key.GetDecimalOrNull("usage_weekly"),
+            Monthly = key.GetDecimalOrNull("usage_monthly"),
+            Limit = key.GetDecimalOrNull("limit"),
+            LimitRemaining = key.GetDecimalOrNull("limit_remaining"),
         };
     }
 
@@ -143,6 +126,6 @@ internal sealed class OpenRouterProviderAdapter : ProviderAdapter, IProviderUsag
     private ProviderEndpoint Endpoint(ProviderKeyContext context)
     {
         var (name, options) = _connections.Select(context);
-        return new ProviderEndpoint(name, ProviderOptionsChecks.Normalize(options.BaseAddress), options.ManagementKey ?? string.Empty, ManagementKeyOption, options.Resilience);
+        return new ProviderEndpoint(name, options, options.ManagementKey ?? string.Empty, ManagementKeyOption);
     }
 }

@@ -17,7 +17,7 @@ public sealed class AnthropicWireTests : IDisposable
 
     public AnthropicWireTests()
     {
-        _host = new ProviderHost(b => b.AddAnthropic("anthropic", o => { o.AdminKey = _adminKey; o.MaxRetryAttempts = 1; o.RetryDelay = TimeSpan.FromMilliseconds(1); }), AnthropicConstants.HttpClientName, _mock);
+        _host = new ProviderHost(b => b.AddAnthropic("anthropic", o => { o.AdminKey = _adminKey; o.MaxRetries = 1; o.RetryDelay = TimeSpan.FromMilliseconds(1); }), AnthropicConstants.HttpClientName, _mock);
     }
 
     private static ProviderKeyContext Context => new() { Key = new KeyReference(ProviderId.Anthropic, "prod"), Scope = new Dictionary<string, string> { ["workspace_id"] = "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ" } };

@@ -1,4 +1,5 @@
 using IronCage.Conformance;
+using IronCage.Providers.Http;
 using IronCage.Providers.OpenAI;
 using IronCage.Providers.Tests;
 using IronCage.Rotation;
@@ -35,14 +36,79 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
-    internal static ProviderHost Host(ProviderEmulator emulator, Action<OpenAIProviderOptions>? configure = null)
+    internal static ProviderHost Host(ProviderEmulator emulator, Action<OpenAIProviderOptions>? configure = null, Action<IServiceCollection>? hostServices = null)
         => new(b => b.AddOpenAI("openai", o =>
         {
             o.BaseAddress = emulator.OpenAI.BaseAddress;
             o.AdminKey = emulator.OpenAI.AdminKey;
             o.RetryDelay = TimeSpan.FromMilliseconds(1);
             configure?.Invoke(o);
-        }), OpenAIConstants.HttpClientName);
+        }), OpenAIConstants.HttpClientName, hostServices: hostServices);
+
+    [Fact]
+    public async Task CallBound_ProviderAnswering503Forever_CreateOnceVerifyAndRevokeOnePlusMaxRetries()
+    {
+        // docs/providers/plumbing.md: at the defaults (MaxRetries 2) a create is 1 request, a verify or a revoke 3.
+        var context = new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "prod"), Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId } };
+        _emulator.OpenAI.InjectFault(new EmulatedFault { StatusCode = 503, Times = 1000 });
+
+        var create = await CountAsync(h => h.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = context, Name = "ironcage-bound" }));
+        var verify = await CountAsync(async h =>
+        {
+            using var key = SecretValue.FromString("sk-proj-bound");
+            (await h.Adapter.VerifyAsync(context, key)).ErrorKind.Should().Be(ProviderErrorKind.Transient);
+        });
+        var revoke = await CountAsync(h => h.Adapter.DeleteKeyAsync(context, "key_bound"));
+
+        create.Should().Be(1);
+        verify.Should().Be(1 + ProviderHttpConstants.DefaultMaxRetries);
+        revoke.Should().Be(1 + ProviderHttpConstants.DefaultMaxRetries);
+
+        // A fresh host per operation: each gets its own circuit breaker, so the counts are those of one call alone.
+        async Task<int> CountAsync(Func<ProviderHost, Task> operation)
+        {
+            using var host = Host(_emulator, o => o.RetryDelay = TimeSpan.Zero);
+            var before = _emulator.OpenAI.Requests.Count;
+            try
+            {
+                await operation(host);
+            }
+            catch (ProviderRequestException ex) when (ex.Kind == ProviderErrorKind.Transient)
+            {
+            }
+
+            return _emulator.OpenAI.Requests.Count - before;
+        }
+    }
+
+    [Fact]
+    public async Task RotateAsync_HostWithStandardResilienceDefaultsAndACreateAnswered500AfterActing_SendsItOnceAndEndsWithOneLiveKey()
+    {
+        using var host = Host(_emulator, hostServices: s => s.ConfigureHttpClientDefaults(b => b.AddStandardResilienceHandler()));
+        var seeded = _emulator.OpenAI.AddProjectKey("prod");
+        var reference = new KeyReference(ProviderId.OpenAI, "prod");
+        var context = new ProviderKeyContext { Key = reference, Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId } };
+        using (var current = seeded.ToSecretValue())
+        {
+            await host.Rotator.RegisterAsync(new KeyRegistration { Reference = reference, Scope = context.Scope, ProviderKeyId = seeded.Id }, current);
+        }
+
+        _emulator.OpenAI.InjectFault(new EmulatedFault { StatusCode = 500, AfterHandling = true, Method = "POST", PathContains = "/service_accounts" });
+
+        var operation = await host.Rotator.RotateAsync(reference, RotationReason.Manual, new RotationRequest { GracePeriod = Duration.Zero });
+
+        operation.Step.Should().Be(RotationStep.Completed, operation.LastError);
+        _emulator.OpenAI.Requests.Count(r => r.StartsWith("POST v1/organization/projects/proj_emulator/service_accounts", StringComparison.Ordinal))
+            .Should().Be(2, "the create answered 500 reached the provider once (no layer resent it); the engine removed what it made and created once more");
+        var live = new List<ProviderKeyInfo>();
+        await foreach (var key in host.Adapter.ListKeysAsync(context))
+        {
+            live.Add(key);
+        }
+
+        live.Should().ContainSingle("the orphan of the 500 and the old key are gone").Which.ProviderKeyId.Should().Be(operation.NewProviderKeyId);
+        _emulator.OpenAI.IsValid(seeded.Secret).Should().BeFalse();
+    }
 
     [Fact]
     public async Task RotateAsync_ProjectKey_NewServiceAccountKeyWorksAndTheOldKeyIsDeletedAfterGrace()
@@ -125,32 +191,22 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CreateKeyAsync_AnswerLostAfterTheProviderActed_RemovesWhatItCreatedAndCreatesOnce()
+    public async Task CreateKeyAsync_AnswerLostAfterTheProviderActed_SendsTheCreateOnceAndFailsAsTransient()
     {
         using var host = Host(_emulator);
         _emulator.OpenAI.InjectFault(new EmulatedFault { StatusCode = 502, AfterHandling = true, Method = "POST", PathContains = "/service_accounts" });
         var context = new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "prod"), Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId } };
 
-        using var created = await host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = context, Name = "ironcage-prod-once" });
+        var act = () => host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = context, Name = "ironcage-prod-once" });
 
-        var named = new List<ProviderKeyInfo>();
-        await foreach (var key in host.Adapter.ListKeysAsync(context))
-        {
-            if (key.Name == "ironcage-prod-once")
-            {
-                named.Add(key);
-            }
-        }
-
-        named.Should().ContainSingle().Which.ProviderKeyId.Should().Be(created.ProviderKeyId, "the orphan of the lost answer was removed");
-        _emulator.OpenAI.IsValid(created.Secret.Reveal()).Should().BeTrue();
-        _emulator.OpenAI.Requests.Count(r => r.StartsWith("POST v1/organization/projects/proj_emulator/service_accounts", StringComparison.Ordinal)).Should().Be(2);
+        (await act.Should().ThrowAsync<ProviderRequestException>()).Which.Kind.Should().Be(ProviderErrorKind.Transient, "the rotation engine looks the key up by its name before it creates again");
+        _emulator.OpenAI.Requests.Count(r => r.StartsWith("POST v1/organization/projects/proj_emulator/service_accounts", StringComparison.Ordinal)).Should().Be(1, "a create is never resent by the pipeline");
     }
 
     [Fact]
     public async Task Calls_ThatHang_TimeOutAsTransient()
     {
-        using var host = Host(_emulator, o => { o.Timeout = TimeSpan.FromMilliseconds(300); o.MaxRetryAttempts = 0; });
+        using var host = Host(_emulator, o => { o.Timeout = TimeSpan.FromMilliseconds(300); o.MaxRetries = 0; });
         _emulator.OpenAI.InjectFault(new EmulatedFault { Hang = true });
 
         var act = () => host.Adapter.GetKeyAsync(new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "admin"), Kind = KeyKind.Admin }, "key_x");
@@ -161,7 +217,7 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task Calls_AfterRepeatedFailures_OpenTheCircuit()
     {
-        using var host = Host(_emulator, o => o.MaxRetryAttempts = 0);
+        using var host = Host(_emulator, o => o.MaxRetries = 0);
         _emulator.OpenAI.FailNext(500, times: 5);
         var context = new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "admin"), Kind = KeyKind.Admin };
         for (var i = 0; i < 5; i++)
@@ -192,7 +248,7 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
     [Fact]
     public void Options_FromConfiguration_AreBound()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["OpenAI:AdminKey"] = "sk-admin-configured", ["OpenAI:Timeout"] = "00:00:05", ["OpenAI:MaxRetryAttempts"] = "1" }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["OpenAI:AdminKey"] = "sk-admin-configured", ["OpenAI:Timeout"] = "00:00:05", ["OpenAI:MaxRetries"] = "1" }).Build();
         var services = new ServiceCollection();
         services.AddIronCage().AddOpenAI("openai", configuration.GetSection("OpenAI"));
         using var provider = services.BuildServiceProvider();
@@ -200,7 +256,7 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
         var options = provider.GetRequiredService<IOptionsMonitor<OpenAIProviderOptions>>().Get("openai");
 
         options.Timeout.Should().Be(TimeSpan.FromSeconds(5));
-        options.MaxRetryAttempts.Should().Be(1);
+        options.MaxRetries.Should().Be(1);
         options.BaseAddress.Should().Be(OpenAIConstants.DefaultBaseAddress);
     }
 
@@ -208,7 +264,8 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
     public void AddOpenAI_Twice_RegistersOneAdapterForBothConnections()
     {
         var services = new ServiceCollection();
-        services.AddIronCage().AddOpenAI("a", o => o.AdminKey = "sk-admin-a").AddOpenAI("b", o => o.AdminKey = "sk-admin-b");
+        // The adapter reads its descriptor from the host catalog, which needs a configured IronCage (a master key).
+        services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).AddOpenAI("a", o => o.AdminKey = "sk-admin-a").AddOpenAI("b", o => o.AdminKey = "sk-admin-b");
         using var provider = services.BuildServiceProvider();
 
         provider.GetServices<IProviderAdapter>().Should().ContainSingle().Which.Provider.Should().Be(ProviderId.OpenAI);

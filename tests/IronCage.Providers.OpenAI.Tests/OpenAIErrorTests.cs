@@ -16,7 +16,7 @@ public sealed class OpenAIErrorTests : IDisposable
 
     public OpenAIErrorTests()
     {
-        _host = new ProviderHost(b => b.AddOpenAI("openai", o => { o.AdminKey = _adminKey; o.MaxRetryAttempts = 2; o.RetryDelay = TimeSpan.FromMilliseconds(1); }), OpenAIConstants.HttpClientName, _mock);
+        _host = new ProviderHost(b => b.AddOpenAI("openai", o => { o.AdminKey = _adminKey; o.MaxRetries = 2; o.RetryDelay = TimeSpan.FromMilliseconds(1); }), OpenAIConstants.HttpClientName, _mock);
     }
 
     private static ProviderKeyContext Admin => new() { Key = new KeyReference(ProviderId.OpenAI, "admin"), Kind = KeyKind.Admin };

@@ -4,6 +4,7 @@ using IronCage.Providers.Tests;
 using IronCage.Rotation;
 using IronCage.Testing.Emulator;
 using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
 
 namespace IronCage.Providers.OpenRouter.Tests;
 
@@ -24,13 +25,41 @@ public sealed class OpenRouterEndToEndTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
-    internal static ProviderHost Host(ProviderEmulator emulator)
+    internal static ProviderHost Host(ProviderEmulator emulator, Action<IServiceCollection>? hostServices = null)
         => new(b => b.AddOpenRouter("openrouter", o =>
         {
             o.BaseAddress = emulator.OpenRouter.BaseAddress;
             o.ManagementKey = emulator.OpenRouter.ManagementKey;
             o.RetryDelay = TimeSpan.FromMilliseconds(1);
-        }), OpenRouterConstants.HttpClientName);
+        }), OpenRouterConstants.HttpClientName, hostServices: hostServices);
+
+    [Fact]
+    public async Task RotateAsync_HostWithStandardResilienceDefaultsAndACreateAnswered500AfterActing_SendsItOnceAndEndsWithOneLiveKey()
+    {
+        using var host = Host(_emulator, s => s.ConfigureHttpClientDefaults(b => b.AddStandardResilienceHandler()));
+        var seeded = _emulator.OpenRouter.AddKey("prod");
+        var reference = new KeyReference(ProviderId.OpenRouter, "prod");
+        using (var current = seeded.ToSecretValue())
+        {
+            await host.Rotator.RegisterAsync(new KeyRegistration { Reference = reference, ProviderKeyId = seeded.Id }, current);
+        }
+
+        _emulator.OpenRouter.InjectFault(new EmulatedFault { StatusCode = 500, AfterHandling = true, Method = "POST", PathContains = "/keys" });
+
+        var operation = await host.Rotator.RotateAsync(reference, RotationReason.Manual, new RotationRequest { GracePeriod = Duration.Zero });
+
+        operation.Step.Should().Be(RotationStep.Completed, operation.LastError);
+        _emulator.OpenRouter.Requests.Count(r => r.StartsWith("POST", StringComparison.Ordinal) && r.Contains("keys", StringComparison.Ordinal))
+            .Should().Be(2, "the create answered 500 reached the provider once (no layer resent it); the engine removed what it made and created once more");
+        var live = new List<ProviderKeyInfo>();
+        await foreach (var key in host.Adapter.ListKeysAsync(ProviderKeyContext.For(await host.Keys.GetAsync(reference))))
+        {
+            live.Add(key);
+        }
+
+        live.Where(k => k.Status == ProviderKeyStatus.Active).Should().ContainSingle("the orphan of the 500 and the old key are gone").Which.ProviderKeyId.Should().Be(operation.NewProviderKeyId);
+        _emulator.OpenRouter.IsValid(seeded.Secret).Should().BeFalse();
+    }
 
     [Fact]
     public async Task RotateAsync_CreatesAKeyWithTheLimitAndDeletesTheOldOneAfterGrace()

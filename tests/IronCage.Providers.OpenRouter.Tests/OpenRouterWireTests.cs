@@ -18,7 +18,7 @@ public sealed class OpenRouterWireTests : IDisposable
 
     public OpenRouterWireTests()
     {
-        _host = new ProviderHost(b => b.AddOpenRouter("openrouter", o => { o.ManagementKey = _managementKey; o.MaxRetryAttempts = 1; o.RetryDelay = TimeSpan.FromMilliseconds(1); }), OpenRouterConstants.HttpClientName, _mock);
+        _host = new ProviderHost(b => b.AddOpenRouter("openrouter", o => { o.ManagementKey = _managementKey; o.MaxRetries = 1; o.RetryDelay = TimeSpan.FromMilliseconds(1); }), OpenRouterConstants.HttpClientName, _mock);
     }
 
     private static ProviderKeyContext Context => new() { Key = new KeyReference(ProviderId.OpenRouter, "prod"), Scope = new Dictionary<string, string> { ["workspace_id"] = "0df9e665-d932-4b2e-8c9a-6f1d0c6e3a11" } };

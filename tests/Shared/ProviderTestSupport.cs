@@ -57,10 +57,12 @@ internal sealed class ProviderHost : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public ProviderHost(Action<IIronCageBuilder> addProvider, string httpClientName, HttpMessageHandler? primaryHandler = null, FakeClock? clock = null)
+    public ProviderHost(Action<IIronCageBuilder> addProvider, string httpClientName, HttpMessageHandler? primaryHandler = null, FakeClock? clock = null, Action<IServiceCollection>? hostServices = null)
     {
         Clock = clock ?? FakeClock.FromUtc(2026, 11, 1, 9, 0);
         var services = new ServiceCollection();
+        // What the host itself registers before IronCage (for example ConfigureHttpClientDefaults).
+        hostServices?.Invoke(services);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         services.AddSingleton<IClock>(Clock);
         var builder = services.AddIronCage()

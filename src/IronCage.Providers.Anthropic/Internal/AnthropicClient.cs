@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 
 namespace IronCage.Providers.Anthropic.Internal;
 
@@ -23,12 +23,12 @@ internal sealed class AnthropicClient
         {
             var query = string.Create(CultureInfo.InvariantCulture, $"v1/organizations/api_keys?limit={AnthropicConstants.PageSize}") + filters + (after is null ? string.Empty : "&after_id=" + Uri.EscapeDataString(after));
             var page = await _http.SendAsync(endpoint, new ProviderCall(HttpMethod.Get, endpoint.Resolve(query), "list API keys"), cancellationToken).ConfigureAwait(false);
-            foreach (var key in page.Array("data"))
+            foreach (var key in page.EnumerateArrayOrEmpty("data"))
             {
                 yield return Map(key);
             }
 
-            if (page is not { } body || body.Bool("has_more") != true || body.Str("last_id") is not { } last || last == after)
+            if (page is not { } body || body.GetBooleanOrNull("has_more") != true || body.GetStringOrNull("last_id") is not { } last || last == after)
             {
                 yield break;
             }
@@ -68,23 +68,23 @@ internal sealed class AnthropicClient
     private ProviderKeyInfo Map(JsonElement key)
     {
         var metadata = new Dictionary<string, string>();
-        var workspace = key.Object("scope") is { } scope && scope.Str("workspace_id") is { } scoped ? scoped : key.Str("workspace_id");
+        var workspace = key.GetObjectOrNull("scope") is { } scope && scope.GetStringOrNull("workspace_id") is { } scoped ? scoped : key.GetStringOrNull("workspace_id");
         if (workspace is not null)
         {
             metadata[AnthropicConstants.WorkspaceIdScopeKey] = workspace;
         }
 
-        if (key.Object("created_by") is { } creator && creator.Str("id") is { } creatorId)
+        if (key.GetObjectOrNull("created_by") is { } creator && creator.GetStringOrNull("id") is { } creatorId)
         {
             metadata[AnthropicConstants.CreatedByUserIdScopeKey] = creatorId;
         }
 
         return new ProviderKeyInfo
         {
-            ProviderKeyId = key.Required("id", _http.Provider),
-            Name = key.Str("name"),
-            DisplayHint = key.Str("partial_key_hint"),
-            Status = key.Str("status") switch
+            ProviderKeyId = key.GetRequiredString("id", _http.Provider),
+            Name = key.GetStringOrNull("name"),
+            DisplayHint = key.GetStringOrNull("partial_key_hint"),
+            Status = key.GetStringOrNull("status") switch
             {
                 "active" => ProviderKeyStatus.Active,
                 "inactive" => ProviderKeyStatus.Inactive,
@@ -92,8 +92,8 @@ internal sealed class AnthropicClient
                 "expired" => ProviderKeyStatus.Expired,
                 _ => ProviderKeyStatus.Unknown,
             },
-            CreatedAt = key.Timestamp("created_at"),
-            ExpiresAt = key.Timestamp("expires_at"),
+            CreatedAt = key.GetTimestampOrNull("created_at"),
+            ExpiresAt = key.GetTimestampOrNull("expires_at"),
             Metadata = metadata,
         };
     }

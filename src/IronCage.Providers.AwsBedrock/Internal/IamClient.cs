@@ -6,7 +6,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Signing;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 
 namespace IronCage.Providers.AwsBedrock;
 
@@ -166,7 +166,7 @@ internal sealed class IamClient
 
     private async ValueTask<HttpRequestMessage> SignedAsync(byte[] body, CancellationToken cancellationToken)
     {
-        var signing = new AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = _options.IamEndpoint, Content = body };
+        var signing = new AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = _options.BaseAddress, Content = body };
         signing.Headers["Content-Type"] = FormContentType;
         var signed = await AWSSigV4Signer.SignAsync(
             signing,
@@ -180,7 +180,7 @@ internal sealed class IamClient
             },
             cancellationToken).ConfigureAwait(false);
 
-        var request = new HttpRequestMessage(HttpMethod.Post, _options.IamEndpoint) { Content = new ByteArrayContent(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, _options.BaseAddress) { Content = new ByteArrayContent(body) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", FormContentType);
         foreach (var (name, value) in signed.Headers)
         {

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Azure.Core;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Logging;
 
 namespace IronCage.Providers.AzureOpenAI;
@@ -26,7 +26,7 @@ internal sealed class AzureManagementClient
         _credential = credential;
         _options = options;
         _logger = logger;
-        _scope = options.TokenScope ?? options.ManagementEndpoint.GetLeftPart(UriPartial.Authority) + "/.default";
+        _scope = options.TokenScope ?? options.BaseAddress.GetLeftPart(UriPartial.Authority) + "/.default";
     }
 
     /// <summary>Lists both slot values (<c>POST …/listKeys</c>).</summary>
@@ -46,7 +46,7 @@ internal sealed class AzureManagementClient
     public async Task<AzureAccountKeys> RegenerateKeyAsync(AzureAccount account, string slot, CancellationToken cancellationToken)
     {
         var uri = ActionUri(account, "regenerateKey");
-        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["keyName"] = slot });
+        var body = System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject { ["keyName"] = slot }.ToJsonString());
         using var response = await _calls.SendAsync(_http, token => AuthorizedAsync(HttpMethod.Post, uri, body, token), "regenerateKey", safeToRetry: true, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == 202)
         {
@@ -158,16 +158,16 @@ internal sealed class AzureManagementClient
     private Uri CheckedOperationUri(string operation)
     {
         if (!Uri.TryCreate(operation, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps
-            || !string.Equals(uri.Host, _options.ManagementEndpoint.Host, StringComparison.OrdinalIgnoreCase))
+            || !string.Equals(uri.Host, _options.BaseAddress.Host, StringComparison.OrdinalIgnoreCase))
         {
-            throw new ProviderRequestException(ProviderId.AzureOpenAI, ProviderErrorKind.Unknown, $"{ProviderId.AzureOpenAI}: regenerateKey answered 202 with an operation URL outside {_options.ManagementEndpoint.Host}; IronCage does not send its token there. List the keys to see whether the slot changed.") { StatusCode = 202 };
+            throw new ProviderRequestException(ProviderId.AzureOpenAI, ProviderErrorKind.Unknown, $"{ProviderId.AzureOpenAI}: regenerateKey answered 202 with an operation URL outside {_options.BaseAddress.Host}; IronCage does not send its token there. List the keys to see whether the slot changed.") { StatusCode = 202 };
         }
 
         return uri;
     }
 
     private Uri ActionUri(AzureAccount account, string action)
-        => new(_options.ManagementEndpoint, $"{account.Path}/{action}?api-version={Uri.EscapeDataString(_options.ApiVersion)}");
+        => new(_options.BaseAddress, $"{account.Path}/{action}?api-version={Uri.EscapeDataString(_options.ApiVersion)}");
 
     private async ValueTask<HttpRequestMessage> AuthorizedAsync(HttpMethod method, Uri uri, byte[]? content, CancellationToken cancellationToken)
     {

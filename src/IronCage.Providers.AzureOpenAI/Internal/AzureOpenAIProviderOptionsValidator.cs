@@ -1,10 +1,10 @@
-using IronCage.Internal;
 using System.Text.RegularExpressions;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Options;
 
 namespace IronCage.Providers.AzureOpenAI;
 
-/// <summary>Checks an Azure OpenAI connection's options at start.</summary>
+/// <summary>Checks the package-specific settings of an Azure OpenAI connection at start; the shared settings are checked by <see cref="ProviderHttpOptionsValidator{TOptions}"/>.</summary>
 internal sealed partial class AzureOpenAIProviderOptionsValidator : IValidateOptions<AzureOpenAIProviderOptions>
 {
     public ValidateOptionsResult Validate(string? name, AzureOpenAIProviderOptions options)
@@ -12,11 +12,6 @@ internal sealed partial class AzureOpenAIProviderOptionsValidator : IValidateOpt
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         var connection = string.IsNullOrEmpty(name) ? "default" : name;
-        if (options.ManagementEndpoint is not { IsAbsoluteUri: true } management || management.Scheme != Uri.UriSchemeHttps)
-        {
-            failures.Add($"Azure OpenAI connection '{connection}': ManagementEndpoint must be an absolute https URI such as https://management.azure.com/.");
-        }
-
         if (string.IsNullOrWhiteSpace(options.ApiVersion) || !ApiVersionPattern().IsMatch(options.ApiVersion))
         {
             failures.Add($"Azure OpenAI connection '{connection}': ApiVersion must look like 2026-03-01 (optionally with -preview); it is '{options.ApiVersion}'.");
@@ -29,7 +24,6 @@ internal sealed partial class AzureOpenAIProviderOptionsValidator : IValidateOpt
 
         var where = $"Azure OpenAI connection '{connection}'";
         ProviderOptionsChecks.CheckPolling(failures, where, options.Polling);
-        ProviderOptionsChecks.CheckResilience(failures, where, options.Resilience, nameof(options.RequestTimeout), nameof(options.MaxRetries));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

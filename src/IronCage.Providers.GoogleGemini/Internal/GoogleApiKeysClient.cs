@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Apis.Auth.OAuth2;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Logging;
 
 namespace IronCage.Providers.GoogleGemini;
@@ -42,7 +42,7 @@ internal sealed class GoogleApiKeysClient
     public async Task<GoogleKey> CreateKeyAsync(string project, string keyId, JsonObject key, CancellationToken cancellationToken)
     {
         var uri = Uri($"v2/{Parent(project)}/keys?keyId={System.Uri.EscapeDataString(keyId)}");
-        var body = JsonSerializer.SerializeToUtf8Bytes(key);
+        var body = System.Text.Encoding.UTF8.GetBytes(key.ToJsonString());
         JsonElement operation;
         using (var response = await SendAsync(HttpMethod.Post, uri, body, "create key", safeToRetry: false, cancellationToken).ConfigureAwait(false))
         {
@@ -241,7 +241,7 @@ internal sealed class GoogleApiKeysClient
         };
     }
 
-    private Uri Uri(string relative) => new(_options.Endpoint, relative);
+    private Uri Uri(string relative) => new(_options.BaseAddress, relative);
 
     private async Task<ProviderHttpResponse> SendAsync(HttpMethod method, Uri uri, byte[]? body, string operation, bool safeToRetry, CancellationToken cancellationToken, bool allowNotFound = false)
     {

@@ -1,9 +1,9 @@
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using Microsoft.Extensions.Options;
 
 namespace IronCage.Providers.GoogleGemini;
 
-/// <summary>Checks an Google Gemini connection's options at start.</summary>
+/// <summary>Checks the package-specific settings of an Google Gemini connection at start; the shared settings are checked by <see cref="ProviderHttpOptionsValidator{TOptions}"/>.</summary>
 internal sealed class GoogleGeminiProviderOptionsValidator : IValidateOptions<GoogleGeminiProviderOptions>
 {
     public ValidateOptionsResult Validate(string? name, GoogleGeminiProviderOptions options)
@@ -11,11 +11,6 @@ internal sealed class GoogleGeminiProviderOptionsValidator : IValidateOptions<Go
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         var connection = string.IsNullOrEmpty(name) ? "default" : name;
-        if (options.Endpoint is not { IsAbsoluteUri: true } endpoint || endpoint.Scheme != Uri.UriSchemeHttps)
-        {
-            failures.Add($"Google Gemini connection '{connection}': Endpoint must be an absolute https URI such as https://apikeys.googleapis.com/.");
-        }
-
         if (options.AccessToken is not null && string.IsNullOrWhiteSpace(options.AccessToken))
         {
             failures.Add($"Google Gemini connection '{connection}': AccessToken is blank; leave it unset to use application-default credentials.");
@@ -28,7 +23,6 @@ internal sealed class GoogleGeminiProviderOptionsValidator : IValidateOptions<Go
 
         var where = $"Google Gemini connection '{connection}'";
         ProviderOptionsChecks.CheckPolling(failures, where, options.Polling);
-        ProviderOptionsChecks.CheckResilience(failures, where, options.Resilience, nameof(options.RequestTimeout), nameof(options.MaxRetries));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using NodaTime;
 
 namespace IronCage.Providers.OpenAI.Internal;
@@ -57,9 +57,6 @@ internal sealed class OpenAIClient
     public Task<bool> DeleteProjectKeyAsync(ProviderEndpoint endpoint, string projectId, string keyId, CancellationToken cancellationToken)
         => DeleteAsync(endpoint, $"organization/projects/{ProviderJson.Segment(projectId)}/api_keys/{ProviderJson.Segment(keyId)}", "delete project key", cancellationToken);
 
-    public IAsyncEnumerable<(string Id, string? Name)> ListServiceAccountsAsync(ProviderEndpoint endpoint, string projectId, CancellationToken cancellationToken)
-        => PagesAsync(endpoint, $"organization/projects/{ProviderJson.Segment(projectId)}/service_accounts", "list service accounts", a => (a.Required("id", _http.Provider), a.Str("name")), cancellationToken);
-
     /// <summary>Creates a service account; its answer carries the account's first key (<c>api_key.value</c>, shown once).</summary>
     public async Task<CreatedProviderKey> CreateServiceAccountAsync(ProviderEndpoint endpoint, string projectId, string name, CancellationToken cancellationToken)
     {
@@ -69,11 +66,11 @@ internal sealed class OpenAIClient
             Idempotent = false,
         }, cancellationToken).ConfigureAwait(false);
         var account = body ?? throw EmptyAnswer("create project service account");
-        var serviceAccountId = account.Required("id", _http.Provider);
-        var apiKey = account.Object("api_key") ?? throw new IronCageException($"OpenAI created service account {serviceAccountId} without an api_key. Delete it in the console ({_http.Descriptor.ConsoleUrl}) and retry.");
-        return new CreatedProviderKey(apiKey.Required("id", _http.Provider), Secret(apiKey))
+        var serviceAccountId = account.GetRequiredString("id", _http.Provider);
+        var apiKey = account.GetObjectOrNull("api_key") ?? throw new IronCageException($"OpenAI created service account {serviceAccountId} without an api_key. Delete it in the console ({_http.Descriptor.ConsoleUrl}) and retry.");
+        return new CreatedProviderKey(apiKey.GetRequiredString("id", _http.Provider), Secret(apiKey))
         {
-            Name = apiKey.Str("name") ?? account.Str("name"),
+            Name = apiKey.GetStringOrNull("name") ?? account.GetStringOrNull("name"),
             Metadata = new Dictionary<string, string> { [OpenAIConstants.ServiceAccountIdMetadataKey] = serviceAccountId, [OpenAIConstants.ProjectIdScopeKey] = projectId },
         };
     }
@@ -92,9 +89,9 @@ internal sealed class OpenAIClient
             Idempotent = false,
         }, cancellationToken).ConfigureAwait(false);
         var key = body ?? throw EmptyAnswer("create service-account key");
-        return new CreatedProviderKey(key.Required("id", _http.Provider), Secret(key))
+        return new CreatedProviderKey(key.GetRequiredString("id", _http.Provider), Secret(key))
         {
-            Name = key.Str("name"),
+            Name = key.GetStringOrNull("name"),
             Metadata = new Dictionary<string, string> { [OpenAIConstants.ServiceAccountIdMetadataKey] = serviceAccountId, [OpenAIConstants.ProjectIdScopeKey] = projectId },
         };
     }
@@ -107,7 +104,7 @@ internal sealed class OpenAIClient
         => _http.VerifyAsync(endpoint, endpoint.Resolve(kind == KeyKind.Admin ? "organization/admin_api_keys?limit=1" : "models"), key, null, cancellationToken);
 
     private static SecretValue Secret(JsonElement key)
-        => key.Str("value") is { Length: > 0 } value ? SecretValue.FromString(value) : throw new IronCageException("OpenAI answered a create without the key's value; the key cannot be used. Delete it in the console and retry.");
+        => key.GetStringOrNull("value") is { Length: > 0 } value ? SecretValue.FromString(value) : throw new IronCageException("OpenAI answered a create without the key's value; the key cannot be used. Delete it in the console and retry.");
 
     private static IronCageException EmptyAnswer(string operation) => new($"OpenAI answered '{operation}' with an empty body; retry later.");
 
@@ -125,12 +122,12 @@ internal sealed class OpenAIClient
         {
             var query = string.Create(CultureInfo.InvariantCulture, $"{path}?limit={OpenAIConstants.PageSize}") + (after is null ? string.Empty : "&after=" + Uri.EscapeDataString(after));
             var page = await _http.SendAsync(endpoint, new ProviderCall(HttpMethod.Get, endpoint.Resolve(query), operation), cancellationToken).ConfigureAwait(false);
-            foreach (var item in page.Array("data"))
+            foreach (var item in page.EnumerateArrayOrEmpty("data"))
             {
                 yield return map(item);
             }
 
-            if (page is not { } body || body.Bool("has_more") != true || body.Str("last_id") is not { } last || last == after)
+            if (page is not { } body || body.GetBooleanOrNull("has_more") != true || body.GetStringOrNull("last_id") is not { } last || last == after)
             {
                 yield break;
             }
@@ -141,22 +138,22 @@ internal sealed class OpenAIClient
 
     private ProviderKeyInfo MapAdminKey(JsonElement key)
     {
-        var expiresAt = key.UnixSeconds("expires_at");
+        var expiresAt = key.GetUnixSecondsOrNull("expires_at");
         var metadata = new Dictionary<string, string>();
-        if (key.Object("owner") is { } owner && owner.Str("id") is { } ownerId)
+        if (key.GetObjectOrNull("owner") is { } owner && owner.GetStringOrNull("id") is { } ownerId)
         {
             metadata["owner_id"] = ownerId;
         }
 
         return new ProviderKeyInfo
         {
-            ProviderKeyId = key.Required("id", _http.Provider),
-            Name = key.Str("name"),
-            DisplayHint = key.Str("redacted_value"),
+            ProviderKeyId = key.GetRequiredString("id", _http.Provider),
+            Name = key.GetStringOrNull("name"),
+            DisplayHint = key.GetStringOrNull("redacted_value"),
             Status = expiresAt is { } expiry && expiry <= _http.Clock.GetCurrentInstant() ? ProviderKeyStatus.Expired : ProviderKeyStatus.Active,
-            CreatedAt = key.UnixSeconds("created_at"),
+            CreatedAt = key.GetUnixSecondsOrNull("created_at"),
             ExpiresAt = expiresAt,
-            LastUsedAt = key.UnixSeconds("last_used_at"),
+            LastUsedAt = key.GetUnixSecondsOrNull("last_used_at"),
             Metadata = metadata,
         };
     }
@@ -165,29 +162,29 @@ internal sealed class OpenAIClient
     {
         var metadata = new Dictionary<string, string>();
         string? serviceAccountName = null;
-        if (key.Object("owner") is { } owner)
+        if (key.GetObjectOrNull("owner") is { } owner)
         {
-            if (owner.Str("type") is { } ownerType)
+            if (owner.GetStringOrNull("type") is { } ownerType)
             {
                 metadata["owner_type"] = ownerType;
             }
 
-            if (owner.Object("service_account") is { } account && account.Str("id") is { } accountId)
+            if (owner.GetObjectOrNull("service_account") is { } account && account.GetStringOrNull("id") is { } accountId)
             {
                 metadata[OpenAIConstants.ServiceAccountIdMetadataKey] = accountId;
-                serviceAccountName = account.Str("name");
+                serviceAccountName = account.GetStringOrNull("name");
             }
         }
 
         return new ProviderKeyInfo
         {
-            ProviderKeyId = key.Required("id", _http.Provider),
+            ProviderKeyId = key.GetRequiredString("id", _http.Provider),
             // A key minted with a service account is known by the name IronCage gave the account.
-            Name = key.Str("name") ?? serviceAccountName,
-            DisplayHint = key.Str("redacted_value"),
-            Status = key.Str("owner_project_access") == "inactive" ? ProviderKeyStatus.Inactive : ProviderKeyStatus.Active,
-            CreatedAt = key.UnixSeconds("created_at"),
-            LastUsedAt = key.UnixSeconds("last_used_at"),
+            Name = key.GetStringOrNull("name") ?? serviceAccountName,
+            DisplayHint = key.GetStringOrNull("redacted_value"),
+            Status = key.GetStringOrNull("owner_project_access") == "inactive" ? ProviderKeyStatus.Inactive : ProviderKeyStatus.Active,
+            CreatedAt = key.GetUnixSecondsOrNull("created_at"),
+            LastUsedAt = key.GetUnixSecondsOrNull("last_used_at"),
             Metadata = metadata,
         };
     }

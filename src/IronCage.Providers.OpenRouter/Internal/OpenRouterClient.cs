@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IronCage.Internal;
+using IronCage.Providers.Http;
 using NodaTime;
 
 namespace IronCage.Providers.OpenRouter.Internal;
@@ -47,9 +47,9 @@ internal sealed class OpenRouterClient
 
         var body = await _http.SendAsync(endpoint, new ProviderCall(HttpMethod.Post, endpoint.Resolve("keys"), "create key") { Body = request, Idempotent = false }, cancellationToken).ConfigureAwait(false)
             ?? throw new IronCageException("OpenRouter answered a create with an empty body; retry later.");
-        var data = body.Object("data") ?? throw new IronCageException("OpenRouter answered a create without 'data'; the provider's API may have changed.");
+        var data = body.GetObjectOrNull("data") ?? throw new IronCageException("OpenRouter answered a create without 'data'; the provider's API may have changed.");
         var info = Map(data);
-        var secret = body.Str("key") is { Length: > 0 } value ? SecretValue.FromString(value) : throw new IronCageException($"OpenRouter created key {info.ProviderKeyId} without returning its value; delete it at {_http.Descriptor.ConsoleUrl} and retry.");
+        var secret = body.GetStringOrNull("key") is { Length: > 0 } value ? SecretValue.FromString(value) : throw new IronCageException($"OpenRouter created key {info.ProviderKeyId} without returning its value; delete it at {_http.Descriptor.ConsoleUrl} and retry.");
         return new CreatedProviderKey(info.ProviderKeyId, secret) { Name = info.Name, ExpiresAt = info.ExpiresAt, Metadata = info.Metadata };
     }
 
@@ -63,7 +63,7 @@ internal sealed class OpenRouterClient
             var query = string.Create(CultureInfo.InvariantCulture, $"keys?include_disabled=true&offset={offset}") + workspace;
             var page = await _http.SendAsync(endpoint, new ProviderCall(HttpMethod.Get, endpoint.Resolve(query), "list keys"), cancellationToken).ConfigureAwait(false);
             var count = 0;
-            foreach (var key in page.Array("data"))
+            foreach (var key in page.EnumerateArrayOrEmpty("data"))
             {
                 count++;
                 yield return Map(key);
@@ -81,7 +81,7 @@ internal sealed class OpenRouterClient
     public async Task<JsonElement?> GetAsync(ProviderEndpoint endpoint, string hash, CancellationToken cancellationToken)
     {
         var body = await _http.SendAsync(endpoint, new ProviderCall(HttpMethod.Get, endpoint.Resolve($"keys/{ProviderJson.Segment(hash)}"), "read key") { NotFoundIsNull = true }, cancellationToken).ConfigureAwait(false);
-        return body?.Object("data");
+        return body?.GetObjectOrNull("data");
     }
 
     public async Task DisableAsync(ProviderEndpoint endpoint, string hash, CancellationToken cancellationToken)
@@ -97,31 +97,31 @@ internal sealed class OpenRouterClient
     public ProviderKeyInfo Map(JsonElement key)
     {
         var metadata = new Dictionary<string, string>();
-        if (key.Decimal("limit") is { } limit)
+        if (key.GetDecimalOrNull("limit") is { } limit)
         {
             metadata[OpenRouterConstants.LimitMetadataKey] = limit.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (key.Str("limit_reset") is { } reset)
+        if (key.GetStringOrNull("limit_reset") is { } reset)
         {
             metadata[OpenRouterConstants.LimitResetMetadataKey] = reset;
         }
 
-        if (key.Str("workspace_id") is { } workspace)
+        if (key.GetStringOrNull("workspace_id") is { } workspace)
         {
             metadata[OpenRouterConstants.WorkspaceIdScopeKey] = workspace;
         }
 
-        var expiresAt = key.Timestamp("expires_at");
+        var expiresAt = key.GetTimestampOrNull("expires_at");
         return new ProviderKeyInfo
         {
-            ProviderKeyId = key.Required("hash", _http.Provider),
-            Name = key.Str("name"),
-            DisplayHint = key.Str("label"),
-            Status = key.Bool("disabled") == true ? ProviderKeyStatus.Inactive
+            ProviderKeyId = key.GetRequiredString("hash", _http.Provider),
+            Name = key.GetStringOrNull("name"),
+            DisplayHint = key.GetStringOrNull("label"),
+            Status = key.GetBooleanOrNull("disabled") == true ? ProviderKeyStatus.Inactive
                 : expiresAt is { } expiry && expiry <= _http.Clock.GetCurrentInstant() ? ProviderKeyStatus.Expired
                 : ProviderKeyStatus.Active,
-            CreatedAt = key.Timestamp("created_at"),
+            CreatedAt = key.GetTimestampOrNull("created_at"),
             ExpiresAt = expiresAt,
             Metadata = metadata,
         };

@@ -1,29 +1,29 @@
 using System.Collections.Frozen;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 
-namespace IronCage.Internal;
-
-/// <summary>The name of one provider connection registered with <c>Add&lt;Provider&gt;(name, …)</c>; one entry per call.</summary>
-/// <typeparam name="TOptions">The provider's options type: names are per provider.</typeparam>
-internal sealed record ProviderConnectionName<TOptions>(string Name)
-    where TOptions : class;
+namespace IronCage.Providers.Http;
 
 /// <summary>
-/// The connections (named options) of one provider adapter, and the rule that picks one for a managed key:
-/// the key's <see cref="ProviderKeyContext.ConnectionScopeKey"/> scope entry, or the only connection there is.
+/// The connections (named options) of one provider adapter, and the rule that picks one for a managed key: the key's
+/// <see cref="ProviderKeyContext.ConnectionScopeKey"/> scope entry, or the only connection there is. Registered by
+/// <see cref="ProviderHttpIronCageBuilderExtensions.AddProviderConnection{TOptions}(IIronCageBuilder, string, Action{TOptions}, ProviderClientSettings)"/>; an adapter takes it in its constructor.
 /// </summary>
-/// <remarks>Shared source: compiled into each provider package, so the rule reads the same everywhere.</remarks>
 /// <typeparam name="TOptions">The provider's options type.</typeparam>
-internal sealed class ProviderConnections<TOptions>
-    where TOptions : class
+public sealed class ProviderConnections<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>
+    where TOptions : ProviderHttpOptions
 {
     private readonly IOptionsMonitor<TOptions> _options;
     private readonly string _addMethod;
 
+    /// <summary>Initializes the connections.</summary>
+    /// <param name="names">The registered names.</param>
+    /// <param name="options">The connections' options.</param>
+    /// <param name="addMethod">The package's <c>Add&lt;Provider&gt;</c> method, named in messages.</param>
     public ProviderConnections(IEnumerable<ProviderConnectionName<TOptions>> names, IOptionsMonitor<TOptions> options, string addMethod)
     {
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _addMethod = addMethod;
         Names = names.Select(n => n.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToFrozenSet(StringComparer.Ordinal);
@@ -32,23 +32,9 @@ internal sealed class ProviderConnections<TOptions>
     /// <summary>Gets the registered connection names.</summary>
     public FrozenSet<string> Names { get; }
 
-    /// <summary>Registers a named connection; a second registration of the same name only adds configuration.</summary>
-    public static void Add(IServiceCollection services, string name, Action<TOptions> configure)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentNullException.ThrowIfNull(configure);
-        // TryAddEnumerable refuses an instance whose type is the service type (it cannot tell entries apart by type), so
-        // a repeated name is skipped by value instead.
-        var entry = new ProviderConnectionName<TOptions>(name);
-        if (!services.Any(d => d.ServiceType == typeof(ProviderConnectionName<TOptions>) && Equals(d.ImplementationInstance, entry)))
-        {
-            services.AddSingleton(entry);
-        }
-
-        services.AddOptions<TOptions>(name).Configure(configure);
-    }
-
     /// <summary>Picks the connection that manages <paramref name="context"/>'s key.</summary>
+    /// <param name="context">The managed key.</param>
+    /// <returns>The connection's name and options.</returns>
     /// <exception cref="IronCageException">No connection fits; the message says which scope entry to set.</exception>
     public (string Name, TOptions Options) Select(ProviderKeyContext context)
     {
