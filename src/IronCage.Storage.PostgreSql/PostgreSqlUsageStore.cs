@@ -1,7 +1,8 @@
+using IronCage.Usage;
 using Microsoft.Extensions.Logging;
+using NodaTime;
 using Npgsql;
 using NpgsqlTypes;
-using NodaTime;
 
 namespace IronCage.Storage.PostgreSql;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IronCage.Usage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using NodaTime;
