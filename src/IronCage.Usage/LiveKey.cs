@@ -2,27 +2,6 @@ using NodaTime;
 
 namespace IronCage.Usage;
 
-/// <summary>A managed key's limits, split for the hot paths: hard limits for the gate, hard cost limits for the budget guard.</summary>
-internal sealed class LimitState
-{
-    private LimitState(UsageLimits limits)
-    {
-        Limits = limits;
-        Hard = [.. limits.Limits.Where(l => l.Enforcement == LimitEnforcement.Hard)];
-        HardCost = [.. Hard.Where(l => l.Metric == UsageMetric.Cost)];
-    }
-
-    public static LimitState None { get; } = new(UsageLimits.None);
-
-    public UsageLimits Limits { get; }
-
-    public UsageLimit[] Hard { get; }
-
-    public UsageLimit[] HardCost { get; }
-
-    public static LimitState From(UsageLimits? limits) => limits is null || limits.Limits.Count == 0 ? None : new LimitState(limits);
-}
-
 /// <summary>
 /// The live view of one managed key: its open minute slots (still counting), the folded sums of retired slots per
 /// window, other instances' usage per window from the last refresh, and its limits.
@@ -33,6 +12,7 @@ internal sealed class LiveKey
     private MinuteSlot[] _slots = [];
     private LimitState? _limits;
     private int _limitsLoading;
+    private long _limitsGeneration;
 
     public LiveKey(KeyReference key) => Key = key;
 
@@ -57,7 +37,32 @@ internal sealed class LiveKey
     /// <summary>Gets this instance's usage per window that the store holds (flusher-only).</summary>
     public WindowTotals?[] Flushed { get; } = new WindowTotals?[WindowCount];
 
+    /// <summary>
+    /// Gets the stored totals of each window from its start up to the horizon of the last full refresh (every
+    /// instance's, this one's included); the fast refresh adds the recent minutes to them.
+    /// </summary>
+    public WindowTotals?[] Older { get; } = new WindowTotals?[WindowCount];
+
+    /// <summary>Gets how often the key's limits were invalidated: a read started before an invalidation must not win.</summary>
+    public long LimitsGeneration => Interlocked.Read(ref _limitsGeneration);
+
     public bool TryStartLoadingLimits() => Interlocked.CompareExchange(ref _limitsLoading, 1, 0) == 0;
+
+    /// <summary>Marks the limits stale (the key changed); the old ones stay in use until the read they start returns.</summary>
+    /// <returns>The generation a new read must carry.</returns>
+    public long InvalidateLimits() => Interlocked.Increment(ref _limitsGeneration);
+
+    /// <summary>Sets limits read at <paramref name="generation"/>, unless the key changed again since.</summary>
+    public void SetLimits(LimitState limits, long generation)
+    {
+        lock (Sync)
+        {
+            if (Interlocked.Read(ref _limitsGeneration) == generation)
+            {
+                Limits = limits;
+            }
+        }
+    }
 
     public void LimitsLoadFailed() => Volatile.Write(ref _limitsLoading, 0);
 
@@ -183,42 +188,3 @@ internal sealed class LiveKey
         }
     }
 }
-
-/// <summary>Window helpers for the hot paths.</summary>
-internal static class UsageWindows
-{
-    public static readonly UsageWindow[] All = [UsageWindow.Minute, UsageWindow.Hour, UsageWindow.Day, UsageWindow.Month];
-
-    // The calendar month last asked for: months need the calendar, and nearly every question is about the current one.
-    private static volatile MonthBounds? _month;
-
-    /// <summary>Gets a window's bounds; minutes, hours and days by tick arithmetic (UTC has no leap seconds in NodaTime), months by the calendar.</summary>
-    public static (Instant Start, Instant End) Bounds(UsageWindow window, Instant instant)
-    {
-        var length = window switch
-        {
-            UsageWindow.Minute => NodaConstants.TicksPerMinute,
-            UsageWindow.Hour => NodaConstants.TicksPerHour,
-            UsageWindow.Day => NodaConstants.TicksPerDay,
-            _ => 0,
-        };
-        if (length == 0)
-        {
-            var month = _month;
-            if (month is null || instant < month.Start || instant >= month.End)
-            {
-                month = new MonthBounds(window.StartOf(instant), window.EndOf(instant));
-                _month = month;
-            }
-
-            return (month.Start, month.End);
-        }
-
-        var ticks = instant.ToUnixTimeTicks();
-        var start = ticks - (((ticks % length) + length) % length);
-        return (Instant.FromUnixTimeTicks(start), Instant.FromUnixTimeTicks(start + length));
-    }
-}
-
-/// <summary>A calendar month's bounds, swapped whole.</summary>
-internal sealed record MonthBounds(Instant Start, Instant End);

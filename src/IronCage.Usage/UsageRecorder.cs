@@ -8,8 +8,9 @@ namespace IronCage.Usage;
 
 /// <summary>
 /// Records usage lock-free into striped, pre-aggregated minute slots (one per key, version, model and minute), flushes
-/// them to the <see cref="IUsageStore"/> in batches, keeps the live window counters the gate, the budget guard and the
-/// queries read, and refreshes them from the store so instances sharing it see each other's usage.
+/// them to the <see cref="IUsageStore"/> in batches into the <see cref="LiveUsageCache"/> that the gate, the budget guard and
+/// the queries read, and refreshes other instances' usage from the store: the recent minutes whenever a usage change feed
+/// announces a flush, everything every refresh interval.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -28,24 +29,24 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
 
     private readonly Stripe[] _stripes;
     private readonly int _stripeMask;
-    private readonly ConcurrentDictionary<KeyReference, LiveKey> _live = new();
+    private readonly LiveUsageCache _cache;
     private readonly Func<SlotKey, MinuteSlot> _createSlot;
     private readonly IUsageStore _store;
-    private readonly IKeyStore _keys;
     private readonly UsagePricing _pricing;
     private readonly IClock _clock;
     private readonly UsageTrackingOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _flushLock = new(1, 1);
     private readonly Dictionary<SlotKey, UsageRecord> _pending = [];
+    private Instant? _horizon;
     private long _droppedRecords;
     private long _droppedRequests;
     private int _disposed;
 
-    public UsageRecorder(IUsageStore store, IKeyStore keys, UsagePricing pricing, IClock clock, IOptions<UsageTrackingOptions> options, ILogger<UsageRecorder> logger)
+    public UsageRecorder(IUsageStore store, LiveUsageCache cache, UsagePricing pricing, IClock clock, IOptions<UsageTrackingOptions> options, ILogger<UsageRecorder> logger)
     {
         _store = store;
-        _keys = keys;
+        _cache = cache;
         _pricing = pricing;
         _clock = clock;
         _options = options.Value;
@@ -87,6 +88,8 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
     internal UsagePricing Pricing => _pricing;
 
     internal IClock Clock => _clock;
+
+    internal LiveUsageCache Cache => _cache;
 
     /// <inheritdoc />
     public void Record(in UsageSample sample)
@@ -142,8 +145,8 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
     }
 
     /// <summary>
-    /// Flushes, then re-reads every key's limits from the key store and other instances' usage of the current windows
-    /// from the usage store's aggregates.
+    /// Flushes, then re-reads every key's limits from the key store (one listing: the safety net under the key change
+    /// feed) and other instances' usage of the current windows from the usage store's aggregates.
     /// </summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {
@@ -152,7 +155,25 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
         {
             await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
             await RefreshLimitsAsync(cancellationToken).ConfigureAwait(false);
-            await RefreshRemoteAsync(cancellationToken).ConfigureAwait(false);
+            await RefreshRemoteAsync(recentOnly: false, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _flushLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Flushes, then reads other instances' usage of the minutes since the last full refresh: what a usage change feed's
+    /// announcement triggers, one small query however long the windows are.
+    /// </summary>
+    public async Task RefreshRecentAsync(CancellationToken cancellationToken = default)
+    {
+        await _flushLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
+            await RefreshRemoteAsync(recentOnly: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -164,14 +185,14 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
     public bool IsBlocked(KeyReference key, Instant now, [NotNullWhen(true)] out KeySkip? skip)
     {
         skip = null;
-        if (!_live.TryGetValue(key, out var live))
+        if (!_cache.TryGet(key, out var live))
         {
-            live = GetLive(key);
+            live = _cache.Get(key);
         }
 
         if (live.Limits is not { } limits)
         {
-            StartLoadingLimits(live);
+            _cache.StartLoadingLimits(live);
             return false;
         }
 
@@ -192,7 +213,7 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
     /// <summary>Gets the live usage of a key in the window that contains <paramref name="now"/>.</summary>
     internal UsageTotals GetUsage(KeyReference key, UsageWindow window, Instant now)
     {
-        if (!_live.TryGetValue(key, out var live))
+        if (!_cache.TryGet(key, out var live))
         {
             return default;
         }
@@ -202,25 +223,13 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
     }
 
     /// <summary>Gets a key's limits without a store round trip, when already loaded.</summary>
-    internal LimitState? TryGetLimits(KeyReference key) => _live.TryGetValue(key, out var live) ? live.Limits : null;
+    internal LimitState? TryGetLimits(KeyReference key) => _cache.TryGetLimits(key);
 
     /// <summary>Gets a key's limits, reading them from the key store the first time.</summary>
-    internal async ValueTask<LimitState> GetLimitsAsync(KeyReference key, CancellationToken cancellationToken)
-    {
-        var live = GetLive(key);
-        if (live.Limits is { } limits)
-        {
-            return limits;
-        }
-
-        var managed = await _keys.FindAsync(key, cancellationToken).ConfigureAwait(false);
-        limits = LimitState.From(managed?.Limits);
-        live.Limits = limits;
-        return limits;
-    }
+    internal ValueTask<LimitState> GetLimitsAsync(KeyReference key, CancellationToken cancellationToken) => _cache.GetLimitsAsync(key, cancellationToken);
 
     /// <summary>Gets the keys with live state: used, gated, or known to the key store.</summary>
-    internal IEnumerable<LiveKey> LiveKeys => _live.Values;
+    internal IEnumerable<LiveKey> LiveKeys => _cache.Keys;
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -249,7 +258,7 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
         var slot = stripe.GetOrAdd(key, created);
         if (ReferenceEquals(slot, created))
         {
-            GetLive(key.Key).AddSlot(slot);
+            _cache.Get(key.Key).AddSlot(slot);
         }
 
         return slot;
@@ -257,39 +266,6 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
 
     private MinuteSlot CreateSlot(SlotKey key)
         => new(key, _pricing.Resolve(key.Key.Provider, key.Model, Instant.FromUnixTimeTicks(key.MinuteTicks)));
-
-    private LiveKey GetLive(KeyReference key)
-    {
-        if (_live.TryGetValue(key, out var live))
-        {
-            return live;
-        }
-
-        live = _live.GetOrAdd(key, static k => new LiveKey(k));
-        return live;
-    }
-
-    private void StartLoadingLimits(LiveKey live)
-    {
-        if (live.TryStartLoadingLimits())
-        {
-            _ = LoadLimitsAsync(live);
-        }
-    }
-
-    private async Task LoadLimitsAsync(LiveKey live)
-    {
-        try
-        {
-            var managed = await _keys.FindAsync(live.Key).ConfigureAwait(false);
-            live.Limits ??= LimitState.From(managed?.Limits);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            live.LimitsLoadFailed();
-            Log.UsageLimitsLoadFailed(_logger, live.Key, ex.GetType().Name);
-        }
-    }
 
     private async Task FlushCoreAsync(CancellationToken cancellationToken)
     {
@@ -305,7 +281,7 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
                     slot.Close();
                     var final = slot.Read();
                     MovePending(slot, final);
-                    GetLive(key.Key).Retire(slot, final);
+                    _cache.Get(key.Key).Retire(slot, final);
                 }
                 else
                 {
@@ -334,7 +310,7 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
         _pending.Clear();
         foreach (var record in batch)
         {
-            var live = GetLive(record.Key);
+            var live = _cache.Get(record.Key);
             var totals = UsageTotals.From(record);
             foreach (var window in UsageWindows.All)
             {
@@ -410,63 +386,34 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
 
     private async Task RefreshLimitsAsync(CancellationToken cancellationToken)
     {
-        var seen = new HashSet<KeyReference>();
         try
         {
-            await foreach (var managed in _keys.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                seen.Add(managed.Reference);
-                GetLive(managed.Reference).Limits = LimitState.From(managed.Limits);
-            }
+            await _cache.ReloadAllLimitsAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.UsageRefreshFailed(_logger, "key store", ex.GetType().Name);
-            return;
-        }
-
-        foreach (var live in _live.Values)
-        {
-            if (!seen.Contains(live.Key))
-            {
-                live.Limits = LimitState.None;
-            }
         }
     }
 
-    private async Task RefreshRemoteAsync(CancellationToken cancellationToken)
+    private async Task RefreshRemoteAsync(bool recentOnly, CancellationToken cancellationToken)
     {
         var now = _clock.GetCurrentInstant();
-        foreach (var window in UsageWindows.All)
+        try
         {
-            var (start, end) = UsageWindows.Bounds(window, now);
-            IReadOnlyList<UsageAggregate> aggregates;
-            try
+            // The recent minutes grow with the time since the horizon: past an hour, a full refresh is the cheaper read.
+            if (recentOnly && _horizon is { } horizon && now - horizon < Duration.FromHours(1))
             {
-                aggregates = await _store.AggregateAsync(new UsageAggregateQuery { From = start, To = end, Granularity = window }, cancellationToken).ConfigureAwait(false);
+                await RemoteUsageRefresh.RecentAsync(_store, _cache, now, horizon, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            else
             {
-                Log.UsageRefreshFailed(_logger, "usage store", ex.GetType().Name);
-                return;
+                _horizon = await RemoteUsageRefresh.FullAsync(_store, _cache, now, cancellationToken).ConfigureAwait(false);
             }
-
-            var stored = aggregates.Where(a => a.WindowStart == start).ToDictionary(a => a.Key);
-            foreach (var key in stored.Keys)
-            {
-                GetLive(key);
-            }
-
-            foreach (var live in _live.Values)
-            {
-                var others = stored.TryGetValue(live.Key, out var aggregate) ? UsageTotals.From(aggregate) : default;
-                if (live.Flushed[(int)window] is { } own && own.Start == start)
-                {
-                    others.Subtract(own.Totals);
-                }
-
-                Volatile.Write(ref live.Remote[(int)window], new WindowTotals(start, others));
-            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.UsageRefreshFailed(_logger, "usage store", ex.GetType().Name);
         }
     }
 

@@ -18,9 +18,9 @@ public static class UsageTrackingConstants
     /// <summary>The default fraction of a window that must have passed before its cost is projected to the window's end.</summary>
     public const double DefaultProjectionMinimumElapsed = 0.1;
 
-    /// <summary>Gets the default flush interval: 5 seconds.</summary>
-    public static TimeSpan DefaultFlushInterval { get; } = TimeSpan.FromSeconds(5);
+    /// <summary>Gets the default flush interval: 250 milliseconds (one batch per interval, so another instance sees the usage within a second).</summary>
+    public static TimeSpan DefaultFlushInterval { get; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Gets the default refresh interval: 30 seconds.</summary>
+    /// <summary>Gets the default refresh interval (the full re-read under the change feeds): 30 seconds.</summary>
     public static TimeSpan DefaultRefreshInterval { get; } = TimeSpan.FromSeconds(30);
 }

@@ -5,15 +5,20 @@ namespace IronCage.Usage;
 /// <summary>Configures usage tracking (<c>AddUsageTracking</c>): flushing, prices, and alerts. Validated at start.</summary>
 public sealed class UsageTrackingOptions
 {
-    /// <summary>Gets or sets how often recorded usage is written to the <see cref="IUsageStore"/> and alerts are evaluated.</summary>
-    /// <value>The default value is 5 seconds.</value>
+    /// <summary>
+    /// Gets or sets how often recorded usage is written to the <see cref="IUsageStore"/> (one batch per interval, however
+    /// many calls it holds) and alerts are evaluated. With a store that announces flushes (PostgreSQL, SQLite), another
+    /// instance's gate and current-usage queries see this instance's usage about this interval after it was recorded.
+    /// </summary>
+    /// <value>The default value is 250 milliseconds.</value>
     public TimeSpan FlushInterval { get; set; } = UsageTrackingConstants.DefaultFlushInterval;
 
     /// <summary>
-    /// Gets or sets how often the live window counters are refreshed from the store's aggregates (so instances sharing a
-    /// store see each other's usage) and key limits are re-read from the key store. Another instance's usage reaches
-    /// this instance's gate, alerts and current-usage queries at most its <see cref="FlushInterval"/> plus this interval
-    /// late; budgets (reservations in the store) have no such lag.
+    /// Gets or sets how often everything is re-read as a safety net under the change feeds: every key's limits from the
+    /// key store (the key change feed reloads a changed key's limits at once) and other instances' usage of the current
+    /// windows from the store's aggregates (a usage change feed reads each announced flush at once). Without a usage
+    /// change feed, another instance's usage reaches this instance's gate, alerts and current-usage queries at most its
+    /// <see cref="FlushInterval"/> plus this interval late; budgets (reservations in the store) have no such lag.
     /// </summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan RefreshInterval { get; set; } = UsageTrackingConstants.DefaultRefreshInterval;

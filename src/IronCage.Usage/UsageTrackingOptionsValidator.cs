@@ -12,7 +12,7 @@ internal sealed class UsageTrackingOptionsValidator : IValidateOptions<UsageTrac
         var failures = new List<string>();
         if (options.FlushInterval <= TimeSpan.Zero)
         {
-            failures.Add($"UsageTrackingOptions.FlushInterval is {options.FlushInterval}; it must be more than zero (default 5 seconds).");
+            failures.Add($"UsageTrackingOptions.FlushInterval is {options.FlushInterval}; it must be more than zero (default 250 milliseconds).");
         }
 
         if (options.RefreshInterval <= TimeSpan.Zero)

@@ -41,17 +41,24 @@ internal sealed class UsageTrackingService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Refresh every n-th cycle (the first one included, so limits are loaded at start).
-        var refreshEvery = Math.Max(1, (long)Math.Ceiling(_options.RefreshInterval / _options.FlushInterval));
-        long cycle = 0;
-        using var timer = new PeriodicTimer(_options.FlushInterval);
+        var waits = new Waits(new PeriodicTimer(_options.FlushInterval), _recorder.Cache);
+        using var timer = waits.Timer;
+
+        // The first cycle refreshes everything, so limits and other instances' usage are loaded at start.
+        var refreshAt = long.MinValue;
         do
         {
             try
             {
-                if (cycle++ % refreshEvery == 0)
+                if (Environment.TickCount64 >= refreshAt)
                 {
+                    refreshAt = Environment.TickCount64 + (long)_options.RefreshInterval.TotalMilliseconds;
+                    _recorder.Cache.TakeUsageChange();
                     await _recorder.RefreshAsync(stoppingToken).ConfigureAwait(false);
+                }
+                else if (_recorder.Cache.TakeUsageChange())
+                {
+                    await _recorder.RefreshRecentAsync(stoppingToken).ConfigureAwait(false);
                 }
                 else
                 {
@@ -65,18 +72,48 @@ internal sealed class UsageTrackingService : BackgroundService
                 Log.UsageCycleFailed(_logger, ex.GetType().Name);
             }
         }
-        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+        while (await waits.NextAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    /// <summary>
+    /// The two things a cycle waits for: the flush timer, or another instance's flush announced by a usage change feed.
+    /// Each wait stays pending across cycles until it completes (a <see cref="PeriodicTimer"/> allows one waiter).
+    /// </summary>
+    private sealed class Waits(PeriodicTimer timer, LiveUsageCache cache)
     {
-        try
+        private Task<bool>? _tick;
+        private Task<bool>? _change;
+        private bool _changesClosed;
+
+        public PeriodicTimer Timer { get; } = timer;
+
+        public async Task<bool> NextAsync(CancellationToken stoppingToken)
         {
-            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
+            try
+            {
+                _tick ??= Timer.WaitForNextTickAsync(stoppingToken).AsTask();
+                if (!_changesClosed)
+                {
+                    _change ??= cache.WaitForUsageChangeAsync(stoppingToken).AsTask();
+                    var done = await Task.WhenAny(_tick, _change).ConfigureAwait(false);
+                    if (ReferenceEquals(done, _change))
+                    {
+                        _change = null;
+
+                        // A closed signal (the cache was disposed) completes false: from then on only the timer counts.
+                        _changesClosed = !await done.ConfigureAwait(false);
+                        return true;
+                    }
+                }
+
+                var tick = _tick;
+                _tick = null;
+                return await tick.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
         }
     }
 }

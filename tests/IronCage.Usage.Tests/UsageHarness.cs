@@ -26,7 +26,8 @@ internal sealed class UsageHarness : IAsyncDisposable
             options.UseBuiltInPrices ? PriceCatalog.BuiltIn.With(options.Prices) : PriceCatalog.Create("custom", options.Prices),
             wrapped,
             _loggers.CreateLogger<UsagePricing>());
-        Recorder = new UsageRecorder(store, keys, Pricing, clock, wrapped, _loggers.CreateLogger<UsageRecorder>());
+        Cache = new LiveUsageCache(keys, [], [], store, _loggers.CreateLogger<LiveUsageCache>());
+        Recorder = new UsageRecorder(store, Cache, Pricing, clock, wrapped, _loggers.CreateLogger<UsageRecorder>());
         Guard = new UsageBudgetGuard(Recorder, store, _loggers.CreateLogger<UsageBudgetGuard>());
         Query = new UsageQuery(Recorder, store);
         Monitor = new UsageAlertMonitor(Recorder, [Alerts], wrapped, _loggers.CreateLogger<UsageAlertMonitor>());
@@ -47,6 +48,8 @@ internal sealed class UsageHarness : IAsyncDisposable
     public RecordingLoggerProvider Logs { get; }
 
     public UsagePricing Pricing { get; }
+
+    public LiveUsageCache Cache { get; }
 
     public UsageRecorder Recorder { get; }
 
@@ -93,6 +96,7 @@ internal sealed class UsageHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Recorder.DisposeAsync();
+        Cache.Dispose();
         _loggers.Dispose();
     }
 }

@@ -20,8 +20,12 @@ public static class UsageTrackingIronCageBuilderExtensions
     /// <param name="configure">Configures flushing, prices, the unpriced-model policy and alerts.</param>
     /// <returns>The builder.</returns>
     /// <remarks>
-    /// Without this call IronCage registers no recorder, gate or guard (only the in-memory <see cref="IUsageStore"/>): the
-    /// runtime path resolves them with <c>GetService</c> and tracks nothing when they are absent.
+    /// Without this call IronCage registers no usage service at all (no store, recorder, gate or guard): the runtime path
+    /// resolves them with <c>GetService</c>, tracks nothing and enforces no usage limit when they are absent. A storage
+    /// package (<c>PersistKeysToSqlite</c>, <c>PersistKeysToPostgreSql</c>) fills the <see cref="IUsageStore"/> slot; otherwise
+    /// this call adds the in-memory one. Limits are read from the key store and reloaded when the key change feed
+    /// announces a key; a store that announces other instances' flushes (<see cref="IUsageChangeFeed"/>) brings their
+    /// usage to this instance's gate within about one <see cref="UsageTrackingOptions.FlushInterval"/>.
     /// </remarks>
     public static IIronCageBuilder AddUsageTracking(this IIronCageBuilder builder, Action<UsageTrackingOptions>? configure = null)
     {
@@ -37,6 +41,7 @@ public static class UsageTrackingIronCageBuilderExtensions
         services.TryAddSingleton<IUsageStore, InMemoryUsageStore>();
         services.TryAddSingleton<IPriceCatalog>(sp => UsageTrackingServiceCollection.CreateCatalog(sp.GetRequiredService<IOptions<UsageTrackingOptions>>().Value));
         services.TryAddSingleton<UsagePricing>();
+        services.TryAddSingleton<LiveUsageCache>();
         services.TryAddSingleton<UsageRecorder>();
         services.TryAddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<UsageRecorder>());
         services.TryAddSingleton<IUsageGate>(sp => sp.GetRequiredService<UsageRecorder>());
