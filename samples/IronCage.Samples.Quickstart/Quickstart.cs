@@ -3,6 +3,7 @@ using IronCage.Providers.OpenAI;
 using IronCage.Rotation;
 using IronCage.Testing;
 using IronCage.Testing.Emulator;
+using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;

@@ -19,6 +19,13 @@ public static class PostgreSqlConstants
     public const string KeyChangeChannel = "ironcage_key_changes";
 
     /// <summary>
+    /// The LISTEN/NOTIFY channel on which <see cref="PostgreSqlUsageStore"/> announces each committed usage flush, once per
+    /// key of the batch; the payload is the sender's origin id, a space and the key's reference (<c>provider/name</c>),
+    /// never a value. See <see cref="PostgreSqlKeyChangeFeed"/>, which raises <c>UsageChanged</c> for it.
+    /// </summary>
+    public const string UsageChangeChannel = "ironcage_usage_changes";
+
+    /// <summary>
     /// The key of the transaction-level advisory lock (<c>pg_advisory_xact_lock</c>) that serialises migrations, so
     /// instances starting together apply them once. It is released when the migration transaction ends.
     /// </summary>

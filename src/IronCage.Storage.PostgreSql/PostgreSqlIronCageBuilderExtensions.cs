@@ -1,5 +1,6 @@
 using IronCage.Rotation;
 using IronCage.Storage.PostgreSql;
+using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -70,6 +71,7 @@ public static class PostgreSqlIronCageBuilderExtensions
         services.TryAddSingleton(sp => new PostgreSqlUsageStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlKeyChangeFeed(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton<IKeyChangeFeed>(sp => sp.GetRequiredService<PostgreSqlKeyChangeFeed>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageChangeFeed, PostgreSqlKeyChangeFeed>(sp => sp.GetRequiredService<PostgreSqlKeyChangeFeed>()));
 
         // Fills the store slots: replaces the in-memory defaults of AddIronCage() and AddRotation(), and an AddRotation()
         // called later keeps these (it only adds its in-memory store when none is registered).

@@ -1,3 +1,4 @@
+using IronCage.Usage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -7,7 +8,9 @@ namespace IronCage.Storage.PostgreSql;
 /// Announces managed keys changed by any instance that shares the database: listens (<c>LISTEN</c>) on
 /// <see cref="PostgreSqlConstants.KeyChangeChannel"/>, on which <see cref="PostgreSqlKeyStore"/> sends the key's reference
 /// with every committed create, update (kill, rotation promotion, ...) and delete. For caches that must drop a key as
-/// soon as it changes anywhere.
+/// soon as it changes anywhere. On the same connection it listens on <see cref="PostgreSqlConstants.UsageChangeChannel"/>,
+/// on which <see cref="PostgreSqlUsageStore"/> announces each committed usage flush, and raises <see cref="UsageChanged"/>
+/// for other instances' flushes, so usage tracking reads them at once.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -20,7 +23,7 @@ namespace IronCage.Storage.PostgreSql;
 /// to PostgreSQL (its own <see cref="PostgreSqlStoreOptions"/>). The stores themselves need no session state.
 /// </para>
 /// </remarks>
-public sealed class PostgreSqlKeyChangeFeed : IKeyChangeFeed, IAsyncDisposable, IDisposable
+public sealed class PostgreSqlKeyChangeFeed : IKeyChangeFeed, IUsageChangeFeed, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
 
@@ -47,6 +50,12 @@ public sealed class PostgreSqlKeyChangeFeed : IKeyChangeFeed, IAsyncDisposable, 
 
     /// <summary>Occurs when a managed key changed, on the feed's background task. Handlers should be quick; an exception a handler throws is logged and does not stop the feed.</summary>
     public event EventHandler<KeyChangedEventArgs>? KeyChanged;
+
+    /// <summary>
+    /// Occurs when another instance committed usage of a key, on the feed's background task. Flushes of the instance that
+    /// shares this feed's database (the same <c>PersistKeysToPostgreSql</c> registration) are not announced to it.
+    /// </summary>
+    public event EventHandler<UsageChangedEventArgs>? UsageChanged;
 
     /// <summary>Occurs when the feed listens again after losing its connection: changes made meanwhile were not announced.</summary>
     public event EventHandler? Reconnected;
@@ -147,7 +156,7 @@ public sealed class PostgreSqlKeyChangeFeed : IKeyChangeFeed, IAsyncDisposable, 
         try
         {
             connection.Notification += OnNotification;
-            using var listen = new NpgsqlCommand($"LISTEN {PostgreSqlConstants.KeyChangeChannel};", connection);
+            using var listen = new NpgsqlCommand($"LISTEN {PostgreSqlConstants.KeyChangeChannel}; LISTEN {PostgreSqlConstants.UsageChangeChannel};", connection);
             await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             Log.ChangeFeedListening(_database.Logger, _database.Name, PostgreSqlConstants.KeyChangeChannel);
             return connection;
@@ -223,6 +232,12 @@ public sealed class PostgreSqlKeyChangeFeed : IKeyChangeFeed, IAsyncDisposable, 
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
+        if (string.Equals(e.Channel, PostgreSqlConstants.UsageChangeChannel, StringComparison.Ordinal))
+        {
+            OnUsageNotification(e);
+            return;
+        }
+
         if (!string.Equals(e.Channel, PostgreSqlConstants.KeyChangeChannel, StringComparison.Ordinal))
         {
             return;
@@ -237,6 +252,33 @@ public sealed class PostgreSqlKeyChangeFeed : IKeyChangeFeed, IAsyncDisposable, 
         try
         {
             KeyChanged?.Invoke(this, new KeyChangedEventArgs(key));
+        }
+#pragma warning disable CA1031 // A consumer's bug must not stop the feed for every other consumer.
+        catch (Exception handlerFailure)
+#pragma warning restore CA1031
+        {
+            Log.ChangeFeedHandlerFailed(_database.Logger, handlerFailure, key);
+        }
+    }
+
+    private void OnUsageNotification(NpgsqlNotificationEventArgs e)
+    {
+        // "<origin> <provider>/<name>": the origin tells this instance's own flushes apart.
+        var separator = e.Payload.IndexOf(' ', StringComparison.Ordinal);
+        if (separator <= 0 || !KeyReference.TryParse(e.Payload[(separator + 1)..], out var key))
+        {
+            Log.ChangeFeedBadPayload(_database.Logger, e.Channel);
+            return;
+        }
+
+        if (e.Payload.AsSpan(0, separator).SequenceEqual(_database.Origin))
+        {
+            return;
+        }
+
+        try
+        {
+            UsageChanged?.Invoke(this, new UsageChangedEventArgs(key));
         }
 #pragma warning disable CA1031 // A consumer's bug must not stop the feed for every other consumer.
         catch (Exception handlerFailure)

@@ -1,7 +1,8 @@
+using IronCage.Usage;
 using Microsoft.Extensions.Logging;
+using NodaTime;
 using Npgsql;
 using NpgsqlTypes;
-using NodaTime;
 
 namespace IronCage.Storage.PostgreSql;
 
@@ -118,8 +119,10 @@ public sealed class PostgreSqlUsageStore : IUsageStore, IDisposable
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            // One COPY is one statement: PostgreSQL stores every row or, if it is not completed (an error, a
-            // cancellation, a dropped connection), none.
+            // The COPY and its notifications are one transaction: PostgreSQL stores every row or, if it is not
+            // completed (an error, a cancellation, a dropped connection), none, and announces the batch only if it commits.
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var rollback = transaction.ConfigureAwait(false);
             var importer = await connection.BeginBinaryImportAsync(Copy, cancellationToken).ConfigureAwait(false);
             await using (importer.ConfigureAwait(false))
             {
@@ -140,6 +143,17 @@ public sealed class PostgreSqlUsageStore : IUsageStore, IDisposable
 
                 await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            using (var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @origin || ' ' || reference) FROM unnest(@references) AS reference;", connection, transaction))
+            {
+                notify.Parameters.AddWithValue("channel", PostgreSqlConstants.UsageChangeChannel);
+                notify.Parameters.AddWithValue("origin", _database.Origin);
+                notify.Parameters.AddWithValue("references", records.Select(r => r.Key.ToString()).Distinct(StringComparer.Ordinal).ToArray());
+                await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // Not cancellable: once the rows are in, they are committed as a whole rather than abandoned half-announced.
+            await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         return true;

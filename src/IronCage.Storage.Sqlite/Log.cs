@@ -23,6 +23,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2005, Level = LogLevel.Debug, Message = "Managed key {Key} was not written: it changed since it was read (expected token {ExpectedToken}, found {ActualToken}).")]
     public static partial void KeyConflict(ILogger logger, KeyReference key, long expectedToken, long? actualToken);
 
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Polling {DataSource} for other processes' usage failed; the next poll tries again.")]
+    public static partial void UsagePollFailed(ILogger logger, Exception exception, string dataSource);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "A UsageChanged handler failed; the usage poll goes on.")]
+    public static partial void UsagePollHandlerFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Rotation operation {OperationId} of {Key} was not written: another writer moved it on, or the key has another operation under way ({ActiveOperationId}).")]
     public static partial void OperationConflict(ILogger logger, string operationId, KeyReference key, string? activeOperationId);
 }

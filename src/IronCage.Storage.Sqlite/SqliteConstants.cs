@@ -15,6 +15,12 @@ public static class SqliteConstants
     /// <summary>Gets the default time a writer waits for another connection's write lock: 10 seconds.</summary>
     public static TimeSpan DefaultBusyTimeout { get; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Gets how often a <see cref="SqliteUsageStore"/> with <c>UsageChanged</c> listeners checks the file for usage other
+    /// processes appended: 100 milliseconds (one primary-key lookup).
+    /// </summary>
+    public static TimeSpan UsagePollInterval { get; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Gets the longest busy timeout the options accept: 10 minutes.</summary>
     public static TimeSpan MaxBusyTimeout { get; } = TimeSpan.FromMinutes(10);
 }

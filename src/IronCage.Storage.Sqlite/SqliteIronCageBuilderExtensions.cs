@@ -1,5 +1,6 @@
 using IronCage.Rotation;
 using IronCage.Storage.Sqlite;
+using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;

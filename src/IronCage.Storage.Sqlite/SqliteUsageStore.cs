@@ -1,4 +1,5 @@
 using System.Globalization;
+using IronCage.Usage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -16,9 +17,10 @@ namespace IronCage.Storage.Sqlite;
 /// them (calendar months with SQLite's <c>start of month</c>, UTC). Amounts are exact: stored as invariant decimal
 /// text, summed by a decimal aggregate the store registers on its connections, never as floating point. A reservation
 /// reads and moves its window's committed total inside the file's write lock, so it is atomic with respect to every
-/// other writer of the file.
+/// other writer of the file. While usage tracking listens to <see cref="UsageChanged"/>, the store polls the file every
+/// <see cref="SqliteConstants.UsagePollInterval"/> for usage that other processes appended.
 /// </remarks>
-public sealed class SqliteUsageStore : IUsageStore, IDisposable
+public sealed class SqliteUsageStore : IUsageStore, IUsageChangeFeed, IDisposable
 {
     private const string DecimalSum = "ironcage_decimal_sum";
 
@@ -29,6 +31,7 @@ public sealed class SqliteUsageStore : IUsageStore, IDisposable
 
     private readonly SqliteDatabase _database;
     private readonly bool _ownsDatabase;
+    private readonly SqliteUsageChangePoller _poller;
 
     /// <summary>Creates a store on the database file that <paramref name="options"/> names.</summary>
     /// <param name="options">The connection string and settings.</param>
@@ -51,6 +54,17 @@ public sealed class SqliteUsageStore : IUsageStore, IDisposable
     {
         _database = database;
         _ownsDatabase = ownsDatabase;
+        _poller = new SqliteUsageChangePoller(database);
+    }
+
+    /// <summary>
+    /// Occurs when another process, or another store object over the same file, appended usage (on a background task,
+    /// without naming the key). Polling runs only while someone listens.
+    /// </summary>
+    public event EventHandler<UsageChangedEventArgs>? UsageChanged
+    {
+        add => _poller.Add(value, this);
+        remove => _poller.Remove(value);
     }
 
     /// <inheritdoc />
@@ -111,7 +125,12 @@ public sealed class SqliteUsageStore : IUsageStore, IDisposable
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            using var lastId = write.Command("SELECT last_insert_rowid();");
+#pragma warning disable CA1849 // Microsoft.Data.Sqlite runs statements synchronously.
+            var last = Convert.ToInt64(lastId.ExecuteScalar(), CultureInfo.InvariantCulture);
+#pragma warning restore CA1849
             write.Commit();
+            _poller.Appended(last, count);
         }
     }
 
@@ -283,6 +302,7 @@ public sealed class SqliteUsageStore : IUsageStore, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _poller.Dispose();
         if (_ownsDatabase)
         {
             _database.Dispose();

@@ -3,9 +3,10 @@ using BenchmarkDotNet.Engines;
 using IronCage.Storage.PostgreSql;
 using IronCage.Storage.PostgreSql.Tests;
 using IronCage.Storage.Sqlite;
+using IronCage.Usage;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 using NodaTime;
+using Npgsql;
 
 namespace IronCage.Benchmarks;
 

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using IronCage.Testing;
+using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IronCage.Usage;
 using NodaTime;
 
 namespace IronCage.Conformance;

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using IronCage.Http.Tests.Support;
+using IronCage.Usage;
+using IronCage.Usage.Pricing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 

@@ -24,6 +24,22 @@ public sealed class KeyResolverTests
     }
 
     [Fact]
+    public async Task ResolveAsync_WithoutUsageTracking_ServesAKeyWithHardLimitsAndRegistersNoUsageService()
+    {
+        using var harness = new HttpHarness();
+        var limits = new UsageLimits { Limits = [new UsageLimit(UsageMetric.Requests, UsageWindow.Minute, 1)] };
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI), limits: limits);
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await harness.Resolver.ResolveAsync(Prod)).Key.Should().Be(Prod, "without AddUsageTracking no usage limit is enforced");
+        }
+
+        harness.Services.GetService<IUsageGate>().Should().BeNull("no gate, not even a no-op one, is registered without usage tracking");
+        harness.Services.GetService<IronCage.Usage.IUsageStore>().Should().BeNull();
+    }
+
+    [Fact]
     public async Task ResolveAsync_SecondCall_IsServedFromTheCacheWithoutReadingTheStore()
     {
         using var harness = new HttpHarness();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using IronCage.Http.Tests.Support;
+using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using NodaTime;

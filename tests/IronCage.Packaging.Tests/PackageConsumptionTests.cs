@@ -10,7 +10,7 @@ namespace IronCage.Packaging.Tests;
 /// <summary>
 /// Packs every package under src/ into a temporary folder and checks what a NuGet consumer gets: per-package README,
 /// icon, license, XML docs for every target framework, and a symbol package. Then a fresh console project outside the
-/// repository installs IronCage.Core and IronCage.Http from that folder and runs.
+/// repository installs IronCage.Core, IronCage.Usage and IronCage.Http from that folder and runs.
 /// </summary>
 /// <remarks>
 /// Everything happens in its own temporary directory with a unique package version (so no stale copy in the global
@@ -65,15 +65,18 @@ public sealed class PackageConsumptionTests : IDisposable
             services.AddLogging();
             services.AddIronCage()
                 .ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey())
+                .AddUsageTracking()
                 .AddKeyResolver();
             services.AddHttpClient("openai").AddIronCageKey("openai/prod");
             await using var provider = services.BuildServiceProvider();
             var catalog = provider.GetRequiredService<IProviderCatalog>();
             provider.GetRequiredService<IKeyResolver>();
+            provider.GetRequiredService<IronCage.Usage.IUsageQuery>();
             Console.WriteLine($"IronCage resolved: {catalog.All.Count} providers, openai tier {catalog.GetDescriptor(ProviderId.OpenAI).Tier}");
             """);
 
         await RunDotnetAsync(app, "add", "package", "IronCage.Core", "--version", _version);
+        await RunDotnetAsync(app, "add", "package", "IronCage.Usage", "--version", _version);
         await RunDotnetAsync(app, "add", "package", "IronCage.Http", "--version", _version);
         var output = await RunDotnetAsync(app, "run", "-c", "Release");
 

@@ -1,6 +1,7 @@
 using IronCage.Rotation;
-using Npgsql;
+using IronCage.Usage;
 using NodaTime;
+using Npgsql;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 

@@ -1,4 +1,5 @@
 using IronCage.Rotation;
+using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

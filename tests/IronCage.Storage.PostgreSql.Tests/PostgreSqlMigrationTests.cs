@@ -1,4 +1,5 @@
 using IronCage.Rotation;
+using IronCage.Usage;
 using Npgsql;
 
 namespace IronCage.Storage.PostgreSql.Tests;

@@ -1,8 +1,9 @@
 using IronCage.Rotation;
 using IronCage.Testing;
+using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using NodaTime;
+using Npgsql;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 

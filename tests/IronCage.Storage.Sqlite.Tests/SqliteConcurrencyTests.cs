@@ -1,4 +1,5 @@
 using IronCage.Rotation;
+using IronCage.Usage;
 using Microsoft.Data.Sqlite;
 using NodaTime;
 

@@ -1,5 +1,6 @@
 using IronCage.Conformance;
 using IronCage.Rotation;
+using IronCage.Usage;
 
 namespace IronCage.Storage.Sqlite.Tests;
 

@@ -1,3 +1,4 @@
+using IronCage.Usage;
 using Microsoft.Data.Sqlite;
 using NodaTime;
 

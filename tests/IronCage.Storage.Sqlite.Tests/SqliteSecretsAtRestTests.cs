@@ -1,6 +1,7 @@
 using System.Text;
 using IronCage.Rotation;
 using IronCage.Testing;
+using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;

@@ -62,7 +62,6 @@ public static class IronCageServiceCollectionExtensions
 
         services.TryAddSingleton<IKeyStore, InMemoryKeyStore>();
         services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
-        services.TryAddSingleton<IUsageStore, InMemoryUsageStore>();
         return builder;
     }
 

@@ -92,11 +92,6 @@ public static class IronCageTelemetry
 
     internal static Histogram<double> KeyVerificationDuration { get; } = Meter.CreateHistogram<double>(KeyVerifyDuration, unit: "s", description: "Duration of key verification calls.");
 
-    internal static Counter<long> UsageTokenCount { get; } = Meter.CreateCounter<long>(UsageTokens, unit: "{token}", description: "Tokens recorded by usage tracking, by provider and direction (emitted when usage is flushed).");
-
-    internal static Counter<double> UsageCostAmount { get; } = Meter.CreateCounter<double>(UsageCost, unit: "{currency}", description: "Known cost of recorded usage, in the price catalog's currency (emitted when usage is flushed).");
-
-    internal static Counter<long> UsageRequestCount { get; } = Meter.CreateCounter<long>(UsageRequests, unit: "{request}", description: "Calls recorded by usage tracking, by provider (emitted when usage is flushed).");
 
     internal static Counter<long> Rotations { get; } = Meter.CreateCounter<long>(RotationCount, unit: "{rotation}", description: "Rotations and revocations that ended, by provider and outcome (completed, failed).");
 

@@ -81,6 +81,8 @@ public static class HttpIronCageBuilderExtensions
             sp.GetRequiredService<IOptions<KeyResolverOptions>>(),
             sp.GetRequiredService<ILogger<KeyResolver>>(),
             sp.GetServices<IKeyChangeFeed>(),
+            // Decided: without AddUsageTracking there is no gate (not a no-op one) and the resolver enforces no usage
+            // limit; a null gate costs the hit path nothing.
             sp.GetService<IUsageGate>()));
         services.TryAddSingleton<IKeyResolver>(sp => sp.GetRequiredService<KeyResolver>());
         services.TryAddSingleton<IronCageApiKeyCredentials>();

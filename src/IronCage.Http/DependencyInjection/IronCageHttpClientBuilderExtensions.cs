@@ -1,5 +1,6 @@
 using IronCage;
 using IronCage.Internal;
+using IronCage.Usage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;

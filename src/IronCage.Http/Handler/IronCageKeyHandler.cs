@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using IronCage.Internal;
+using IronCage.Usage;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using Polly;

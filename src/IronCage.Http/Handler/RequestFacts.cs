@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using IronCage.Usage;
 
 namespace IronCage.Internal;
 

@@ -1,3 +1,4 @@
+using IronCage.Usage;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 

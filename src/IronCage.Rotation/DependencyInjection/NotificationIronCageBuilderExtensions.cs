@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using IronCage.Rotation;
+using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

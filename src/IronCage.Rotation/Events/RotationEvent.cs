@@ -1,3 +1,4 @@
+using IronCage.Usage;
 using NodaTime;
 
 namespace IronCage.Rotation;
@@ -178,7 +179,7 @@ public sealed record KeyKilled : RotationEvent
 }
 
 /// <summary>
-/// A usage alert of usage tracking (IronCage.Core's <see cref="IronCage.UsageAlert"/>), delivered through the same
+/// A usage alert of usage tracking (IronCage.Usage's <see cref="UsageAlert"/>), delivered through the same
 /// subscribers and notification sinks as rotation events, so the logger, webhook and Slack sinks report it.
 /// </summary>
 public sealed record UsageAlertRaised : RotationEvent

@@ -1,3 +1,5 @@
+using IronCage.Usage;
+
 namespace IronCage.Rotation;
 
 /// <summary>Bridges usage alerts into the rotation event pipeline, so every subscriber and notification sink receives them.</summary>

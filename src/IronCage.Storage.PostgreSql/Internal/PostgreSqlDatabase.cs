@@ -53,6 +53,12 @@ internal sealed class PostgreSqlDatabase : IDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>
+    /// Gets this database object's id, sent with every usage notification so that the feed over the same object (one
+    /// host instance) skips the flushes it made itself: its live counters hold them already.
+    /// </summary>
+    public string Origin { get; } = Guid.NewGuid().ToString("N");
+
     /// <summary>Gets the database as host and database name (for messages; never the whole connection string).</summary>
     public string Name { get; }
 

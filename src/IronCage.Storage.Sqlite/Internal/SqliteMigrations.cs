@@ -1,3 +1,5 @@
+using IronCage.Usage;
+
 namespace IronCage.Storage.Sqlite;
 
 /// <summary>One schema migration: applied once, in order, in the transaction that records it in the schema-version table.</summary>

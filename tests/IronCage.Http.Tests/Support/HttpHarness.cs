@@ -1,5 +1,6 @@
 using IronCage.Core.Tests.Support;
 using IronCage.Testing;
+using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;

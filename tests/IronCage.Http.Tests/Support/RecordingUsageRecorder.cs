@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IronCage.Usage;
 
 namespace IronCage.Http.Tests.Support;
 

@@ -1,8 +1,0 @@
-using IronCage.Conformance;
-
-namespace IronCage.Core.Tests.Usage;
-
-public sealed class InMemoryUsageStoreConformanceTests : UsageStoreConformanceTests
-{
-    protected override IUsageStore CreateStore() => new InMemoryUsageStore();
-}
