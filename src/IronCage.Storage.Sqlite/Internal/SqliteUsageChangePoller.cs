@@ -97,7 +97,11 @@ internal sealed class SqliteUsageChangePoller(SqliteDatabase database) : IDispos
                     continue;
                 }
 
-                if (seen is { } previous && latest != previous && !OnlyOwn(previous, latest))
+                // The first reading has no baseline: usage appended between the listener's start and this reading
+                // (a cold process can take longer than a flush interval to get here) would otherwise never be
+                // announced. Announcing once is cheap: the listener reads the recent minutes again.
+                var changed = seen is { } previous ? latest != previous && !OnlyOwn(previous, latest) : latest > 0 && !OnlyOwn(0, latest);
+                if (changed)
                 {
                     Raise(sender);
                 }
