@@ -12,6 +12,8 @@ internal sealed class KeyDistributor
         _sealer = sealer;
     }
 
+    public bool HasTargets => _targets.Length > 0;
+
     /// <summary>Distributes the new version; returns the names of the targets written (empty when none applies).</summary>
     public async Task<IReadOnlyList<string>> DistributeAsync(RotationOperation operation, ManagedKey key, CancellationToken cancellationToken)
     {

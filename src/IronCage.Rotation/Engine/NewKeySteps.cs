@@ -119,6 +119,11 @@ internal sealed class NewKeySteps
     /// <summary>Verified → Distributed: every distribution target that holds the key gets the new one before it is promoted.</summary>
     public async Task<RotationOperation> DistributeAsync(RotationOperation operation, CancellationToken cancellationToken)
     {
+        if (!_distributor.HasTargets)
+        {
+            return operation with { Step = RotationStep.Distributed };
+        }
+
         var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
         var targets = await _distributor.DistributeAsync(operation, managed, cancellationToken).ConfigureAwait(false);
         if (targets.Count > 0)
