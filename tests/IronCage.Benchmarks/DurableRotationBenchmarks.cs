@@ -89,12 +89,12 @@ public class DurableRotationBenchmarks : IDisposable
         var rotator = _services.GetRequiredService<IKeyRotator>();
         var provider = (FakeProviderAdapter)_services.GetRequiredService<IProviderAdapter>();
         var keys = new List<KeyReference>(count);
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, token) =>
         {
             using var secret = FakeKeys.Generate(ProviderId.OpenAI);
             var id = provider.AddExistingKey(secret);
             var reference = new KeyReference(ProviderId.OpenAI, $"{prefix}-{i}");
-            await rotator.RegisterAsync(new KeyRegistration { Reference = reference, ProviderKeyId = id, Verify = false }, secret);
+            await rotator.RegisterAsync(new KeyRegistration { Reference = reference, ProviderKeyId = id, Verify = false }, secret, cancellationToken: token);
             lock (keys)
             {
                 keys.Add(reference);
