@@ -1024,7 +1024,7 @@ public sealed class FaultInjectionTests
             seen.Should().NotBeEmpty();
             if (!operation.RevokesFirst)
             {
-                foreach (var observation in seen.Where(o => o.Operation.Step is < RotationStep.PreviousRevoked or RotationStep.Failed))
+                foreach (var observation in seen.Where(o => o.Operation.Step is < RotationStep.PreviousRevoked or RotationStep.Distributed or RotationStep.Failed))
                 {
                     observation.OldKeyAccepted.Should().BeTrue($"the old key works until it may be revoked (it did not at {observation.Operation.Step})");
                 }
