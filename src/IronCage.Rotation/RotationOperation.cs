@@ -35,11 +35,12 @@ public sealed record RotationOperation
     /// <summary>Gets the reason text the requester gave, if any.</summary>
     public string? Note { get; init; }
 
-    /// <summary>Gets a value indicating whether the old key is revoked before anything else (emergencies).</summary>
-    public bool RevokeFirst { get; init; }
+    /// <summary>Gets what the operation does: rotate, rotate after revoking the old key first, or only revoke.</summary>
+    /// <value>The default value is <see cref="RotationOperationKind.Rotation"/>.</value>
+    public RotationOperationKind Kind { get; init; }
 
-    /// <summary>Gets a value indicating whether this operation only revokes (no replacement).</summary>
-    public bool RevokeOnly { get; init; }
+    /// <summary>Gets a value indicating whether the old key is revoked before anything else (<see cref="RotationOperationKind.RevokeFirstRotation"/> and <see cref="RotationOperationKind.Revocation"/>).</summary>
+    public bool RevokesFirst => Kind is RotationOperationKind.RevokeFirstRotation or RotationOperationKind.Revocation;
 
     /// <summary>Gets the version the rotation replaces (the Current version when it started), if any.</summary>
     public string? PreviousVersionId { get; init; }
@@ -47,11 +48,9 @@ public sealed record RotationOperation
     /// <summary>Gets the replaced version's provider-side id, if any.</summary>
     public string? PreviousProviderKeyId { get; init; }
 
-    /// <summary>Gets a value indicating whether the replaced version was already revoked (revoke-first emergencies).</summary>
-    public bool PreviousRevokedEarly { get; init; }
-
-    /// <summary>Gets a value indicating whether revoking the replaced version first failed at the provider (it is killed locally and an alert was raised).</summary>
-    public bool PreviousRevocationFailed { get; init; }
+    /// <summary>Gets where revoking the replaced version first stands (revoke-first emergencies and revocations).</summary>
+    /// <value>The default value is <see cref="Rotation.EarlyRevocation.None"/>.</value>
+    public EarlyRevocation EarlyRevocation { get; init; }
 
     /// <summary>Gets the id the new version gets.</summary>
     public required string NewVersionId { get; init; }
@@ -113,5 +112,5 @@ public sealed record RotationOperation
 
     /// <summary>Returns a summary without secrets.</summary>
     /// <returns>The summary.</returns>
-    public override string ToString() => $"{OperationId} {Key} {Reason} {Tier} at {Step}";
+    public override string ToString() => $"{OperationId} {Key} {Kind} {Reason} {Tier} at {Step}";
 }

@@ -2,7 +2,9 @@ namespace IronCage.Rotation;
 
 /// <summary>
 /// Where a rotation is. Each step is recorded before the next begins, so an engine started on the same store
-/// resumes an unfinished rotation where it stopped.
+/// resumes an unfinished rotation where it stopped. In order: Requested (or AwaitingNewKey), CreatedAtProvider,
+/// StoredPending, Verified, Distributed, Promoted, GracePeriod, PreviousRevoked, then Completed, Failed or
+/// RevocationFailed.
 /// </summary>
 public enum RotationStep
 {
@@ -20,6 +22,12 @@ public enum RotationStep
 
     /// <summary>An authenticated call with the new key succeeded.</summary>
     Verified = 4,
+
+    /// <summary>
+    /// The verified key was written to every <see cref="IKeyDistributionTarget"/> (recorded even when none is
+    /// registered). Numbered after the steps that existed before it, as step numbers are stored.
+    /// </summary>
+    Distributed = 11,
 
     /// <summary>The new key is Current; the old one is Previous and still valid.</summary>
     Promoted = 5,

@@ -307,7 +307,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             command.AddWithValue("wrapped_data_key", NpgsqlDbType.Bytea, version.Secret.WrappedDataKey.ToArray());
             command.AddWithValue("nonce", NpgsqlDbType.Bytea, version.Secret.Nonce.ToArray());
             command.AddWithValue("ciphertext", NpgsqlDbType.Bytea, version.Secret.Ciphertext.ToArray());
-            command.AddWithValue("metadata", StorageJson.WriteMap(version.Metadata));
+            command.AddWithValue("metadata", StorageJson.WriteVersionMetadata(version));
             batch.BatchCommands.Add(insert);
         }
 

@@ -302,7 +302,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             wrappedDataKey.Value = version.Secret.WrappedDataKey.ToArray();
             nonce.Value = version.Secret.Nonce.ToArray();
             ciphertext.Value = version.Secret.Ciphertext.ToArray();
-            metadata.Value = StorageJson.WriteMap(version.Metadata);
+            metadata.Value = StorageJson.WriteVersionMetadata(version);
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }

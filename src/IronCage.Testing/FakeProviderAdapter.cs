@@ -96,12 +96,31 @@ public sealed class FakeProviderAdapter : ProviderAdapter
     /// <param name="provider">A built-in provider.</param>
     /// <param name="clock">The clock; the system clock when <see langword="null"/>.</param>
     /// <returns>The fake.</returns>
-    public static FakeProviderAdapter For(ProviderId provider, IClock? clock = null)
+    /// <remarks>For a host's own descriptor, use <see cref="For(IProviderCatalog, ProviderId, IClock?)"/> with the host's <see cref="IProviderCatalog"/>.</remarks>
+    public static FakeProviderAdapter For(ProviderId provider, IClock? clock = null) => For(ProviderCatalog.BuiltIn, provider, clock);
+
+    /// <summary>Creates a fake that supports what <paramref name="catalog"/> says the provider supports, with its slots.</summary>
+    /// <param name="catalog">The catalog (a host's <see cref="IProviderCatalog"/>, with its own descriptors).</param>
+    /// <param name="provider">A provider the catalog knows.</param>
+    /// <param name="clock">The clock; the system clock when <see langword="null"/>.</param>
+    /// <returns>The fake.</returns>
+    /// <exception cref="UnknownProviderException">The catalog does not know the provider.</exception>
+    public static FakeProviderAdapter For(IProviderCatalog catalog, ProviderId provider, IClock? clock = null)
     {
-        var descriptor = ProviderCatalog.BuiltIn.GetDescriptor(provider);
+        ArgumentNullException.ThrowIfNull(catalog);
+        return For(catalog.GetDescriptor(provider), clock);
+    }
+
+    /// <summary>Creates a fake that supports what <paramref name="descriptor"/> says its provider supports, with its slots.</summary>
+    /// <param name="descriptor">The provider's descriptor.</param>
+    /// <param name="clock">The clock; the system clock when <see langword="null"/>.</param>
+    /// <returns>The fake.</returns>
+    public static FakeProviderAdapter For(ProviderDescriptor descriptor, IClock? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
         // Always pass the catalog's slots, even none: null would make the constructor invent Key1/Key2 for any
         // provider that can regenerate (AWS Bedrock regenerates credentials by id and has no fixed slots).
-        return new FakeProviderAdapter(provider, descriptor.Capabilities, clock, descriptor.KeySlots);
+        return new FakeProviderAdapter(descriptor.Id, descriptor.Capabilities, clock, descriptor.KeySlots);
     }
 
     /// <summary>Gets the script of an operation, to make its next calls fail, hang or throw.</summary>

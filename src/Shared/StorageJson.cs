@@ -44,6 +44,75 @@ internal static class StorageJson
         return map is null || map.Count == 0 ? FrozenDictionary<string, string>.Empty : map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
+    // A version's typed state (slot, revocation failure, expiry warning) shares the metadata column under reserved
+    // keys, so no schema change was needed when it stopped being free-form metadata.
+    private const string SlotKey = "ironcage.slot";
+    private const string LegacySlotKey = "slot";
+    private const string RevocationFailedKey = "ironcage.revocation-failed-at";
+    private const string ExpiryWarnedKey = "ironcage.expiry-warned-at";
+
+    public static string WriteVersionMetadata(KeyVersion version)
+    {
+        if (version.Slot is null && version.RevocationFailedAt is null && version.ExpiryWarnedAt is null)
+        {
+            return WriteMap(version.Metadata);
+        }
+
+        var map = new Dictionary<string, string>(version.Metadata.Count + 3, StringComparer.Ordinal);
+        foreach (var (key, value) in version.Metadata)
+        {
+            map[key] = value;
+        }
+
+        Put(map, SlotKey, version.Slot);
+        Put(map, RevocationFailedKey, InstantText(version.RevocationFailedAt));
+        Put(map, ExpiryWarnedKey, InstantText(version.ExpiryWarnedAt));
+        return WriteMap(map);
+    }
+
+    /// <summary>
+    /// Reads the metadata column into the version's typed state and its free-form metadata. Rows written before the
+    /// state was typed carry it as metadata strings (<c>slot</c>, and the instants in NodaTime's general pattern): they
+    /// are migrated on read.
+    /// </summary>
+    public static KeyVersion ReadVersionMetadata(KeyVersion version, string json)
+    {
+        var map = ReadMap(json);
+        if (!map.ContainsKey(SlotKey) && !map.ContainsKey(LegacySlotKey) && !map.ContainsKey(RevocationFailedKey) && !map.ContainsKey(ExpiryWarnedKey))
+        {
+            return version with { Metadata = map };
+        }
+
+        var rest = map.Where(e => e.Key is not (SlotKey or LegacySlotKey or RevocationFailedKey or ExpiryWarnedKey)).ToDictionary(StringComparer.Ordinal);
+        return version with
+        {
+            Metadata = rest,
+            Slot = map.GetValueOrDefault(SlotKey) ?? map.GetValueOrDefault(LegacySlotKey),
+            RevocationFailedAt = ParseStateInstant(map.GetValueOrDefault(RevocationFailedKey)),
+            ExpiryWarnedAt = ParseStateInstant(map.GetValueOrDefault(ExpiryWarnedKey)),
+        };
+    }
+
+    private static void Put(Dictionary<string, string> map, string key, string? value)
+    {
+        if (value is not null)
+        {
+            map[key] = value;
+        }
+    }
+
+    // Extended ISO-8601 is what this code writes; the general pattern ("g") is what the metadata strings held.
+    private static Instant? ParseStateInstant(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var extended = InstantPattern.ExtendedIso.Parse(text);
+        return extended.Success ? extended.Value : InstantPattern.General.Parse(text).GetValueOrThrow();
+    }
+
     public static string WritePolicy(RotationPolicy policy)
     {
         var dto = new PolicyDto
@@ -149,11 +218,10 @@ internal static class StorageJson
             RequestedAt = InstantText(operation.RequestedAt),
             UpdatedAt = InstantText(operation.UpdatedAt),
             Note = operation.Note,
-            RevokeFirst = operation.RevokeFirst,
-            RevokeOnly = operation.RevokeOnly,
+            Kind = (int)operation.Kind,
             PreviousVersionId = operation.PreviousVersionId,
             PreviousProviderKeyId = operation.PreviousProviderKeyId,
-            PreviousRevokedEarly = operation.PreviousRevokedEarly,
+            EarlyRevocation = operation.EarlyRevocation == EarlyRevocation.None ? null : (int)operation.EarlyRevocation,
             NewVersionId = operation.NewVersionId,
             ProviderKeyName = operation.ProviderKeyName,
             CreateAttempted = operation.CreateAttempted,
@@ -188,11 +256,10 @@ internal static class StorageJson
             RequestedAt = ParseInstant(dto.RequestedAt)!.Value,
             UpdatedAt = ParseInstant(dto.UpdatedAt)!.Value,
             Note = dto.Note,
-            RevokeFirst = dto.RevokeFirst,
-            RevokeOnly = dto.RevokeOnly,
+            Kind = KindOf(dto),
             PreviousVersionId = dto.PreviousVersionId,
             PreviousProviderKeyId = dto.PreviousProviderKeyId,
-            PreviousRevokedEarly = dto.PreviousRevokedEarly,
+            EarlyRevocation = dto.EarlyRevocation is { } early ? (EarlyRevocation)early : dto.PreviousRevokedEarly ? EarlyRevocation.Revoked : EarlyRevocation.None,
             NewVersionId = dto.NewVersionId,
             ProviderKeyName = dto.ProviderKeyName,
             CreateAttempted = dto.CreateAttempted,
@@ -212,6 +279,11 @@ internal static class StorageJson
             ConcurrencyToken = token,
         };
     }
+
+    // Rows written before the operation kind existed carry the two flags it replaced.
+    private static RotationOperationKind KindOf(OperationDto dto) => dto.Kind is { } kind
+        ? (RotationOperationKind)kind
+        : dto.RevokeOnly ? RotationOperationKind.Revocation : dto.RevokeFirst ? RotationOperationKind.RevokeFirstRotation : RotationOperationKind.Rotation;
 
     private static string? DurationText(Duration? duration) => duration is { } value ? DurationPattern.Roundtrip.Format(value) : null;
 
@@ -305,14 +377,24 @@ internal static class StorageJson
 
         public string? Note { get; set; }
 
+        public int? Kind { get; set; }
+
+        // Read from rows written before Kind: never written again.
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
         public bool RevokeFirst { get; set; }
 
+        // Read from rows written before Kind: never written again.
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
         public bool RevokeOnly { get; set; }
 
         public string? PreviousVersionId { get; set; }
 
         public string? PreviousProviderKeyId { get; set; }
 
+        public int? EarlyRevocation { get; set; }
+
+        // Read from rows written before EarlyRevocation: never written again.
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
         public bool PreviousRevokedEarly { get; set; }
 
         public string NewVersionId { get; set; } = string.Empty;

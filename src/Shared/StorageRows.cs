@@ -111,7 +111,7 @@ internal static class OperationRows
             return key with { Versions = versions };
         }
 
-        private KeyVersion ReadVersion() => new()
+        private KeyVersion ReadVersion() => StorageJson.ReadVersionMetadata(new KeyVersion
         {
             VersionId = reader.GetString(9),
             ProviderKeyId = StorageColumns.NullableString(reader, 10),
@@ -132,6 +132,5 @@ internal static class OperationRows
                 Nonce = StorageColumns.Bytes(reader, 23),
                 Ciphertext = StorageColumns.Bytes(reader, 24),
             },
-            Metadata = StorageJson.ReadMap(reader.GetString(25)),
-        };
+        }, reader.GetString(25));
 }

@@ -460,7 +460,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         var store = await NewStoreAsync();
         var labels = new Dictionary<string, string> { ["environment"] = "prod" };
         var scope = new Dictionary<string, string> { ["project"] = "proj_1" };
-        var metadata = new Dictionary<string, string> { ["slot"] = "Key1" };
+        var metadata = new Dictionary<string, string> { ["account"] = "acct_1" };
         var versions = new List<KeyVersion> { NewVersion("kv_1", KeyStage.Current) with { Metadata = metadata } };
         var key = NewKey("openai/prod") with { Labels = labels, Scope = scope, Versions = versions };
 
@@ -477,7 +477,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         var read = await store.CreateAsync(NewKey("openai/prod"));
         var labels = new Dictionary<string, string> { ["environment"] = "prod" };
         var scope = new Dictionary<string, string> { ["project"] = "proj_1" };
-        var metadata = new Dictionary<string, string> { ["slot"] = "Key1" };
+        var metadata = new Dictionary<string, string> { ["account"] = "acct_1" };
         var versions = new List<KeyVersion> { NewVersion("kv_1", KeyStage.Current) with { Metadata = metadata } };
 
         await store.UpdateAsync(read with { Labels = labels, Scope = scope, Versions = versions });
@@ -745,7 +745,10 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
             DisplayHint = "sk-…" + versionId[3..7],
             Fingerprint = "fp1.kek-a." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
             Secret = NewSecret("kek-" + index) with { FormatVersion = EncryptedSecret.CurrentFormatVersion },
-            Metadata = new Dictionary<string, string> { ["slot"] = slot, ["service_account_id"] = "sa_" + index, ["note"] = "é ✓ " + stage },
+            Slot = slot,
+            RevocationFailedAt = stage == KeyStage.Revoked ? created + Duration.FromDays(31) + Duration.FromTicks(3) : null,
+            ExpiryWarnedAt = created + Duration.FromDays(300) + Duration.FromTicks(5),
+            Metadata = new Dictionary<string, string> { ["service_account_id"] = "sa_" + index, ["note"] = "é ✓ " + stage },
         };
     }
 
@@ -769,7 +772,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         labels["environment"] = "staging";
         labels["added"] = "later";
         scope.Clear();
-        metadata["slot"] = "Key2";
+        metadata["account"] = "acct_2";
         versions[0] = versions[0] with { Stage = KeyStage.Revoked };
         versions.Add(NewVersion("kv_2", KeyStage.Pending));
     }
@@ -780,7 +783,7 @@ public abstract class KeyStoreConformanceTests : IAsyncLifetime
         stored.Scope.Should().BeEquivalentTo(new Dictionary<string, string> { ["project"] = "proj_1" });
         var version = stored.Versions.Should().ContainSingle().Subject;
         version.Stage.Should().Be(KeyStage.Current);
-        version.Metadata.Should().BeEquivalentTo(new Dictionary<string, string> { ["slot"] = "Key1" });
+        version.Metadata.Should().BeEquivalentTo(new Dictionary<string, string> { ["account"] = "acct_1" });
     }
 
     private static async Task<List<ManagedKey>> ListAsync(IKeyStore store, ProviderId? provider = null, CancellationToken cancellationToken = default)

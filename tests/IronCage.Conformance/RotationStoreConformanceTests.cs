@@ -41,10 +41,10 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
         {
             Step = RotationStep.CreatedAtProvider,
             Note = "scheduled by policy",
-            RevokeFirst = true,
+            Kind = RotationOperationKind.RevokeFirstRotation,
             PreviousVersionId = "kv_old",
             PreviousProviderKeyId = "key_old",
-            PreviousRevokedEarly = true,
+            EarlyRevocation = EarlyRevocation.Failed,
             ProviderKeyName = "ironcage-prod-1",
             CreateAttempted = true,
             NewProviderKeyId = "key_new",

@@ -26,7 +26,7 @@ public sealed class AzureOpenAIRotationTests
         operation.NewProviderKeyId.Should().Be("Key2");
         emulator.Key1.Should().Be(oldValue, "Key1 keeps working during grace");
         var during = await host.Keys.GetAsync(registered.Reference);
-        during.CurrentVersion!.Metadata["slot"].Should().Be("Key2");
+        during.CurrentVersion!.Slot.Should().Be("Key2");
         using (var current = await host.OpenAsync(during.CurrentVersion, registered.Reference))
         {
             current.Matches(emulator.Key2).Should().BeTrue();

@@ -22,6 +22,7 @@ public sealed class FaultInjectionTests
         RotationStep.CreatedAtProvider,
         RotationStep.StoredPending,
         RotationStep.Verified,
+        RotationStep.Distributed,
         RotationStep.Promoted,
         RotationStep.GracePeriod,
         RotationStep.PreviousRevoked,
@@ -705,7 +706,7 @@ public sealed class FaultInjectionTests
             : base($"Simulated crash after {step}.")
         {
             Step = step;
-            Data[KeyRotator.SimulatedCrashMarker] = true;
+            Data[StepFailures.SimulatedCrashMarker] = true;
         }
 
         public RotationStep Step { get; }
@@ -1021,9 +1022,9 @@ public sealed class FaultInjectionTests
         {
             var seen = _observations.Where(o => o.Operation.OperationId == operation.OperationId).ToList();
             seen.Should().NotBeEmpty();
-            if (!operation.RevokeFirst)
+            if (!operation.RevokesFirst)
             {
-                foreach (var observation in seen.Where(o => o.Operation.Step is < RotationStep.PreviousRevoked or RotationStep.Failed))
+                foreach (var observation in seen.Where(o => o.Operation.Step is < RotationStep.PreviousRevoked or RotationStep.Distributed or RotationStep.Failed))
                 {
                     observation.OldKeyAccepted.Should().BeTrue($"the old key works until it may be revoked (it did not at {observation.Operation.Step})");
                 }
@@ -1034,7 +1035,7 @@ public sealed class FaultInjectionTests
                 .Select((call, index) => (call, index))
                 .Where(c => c.call.ProviderKeyId == OldProviderKeyId && c.call.Operation is FakeProviderOperation.Delete or FakeProviderOperation.Deactivate or FakeProviderOperation.Regenerate)
                 .ToList();
-            if (Tier == RotationTier.Manual || operation.Step == RotationStep.Failed && !operation.RevokeFirst)
+            if (Tier == RotationTier.Manual || operation.Step == RotationStep.Failed && !operation.RevokesFirst)
             {
                 retirements.Should().BeEmpty("the old key is not touched at the provider");
                 return;
@@ -1045,7 +1046,7 @@ public sealed class FaultInjectionTests
                 retirements.Should().NotBeEmpty();
             }
 
-            if (operation.RevokeFirst || retirements.Count == 0)
+            if (operation.RevokesFirst || retirements.Count == 0)
             {
                 return;
             }

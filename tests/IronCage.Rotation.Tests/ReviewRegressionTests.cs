@@ -86,7 +86,7 @@ public sealed class ReviewRegressionTests
         operation.Step.Should().Be(RotationStep.RevocationFailed);
         var old = (await harness.Keys.GetAsync(registered.Reference)).FindVersion(registered.CurrentVersion!.VersionId)!;
         old.IsServable.Should().BeFalse("a leaked key whose revocation failed is never served again");
-        old.Metadata.Should().ContainKey(KeyRotator.RevocationFailedMetadata);
+        old.RevocationFailedAt.Should().NotBeNull();
         harness.Shared.Events.All.OfType<KeyRevoked>().Should().Contain(e => !e.Succeeded && e.Severity == EventSeverity.Critical);
     }
 
@@ -132,7 +132,7 @@ public sealed class ReviewRegressionTests
         var operation = await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Compromised, new RotationRequest { RevokeFirst = true });
 
         operation.Step.Should().Be(RotationStep.Completed);
-        operation.PreviousRevocationFailed.Should().BeTrue();
+        operation.EarlyRevocation.Should().Be(EarlyRevocation.Failed);
         var key = await harness.Keys.GetAsync(registered.Reference);
         key.CurrentVersion!.VersionId.Should().Be(operation.NewVersionId);
         key.FindVersion(registered.CurrentVersion!.VersionId)!.IsServable.Should().BeFalse();

@@ -62,7 +62,7 @@ public sealed class RotationTierTests
         provider.CallsTo(FakeProviderOperation.Regenerate).Select(c => c.ProviderKeyId).Should().Equal("Key2", "Key1");
         provider.IsAccepted(oldSecret).Should().BeFalse("regenerating Key1 killed the old value");
         var key = await harness.Keys.GetAsync(registered.Reference);
-        key.CurrentVersion!.Metadata["slot"].Should().Be("Key2");
+        key.CurrentVersion!.Slot.Should().Be("Key2");
         await harness.AssertInvariantsAsync(registered.Reference);
 
         // The next rotation goes back to Key1.

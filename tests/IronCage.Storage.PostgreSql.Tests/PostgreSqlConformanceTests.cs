@@ -43,3 +43,38 @@ public sealed class PostgreSqlUsageStoreConformanceTests(PostgresServer server) 
     protected override IUsageStore CreateSecondInstance(IUsageStore store)
         => new PostgreSqlUsageStore(new PostgreSqlStoreOptions { ConnectionString = _connectionStrings[store] });
 }
+
+[Collection(PostgresCollection.Name)]
+[ConformanceSkipWhen(typeof(PostgresServer), nameof(PostgresServer.SkipReason))]
+public sealed class PostgreSqlLegacyRowConformanceTests(PostgresServer server) : LegacyRowConformanceTests
+{
+    private readonly List<IDisposable> _stores = [];
+    private string? _connectionString;
+
+    private string ConnectionString => _connectionString ??= server.CreateDatabase();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _stores.ForEach(s => s.Dispose());
+    }
+
+    protected override IKeyStore CreateKeyStore() => Track(new PostgreSqlKeyStore(new PostgreSqlStoreOptions { ConnectionString = ConnectionString }));
+
+    protected override IRotationStore CreateRotationStore() => Track(new PostgreSqlRotationStore(new PostgreSqlStoreOptions { ConnectionString = ConnectionString }));
+
+    protected override async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        (await command.ExecuteNonQueryAsync()).Should().Be(1, "the statement changes the one legacy row");
+    }
+
+    private T Track<T>(T store)
+        where T : IDisposable
+    {
+        _stores.Add(store);
+        return store;
+    }
+}

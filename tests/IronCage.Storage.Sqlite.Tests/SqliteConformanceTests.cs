@@ -67,3 +67,36 @@ public sealed class SqliteUsageStoreConformanceTests : UsageStoreConformanceTest
     protected override IUsageStore CreateSecondInstance(IUsageStore store)
         => new SqliteUsageStore(new SqliteStoreOptions { ConnectionString = _connectionStrings[store] });
 }
+
+public sealed class SqliteLegacyRowConformanceTests : LegacyRowConformanceTests
+{
+    private readonly TempDatabase _database = new();
+    private readonly List<IDisposable> _stores = [];
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _stores.ForEach(s => s.Dispose());
+        _database.Delete();
+    }
+
+    protected override IKeyStore CreateKeyStore() => Track(new SqliteKeyStore(_database.Options()));
+
+    protected override IRotationStore CreateRotationStore() => Track(new SqliteRotationStore(_database.Options()));
+
+    protected override Task ExecuteAsync(string sql)
+    {
+        using var connection = _database.OpenRaw();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery().Should().Be(1, "the statement changes the one legacy row");
+        return Task.CompletedTask;
+    }
+
+    private T Track<T>(T store)
+        where T : IDisposable
+    {
+        _stores.Add(store);
+        return store;
+    }
+}

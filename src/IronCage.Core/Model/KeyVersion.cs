@@ -52,7 +52,22 @@ public sealed record KeyVersion
     /// <summary>Gets the encrypted secret.</summary>
     public required EncryptedSecret Secret { get; init; }
 
-    /// <summary>Gets provider-specific facts about the version (for example <c>slot = Key2</c>, a service-account id).</summary>
+    /// <summary>
+    /// Gets the fixed provider slot that holds this key (Azure <c>Key1</c> or <c>Key2</c>, see
+    /// <see cref="ProviderDescriptor.KeySlots"/>), or <see langword="null"/> when the provider's keys are not slots.
+    /// </summary>
+    public string? Slot { get; init; }
+
+    /// <summary>
+    /// Gets when revoking this version at the provider failed for good: it is killed locally, but still live at the
+    /// provider until an operator revokes it there. <see langword="null"/> when no revocation failed.
+    /// </summary>
+    public Instant? RevocationFailedAt { get; init; }
+
+    /// <summary>Gets when the scheduler warned that the provider will soon expire this version, or <see langword="null"/> before it did.</summary>
+    public Instant? ExpiryWarnedAt { get; init; }
+
+    /// <summary>Gets provider-specific facts about the version (for example a service-account id).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init => field = Frozen.Map(value); } = FrozenDictionary<string, string>.Empty;
 
     /// <summary>Creates a new, unique version id (<c>kv_</c> followed by 32 hex characters).</summary>

@@ -46,7 +46,7 @@ public sealed class ProviderDescriptor
     /// <see cref="RotationTier.Manual"/> when there is no free call to verify a new key (a rotation never promotes an
     /// unverified key).
     /// </summary>
-    public RotationTier Tier => VerifyCall is null ? RotationTier.Manual : TierFor(Capabilities);
+    public RotationTier Tier => ResolveTier(Capabilities, canVerify: VerifyCall is not null);
 
     /// <summary>Gets the page where people create and revoke keys; reminders link to it.</summary>
     public required Uri ConsoleUrl { get; init; }
@@ -86,6 +86,16 @@ public sealed class ProviderDescriptor
 
     /// <summary>Gets free-form notes for operators (for example what the reminder should tell a person to do).</summary>
     public string? Notes { get; init; }
+
+    /// <summary>
+    /// The one tier resolution: the tier <paramref name="capabilities"/> allow (see <see cref="TierFor"/>), or
+    /// <see cref="RotationTier.Manual"/> when a new key cannot be verified (a rotation never promotes an unverified key).
+    /// </summary>
+    /// <param name="capabilities">What the provider (its adapter) can do.</param>
+    /// <param name="canVerify">Whether a new key can be verified: by the adapter, or by the catalog's <see cref="VerifyCall"/>.</param>
+    /// <returns>The rotation tier.</returns>
+    public static RotationTier ResolveTier(ProviderCapabilities capabilities, bool canVerify)
+        => canVerify ? TierFor(capabilities) : RotationTier.Manual;
 
     /// <summary>Derives the rotation tier from capabilities.</summary>
     /// <param name="capabilities">The provider's capabilities.</param>

@@ -29,6 +29,30 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddSingleton<IRotationStore, InMemoryRotationStore>();
         services.TryAddSingleton<RotationEventPublisher>();
         services.TryAddSingleton<RotationDueEvaluator>();
+        services.TryAddSingleton<RotationProviders>();
+        services.TryAddSingleton<RotationJournal>();
+        services.TryAddSingleton<ManagedKeyWriter>();
+        services.TryAddSingleton<OperationRecorder>();
+        services.TryAddSingleton<SecretSealer>();
+        services.TryAddSingleton<OrphanSweep>();
+        services.TryAddSingleton<KeyDistributor>();
+        if (!services.Any(d => d.ServiceType == typeof(IRotationStrategy)))
+        {
+            // One strategy per tier; a new tier is a new strategy registered here.
+            services.AddSingleton<IRotationStrategy, CreateAndRetireStrategy>();
+            services.AddSingleton<IRotationStrategy, SlotAlternatingStrategy>();
+            services.AddSingleton<IRotationStrategy>(sp => SuppliedKeyStrategy.SemiAutomatic(sp.GetRequiredService<RotationProviders>()));
+            services.AddSingleton<IRotationStrategy>(sp => SuppliedKeyStrategy.Manual(sp.GetRequiredService<RotationProviders>()));
+        }
+
+        services.TryAddSingleton<RotationStrategies>();
+        services.TryAddSingleton<NewKeySteps>();
+        services.TryAddSingleton<RetirementSteps>();
+        services.TryAddSingleton<RotationRollback>();
+        services.TryAddSingleton<RotationEngine>();
+        services.TryAddSingleton<SuppliedKeyIntake>();
+        services.TryAddSingleton<KeyRegistrar>();
+        services.TryAddSingleton<RotationPlanner>();
         services.TryAddSingleton<IKeyRotator, KeyRotator>();
         NotificationIronCageBuilderExtensions.AddUsageAlertBridge(services);
         return builder;
@@ -61,6 +85,7 @@ public static class RotationIronCageBuilderExtensions
                 sp.GetRequiredService<IRotationStore>(),
                 sp.GetRequiredService<RotationEventPublisher>(),
                 sp.GetRequiredService<RotationDueEvaluator>(),
+                sp.GetRequiredService<IProviderCatalog>(),
                 sp.GetRequiredService<NodaTime.IClock>(),
                 sp.GetRequiredService<IOptions<RotationSchedulerOptions>>(),
                 sp.GetRequiredService<IOptions<RotationOptions>>(),

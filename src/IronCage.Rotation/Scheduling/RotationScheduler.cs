@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,13 +15,13 @@ namespace IronCage.Rotation;
 public sealed class RotationScheduler : BackgroundService
 {
     private const string LeasePrefix = "rotation:";
-    private const string ExpiryWarnedMetadata = "ironcage.expiry-warned-at";
 
     private readonly IKeyRotator _rotator;
     private readonly IKeyStore _keys;
     private readonly IRotationStore _operations;
     private readonly RotationEventPublisher _events;
     private readonly RotationDueEvaluator _due;
+    private readonly IProviderCatalog _catalog;
     private readonly IClock _clock;
     private readonly RotationSchedulerOptions _options;
     private readonly RotationOptions _rotationOptions;
@@ -35,6 +34,7 @@ public sealed class RotationScheduler : BackgroundService
         IRotationStore operations,
         RotationEventPublisher events,
         RotationDueEvaluator due,
+        IProviderCatalog catalog,
         IClock clock,
         IOptions<RotationSchedulerOptions> options,
         IOptions<RotationOptions> rotationOptions,
@@ -46,6 +46,7 @@ public sealed class RotationScheduler : BackgroundService
         _operations = operations;
         _events = events;
         _due = due;
+        _catalog = catalog;
         _clock = clock;
         _options = options.Value;
         _rotationOptions = rotationOptions.Value;
@@ -207,7 +208,7 @@ public sealed class RotationScheduler : BackgroundService
 
         var count = operation.RemindersSent + 1;
         await _operations.UpdateAsync(operation with { RemindersSent = count, LastReminderAt = now, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
-        var console = ProviderCatalog.BuiltIn.TryGetDescriptor(operation.Key.Provider, out var descriptor) ? descriptor.ConsoleUrl : null;
+        var console = _catalog.TryGetDescriptor(operation.Key.Provider, out var descriptor) ? descriptor.ConsoleUrl : null;
         await _events.PublishAsync(new RotationOverdue { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, DueAt = operation.RequestedAt, ReminderCount = count, ConsoleUrl = console }, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref counters.Reminders);
     }
@@ -215,7 +216,7 @@ public sealed class RotationScheduler : BackgroundService
     private IEnumerable<KeyVersion> ExpiringVersions(ManagedKey key, Instant now)
     {
         var lead = key.Policy.ExpiryWarningLead ?? _ironCageOptions.DefaultExpiryWarningLead;
-        return key.Versions.Where(v => v.IsServable && v.ExpiresAt is { } expiresAt && expiresAt - lead <= now && !v.Metadata.ContainsKey(ExpiryWarnedMetadata));
+        return key.Versions.Where(v => v.IsServable && v.ExpiresAt is { } expiresAt && expiresAt - lead <= now && v.ExpiryWarnedAt is null);
     }
 
     private async Task WarnExpiryAsync(KeyReference reference, Instant now, Counters counters, CancellationToken cancellationToken)
@@ -232,13 +233,7 @@ public sealed class RotationScheduler : BackgroundService
             return;
         }
 
-        var updated = key;
-        foreach (var version in expiring)
-        {
-            var metadata = version.Metadata.ToDictionary(StringComparer.Ordinal);
-            metadata[ExpiryWarnedMetadata] = now.ToString("g", CultureInfo.InvariantCulture);
-            updated = updated.WithVersion(version with { Metadata = metadata });
-        }
+        var updated = expiring.Aggregate(key, (changed, version) => ManagedKeyTransitions.MarkExpiryWarned(changed, version.VersionId, now));
 
         // Recorded before it is sent: a warning may be lost in a crash, but never sent twice.
         await _keys.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,216 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IronCage.Rotation;
+
+/// <summary>
+/// The persisted step machine: every step is recorded before the next begins, so an engine started on the same store
+/// resumes an unfinished operation where it stopped. It retries failed steps (at once, then with back-off), rolls back
+/// any failure before promotion and records a revocation that keeps failing after it. It knows nothing of tiers: what
+/// differs per tier is behind <see cref="IRotationStrategy"/>.
+/// </summary>
+internal sealed class RotationEngine
+{
+    private readonly OperationRecorder _recorder;
+    private readonly NewKeySteps _newKey;
+    private readonly RetirementSteps _retirement;
+    private readonly RotationRollback _rollback;
+    private readonly ManagedKeyWriter _keys;
+    private readonly RotationJournal _journal;
+    private readonly RotationOptions _options;
+    private readonly IClock _clock;
+
+    public RotationEngine(OperationRecorder recorder, NewKeySteps newKey, RetirementSteps retirement, RotationRollback rollback, ManagedKeyWriter keys, RotationJournal journal, IOptions<RotationOptions> options, IClock clock)
+    {
+        _recorder = recorder;
+        _newKey = newKey;
+        _retirement = retirement;
+        _rollback = rollback;
+        _keys = keys;
+        _journal = journal;
+        _options = options.Value;
+        _clock = clock;
+    }
+
+    public RetirementSteps Retirement => _retirement;
+
+    public NewKeySteps NewKey => _newKey;
+
+    public RotationRollback Rollback => _rollback;
+
+    public static bool IsPromoted(RotationOperation operation) => operation.Step is RotationStep.Promoted or RotationStep.GracePeriod or RotationStep.PreviousRevoked;
+
+    public async Task<RotationOperation> StartAsync(ManagedKey managed, RotationTier tier, RotationReason reason, RotationOperationKind kind, RotationRequest request, RotationStep firstStep, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetCurrentInstant();
+        var current = managed.CurrentVersion;
+        var operationId = RotationOperation.NewOperationId();
+        var stored = await _recorder.CreateAsync(new RotationOperation
+        {
+            OperationId = operationId,
+            Key = managed.Reference,
+            Reason = reason,
+            Kind = kind,
+            Tier = tier,
+            Step = firstStep,
+            RequestedBy = request.Actor,
+            RequestedAt = now,
+            UpdatedAt = now,
+            Note = request.Note,
+            GracePeriodOverride = request.GracePeriod,
+            PreviousVersionId = current?.VersionId,
+            PreviousProviderKeyId = current?.ProviderKeyId,
+            NewVersionId = KeyVersion.NewVersionId(),
+            ProviderKeyName = $"ironcage-{managed.Reference.Name}-{now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}-{operationId[4..12]}",
+        }, cancellationToken).ConfigureAwait(false);
+        await _journal.StartedAsync(stored, request, cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    public async Task<RotationOperation> RunAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        while (!operation.IsFinished)
+        {
+            var now = _clock.GetCurrentInstant();
+            if (operation.NextAttemptAt is { } retryAt && retryAt > now)
+            {
+                return operation;
+            }
+
+            if (operation.Step == RotationStep.AwaitingNewKey || (operation.Step == RotationStep.GracePeriod && operation.GraceEndsAt > now))
+            {
+                return operation;
+            }
+
+            // A failed step comes back with NextAttemptAt set: the check above then hands it to the scheduler or
+            // ResumeAsync, or (with no back-off) retries it until MaxAttempts ends the operation.
+            operation = await RunStepAsync(operation, cancellationToken).ConfigureAwait(false);
+        }
+
+        return operation;
+    }
+
+    // An emergency never waits for an ordinary rotation: one not yet promoted is rolled back, one in its grace period
+    // is finished at once (its old key revoked), then the emergency starts.
+    public async Task SupersedeActiveAsync(KeyReference key, RotationRequest request, CancellationToken cancellationToken)
+    {
+        var active = await _recorder.FindActiveAsync(key, cancellationToken).ConfigureAwait(false);
+        if (active is null)
+        {
+            return;
+        }
+
+        if (!await IsAfterPromotionAsync(active, cancellationToken).ConfigureAwait(false))
+        {
+            await _rollback.RollBackAsync(active, $"Superseded by an emergency requested by {request.Actor}.", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var now = _clock.GetCurrentInstant();
+        active = await _recorder.UpdateAsync(active with { GraceEndsAt = active.GraceEndsAt is { } ends && ends > now ? now : active.GraceEndsAt, NextAttemptAt = null }, cancellationToken).ConfigureAwait(false);
+        var finished = await RunAsync(active, cancellationToken).ConfigureAwait(false);
+        if (!finished.IsFinished)
+        {
+            throw new RotationConflictException(key, finished.OperationId, finished.Step);
+        }
+    }
+
+    /// <summary>Whether the new key may already be current. Promotion may reach the key store before the operation records it: trust the store, never roll back a Current key.</summary>
+    public async Task<bool> IsAfterPromotionAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        if (IsPromoted(operation))
+        {
+            return true;
+        }
+
+        var managed = await _keys.FindAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        return managed?.FindVersion(operation.NewVersionId) is { Stage: KeyStage.Current };
+    }
+
+    private async Task<RotationOperation> RunStepAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        for (var immediate = 0; ; immediate++)
+        {
+            try
+            {
+                var next = await NextStepAsync(operation, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await _recorder.PersistAsync(next with { Attempts = 0, NextAttemptAt = null, LastError = next.Step == RotationStep.RevocationFailed ? next.LastError : null }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RotationConflictException) when (operation.Step == RotationStep.Requested && next.NewProviderKeyId is { } obtained)
+                {
+                    await _rollback.DiscardUnrecordedAsync(next, obtained, cancellationToken).ConfigureAwait(false);
+                    throw;
+                }
+            }
+            catch (Exception ex) when (StepFailures.IsStepFailure(ex, cancellationToken))
+            {
+                // A step may have recorded progress before it failed (CreateAttempted): continue from the stored copy.
+                operation = await _recorder.FindAsync(operation.OperationId, cancellationToken).ConfigureAwait(false) ?? operation;
+                var retryable = ex is ProviderRequestException provider
+                    ? StepFailures.IsRetryable(provider.Kind) || IsPropagationDelay(operation, provider)
+                    : StepFailures.IsTransportFailure(ex);
+                if (retryable && immediate < _options.ImmediateRetries)
+                {
+                    await StepFailures.DelayAsync(_options, ex as ProviderRequestException, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                return await HandleFailureAsync(operation, ex, retryable, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<RotationOperation> NextStepAsync(RotationOperation operation, CancellationToken cancellationToken) => operation.Step switch
+    {
+        RotationStep.Requested when operation.RevokesFirst && operation.EarlyRevocation == EarlyRevocation.None => await _retirement.RevokePreviousEarlyAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.Requested when operation.Kind == RotationOperationKind.Revocation && operation.EarlyRevocation == EarlyRevocation.Failed => operation with { Step = RotationStep.RevocationFailed, EndedAt = _clock.GetCurrentInstant() },
+        RotationStep.Requested when operation.Kind == RotationOperationKind.Revocation => operation with { Step = RotationStep.PreviousRevoked },
+        RotationStep.Requested => await _newKey.ObtainAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.CreatedAtProvider => await _newKey.StorePendingAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.StoredPending => await _newKey.VerifyAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.Verified => await _newKey.DistributeAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.Distributed => await _retirement.PromoteAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.Promoted => await _retirement.StartGraceAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.GracePeriod => await _retirement.RevokePreviousAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.PreviousRevoked => await _retirement.CompleteAsync(operation).ConfigureAwait(false),
+        _ => throw new InvalidOperationException($"Rotation {operation.OperationId} cannot run from {operation.Step}."),
+    };
+
+    private bool IsPropagationDelay(RotationOperation operation, ProviderRequestException failure)
+        => operation.Step == RotationStep.StoredPending && failure.Kind == ProviderErrorKind.InvalidKey && operation.Attempts + 1 < _options.VerifyPropagationAttempts;
+
+    private async Task<RotationOperation> HandleFailureAsync(RotationOperation operation, Exception failure, bool retryable, CancellationToken cancellationToken)
+    {
+        var reason = StepFailures.Describe(failure);
+        var attempts = operation.Attempts + 1;
+        var afterPromotion = await IsAfterPromotionAsync(operation, cancellationToken).ConfigureAwait(false);
+
+        // Provider errors while revoking are retried with back-off (permissions get fixed, outages end); anything else
+        // after promotion (no provider-side id, a broken adapter) will not get better by waiting.
+        if ((retryable || (afterPromotion && failure is ProviderRequestException)) && attempts < _options.MaxAttempts)
+        {
+            var retryAt = _clock.GetCurrentInstant() + _options.BackoffFor(attempts);
+            Log.StepDeferred(_journal.Logger, operation.OperationId, operation.Key, operation.Step, attempts, retryAt, reason);
+            return await _recorder.UpdateAsync(operation with { Attempts = attempts, NextAttemptAt = retryAt, LastError = reason }, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!afterPromotion)
+        {
+            return await _rollback.RollBackAsync(operation, reason, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Alert first: once RevocationFailed is recorded nothing resumes the operation, so a crash right after recording
+        // it must not be able to swallow the only alert that a live key needs revoking by hand.
+        if (operation.PreviousVersionId is { } previous)
+        {
+            await _retirement.MarkRevocationFailedAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _journal.RevocationFailedAsync(operation, operation.PreviousVersionId, attempts, reason, _retirement.ConsoleUri(operation.Key.Provider), cancellationToken).ConfigureAwait(false);
+        return await _recorder.PersistAsync(operation with { Step = RotationStep.RevocationFailed, Attempts = attempts, LastError = reason, EndedAt = _clock.GetCurrentInstant(), NextAttemptAt = null }, cancellationToken).ConfigureAwait(false);
+    }
+}

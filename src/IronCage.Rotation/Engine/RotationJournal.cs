@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace IronCage.Rotation;
+
+/// <summary>
+/// What the rotation flow tells the world, in one place: audit records, rotation events and metrics (and the log
+/// lines that go with them). Never a secret: events and records carry version ids and display hints only.
+/// </summary>
+internal sealed class RotationJournal
+{
+    private readonly IAuditLog _audit;
+    private readonly RotationEventPublisher _events;
+    private readonly IClock _clock;
+    private readonly ILogger<RotationJournal> _logger;
+
+    public RotationJournal(IAuditLog audit, RotationEventPublisher events, IClock clock, ILogger<RotationJournal> logger)
+    {
+        _audit = audit;
+        _events = events;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    public ILogger Logger => _logger;
+
+    public async Task StartedAsync(RotationOperation operation, RotationRequest request, CancellationToken cancellationToken)
+    {
+        Log.RotationStarted(_logger, operation.OperationId, operation.Key, operation.Reason, operation.Tier);
+        await _events.PublishAsync(new RotationStarted { Key = operation.Key, OccurredAt = operation.RequestedAt, OperationId = operation.OperationId, Reason = operation.Reason, Tier = operation.Tier }, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(ActionOf(operation), operation.Key, request, AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "started", ["reason"] = operation.Reason.ToString(), ["tier"] = operation.Tier.ToString() }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task StepAsync(RotationOperation operation, RotationRequest request, string step, Dictionary<string, string>? details, CancellationToken cancellationToken)
+    {
+        var all = details ?? [];
+        all["operation"] = operation.OperationId;
+        all["step"] = step;
+        return AuditAsync(AuditAction.KeyRotate, operation.Key, request, AuditOutcome.Success, all, cancellationToken);
+    }
+
+    public async Task CompletedAsync(RotationOperation operation, Instant now)
+    {
+        Record(operation, now, IronCageTelemetry.SuccessOutcome);
+        var revocation = operation.Kind == RotationOperationKind.Revocation;
+        if (!revocation)
+        {
+            Log.RotationCompleted(_logger, operation.OperationId, operation.Key, operation.NewVersionId, operation.NewDisplayHint);
+        }
+
+        await AuditAsync(ActionOf(operation), operation.Key, RequestOf(operation), AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "completed", ["version"] = revocation ? operation.PreviousVersionId ?? string.Empty : operation.NewVersionId }, CancellationToken.None).ConfigureAwait(false);
+        if (!revocation)
+        {
+            await _events.PublishAsync(new RotationCompleted { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, VersionId = operation.NewVersionId, DisplayHint = operation.NewDisplayHint }, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    public async Task FailedAsync(RotationOperation operation, string message, Instant now)
+    {
+        Log.RotationFailed(_logger, operation.OperationId, operation.Key, operation.Step, message);
+        Record(operation, now, IronCageTelemetry.FailureOutcome);
+        await AuditAsync(AuditAction.KeyRotate, operation.Key, RequestOf(operation), AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["step"] = operation.Step.ToString(), ["error"] = message }, CancellationToken.None).ConfigureAwait(false);
+        await _events.PublishAsync(new RotationFailed { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, Step = operation.Step, Reason = message }, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    public async Task RevocationFailedAsync(RotationOperation operation, string? versionId, int attempts, string reason, Uri? consoleUrl, CancellationToken cancellationToken)
+    {
+        Log.RevocationFailed(_logger, operation.OperationId, operation.Key, versionId, attempts, reason);
+        await AuditAsync(AuditAction.KeyRevoke, operation.Key, RequestOf(operation), AuditOutcome.Failure, new() { ["operation"] = operation.OperationId, ["version"] = versionId ?? string.Empty, ["error"] = reason }, cancellationToken).ConfigureAwait(false);
+        await _events.PublishAsync(new KeyRevoked { Key = operation.Key, OccurredAt = _clock.GetCurrentInstant(), OperationId = operation.OperationId, VersionId = versionId ?? string.Empty, Succeeded = false, Error = reason, ConsoleUrl = consoleUrl }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask RevokedAsync(KeyReference key, string versionId, string operationId, bool localOnly, Uri? consoleUrl, Instant now, CancellationToken cancellationToken)
+        => _events.PublishAsync(new KeyRevoked { Key = key, OccurredAt = now, OperationId = operationId, VersionId = versionId, LocalOnly = localOnly, ConsoleUrl = consoleUrl }, cancellationToken);
+
+    public ValueTask KilledAsync(KeyReference key, string versionId, Instant now, CancellationToken cancellationToken)
+    {
+        Log.VersionKilled(_logger, key, versionId);
+        return _events.PublishAsync(new KeyKilled { Key = key, OccurredAt = now, VersionId = versionId }, cancellationToken);
+    }
+
+    public async Task AuditAsync(AuditAction action, KeyReference key, RotationRequest request, AuditOutcome outcome, Dictionary<string, string> details, CancellationToken cancellationToken)
+    {
+        await _audit.AppendAsync(new AuditEvent
+        {
+            Actor = request.Actor,
+            Action = action,
+            Target = key.ToString(),
+            Timestamp = _clock.GetCurrentInstant(),
+            IpAddress = request.IpAddress,
+            Reason = request.Note,
+            Outcome = outcome,
+            Details = details,
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static RotationRequest RequestOf(RotationOperation operation) => new() { Actor = operation.RequestedBy };
+
+    private static AuditAction ActionOf(RotationOperation operation) => operation.Kind == RotationOperationKind.Revocation ? AuditAction.KeyRevoke : AuditAction.KeyRotate;
+
+    private static void Record(RotationOperation operation, Instant now, string outcome)
+    {
+        var provider = new KeyValuePair<string, object?>(IronCageTelemetry.ProviderTag, operation.Key.Provider.Value);
+        var result = new KeyValuePair<string, object?>(IronCageTelemetry.OutcomeTag, outcome);
+        IronCageTelemetry.Rotations.Add(1, provider, result);
+        IronCageTelemetry.RotationDurations.Record(Math.Max(0, (now - operation.RequestedAt).TotalSeconds), provider, result);
+    }
+}

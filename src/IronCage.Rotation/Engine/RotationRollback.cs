@@ -1,0 +1,158 @@
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace IronCage.Rotation;
+
+/// <summary>
+/// Failure before promotion: discard the new key at the provider (by id, or by the sweep when a create's answer was
+/// lost), restore an old key that was revoked first where the tier can, revoke the Pending version, alert, and record
+/// the operation as Failed. The old key stays current.
+/// </summary>
+internal sealed class RotationRollback
+{
+    private readonly ManagedKeyWriter _keys;
+    private readonly RotationStrategies _strategies;
+    private readonly RotationProviders _providers;
+    private readonly OrphanSweep _sweep;
+    private readonly OperationRecorder _recorder;
+    private readonly RotationJournal _journal;
+    private readonly IClock _clock;
+
+    public RotationRollback(ManagedKeyWriter keys, RotationStrategies strategies, RotationProviders providers, OrphanSweep sweep, OperationRecorder recorder, RotationJournal journal, IClock clock)
+    {
+        _keys = keys;
+        _strategies = strategies;
+        _providers = providers;
+        _sweep = sweep;
+        _recorder = recorder;
+        _journal = journal;
+        _clock = clock;
+    }
+
+    public async Task<RotationOperation> RollBackAsync(RotationOperation operation, string reason, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var strategy = _strategies.For(operation.Tier);
+        if (_providers.Find(operation.Key.Provider) is { } adapter)
+        {
+            if (operation.NewProviderKeyId is { } newKeyId)
+            {
+                await DiscardAsync(operation, strategy, adapter, newKeyId, problems, cancellationToken).ConfigureAwait(false);
+            }
+            else if (operation.CreateAttempted && strategy.CreatesNamedKeys)
+            {
+                await SweepAsync(operation, strategy, adapter, problems, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (operation.EarlyRevocation != EarlyRevocation.None && operation.PreviousVersionId is { } previousVersionId)
+        {
+            problems.Add(await RestorePreviousAsync(operation, strategy, previousVersionId, cancellationToken).ConfigureAwait(false));
+        }
+
+        var now = _clock.GetCurrentInstant();
+        await _keys.UpdateAsync(operation.Key, managed => ManagedKeyTransitions.DiscardPending(managed, operation.NewVersionId, now), cancellationToken).ConfigureAwait(false);
+
+        // Audit and alert before the operation is recorded as ended: a crash in between leaves it unfinished, so it is
+        // resumed and alerts again, instead of ending with no alert at all.
+        var message = problems.Count == 0 ? reason : $"{reason} Rollback: {string.Join("; ", problems)}.";
+        await _journal.FailedAsync(operation, message, now).ConfigureAwait(false);
+        return await _recorder.PersistAsync(operation with { Step = RotationStep.Failed, LastError = message, EndedAt = now, NextAttemptAt = null, NewSecret = null, Attempts = operation.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Another engine moved the operation on while this one obtained <paramref name="providerKeyId"/>: nothing records
+    /// that key, so remove it before giving way (unless the winner recorded the same key). A regenerated slot cannot be
+    /// given back; the winner verifies what it recorded and rolls back if this regeneration replaced it.
+    /// </summary>
+    public async Task DiscardUnrecordedAsync(RotationOperation lost, string providerKeyId, CancellationToken cancellationToken)
+    {
+        var strategy = _strategies.For(lost.Tier);
+        if (!strategy.CreatesNamedKeys || _providers.Find(lost.Key.Provider) is not { } adapter)
+        {
+            return;
+        }
+
+        var stored = await _recorder.FindAsync(lost.OperationId, cancellationToken).ConfigureAwait(false);
+        if (stored is not null && string.Equals(stored.NewProviderKeyId, providerKeyId, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        try
+        {
+            var managed = await _keys.GetAsync(lost.Key, cancellationToken).ConfigureAwait(false);
+            await strategy.DiscardAsync(new RotationStrategyContext(lost, managed, adapter), providerKeyId, cancellationToken).ConfigureAwait(false);
+            Log.UnrecordedKeyRemoved(_journal.Logger, lost.OperationId, lost.Key, providerKeyId);
+        }
+        catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+        {
+            Log.RollbackIncomplete(_journal.Logger, lost.OperationId, lost.Key, providerKeyId, StepFailures.Describe(ex));
+        }
+    }
+
+    // Remove the new key at the provider: one IronCage created, or one a person supplied for this rotation that never
+    // became current (semi-automatic: deactivated, as that provider cannot delete).
+    private async Task DiscardAsync(RotationOperation operation, IRotationStrategy strategy, IProviderAdapter adapter, string newKeyId, List<string> problems, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+            await strategy.DiscardAsync(new RotationStrategyContext(operation, managed, adapter), newKeyId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+        {
+            Log.RollbackIncomplete(_journal.Logger, operation.OperationId, operation.Key, newKeyId, StepFailures.Describe(ex));
+            problems.Add($"the new provider key {newKeyId} could not be removed ({StepFailures.Describe(ex)})");
+        }
+    }
+
+    // The last create call failed without an answer we could record: the provider may hold a key under the attempt's
+    // name that nothing else will ever remove.
+    private async Task SweepAsync(RotationOperation operation, IRotationStrategy strategy, IProviderAdapter adapter, List<string> problems, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+            if (!await _sweep.SweepAsync(new RotationStrategyContext(operation, managed, adapter), strategy, cancellationToken).ConfigureAwait(false))
+            {
+                problems.Add($"the provider cannot list keys, so a key it may have created as '{operation.ProviderKeyName}' could not be looked for; check its console ({_providers.ConsoleUrl(operation.Key.Provider)})");
+            }
+        }
+        catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+        {
+            Log.RollbackIncomplete(_journal.Logger, operation.OperationId, operation.Key, operation.ProviderKeyName, StepFailures.Describe(ex));
+            problems.Add($"a key the provider may have created as '{operation.ProviderKeyName}' could not be looked for and removed ({StepFailures.Describe(ex)})");
+        }
+    }
+
+    // A revoke-first emergency revoked the old key before the new one existed, so when the new one fails the managed key
+    // has nothing to serve. A tier that can restore (undelete) the old key makes it the Current version again, still
+    // killed (never served), so IronCage keeps track of a key that is live at the provider and the operator's next
+    // rotation retires it. Left Revoked, it would be live at the provider with nothing that ever revokes it again.
+    private async Task<string> RestorePreviousAsync(RotationOperation operation, IRotationStrategy strategy, string previousVersionId, CancellationToken cancellationToken)
+    {
+        var noUsableVersion = $"'{operation.Key}' has no usable version until a rotation succeeds";
+        var cannotRestore = $"the previous version {previousVersionId} was revoked first and cannot be restored: {noUsableVersion}";
+        if (operation.PreviousProviderKeyId is not { } previousId)
+        {
+            return cannotRestore;
+        }
+
+        try
+        {
+            var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+            if (!await strategy.RestoreAsync(new RotationStrategyContext(operation, managed, _providers.Find(operation.Key.Provider)), previousId, cancellationToken).ConfigureAwait(false))
+            {
+                return cannotRestore;
+            }
+        }
+        catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
+        {
+            return $"the previous key {previousId} was revoked first and could not be undeleted ({StepFailures.Describe(ex)}): {noUsableVersion}";
+        }
+
+        await _keys.UpdateAsync(operation.Key, managed => ManagedKeyTransitions.Restore(managed, previousVersionId), cancellationToken).ConfigureAwait(false);
+        return $"the previous key {previousId} was undeleted at the provider and is the Current version again, but it stays killed locally (never served) until an operator rotates the key again";
+    }
+}

@@ -1,0 +1,57 @@
+using NodaTime;
+
+namespace IronCage.Rotation;
+
+/// <summary>
+/// The <see cref="RotationTier.Automatic"/> and <see cref="RotationTier.CreateThenDelete"/> tiers: the provider creates
+/// a new, named key; rollback and retirement delete (or deactivate) a key by id; a key deleted first can be undeleted
+/// where the provider soft-deletes (Google).
+/// </summary>
+internal sealed class CreateAndRetireStrategy : IRotationStrategy
+{
+    private readonly IClock _clock;
+
+    public CreateAndRetireStrategy(IClock clock) => _clock = clock;
+
+    public IReadOnlyList<RotationTier> Tiers { get; } = [RotationTier.Automatic, RotationTier.CreateThenDelete];
+
+    public bool AwaitsSuppliedKey => false;
+
+    public bool CreatesNamedKeys => true;
+
+    public bool AcceptsUnverifiable => false;
+
+    public bool RetiresAtProvider => true;
+
+    public async Task<ObtainedKey> ObtainAsync(RotationStrategyContext context, SecretValue? supplied, CancellationToken cancellationToken)
+    {
+        if (supplied is not null)
+        {
+            throw new IronCageException($"Managed key '{context.Key.Reference}' rotates with the {context.Operation.Tier} strategy, which creates its own keys: use RotateAsync.");
+        }
+
+        var adapter = context.RequireAdapter();
+        var expiresAt = context.Key.Policy.KeyLifetime is { } lifetime && adapter.Capabilities.HasFlag(ProviderCapabilities.Expiry)
+            ? _clock.GetCurrentInstant() + lifetime
+            : (Instant?)null;
+        var created = await adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = context.Provider, Name = context.Operation.ProviderKeyName!, ExpiresAt = expiresAt, Limits = context.Key.Limits }, cancellationToken).ConfigureAwait(false);
+        return ObtainedKey.Created(created, slot: null);
+    }
+
+    public Task DiscardAsync(RotationStrategyContext context, string providerKeyId, CancellationToken cancellationToken)
+        => ProviderKeyRetirement.RetireAsync(context.RequireAdapter(), context.Provider, providerKeyId, cancellationToken);
+
+    public Task RetireAsync(RotationStrategyContext context, KeyVersion? previous, string providerKeyId, CancellationToken cancellationToken)
+        => ProviderKeyRetirement.RetireAsync(context.RequireAdapter(), context.Provider, providerKeyId, cancellationToken);
+
+    public async Task<bool> RestoreAsync(RotationStrategyContext context, string providerKeyId, CancellationToken cancellationToken)
+    {
+        if (context.Adapter is not { } adapter || !adapter.Capabilities.HasFlag(ProviderCapabilities.Undelete))
+        {
+            return false;
+        }
+
+        await adapter.UndeleteKeyAsync(context.Provider, providerKeyId, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+}
