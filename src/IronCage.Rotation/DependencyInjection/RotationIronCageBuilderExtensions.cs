@@ -61,6 +61,12 @@ public static class RotationIronCageBuilderExtensions
                 sp.GetRequiredService<IRotationStore>(),
                 sp.GetRequiredService<RotationEventPublisher>(),
                 sp.GetRequiredService<RotationDueEvaluator>(),
+                new KeyLeaseRunner(
+                    sp.GetRequiredService<IRotationStore>(),
+                    sp.GetRequiredService<NodaTime.IClock>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<IOptions<RotationSchedulerOptions>>(),
+                    sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RotationScheduler>>()),
                 sp.GetRequiredService<NodaTime.IClock>(),
                 sp.GetRequiredService<IOptions<RotationSchedulerOptions>>(),
                 sp.GetRequiredService<IOptions<RotationOptions>>(),
