@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using NodaTime;
 
 namespace IronCage.Rotation;
 
@@ -46,6 +47,12 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "Rotation scheduler pass: {Started} started, {Resumed} resumed, {Completed} completed, {Failed} failed, {Reminders} reminders, {ExpiryWarnings} expiry warnings, {Skipped} skipped (held by another instance).")]
     public static partial void SchedulerPass(ILogger logger, int started, int resumed, int completed, int failed, int reminders, int expiryWarnings, int skipped);
+
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "The rotation scheduler could not renew its lease on {Key} (it expires at {ExpiresAt}); it tries again.")]
+    public static partial void SchedulerLeaseRenewalFailed(ILogger logger, KeyReference key, Instant expiresAt, Exception exception);
+
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "The rotation scheduler instance {InstanceId} lost its lease on {Key}; its work on the key stopped and is resumed by whoever holds the key.")]
+    public static partial void SchedulerLeaseLost(ILogger logger, KeyReference key, string instanceId);
 
     // Notifications: 1100–1199.
     [LoggerMessage(EventId = 1100, Message = "{EventType} for {Key} (operation {OperationId}): {Description}")]

@@ -105,6 +105,18 @@ public sealed class FakeOperationScript
         }
     }
 
+    /// <summary>Gets how many calls are hanging now (see <see cref="Hang"/>), so a test can wait until one has arrived.</summary>
+    public int HangingCalls
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _hung.Count;
+            }
+        }
+    }
+
     /// <summary>Lets every call that is hanging now go on (and succeed).</summary>
     public void ReleaseHung()
     {

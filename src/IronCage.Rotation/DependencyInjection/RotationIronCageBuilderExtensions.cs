@@ -86,6 +86,12 @@ public static class RotationIronCageBuilderExtensions
                 sp.GetRequiredService<RotationEventPublisher>(),
                 sp.GetRequiredService<RotationDueEvaluator>(),
                 sp.GetRequiredService<IProviderCatalog>(),
+                new KeyLeaseRunner(
+                    sp.GetRequiredService<IRotationStore>(),
+                    sp.GetRequiredService<NodaTime.IClock>(),
+                    sp.GetRequiredService<TimeProvider>(),
+                    sp.GetRequiredService<IOptions<RotationSchedulerOptions>>(),
+                    sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RotationScheduler>>()),
                 sp.GetRequiredService<NodaTime.IClock>(),
                 sp.GetRequiredService<IOptions<RotationSchedulerOptions>>(),
                 sp.GetRequiredService<IOptions<RotationOptions>>(),

@@ -23,6 +23,11 @@ internal sealed class RotationSchedulerOptionsValidator : IValidateOptions<Rotat
             failures.Add("RotationSchedulerOptions.LeaseDuration must be positive (default 5 minutes).");
         }
 
+        if (options.LeaseRenewalInterval is { } renewal && (renewal <= TimeSpan.Zero || renewal >= options.LeaseDuration.ToTimeSpan()))
+        {
+            failures.Add($"RotationSchedulerOptions.LeaseRenewalInterval is {renewal}; it must be positive and shorter than LeaseDuration ({options.LeaseDuration}), or null for a third of it.");
+        }
+
         if (options.ReminderInterval <= Duration.Zero)
         {
             failures.Add("RotationSchedulerOptions.ReminderInterval must be positive (default 24 hours).");

@@ -14,14 +14,13 @@ namespace IronCage.Rotation;
 /// </summary>
 public sealed class RotationScheduler : BackgroundService
 {
-    private const string LeasePrefix = "rotation:";
-
     private readonly IKeyRotator _rotator;
     private readonly IKeyStore _keys;
     private readonly IRotationStore _operations;
     private readonly RotationEventPublisher _events;
     private readonly RotationDueEvaluator _due;
     private readonly IProviderCatalog _catalog;
+    private readonly KeyLeaseRunner _leases;
     private readonly IClock _clock;
     private readonly RotationSchedulerOptions _options;
     private readonly RotationOptions _rotationOptions;
@@ -35,6 +34,7 @@ public sealed class RotationScheduler : BackgroundService
         RotationEventPublisher events,
         RotationDueEvaluator due,
         IProviderCatalog catalog,
+        KeyLeaseRunner leases,
         IClock clock,
         IOptions<RotationSchedulerOptions> options,
         IOptions<RotationOptions> rotationOptions,
@@ -47,6 +47,7 @@ public sealed class RotationScheduler : BackgroundService
         _events = events;
         _due = due;
         _catalog = catalog;
+        _leases = leases;
         _clock = clock;
         _options = options.Value;
         _rotationOptions = rotationOptions.Value;
@@ -69,7 +70,7 @@ public sealed class RotationScheduler : BackgroundService
         {
             try
             {
-                await WithLeaseAsync(item.Key, now, counters, () => HandleAsync(item, now, counters, token), token).ConfigureAwait(false);
+                await WithLeaseAsync(item.Key, now, counters, held => HandleAsync(item, now, counters, held), token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
             {
@@ -91,7 +92,7 @@ public sealed class RotationScheduler : BackgroundService
         {
             try
             {
-                await WithLeaseAsync(key.Reference, now, counters, () => WarnExpiryAsync(key.Reference, now, counters, token), token).ConfigureAwait(false);
+                await WithLeaseAsync(key.Reference, now, counters, held => WarnExpiryAsync(key.Reference, now, counters, held), token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
             {
@@ -131,22 +132,16 @@ public sealed class RotationScheduler : BackgroundService
         }
     }
 
-    private async Task WithLeaseAsync(KeyReference key, Instant now, Counters counters, Func<Task> work, CancellationToken cancellationToken)
+    private async Task WithLeaseAsync(KeyReference key, Instant now, Counters counters, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
     {
-        var lease = await _operations.TryAcquireLeaseAsync(LeasePrefix + key, _options.InstanceId, _options.LeaseDuration, now, cancellationToken).ConfigureAwait(false);
-        if (lease is null)
+        switch (await _leases.RunAsync(key, now, work, cancellationToken).ConfigureAwait(false))
         {
-            Interlocked.Increment(ref counters.Skipped);
-            return;
-        }
-
-        try
-        {
-            await work().ConfigureAwait(false);
-        }
-        finally
-        {
-            await _operations.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+            case LeaseOutcome.Skipped:
+                Interlocked.Increment(ref counters.Skipped);
+                break;
+            case LeaseOutcome.Lost:
+                Interlocked.Increment(ref counters.LeasesLost);
+                break;
         }
     }
 
@@ -254,6 +249,7 @@ public sealed class RotationScheduler : BackgroundService
         public int Reminders;
         public int ExpiryWarnings;
         public int Skipped;
+        public int LeasesLost;
 
         public SchedulerRunResult ToResult() => new()
         {
@@ -264,6 +260,7 @@ public sealed class RotationScheduler : BackgroundService
             Reminders = Reminders,
             ExpiryWarnings = ExpiryWarnings,
             Skipped = Skipped,
+            LeasesLost = LeasesLost,
         };
     }
 }

@@ -17,6 +17,13 @@ public sealed class RotationSchedulerOptions
     /// <value>The default value is 5 minutes.</value>
     public Duration LeaseDuration { get; set; } = Duration.FromMinutes(5);
 
+    /// <summary>
+    /// Gets or sets how often a held lease is renewed while work on its key runs; <see langword="null"/> renews every
+    /// third of <see cref="LeaseDuration"/>. Work stops when a renewal finds the lease taken over.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (a third of <see cref="LeaseDuration"/>).</value>
+    public TimeSpan? LeaseRenewalInterval { get; set; }
+
     /// <summary>Gets or sets how often a person is reminded while a manual or semi-automatic rotation waits for the new key.</summary>
     /// <value>The default value is 24 hours.</value>
     public Duration ReminderInterval { get; set; } = Duration.FromHours(24);

@@ -23,4 +23,7 @@ public sealed record SchedulerRunResult
 
     /// <summary>Gets how many keys were skipped because another instance held them.</summary>
     public int Skipped { get; init; }
+
+    /// <summary>Gets how many keys' work stopped because this instance lost its lease on them (another instance resumes it).</summary>
+    public int LeasesLost { get; init; }
 }
