@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -83,7 +84,7 @@ public static class IronCageBuilderExtensions
     /// <typeparam name="TAdapter">The adapter type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static IIronCageBuilder AddProviderAdapter<TAdapter>(this IIronCageBuilder builder)
+    public static IIronCageBuilder AddProviderAdapter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TAdapter>(this IIronCageBuilder builder)
         where TAdapter : class, IProviderAdapter
     {
         ArgumentNullException.ThrowIfNull(builder);

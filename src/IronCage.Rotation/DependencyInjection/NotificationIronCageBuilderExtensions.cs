@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
 using IronCage.Rotation;
 using IronCage.Usage;
@@ -72,7 +73,7 @@ public static class NotificationIronCageBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageAlertSink, UsageAlertNotificationBridge>());
     }
 
-    private static void AddHttpSink<TSink>(IServiceCollection services, string clientName, string userAgent)
+    private static void AddHttpSink<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSink>(IServiceCollection services, string clientName, string userAgent)
         where TSink : class, INotificationSink
     {
         if (services.Any(d => d.ServiceType == typeof(INotificationSink) && d.ImplementationType == typeof(TSink)))

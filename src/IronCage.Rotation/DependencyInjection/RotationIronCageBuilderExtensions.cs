@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using IronCage.Rotation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -120,7 +121,7 @@ public static class RotationIronCageBuilderExtensions
     /// <typeparam name="TSubscriber">The subscriber type, built by the container.</typeparam>
     /// <param name="builder">The IronCage builder.</param>
     /// <returns>The builder.</returns>
-    public static IIronCageBuilder AddRotationEventSubscriber<TSubscriber>(this IIronCageBuilder builder)
+    public static IIronCageBuilder AddRotationEventSubscriber<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSubscriber>(this IIronCageBuilder builder)
         where TSubscriber : class, IRotationEventSubscriber
     {
         ArgumentNullException.ThrowIfNull(builder);
