@@ -27,7 +27,7 @@ public static class ProviderHttpIronCageBuilderExtensions
     /// <param name="configure">Configures the connection.</param>
     /// <param name="client">The package's client name, its public add method and its throttling rule.</param>
     /// <returns>The service collection, to add the adapter to.</returns>
-    public static IServiceCollection AddProviderConnection<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions, TValidator>(this IIronCageBuilder builder, string name, Action<TOptions> configure, ProviderClientSettings client)
+    public static IServiceCollection AddProviderConnection<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(this IIronCageBuilder builder, string name, Action<TOptions> configure, ProviderClientSettings client)
         where TOptions : ProviderHttpOptions
         where TValidator : class, IValidateOptions<TOptions>
     {

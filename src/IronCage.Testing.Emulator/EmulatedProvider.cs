@@ -132,11 +132,11 @@ public abstract class EmulatedProvider
 
     // The OpenAI chat completions shape (also OpenRouter's): a JSON body, or with "stream": true server-sent events whose
     // last chunk carries the usage (as OpenAI sends with stream_options.include_usage), then [DONE].
-    private protected static async Task WriteChatCompletionAsync(HttpContext context, JsonObject? request)
+    private protected async Task WriteChatCompletionAsync(HttpContext context, JsonObject? request)
     {
         var model = request?["model"]?.GetValue<string>() ?? "gpt-4o-mini";
         var id = NewId("chatcmpl-", 16);
-        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var created = Time.GetUtcNow().ToUnixTimeSeconds();
         var usage = new JsonObject { ["prompt_tokens"] = EmulatorConstants.InputTokens, ["completion_tokens"] = EmulatorConstants.OutputTokens, ["total_tokens"] = EmulatorConstants.TotalTokens };
         if (request?["stream"]?.GetValueKind() == System.Text.Json.JsonValueKind.True)
         {

@@ -56,7 +56,7 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     ShouldHandle = static args => ValueTask.FromResult(IsTransient(args.Outcome, args.Context.CancellationToken)),
-                    DelayGenerator = static args => ValueTask.FromResult(args.Outcome.Result is { } response ? RetryAfter(response.Headers) : null),
+                    DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } response ? RetryAfter(response.Headers, _clock.GetCurrentInstant().ToDateTimeOffset()) : null),
                     OnRetry = args =>
                     {
                         var reason = args.Outcome.Exception?.GetType().Name ?? $"HTTP {(int)args.Outcome.Result!.StatusCode}";
@@ -417,11 +417,11 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
         _ => false,
     };
 
-    private static TimeSpan? RetryAfter(HttpResponseHeaders headers)
+    private static TimeSpan? RetryAfter(HttpResponseHeaders headers, DateTimeOffset now)
         => headers.RetryAfter switch
         {
             { Delta: { } delta } => delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
+            { Date: { } date } => date - now is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
             _ => null,
         };
 

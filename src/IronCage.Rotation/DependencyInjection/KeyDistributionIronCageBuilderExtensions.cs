@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using IronCage.Rotation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,7 @@ public static class KeyDistributionIronCageBuilderExtensions
     /// <typeparam name="TTarget">The target type.</typeparam>
     /// <param name="builder">The IronCage builder.</param>
     /// <returns>The builder.</returns>
-    public static IIronCageBuilder AddKeyDistributionTarget<TTarget>(this IIronCageBuilder builder)
+    public static IIronCageBuilder AddKeyDistributionTarget<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TTarget>(this IIronCageBuilder builder)
         where TTarget : class, IKeyDistributionTarget
     {
         ArgumentNullException.ThrowIfNull(builder);
