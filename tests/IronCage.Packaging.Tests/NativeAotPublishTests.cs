@@ -139,7 +139,7 @@ public sealed class NativeAotPublishTests(PackedFeed packed)
 
         var chat = provider.GetRequiredService<IHttpClientFactory>().CreateClient("chat");
         using (var body = new StringContent("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"))
-        using (var response = await chat.PostAsync("v1/chat/completions", body))
+        using (var response = await chat.PostAsync("chat/completions", body))
         {
             Console.WriteLine($"chat {(int)response.StatusCode}");
         }
