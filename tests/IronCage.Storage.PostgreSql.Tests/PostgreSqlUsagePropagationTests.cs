@@ -1,92 +1,13 @@
-using IronCage.Testing;
-using IronCage.Usage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using NodaTime;
+using IronCage.Conformance;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 
-/// <summary>Two host instances over one database: usage recorded on one reaches the other's gate and queries through LISTEN/NOTIFY.</summary>
+/// <summary>Two host instances over one database: usage reaches the other through LISTEN/NOTIFY.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgreSqlUsagePropagationTests(PostgresServer server)
+[ConformanceSkipWhen(typeof(PostgresServer), nameof(PostgresServer.SkipReason))]
+public sealed class PostgreSqlUsagePropagationTests(PostgresServer server) : UsagePropagationConformanceTests
 {
-    // Generous on purpose: the assertion is that the other instance blocks the key at all without its 1-hour safety-net
-    // refresh; how fast it does is measured by UsagePropagationBenchmarks (goal: p99 ≤ 1 s).
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
-    private static readonly KeyReference Key = new(ProviderId.OpenAI, "prod");
+    protected override string CreateDatabase() => server.CreateDatabase();
 
-    [PostgresFact]
-    public async Task HardLimitReachedThroughOneInstance_BlocksTheKeyOnTheOtherInstance()
-    {
-        var connectionString = server.CreateDatabase();
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
-        var masterKey = LocalMasterKeyProvider.GenerateMasterKey();
-        await using var first = Instance(connectionString, clock, masterKey);
-        await using var second = Instance(connectionString, clock, masterKey);
-        var hosted = first.GetServices<IHostedService>().Concat(second.GetServices<IHostedService>()).ToList();
-        foreach (var service in hosted)
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
-
-        try
-        {
-            await first.GetRequiredService<IKeyStore>().CreateAsync(new ManagedKey
-            {
-                Reference = Key,
-                Limits = new UsageLimits { Limits = [new UsageLimit(UsageMetric.Requests, UsageWindow.Day, 5)] },
-            });
-            var gate = second.GetRequiredService<IUsageGate>();
-            (await second.GetRequiredService<IUsageQuery>().GetCurrentUsageAsync(Key)).Day.Requests.Should().Be(0);
-            gate.IsBlocked(Key, clock.GetCurrentInstant(), out _).Should().BeFalse();
-
-            var recorder = first.GetRequiredService<IUsageRecorder>();
-            for (var i = 0; i < 5; i++)
-            {
-                recorder.Record(new UsageSample(Key, clock.GetCurrentInstant(), "gpt-4o-mini", 100, 20, null, "kv_1"));
-            }
-
-            KeySkip? skip = null;
-            (await EventuallyAsync(() => gate.IsBlocked(Key, clock.GetCurrentInstant(), out skip))).Should().BeTrue("the other instance's flush is announced and read at once");
-            skip!.Reason.Should().Be(KeySkipReason.LimitReached);
-            (await second.GetRequiredService<IUsageQuery>().GetCurrentUsageAsync(Key)).Day.Requests.Should().Be(5, "the other instance's usage is counted once");
-            (await first.GetRequiredService<IUsageQuery>().GetCurrentUsageAsync(Key)).Day.Requests.Should().Be(5, "an instance's own flush does not come back to it as another instance's usage");
-        }
-        finally
-        {
-            foreach (var service in hosted)
-            {
-                await service.StopAsync(CancellationToken.None);
-            }
-        }
-    }
-
-    /// <summary>One instance with usage tracking whose safety-net refresh never comes during a test: only the feed can carry usage.</summary>
-    private static ServiceProvider Instance(string connectionString, FakeClock clock, string masterKey)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<IClock>(clock);
-        services.AddIronCage()
-            .ProtectKeysWithMasterKey(masterKey)
-            .AddUsageTracking(o => o.RefreshInterval = TimeSpan.FromHours(1))
-            .PersistKeysToPostgreSql(connectionString);
-        return services.BuildServiceProvider();
-    }
-
-    private static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(10);
-        }
-
-        return condition();
-    }
+    protected override void PersistKeys(IIronCageBuilder builder, string connectionString) => builder.PersistKeysToPostgreSql(connectionString);
 }
