@@ -25,7 +25,8 @@ public sealed class ProviderHttpPipelineTests
     public async Task SendAsync_CreateThatTimesOut_IsNotResent()
     {
         // DisableForUnsafeHttpMethods looks only at answers: a POST whose attempt timed out would still be resent by it.
-        var provider = new ScriptedProvider((_, _) => { Thread.Sleep(400); return ScriptedProvider.Json(HttpStatusCode.OK); });
+        // The provider is far slower than the timeout, so a loaded machine cannot let the answer win the race.
+        var provider = new ScriptedProvider((_, _) => { Thread.Sleep(2000); return ScriptedProvider.Json(HttpStatusCode.OK); });
         using var host = new PlumbingHost(provider, o => o.Timeout = TimeSpan.FromMilliseconds(100));
 
         var act = () => host.Http.SendAsync(host.Endpoint, new ProviderCall(HttpMethod.Post, host.Endpoint.Resolve("keys"), "create key"), CancellationToken.None);
