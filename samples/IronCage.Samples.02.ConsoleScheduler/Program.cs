@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Samples.ConsoleScheduler;
 
@@ -26,7 +27,7 @@ public static class Program
         var seededOpenRouter = emulator.OpenRouter.AddKey("prod");
 
         var folder = Directory.CreateTempSubdirectory("ironcage-sample-");
-        var clock = FakeClock.FromUtc(2026, 11, 2, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 2, 9, 0, 0);
         var events = new EventPrinter(output);
 
         // 2. The host: IronCage with an SQLite store, two provider adapters, the rotation engine and its scheduler.

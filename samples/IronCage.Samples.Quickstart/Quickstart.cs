@@ -7,6 +7,7 @@ using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Samples.Quickstart;
 

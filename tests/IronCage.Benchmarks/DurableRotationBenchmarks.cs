@@ -5,6 +5,7 @@ using IronCage.Storage.PostgreSql.Tests;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Benchmarks;
 
@@ -17,7 +18,7 @@ namespace IronCage.Benchmarks;
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3, invocationCount: 1)]
 public class DurableRotationBenchmarks : IDisposable
 {
-    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
     private ServiceProvider _services = null!;
     private PostgresCluster? _cluster;
     private string? _folder;

@@ -4,6 +4,7 @@ using IronCage.Rotation;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Benchmarks;
 
@@ -15,7 +16,7 @@ namespace IronCage.Benchmarks;
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
 public class RotationBenchmarks : IDisposable
 {
-    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
     private ServiceProvider _planServices = null!;
     private ServiceProvider _rotateServices = null!;
     private List<KeyReference> _toRotate = [];

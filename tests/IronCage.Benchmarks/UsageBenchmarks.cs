@@ -4,6 +4,7 @@ using IronCage.Testing;
 using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Benchmarks;
 
@@ -17,7 +18,7 @@ public class UsageBenchmarks : IDisposable
     private static readonly KeyReference Key = KeyReference.Parse("openai/prod");
     private static readonly KeyReference Unlimited = KeyReference.Parse("openai/unlimited");
     private static readonly CostEstimate Estimate = new("gpt-4o", 1_000, 500);
-    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
     private ServiceProvider _services = null!;
     private IUsageRecorder _recorder = null!;
     private IUsageGate _gate = null!;
@@ -80,7 +81,7 @@ public class UsageFlushBenchmarks : IDisposable
 {
     private static readonly KeyReference[] Keys = [.. Enumerable.Range(0, 100).Select(i => KeyReference.Parse($"openai/key-{i}"))];
     private static readonly string[] Models = ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4o-2024-08-06"];
-    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
     private ServiceProvider? _services;
     private IUsageRecorder _recorder = null!;
 

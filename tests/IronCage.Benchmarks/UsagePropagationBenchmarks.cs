@@ -7,6 +7,7 @@ using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Benchmarks;
 
@@ -20,7 +21,7 @@ namespace IronCage.Benchmarks;
 [MinColumn, MaxColumn, MedianColumn]
 public class UsagePropagationBenchmarks : IDisposable
 {
-    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
     private readonly List<double> _milliseconds = [];
     private PostgresCluster _cluster = null!;
     private ServiceProvider _first = null!;

@@ -3,6 +3,7 @@ using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Conformance;
 
@@ -21,7 +22,7 @@ public abstract class UsagePropagationConformanceTests
     public async Task HardLimitReachedThroughOneInstance_BlocksTheKeyOnTheOtherInstance()
     {
         var connectionString = CreateDatabase();
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var masterKey = LocalMasterKeyProvider.GenerateMasterKey();
         await using var first = Instance(connectionString, clock, masterKey);
         await using var second = Instance(connectionString, clock, masterKey);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using IronCage.Testing;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Rotation.Tests;
 
@@ -735,7 +736,7 @@ public sealed class FaultInjectionTests
 
         public RotationTier Tier { get; }
 
-        public FakeClock Clock { get; } = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        public FakeClock Clock { get; } = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
 
         public RotationHarness.SharedState Shared { get; } = new();
 

@@ -3,6 +3,7 @@ using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Rotation.Tests;
 
@@ -17,7 +18,7 @@ internal sealed class RotationHarness : IDisposable
     public RotationHarness(FakeProviderAdapter provider, FakeClock? clock = null, SharedState? shared = null, Action<RotationOptions>? configure = null, Action<IIronCageBuilder>? extend = null)
     {
         Provider = provider;
-        Clock = clock ?? FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        Clock = clock ?? FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         Shared = shared ?? new SharedState();
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Shared.Logs));

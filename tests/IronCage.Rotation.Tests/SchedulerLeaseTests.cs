@@ -1,6 +1,7 @@
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Rotation.Tests;
 
@@ -15,7 +16,7 @@ public sealed class SchedulerLeaseTests
     public async Task RunDue_ProviderCallSlowerThanTheLease_KeepsTheLeaseAndASecondSchedulerNeverStartsTheSameRotation()
     {
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var shared = new RotationHarness.SharedState();
         using var first = new RotationHarness(provider, clock, shared, extend: FastRenewal);
         using var second = new RotationHarness(provider, clock, shared, extend: FastRenewal);
@@ -52,7 +53,7 @@ public sealed class SchedulerLeaseTests
     public async Task RunDue_LeaseLostWhileAProviderCallRuns_StopsTheWorkAndLeavesItToResume()
     {
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var shared = new RotationHarness.SharedState();
         var store = new LosableLeaseStore(shared.Operations);
         using var harness = new RotationHarness(provider, clock, shared, extend: b =>

@@ -2,6 +2,7 @@ using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Rotation.Tests;
 
@@ -155,7 +156,7 @@ public sealed class SchedulerTests
     public async Task RunDue_TwoInstancesOnOneStore_RotateEachKeyExactlyOnce()
     {
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var shared = new RotationHarness.SharedState();
         using var first = new RotationHarness(provider, clock, shared);
         using var second = new RotationHarness(provider, clock, shared);
@@ -189,7 +190,7 @@ public sealed class SchedulerTests
     public async Task HostedScheduler_RunsPassesAndStopsCleanly()
     {
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var shared = new RotationHarness.SharedState();
         using (var setup = new RotationHarness(provider, clock, shared))
         {

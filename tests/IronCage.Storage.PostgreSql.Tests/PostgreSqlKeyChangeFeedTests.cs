@@ -4,6 +4,7 @@ using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using NodaTime.Testing;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 
@@ -37,7 +38,7 @@ public sealed class PostgreSqlKeyChangeFeedTests(PostgresServer server)
     public async Task RolledBackOrRefusedWrite_IsNotAnnounced_ButKillAndRotationAre()
     {
         var connectionString = server.CreateDatabase();
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI, clock);
         await using var container = TestKeys.Instance(connectionString, provider, clock, LocalMasterKeyProvider.GenerateMasterKey());
         var rotator = container.GetRequiredService<IKeyRotator>();

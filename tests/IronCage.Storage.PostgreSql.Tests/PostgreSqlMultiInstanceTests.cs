@@ -2,6 +2,7 @@ using IronCage.Rotation;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 
@@ -15,7 +16,7 @@ public sealed class PostgreSqlMultiInstanceTests(PostgresServer server)
     public async Task TwoSchedulers_RunDueTogether_RotateEveryDueKeyExactlyOnce()
     {
         var connectionString = server.CreateDatabase();
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI, clock);
         var masterKey = LocalMasterKeyProvider.GenerateMasterKey();
         var monthly = new RotationPolicy { Schedule = RotationSchedule.Monthly };

@@ -4,6 +4,7 @@ using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Npgsql;
+using NodaTime.Testing;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 
@@ -25,7 +26,7 @@ public sealed class PostgreSqlOutageTests : IAsyncLifetime
     public async Task ServerStopsMidRotation_StoresThrowRetryableErrors_NothingCommittedIsLost_RotationResumes()
     {
         var connectionString = _cluster.CreateDatabase();
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI, clock);
         await using var container = TestKeys.Instance(connectionString, provider, clock, LocalMasterKeyProvider.GenerateMasterKey());
         var rotator = container.GetRequiredService<IKeyRotator>();

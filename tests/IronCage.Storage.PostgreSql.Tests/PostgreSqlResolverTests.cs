@@ -2,6 +2,7 @@ using IronCage.Rotation;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using NodaTime.Testing;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 
@@ -16,7 +17,7 @@ public sealed class PostgreSqlResolverTests(PostgresServer server)
     public async Task RotationAndKillOnOneInstance_ReachTheOtherInstancesResolver()
     {
         var connectionString = server.CreateDatabase();
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI, clock);
         var masterKey = LocalMasterKeyProvider.GenerateMasterKey();
 

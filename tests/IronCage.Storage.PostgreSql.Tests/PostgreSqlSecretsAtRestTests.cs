@@ -5,6 +5,7 @@ using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Npgsql;
+using NodaTime.Testing;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 
@@ -19,7 +20,7 @@ public sealed class PostgreSqlSecretsAtRestTests(PostgresServer server)
     {
         var connectionString = server.CreateDatabase();
         var logs = new RecordingLoggerProvider();
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI, clock);
 
         string oldText, newText, oldHint, newHint;

@@ -5,6 +5,7 @@ using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Storage.Sqlite.Tests;
 
@@ -20,7 +21,7 @@ public sealed class SqliteSecretsAtRestTests : IDisposable
     public async Task FullRotation_DatabaseFilesHoldNoSecretValueOldOrNew_OnlyTheirDisplayHints()
     {
         var logs = new RecordingLoggerProvider();
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI, clock);
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));

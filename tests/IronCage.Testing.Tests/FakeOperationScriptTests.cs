@@ -1,5 +1,6 @@
 using NodaTime;
 using static IronCage.Testing.Tests.FakeProviderAdapterTests;
+using NodaTime.Testing;
 
 namespace IronCage.Testing.Tests;
 

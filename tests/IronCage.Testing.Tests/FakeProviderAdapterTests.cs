@@ -1,4 +1,5 @@
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Testing.Tests;
 

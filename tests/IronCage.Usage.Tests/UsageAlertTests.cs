@@ -2,6 +2,7 @@ using IronCage.Testing;
 using IronCage.Usage;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Usage.Tests;
 
@@ -12,7 +13,7 @@ public sealed class UsageAlertTests
     [Fact]
     public async Task EvaluateAsync_SoftLimitThresholds_FireOncePerThresholdPerWindow()
     {
-        var clock = FakeClock.FromUtc(2026, 3, 10, 12, 0);
+        var clock = FakeClock.FromUtc(2026, 3, 10, 12, 0, 0);
         await using var usage = await UsageHarness.CreateAsync(clock, managed: (Key, UsageHarness.Limits([0.5m, 0.8m, 1.0m], new UsageLimit(UsageMetric.Requests, UsageWindow.Hour, 10, LimitEnforcement.Soft))));
 
         usage.Record(Key, "gpt-4o", 1, 1, times: 4);
@@ -83,7 +84,7 @@ public sealed class UsageAlertTests
     [Fact]
     public async Task EvaluateAsync_HourlyCostOverTheVelocity_RaisesSpendVelocityOncePerHour()
     {
-        var clock = FakeClock.FromUtc(2026, 3, 10, 12, 10);
+        var clock = FakeClock.FromUtc(2026, 3, 10, 12, 10, 0);
         await using var usage = await UsageHarness.CreateAsync(clock, configure: o => o.SpendVelocityPerHour = 1m);
         usage.Record(Key, "gpt-4o", 200_000, 0);
         (await usage.Monitor.EvaluateAsync(clock.GetCurrentInstant())).Should().BeEmpty("0.50 is under 1 per hour");
@@ -103,7 +104,7 @@ public sealed class UsageAlertTests
     public async Task EvaluateAsync_CostProjectedOverItsLimit_RaisesProjectedOverLimit()
     {
         // 06:00 is a quarter of the day: 3.00 spent projects to 12.00, over a 10.00 daily limit.
-        var clock = FakeClock.FromUtc(2026, 3, 10, 1, 0);
+        var clock = FakeClock.FromUtc(2026, 3, 10, 1, 0, 0);
         await using var usage = await UsageHarness.CreateAsync(clock, managed: (Key, UsageHarness.Limits([1.0m], new UsageLimit(UsageMetric.Cost, UsageWindow.Day, 10m, LimitEnforcement.Soft))));
         usage.Record(Key, "gpt-4o", 400_000, 0);
         (await usage.Monitor.EvaluateAsync(clock.GetCurrentInstant())).Should().BeEmpty("before a tenth of the day has passed nothing is projected");

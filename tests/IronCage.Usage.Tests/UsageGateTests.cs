@@ -1,5 +1,6 @@
 using IronCage.Testing;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Usage.Tests;
 
@@ -10,7 +11,7 @@ public sealed class UsageGateTests
     [Fact]
     public async Task IsBlocked_HardLimitReached_BlocksUntilTheWindowResets()
     {
-        var clock = FakeClock.FromUtc(2026, 3, 10, 12, 40);
+        var clock = FakeClock.FromUtc(2026, 3, 10, 12, 40, 0);
         await using var usage = await UsageHarness.CreateAsync(clock, managed: (Key, UsageHarness.Limits(new UsageLimit(UsageMetric.Tokens, UsageWindow.Hour, 1_000))));
         usage.Record(Key, "gpt-4o", 400, 100);
         usage.Recorder.IsBlocked(Key, clock.GetCurrentInstant(), out _).Should().BeFalse();
@@ -48,7 +49,7 @@ public sealed class UsageGateTests
     [Fact]
     public async Task IsBlocked_HardCostLimitPerMonth_ResetsAtTheMonthEnd()
     {
-        var clock = FakeClock.FromUtc(2026, 1, 31, 23, 58);
+        var clock = FakeClock.FromUtc(2026, 1, 31, 23, 58, 0);
         await using var usage = await UsageHarness.CreateAsync(clock, managed: (Key, UsageHarness.Limits(new UsageLimit(UsageMetric.Cost, UsageWindow.Month, 1m))));
         usage.Record(Key, "gpt-4o", 400_000, 0);
 

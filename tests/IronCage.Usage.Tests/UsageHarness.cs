@@ -5,6 +5,7 @@ using IronCage.Usage.Pricing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Usage.Tests;
 
@@ -76,7 +77,7 @@ internal sealed class UsageHarness : IAsyncDisposable
 
         var options = new UsageTrackingOptions();
         configure?.Invoke(options);
-        var harness = new UsageHarness(clock ?? FakeClock.FromUtc(2026, 3, 10, 12), store ?? new InMemoryUsageStore(), keys, options, new RecordingLoggerProvider());
+        var harness = new UsageHarness(clock ?? FakeClock.FromUtc(2026, 3, 10, 12, 0, 0), store ?? new InMemoryUsageStore(), keys, options, new RecordingLoggerProvider());
         await harness.Recorder.RefreshAsync();
         return harness;
     }

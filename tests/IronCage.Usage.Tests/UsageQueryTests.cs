@@ -3,6 +3,7 @@ using IronCage.Testing;
 using IronCage.Usage;
 using IronCage.Usage.Pricing;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Usage.Tests;
 
@@ -18,7 +19,7 @@ public sealed class UsageQueryTests
     [InlineData(UsageWindow.Hour, 2026, 1, 31, 23, 15, 4.0)]
     public async Task GetCostAsync_PartOfThePeriodElapsed_ProjectsLinearly(UsageWindow period, int year, int month, int day, int hour, int minute, double factor)
     {
-        var clock = FakeClock.FromUtc(year, month, day, hour, minute);
+        var clock = FakeClock.FromUtc(year, month, day, hour, minute, 0);
         await using var usage = await UsageHarness.CreateAsync(clock);
         usage.Record(Key, "gpt-4o", 400_000, 0);
 
@@ -70,7 +71,7 @@ public sealed class UsageQueryTests
     [Fact]
     public async Task GetCurrentUsageAsync_WithLimits_ReportsUsageFractionAndReset()
     {
-        var clock = FakeClock.FromUtc(2026, 3, 10, 12, 30);
+        var clock = FakeClock.FromUtc(2026, 3, 10, 12, 30, 0);
         await using var usage = await UsageHarness.CreateAsync(clock, managed: (Key, UsageHarness.Limits(
             new UsageLimit(UsageMetric.Requests, UsageWindow.Minute, 4),
             new UsageLimit(UsageMetric.Cost, UsageWindow.Month, 10m, LimitEnforcement.Soft))));
@@ -95,7 +96,7 @@ public sealed class UsageQueryTests
     [Fact]
     public async Task ToCsv_ModelNameThatLooksLikeAFormula_IsWrittenAsText()
     {
-        await using var usage = await UsageHarness.CreateAsync(FakeClock.FromUtc(2026, 3, 10, 12), configure: o => o.UnpricedModelPolicy = UnpricedModelPolicy.RecordUnpriced);
+        await using var usage = await UsageHarness.CreateAsync(FakeClock.FromUtc(2026, 3, 10, 12, 0, 0), configure: o => o.UnpricedModelPolicy = UnpricedModelPolicy.RecordUnpriced);
         usage.Record(Key, "=HYPERLINK(\"http://evil.example\",\"x\")", 10, 5);
 
         var report = await usage.Query.GetReportAsync(Instant.FromUtc(2026, 3, 1, 0, 0), Instant.FromUtc(2026, 4, 1, 0, 0), byModel: true);
@@ -111,7 +112,7 @@ public sealed class UsageQueryTests
         Thread.CurrentThread.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
         try
         {
-            await using var usage = await UsageHarness.CreateAsync(FakeClock.FromUtc(2026, 3, 10, 12), configure: o => o.Prices.Add(new ModelPrice
+            await using var usage = await UsageHarness.CreateAsync(FakeClock.FromUtc(2026, 3, 10, 12, 0, 0), configure: o => o.Prices.Add(new ModelPrice
             {
                 Provider = ProviderId.OpenAI,
                 Model = "ft:gpt-4o:acme,\"v2\"",

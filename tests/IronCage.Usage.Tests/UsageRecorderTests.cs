@@ -1,6 +1,7 @@
 using IronCage.Testing;
 using IronCage.Usage;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Usage.Tests;
 
@@ -155,7 +156,7 @@ public sealed class UsageRecorderTests
     {
         var store = new InMemoryUsageStore();
         var keys = new InMemoryKeyStore();
-        var clock = FakeClock.FromUtc(2026, 3, 10, 12, 30);
+        var clock = FakeClock.FromUtc(2026, 3, 10, 12, 30, 0);
         var limits = UsageHarness.Limits(new UsageLimit(UsageMetric.Requests, UsageWindow.Hour, 10));
         await using var a = await UsageHarness.CreateAsync(clock, store, keys, managed: (Key, limits));
         await using var b = await UsageHarness.CreateAsync(clock, store, keys);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Usage.Tests;
 
@@ -86,7 +87,7 @@ public sealed class UsageTrackingHostingTests
             .ConfigureLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace))
             .ConfigureServices(services =>
             {
-                services.AddSingleton<IClock>(FakeClock.FromUtc(2026, 3, 10, 12));
+                services.AddSingleton<IClock>(FakeClock.FromUtc(2026, 3, 10, 12, 0, 0));
                 services.AddSingleton<IUsageStore>(store);
                 services.AddIronCage().ProtectKeysWithMasterKey(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))
                     .AddUsageTracking(o => o.MaxPendingRecords = 1);

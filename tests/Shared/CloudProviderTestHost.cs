@@ -4,6 +4,7 @@ using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Providers.Tests;
 
@@ -33,7 +34,7 @@ internal sealed class CloudProviderTestHost : IDisposable
         _services = services.BuildServiceProvider();
     }
 
-    public FakeClock Clock { get; } = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+    public FakeClock Clock { get; } = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
 
     public RecordingLogs Logs { get; } = new();
 

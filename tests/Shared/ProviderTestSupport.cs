@@ -6,6 +6,7 @@ using IronCage.Testing.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Providers.Tests;
 
@@ -59,7 +60,7 @@ internal sealed class ProviderHost : IDisposable
 
     public ProviderHost(Action<IIronCageBuilder> addProvider, string httpClientName, HttpMessageHandler? primaryHandler = null, FakeClock? clock = null, Action<IServiceCollection>? hostServices = null)
     {
-        Clock = clock ?? FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        Clock = clock ?? FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var services = new ServiceCollection();
         // What the host itself registers before IronCage (for example ConfigureHttpClientDefaults).
         hostServices?.Invoke(services);

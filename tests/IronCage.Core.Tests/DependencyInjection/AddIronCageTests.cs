@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Core.Tests.DependencyInjection;
 
@@ -127,7 +128,7 @@ public sealed class AddIronCageTests
     [Fact]
     public void HostRegisteredServices_WinOverDefaults()
     {
-        var clock = new IronCage.Testing.FakeClock(Instant.FromUtc(2026, 1, 1, 0, 0));
+        var clock = new FakeClock(Instant.FromUtc(2026, 1, 1, 0, 0));
         var store = new InMemoryKeyStore();
         var services = new ServiceCollection();
         services.AddSingleton<IClock>(clock);

@@ -4,6 +4,7 @@ using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Http.Tests.Support;
 
@@ -30,7 +31,7 @@ internal sealed class HttpHarness : IDisposable
         _services = collection.BuildServiceProvider();
     }
 
-    public FakeClock Clock { get; } = FakeClock.FromUtc(2026, 11, 22, 9, 0);
+    public FakeClock Clock { get; } = FakeClock.FromUtc(2026, 11, 22, 9, 0, 0);
 
     public IKeyStore Store { get; }
 

@@ -1,4 +1,5 @@
 using IronCage.Testing;
+using NodaTime.Testing;
 
 namespace IronCage.Rotation.Tests.Notifications;
 
@@ -11,7 +12,7 @@ public sealed class NotificationEndToEndTests
     public async Task RotateCompromised_WithWebhookNotifications_ReceiverGetsSignedStartedRevokedAndCompleted()
     {
         await using var receiver = await WebhookReceiver.StartAsync(Secret);
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         receiver.Now = clock.GetCurrentInstant;
         using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI), clock, extend: b => b.AddWebhookNotifications(NotificationServices.Webhook(receiver.Url)));
         var (registered, _) = await harness.RegisterAsync();

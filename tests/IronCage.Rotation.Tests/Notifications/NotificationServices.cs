@@ -2,6 +2,7 @@ using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Rotation.Tests.Notifications;
 
@@ -14,7 +15,7 @@ internal sealed class NotificationServices : IDisposable
 
     public NotificationServices(Action<IIronCageBuilder> configure, FakeClock? clock = null)
     {
-        Clock = clock ?? FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        Clock = clock ?? FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         services.AddSingleton<IClock>(Clock);

@@ -1,5 +1,6 @@
 using IronCage.Testing;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Rotation.Tests.Strategies;
 
