@@ -1,5 +1,7 @@
+using IronCage.Encryption;
 using IronCage.Providers.OpenAI;
 using IronCage.Rotation;
+using IronCage.Storage;
 using IronCage.Testing;
 using IronCage.Testing.Emulator;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using IronCage.Telemetry;
 
 namespace IronCage.Samples.MinimalApi;
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using IronCage.Encryption;
 using IronCage.Providers.OpenAI;
 using IronCage.Rotation;
 using IronCage.Testing.Emulator;

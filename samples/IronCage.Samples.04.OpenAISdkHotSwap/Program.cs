@@ -1,4 +1,5 @@
 using System.ClientModel;
+using IronCage.Encryption;
 using IronCage.Providers.OpenAI;
 using IronCage.Rotation;
 using IronCage.Testing.Emulator;

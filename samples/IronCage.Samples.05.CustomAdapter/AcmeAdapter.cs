@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using IronCage.Providers;
 using IronCage.Providers.Http;
+using IronCage.Verification;
 using NodaTime;
 
 namespace IronCage.Samples.CustomAdapter;

@@ -1,5 +1,8 @@
+using IronCage.Encryption;
+using IronCage.Providers;
 using IronCage.Providers.Http;
 using IronCage.Rotation;
+using IronCage.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 

@@ -1,9 +1,14 @@
 using System.Globalization;
+using IronCage.Auditing;
+using IronCage.Encryption;
+using IronCage.Providers;
 using IronCage.Providers.OpenAI;
 using IronCage.Rotation;
+using IronCage.Storage;
 using IronCage.Testing;
 using IronCage.Testing.Emulator;
 using IronCage.Usage;
+using IronCage.Verification;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;

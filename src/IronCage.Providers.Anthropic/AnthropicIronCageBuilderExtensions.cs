@@ -1,3 +1,4 @@
+using IronCage.Providers;
 using IronCage.Providers.Anthropic;
 using IronCage.Providers.Anthropic.Internal;
 using IronCage.Providers.Http;

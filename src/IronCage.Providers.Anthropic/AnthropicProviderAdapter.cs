@@ -1,5 +1,6 @@
 using IronCage.Providers.Anthropic.Internal;
 using IronCage.Providers.Http;
+using IronCage.Verification;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 

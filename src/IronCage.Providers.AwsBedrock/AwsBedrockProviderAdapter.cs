@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using IronCage.Providers.Http;
+using IronCage.Verification;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 

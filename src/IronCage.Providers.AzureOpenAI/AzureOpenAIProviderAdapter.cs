@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Azure.Identity;
 using IronCage.Providers.Http;
+using IronCage.Verification;
 using Microsoft.Extensions.Logging;
 
 namespace IronCage.Providers.AzureOpenAI;

@@ -1,3 +1,4 @@
+using IronCage.Providers;
 using IronCage.Providers.GoogleGemini;
 using IronCage.Providers.Http;
 using Microsoft.Extensions.Configuration;

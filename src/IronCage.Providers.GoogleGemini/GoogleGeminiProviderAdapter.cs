@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Google.Apis.Auth.OAuth2;
 using IronCage.Providers.Http;
+using IronCage.Verification;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 

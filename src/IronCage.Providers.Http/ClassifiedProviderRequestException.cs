@@ -1,3 +1,5 @@
+using IronCage.Verification;
+
 namespace IronCage.Providers.Http;
 
 /// <summary>A <see cref="ProviderRequestException"/> built from a classified answer; it keeps the classification (verification turns it back into a result).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using IronCage.Providers.Http.Internal;
+using IronCage.Verification;
 using NodaTime;
 using Polly.CircuitBreaker;
 using Polly.Timeout;

@@ -1,3 +1,4 @@
+using IronCage.Verification;
 using NodaTime;
 
 namespace IronCage.Providers.Http;

@@ -1,3 +1,4 @@
+using IronCage.Providers;
 using IronCage.Providers.Http;
 using IronCage.Providers.OpenAI;
 using IronCage.Providers.OpenAI.Internal;

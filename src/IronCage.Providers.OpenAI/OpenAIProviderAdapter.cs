@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using IronCage.Providers.Http;
 using IronCage.Providers.OpenAI.Internal;
+using IronCage.Verification;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 

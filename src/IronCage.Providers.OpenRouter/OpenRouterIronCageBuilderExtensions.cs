@@ -1,3 +1,4 @@
+using IronCage.Providers;
 using IronCage.Providers.Http;
 using IronCage.Providers.OpenRouter;
 using IronCage.Providers.OpenRouter.Internal;

@@ -1,5 +1,6 @@
 using IronCage.Providers.Http;
 using IronCage.Providers.OpenRouter.Internal;
+using IronCage.Verification;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 

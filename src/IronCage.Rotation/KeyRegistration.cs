@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using IronCage.Providers;
 using NodaTime;
 
 namespace IronCage.Rotation;

@@ -1,3 +1,4 @@
+using IronCage.Providers;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using IronCage.Auditing;
 using Microsoft.Extensions.Logging;
 
 namespace IronCage.Storage.Sqlite;

@@ -1,4 +1,6 @@
+using IronCage.Auditing;
 using IronCage.Rotation;
+using IronCage.Storage;
 using IronCage.Storage.Sqlite;
 using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using IronCage.Providers;
 using Microsoft.AspNetCore.Http;
 
 namespace IronCage.Testing.Emulator;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IronCage.Providers;
 using Microsoft.AspNetCore.Http;
 
 namespace IronCage.Testing.Emulator;

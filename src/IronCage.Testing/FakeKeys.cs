@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IronCage.Providers;
 
 namespace IronCage.Testing;
 

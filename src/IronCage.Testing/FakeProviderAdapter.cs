@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using IronCage.Providers;
+using IronCage.Verification;
 using NodaTime;
 
 namespace IronCage.Testing;

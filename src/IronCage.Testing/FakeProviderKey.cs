@@ -1,3 +1,4 @@
+using IronCage.Providers;
 using NodaTime;
 
 namespace IronCage.Testing;

@@ -1,3 +1,5 @@
+using IronCage.Providers;
+
 namespace IronCage.Testing;
 
 /// <summary>An operation of <see cref="FakeProviderAdapter"/> that can be scripted and is recorded.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using IronCage.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace IronCage.Usage;

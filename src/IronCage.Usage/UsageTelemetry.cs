@@ -1,3 +1,5 @@
+using IronCage.Telemetry;
+
 namespace IronCage.Usage;
 
 /// <summary>Emits the usage instruments when usage is flushed, so the recording hot path pays nothing for them.</summary>

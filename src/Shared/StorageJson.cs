@@ -1,6 +1,9 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using IronCage.Auditing;
+using IronCage.Encryption;
+using IronCage.Providers;
 using IronCage.Rotation;
 using NodaTime;
 using NodaTime.Text;

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using IronCage.Encryption;
+using IronCage.Providers;
 using NodaTime;
 
 namespace IronCage.Storage;

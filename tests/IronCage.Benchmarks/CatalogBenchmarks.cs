@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using IronCage.Providers;
 
 namespace IronCage.Benchmarks;
 

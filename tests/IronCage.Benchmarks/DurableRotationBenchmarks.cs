@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using IronCage.Encryption;
+using IronCage.Providers;
 using IronCage.Rotation;
 using IronCage.Storage.PostgreSql.Tests;
 using IronCage.Testing;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using IronCage.Encryption;
 using Microsoft.Extensions.Options;
 
 namespace IronCage.Benchmarks;

@@ -1,5 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using IronCage.Encryption;
 using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 

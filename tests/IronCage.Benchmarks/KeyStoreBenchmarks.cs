@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using IronCage.Encryption;
+using IronCage.Storage;
 using NodaTime;
 
 namespace IronCage.Benchmarks;

@@ -1,3 +1,4 @@
+using IronCage.Storage;
 using IronCage.Storage.PostgreSql;
 using IronCage.Storage.PostgreSql.Tests;
 

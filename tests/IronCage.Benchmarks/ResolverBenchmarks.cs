@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using BenchmarkDotNet.Attributes;
+using IronCage.Encryption;
+using IronCage.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 

@@ -1,3 +1,4 @@
+using IronCage.Storage;
 using IronCage.Storage.Sqlite;
 
 namespace IronCage.Benchmarks;

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using IronCage.Storage;
 using IronCage.Testing;
 using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using IronCage.Encryption;
+using IronCage.Storage;
 using IronCage.Storage.PostgreSql.Tests;
 using IronCage.Testing;
 using IronCage.Usage;

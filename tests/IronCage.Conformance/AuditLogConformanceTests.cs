@@ -1,3 +1,4 @@
+using IronCage.Auditing;
 using NodaTime;
 
 namespace IronCage.Conformance;

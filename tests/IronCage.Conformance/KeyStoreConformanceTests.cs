@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using IronCage.Encryption;
+using IronCage.Providers;
+using IronCage.Storage;
 using NodaTime;
 
 namespace IronCage.Conformance;

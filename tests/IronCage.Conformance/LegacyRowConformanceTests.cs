@@ -1,4 +1,7 @@
+using IronCage.Encryption;
+using IronCage.Providers;
 using IronCage.Rotation;
+using IronCage.Storage;
 using NodaTime;
 
 namespace IronCage.Conformance;

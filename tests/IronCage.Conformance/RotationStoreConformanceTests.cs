@@ -1,3 +1,5 @@
+using IronCage.Encryption;
+using IronCage.Providers;
 using IronCage.Rotation;
 using NodaTime;
 

@@ -1,3 +1,5 @@
+using IronCage.Encryption;
+using IronCage.Storage;
 using IronCage.Testing;
 using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using IronCage.Http.Tests.Support;
+using IronCage.Telemetry;
 
 namespace IronCage.Http.Tests;
 

@@ -1,4 +1,7 @@
 using System.Globalization;
+using IronCage.Encryption;
+using IronCage.Providers;
+using IronCage.Storage;
 using IronCage.Testing.Emulator;
 
 namespace IronCage.Packaging.Tests;

@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Text;
 using System.Xml.Linq;
+using IronCage.Encryption;
+using IronCage.Providers;
 
 namespace IronCage.Packaging.Tests;
 

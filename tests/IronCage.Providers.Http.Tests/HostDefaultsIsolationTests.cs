@@ -1,4 +1,5 @@
 using System.Net;
+using IronCage.Encryption;
 using IronCage.Providers.AwsBedrock;
 using IronCage.Providers.AzureOpenAI;
 using IronCage.Providers.GoogleGemini;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using IronCage.Encryption;
 using IronCage.Providers.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

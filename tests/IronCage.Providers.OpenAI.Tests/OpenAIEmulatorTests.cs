@@ -1,4 +1,5 @@
 using IronCage.Conformance;
+using IronCage.Encryption;
 using IronCage.Providers.Http;
 using IronCage.Providers.OpenAI;
 using IronCage.Providers.Tests;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using IronCage.Auditing;
+using IronCage.Providers;
 using IronCage.Testing;
 using NodaTime;
 using NodaTime.Testing;

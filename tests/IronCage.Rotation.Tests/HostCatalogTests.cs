@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using IronCage.Providers;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;

@@ -1,3 +1,4 @@
+using IronCage.Providers;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using IronCage.Telemetry;
 using IronCage.Testing;
 using NodaTime;
 

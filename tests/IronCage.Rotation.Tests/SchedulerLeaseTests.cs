@@ -1,3 +1,4 @@
+using IronCage.Encryption;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;

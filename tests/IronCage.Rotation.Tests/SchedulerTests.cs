@@ -1,3 +1,6 @@
+using IronCage.Auditing;
+using IronCage.Encryption;
+using IronCage.Storage;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,3 +1,4 @@
+using IronCage.Auditing;
 using IronCage.Rotation;
 using IronCage.Usage;
 using NodaTime;

@@ -1,3 +1,4 @@
+using IronCage.Auditing;
 using IronCage.Conformance;
 using IronCage.Rotation;
 using IronCage.Usage;

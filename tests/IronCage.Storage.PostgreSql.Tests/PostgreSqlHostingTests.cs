@@ -1,3 +1,4 @@
+using IronCage.Encryption;
 using IronCage.Rotation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
+using IronCage.Encryption;
 using IronCage.Rotation;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using NodaTime.Testing;
+using Npgsql;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 

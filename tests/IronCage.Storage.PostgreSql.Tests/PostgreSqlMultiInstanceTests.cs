@@ -1,3 +1,5 @@
+using IronCage.Auditing;
+using IronCage.Encryption;
 using IronCage.Rotation;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,10 +1,12 @@
+using IronCage.Auditing;
+using IronCage.Encryption;
 using IronCage.Rotation;
 using IronCage.Testing;
 using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
-using Npgsql;
 using NodaTime.Testing;
+using Npgsql;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 

@@ -1,11 +1,13 @@
 using System.Text;
+using IronCage.Auditing;
+using IronCage.Encryption;
 using IronCage.Rotation;
 using IronCage.Testing;
 using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
-using Npgsql;
 using NodaTime.Testing;
+using Npgsql;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IronCage.Encryption;
 using IronCage.Rotation;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,5 @@
+using IronCage.Auditing;
+using IronCage.Encryption;
 using IronCage.Rotation;
 using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using IronCage.Auditing;
 using IronCage.Usage;
 using Microsoft.Data.Sqlite;
 using NodaTime;

@@ -1,4 +1,6 @@
 using System.Text;
+using IronCage.Auditing;
+using IronCage.Encryption;
 using IronCage.Rotation;
 using IronCage.Testing;
 using IronCage.Usage;

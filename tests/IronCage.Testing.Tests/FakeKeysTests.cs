@@ -1,3 +1,5 @@
+using IronCage.Providers;
+
 namespace IronCage.Testing.Tests;
 
 public sealed class FakeKeysTests

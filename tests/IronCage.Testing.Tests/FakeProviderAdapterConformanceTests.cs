@@ -1,4 +1,5 @@
 using IronCage.Conformance;
+using IronCage.Providers;
 
 namespace IronCage.Testing.Tests;
 

@@ -1,3 +1,4 @@
+using IronCage.Storage;
 using IronCage.Usage;
 using NodaTime;
 

@@ -1,4 +1,5 @@
 using IronCage.Core.Tests.Support;
+using IronCage.Storage;
 using IronCage.Testing;
 using IronCage.Usage;
 using IronCage.Usage.Pricing;

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using IronCage.Telemetry;
 
 namespace IronCage.Usage.Tests;
 

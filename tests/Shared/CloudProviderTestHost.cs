@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using IronCage.Auditing;
+using IronCage.Encryption;
 using IronCage.Rotation;
+using IronCage.Storage;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using IronCage.Conformance;
+using IronCage.Encryption;
 using IronCage.Rotation;
+using IronCage.Storage;
 using IronCage.Testing;
 using IronCage.Testing.Emulator;
 using Microsoft.Extensions.DependencyInjection;

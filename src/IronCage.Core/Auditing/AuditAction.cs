@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace IronCage;
+namespace IronCage.Auditing;
 
 /// <summary>What an audited event did. An open set over a string (<c>key.rotate</c>, ...), with well-known values.</summary>
 public readonly struct AuditAction : IEquatable<AuditAction>

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace IronCage;
+namespace IronCage.Auditing;
 
 /// <summary>
 /// The audit log's hash chain, shared by every <see cref="IAuditLog"/> implementation: each record's hash is

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Auditing;
 
 /// <summary>
 /// The head of an audit chain (last sequence and hash), kept somewhere the log's writers cannot change. Verifying

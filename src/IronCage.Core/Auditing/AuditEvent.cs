@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using NodaTime;
 using IronCage.Internal;
 
-namespace IronCage;
+namespace IronCage.Auditing;
 
 /// <summary>One audited operation: who did what to which target, when, from where, why, and how it ended. Never a secret.</summary>
 public sealed record AuditEvent

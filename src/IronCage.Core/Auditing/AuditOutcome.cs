@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Auditing;
 
 /// <summary>How an audited operation ended.</summary>
 public enum AuditOutcome

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Auditing;
 
 /// <summary>An <see cref="AuditEvent"/> as stored: its sequence number and its place in the hash chain.</summary>
 /// <param name="Sequence">The 1-based position in the log.</param>

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Auditing;
 
 /// <summary>How an audit chain was found broken.</summary>
 public enum AuditTamperKind

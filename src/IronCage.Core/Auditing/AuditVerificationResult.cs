@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Auditing;
 
 /// <summary>The outcome of verifying an audit chain.</summary>
 public sealed class AuditVerificationResult

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Auditing;
 
 /// <summary>
 /// The append-only, hash-chained audit log. Every operation, reveal and denied attempt is appended; nothing is

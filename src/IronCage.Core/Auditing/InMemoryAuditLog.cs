@@ -1,8 +1,9 @@
 using IronCage.Internal;
+using IronCage.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace IronCage;
+namespace IronCage.Auditing;
 
 /// <summary>An <see cref="IAuditLog"/> in process memory, for tests and demos. Thread-safe.</summary>
 public sealed class InMemoryAuditLog : IAuditLog

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using IronCage.Encryption;
+using IronCage.Providers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,3 +1,4 @@
+using IronCage.Encryption;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NodaTime;

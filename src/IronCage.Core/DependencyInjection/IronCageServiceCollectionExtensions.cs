@@ -1,4 +1,9 @@
 using IronCage;
+using IronCage.Auditing;
+using IronCage.Encryption;
+using IronCage.Providers;
+using IronCage.Storage;
+using IronCage.Verification;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Encryption;
 
 /// <summary>
 /// A secret sealed by envelope encryption: AES-256-GCM ciphertext (with its 16-byte tag) under a data key of its

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using IronCage.Telemetry;
 
-namespace IronCage;
+namespace IronCage.Encryption;
 
 /// <summary>The AES-256-GCM envelope implementation of <see cref="ISecretProtector"/>. Thread-safe: every operation uses its own <see cref="AesGcm"/>.</summary>
 public sealed class EnvelopeSecretProtector : ISecretProtector

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace IronCage;
+namespace IronCage.Encryption;
 
 /// <summary>
 /// HMAC-SHA256 fingerprints: <c>fp1.&lt;fingerprint key id&gt;.&lt;first 16 bytes of the MAC, base64url&gt;</c>.

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Encryption;
 
 /// <summary>
 /// Wraps and unwraps data keys with a key-encryption key (KEK): a local master key, or later a cloud KMS key.

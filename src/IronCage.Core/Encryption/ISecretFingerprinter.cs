@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Encryption;
 
 /// <summary>
 /// Computes keyed fingerprints of secrets (HMAC-SHA256), stored with each version so leaked text can be matched

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Encryption;
 
 /// <summary>
 /// Envelope encryption of secrets: each secret is sealed with AES-256-GCM under a fresh data key, which is wrapped

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Encryption;
 
 /// <summary>
 /// Where the local master key (the key-encryption key) comes from: 32 random bytes, base64-encoded, from these

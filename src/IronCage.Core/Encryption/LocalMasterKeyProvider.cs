@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace IronCage;
+namespace IronCage.Encryption;
 
 /// <summary>
 /// An <see cref="IKeyEncryptionKeyProvider"/> over a local 256-bit master key (and retired ones, for re-wrapping):

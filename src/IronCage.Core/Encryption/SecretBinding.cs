@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace IronCage;
+namespace IronCage.Encryption;
 
 /// <summary>
 /// What a sealed secret belongs to: its managed key and version. It is bound into the ciphertext as associated data,

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Encryption;
 
 /// <summary>A data key wrapped by a key-encryption key.</summary>
 /// <param name="KeyEncryptionKeyId">The id of the key-encryption key that wrapped it.</param>

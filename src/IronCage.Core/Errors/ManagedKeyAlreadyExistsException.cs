@@ -1,3 +1,5 @@
+using IronCage.Storage;
+
 namespace IronCage;
 
 /// <summary>A managed key with the same reference already exists.</summary>

@@ -1,3 +1,5 @@
+using IronCage.Storage;
+
 namespace IronCage;
 
 /// <summary>No managed key with the given reference exists in the store.</summary>

@@ -1,3 +1,5 @@
+using IronCage.Storage;
+
 namespace IronCage;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using IronCage.Providers;
+
 namespace IronCage;
 
 /// <summary>An operation was asked of a provider whose API does not offer it (for example creating an Anthropic key).</summary>

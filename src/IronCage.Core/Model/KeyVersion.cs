@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
-using NodaTime;
+using IronCage.Encryption;
 using IronCage.Internal;
+using IronCage.Providers;
+using NodaTime;
 
 namespace IronCage;
 

@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
-using NodaTime;
 using IronCage.Internal;
+using IronCage.Providers;
+using IronCage.Storage;
+using NodaTime;
 
 namespace IronCage;
 

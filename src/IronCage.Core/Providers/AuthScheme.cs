@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>How a provider's requests carry the key, plus any header every request must send (for example <c>anthropic-version</c>).</summary>
 public sealed class AuthScheme

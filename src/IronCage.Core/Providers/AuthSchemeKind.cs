@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>Where a provider expects the key on a request.</summary>
 public enum AuthSchemeKind

@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>
 /// The built-in provider catalog, transcribed from the provider reference (PROVIDERS.md: capability matrix §16,

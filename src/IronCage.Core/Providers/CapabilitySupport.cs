@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>How far a provider supports one capability (see <see cref="ProviderDescriptor.GetSupport"/>).</summary>
 public enum CapabilitySupport

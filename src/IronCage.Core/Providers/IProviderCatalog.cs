@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>The providers IronCage knows: the built-in ones plus any the host registered.</summary>
 public interface IProviderCatalog

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using IronCage.Internal;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>
 /// The shape of one kind of key of a provider, used to validate keys on input and to scan text for leaks.

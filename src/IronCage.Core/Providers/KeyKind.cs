@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>What a key is for.</summary>
 public enum KeyKind

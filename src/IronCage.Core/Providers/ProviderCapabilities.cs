@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>
 /// What a provider's API allows for its keys. A flag is set when the provider documents the

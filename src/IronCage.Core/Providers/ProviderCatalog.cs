@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>An immutable <see cref="IProviderCatalog"/>; <see cref="BuiltIn"/> holds every provider IronCage ships knowledge of.</summary>
 public sealed class ProviderCatalog : IProviderCatalog

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using NodaTime;
 using IronCage.Internal;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>
 /// Everything IronCage knows about a provider, as data: what its API allows, where people manage keys,

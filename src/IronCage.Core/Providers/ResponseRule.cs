@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>
 /// One provider quirk, as data: when a response matches every condition that is set, it is classified as

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>
 /// How keys of a provider are rotated, derived from its <see cref="ProviderCapabilities"/>

@@ -1,8 +1,9 @@
 using System.Collections.Frozen;
 using System.Text;
 using IronCage.Internal;
+using IronCage.Verification;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>
 /// The authenticated call that proves a key works, as data: method, URL template, optional body, and the

@@ -1,3 +1,5 @@
+using IronCage.Providers;
+
 namespace IronCage;
 
 /// <summary>The outcome of <see cref="KeyFormatValidator.Check"/>.</summary>

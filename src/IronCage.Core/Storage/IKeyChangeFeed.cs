@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Storage;
 
 /// <summary>
 /// Tells caches that a managed key changed in the store: the key resolver drops its cached copy, so a promoted,

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Storage;
 
 /// <summary>
 /// Stores managed keys and their versions (secrets only encrypted). Every write checks the key's

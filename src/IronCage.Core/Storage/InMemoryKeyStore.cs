@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
+using IronCage.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace IronCage;
+namespace IronCage.Storage;
 
 /// <summary>
 /// An <see cref="IKeyStore"/> in process memory: for tests and demos. Everything is lost when the process stops; a

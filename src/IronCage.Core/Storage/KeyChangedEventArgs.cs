@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Storage;
 
 /// <summary>A managed key changed in its store (see <see cref="IKeyChangeFeed.KeyChanged"/>).</summary>
 /// <param name="key">The key that was created, updated (including kills and rotation promotions) or deleted.</param>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 
-namespace IronCage;
+namespace IronCage.Telemetry;
 
 /// <summary>
 /// IronCage's telemetry names in one place: the <see cref="Meter"/> and <see cref="ActivitySource"/> are both named

@@ -1,6 +1,7 @@
+using IronCage.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace IronCage;
+namespace IronCage.Telemetry;
 
 /// <summary>IronCage.Core's log messages (event ids 1–999). Key ids and hints only, never values.</summary>
 internal static partial class Log

@@ -2,11 +2,13 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using IronCage.Internal;
+using IronCage.Providers;
+using IronCage.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
-namespace IronCage;
+namespace IronCage.Verification;
 
 /// <summary>Runs a descriptor's verify call through <see cref="IHttpClientFactory"/> and classifies the answer.</summary>
 internal sealed class HttpKeyVerifier : IKeyVerifier

@@ -1,4 +1,6 @@
-namespace IronCage;
+using IronCage.Providers;
+
+namespace IronCage.Verification;
 
 /// <summary>
 /// Proves a key works by running its provider's verify call (<see cref="ProviderDescriptor.VerifyCall"/>) and

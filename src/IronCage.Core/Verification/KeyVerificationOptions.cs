@@ -1,4 +1,6 @@
-namespace IronCage;
+using IronCage.Providers;
+
+namespace IronCage.Verification;
 
 /// <summary>Per-call settings for <see cref="IKeyVerifier.VerifyAsync"/>.</summary>
 public sealed class KeyVerificationOptions

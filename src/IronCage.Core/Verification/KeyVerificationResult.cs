@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Verification;
 
 /// <summary>The outcome of <see cref="IKeyVerifier.VerifyAsync"/>.</summary>
 public sealed class KeyVerificationResult

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace IronCage;
+namespace IronCage.Verification;
 
 /// <summary>What a provider's answer means, after its quirks are applied (see <see cref="ProviderResponseClassifier"/>).</summary>
 public sealed class ProviderResponseClassification

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using IronCage.Internal;
+using IronCage.Providers;
 using NodaTime;
 
-namespace IronCage;
+namespace IronCage.Verification;
 
 /// <summary>
 /// Classifies a provider's HTTP answer into a <see cref="ProviderErrorKind"/>, applying the provider's rules

@@ -1,4 +1,7 @@
+using IronCage.Encryption;
 using IronCage.Internal;
+using IronCage.Providers;
+using IronCage.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;

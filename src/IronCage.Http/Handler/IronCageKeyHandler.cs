@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using IronCage.Internal;
+using IronCage.Providers;
 using IronCage.Usage;
+using IronCage.Verification;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using Polly;

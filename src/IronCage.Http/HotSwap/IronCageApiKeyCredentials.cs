@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.Collections.Concurrent;
 using IronCage.Internal;
+using IronCage.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace IronCage;

@@ -7,6 +7,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Signing;
 using IronCage.Providers.Http;
+using IronCage.Verification;
 
 namespace IronCage.Providers.AwsBedrock;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IronCage.Verification;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using NodaTime;

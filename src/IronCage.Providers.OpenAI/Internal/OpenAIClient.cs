@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IronCage.Providers.Http;
+using IronCage.Verification;
 using NodaTime;
 
 namespace IronCage.Providers.OpenAI.Internal;

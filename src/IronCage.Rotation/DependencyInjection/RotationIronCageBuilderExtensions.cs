@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using IronCage.Providers;
 using IronCage.Rotation;
+using IronCage.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,5 @@
+using IronCage.Auditing;
+using IronCage.Providers;
 using NodaTime;
 
 namespace IronCage.Rotation;

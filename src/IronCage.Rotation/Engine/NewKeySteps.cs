@@ -1,3 +1,5 @@
+using IronCage.Providers;
+using IronCage.Verification;
 using NodaTime;
 
 namespace IronCage.Rotation;

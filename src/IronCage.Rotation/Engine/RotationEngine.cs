@@ -1,4 +1,5 @@
 using System.Globalization;
+using IronCage.Providers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;

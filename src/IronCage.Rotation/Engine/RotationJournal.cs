@@ -1,3 +1,5 @@
+using IronCage.Auditing;
+using IronCage.Telemetry;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 

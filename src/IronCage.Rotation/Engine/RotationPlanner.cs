@@ -1,3 +1,5 @@
+using IronCage.Providers;
+using IronCage.Storage;
 using NodaTime;
 
 namespace IronCage.Rotation;

@@ -1,3 +1,6 @@
+using IronCage.Providers;
+using IronCage.Verification;
+
 namespace IronCage.Rotation;
 
 /// <summary>

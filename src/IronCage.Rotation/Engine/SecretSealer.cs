@@ -1,3 +1,5 @@
+using IronCage.Encryption;
+
 namespace IronCage.Rotation;
 
 /// <summary>Turns a new key into what may be stored: sealed to its managed key and version, with its hint and fingerprint.</summary>

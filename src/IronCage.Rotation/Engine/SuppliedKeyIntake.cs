@@ -1,3 +1,5 @@
+using IronCage.Providers;
+
 namespace IronCage.Rotation;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using IronCage.Providers;
+using IronCage.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,5 @@
+using IronCage.Providers;
+
 namespace IronCage.Rotation;
 
 /// <summary>Removes a key at the provider the strongest way it allows: delete, else deactivate.</summary>

@@ -1,3 +1,5 @@
+using IronCage.Providers;
+
 namespace IronCage.Rotation;
 
 /// <summary>Finds the strategy of a tier among the registered ones.</summary>

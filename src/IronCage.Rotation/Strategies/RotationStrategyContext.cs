@@ -1,3 +1,5 @@
+using IronCage.Providers;
+
 namespace IronCage.Rotation;
 
 /// <summary>What a strategy works on: the operation, the managed key as last read, and the provider's adapter.</summary>

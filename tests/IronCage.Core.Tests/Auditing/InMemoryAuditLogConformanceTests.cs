@@ -1,3 +1,4 @@
+using IronCage.Auditing;
 using IronCage.Conformance;
 
 namespace IronCage.Core.Tests.Auditing;

@@ -1,3 +1,8 @@
+using IronCage.Auditing;
+using IronCage.Encryption;
+using IronCage.Providers;
+using IronCage.Storage;
+using IronCage.Verification;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,7 @@
+using IronCage.Auditing;
 using IronCage.Core.Tests.Support;
+using IronCage.Encryption;
+using IronCage.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

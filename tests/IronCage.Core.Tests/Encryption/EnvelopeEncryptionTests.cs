@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IronCage.Encryption;
 using IronCage.Testing;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IronCage.Encryption;
 using Microsoft.Extensions.Options;
 
 namespace IronCage.Core.Tests.Encryption;

@@ -1,3 +1,5 @@
+using IronCage.Encryption;
+using IronCage.Providers;
 using NodaTime;
 
 namespace IronCage.Core.Tests.Model;

@@ -1,3 +1,4 @@
+using IronCage.Encryption;
 using NodaTime;
 
 namespace IronCage.Core.Tests.Model;

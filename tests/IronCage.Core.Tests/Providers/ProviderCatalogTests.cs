@@ -1,5 +1,6 @@
 using IronCage;
-using C = IronCage.ProviderCapabilities;
+using IronCage.Providers;
+using C = IronCage.Providers.ProviderCapabilities;
 
 namespace IronCage.Core.Tests.Providers;
 

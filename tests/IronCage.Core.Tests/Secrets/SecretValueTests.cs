@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using IronCage.Providers;
 using IronCage.Testing;
 
 namespace IronCage.Core.Tests.Secrets;

@@ -1,4 +1,5 @@
 using IronCage.Conformance;
+using IronCage.Storage;
 
 namespace IronCage.Core.Tests.Storage;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using IronCage.Testing;
+using IronCage.Verification;
 
 namespace IronCage.Core.Tests.Verification;
 

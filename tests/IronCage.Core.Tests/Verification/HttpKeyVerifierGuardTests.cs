@@ -1,4 +1,6 @@
+using IronCage.Providers;
 using IronCage.Testing;
+using IronCage.Verification;
 
 namespace IronCage.Core.Tests.Verification;
 

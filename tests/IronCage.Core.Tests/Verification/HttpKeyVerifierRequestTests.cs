@@ -1,5 +1,7 @@
 using System.Net;
+using IronCage.Providers;
 using IronCage.Testing;
+using IronCage.Verification;
 
 namespace IronCage.Core.Tests.Verification;
 

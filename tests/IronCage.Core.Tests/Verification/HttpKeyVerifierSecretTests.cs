@@ -1,6 +1,7 @@
-using IronCage.Core.Tests.Support;
 using System.Net;
+using IronCage.Core.Tests.Support;
 using IronCage.Testing;
+using IronCage.Verification;
 using Microsoft.Extensions.Logging;
 using RichardSzalay.MockHttp;
 

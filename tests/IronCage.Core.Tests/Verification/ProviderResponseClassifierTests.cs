@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using IronCage.Providers;
+using IronCage.Verification;
 using NodaTime;
 
 namespace IronCage.Core.Tests.Verification;

@@ -1,6 +1,7 @@
-using IronCage.Core.Tests.Support;
 using System.Net;
 using System.Security.Cryptography;
+using IronCage.Core.Tests.Support;
+using IronCage.Verification;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RichardSzalay.MockHttp;

@@ -1,4 +1,6 @@
 using System.Net.Http;
+using IronCage.Encryption;
+using IronCage.Verification;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 

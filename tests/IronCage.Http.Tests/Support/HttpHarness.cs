@@ -1,4 +1,6 @@
 using IronCage.Core.Tests.Support;
+using IronCage.Encryption;
+using IronCage.Storage;
 using IronCage.Testing;
 using IronCage.Usage;
 using Microsoft.Extensions.DependencyInjection;

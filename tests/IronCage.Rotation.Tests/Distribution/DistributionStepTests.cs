@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IronCage.Auditing;
 using IronCage.Testing;
 
 namespace IronCage.Rotation.Tests.Distribution;

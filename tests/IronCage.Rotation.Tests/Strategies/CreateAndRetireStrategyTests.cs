@@ -1,3 +1,4 @@
+using IronCage.Providers;
 using IronCage.Testing;
 using NodaTime;
 using NodaTime.Testing;

@@ -1,4 +1,7 @@
+using IronCage.Encryption;
+using IronCage.Providers;
 using IronCage.Testing;
+using IronCage.Verification;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 

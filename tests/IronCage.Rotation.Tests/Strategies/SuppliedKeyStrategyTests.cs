@@ -1,3 +1,4 @@
+using IronCage.Providers;
 using IronCage.Testing;
 
 namespace IronCage.Rotation.Tests.Strategies;

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>
 /// Implemented by a provider adapter whose provider reports a key's spend itself (it advertises

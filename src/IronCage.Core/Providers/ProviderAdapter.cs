@@ -1,4 +1,6 @@
-namespace IronCage;
+using IronCage.Verification;
+
+namespace IronCage.Providers;
 
 /// <summary>
 /// A base for <see cref="IProviderAdapter"/> implementations: every operation throws

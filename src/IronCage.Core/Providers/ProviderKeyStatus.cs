@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>A key's state at its provider.</summary>
 public enum ProviderKeyStatus

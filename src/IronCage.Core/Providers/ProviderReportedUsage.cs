@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>A key's spend as its provider reports it (amounts in <see cref="Currency"/>).</summary>
 public sealed record ProviderReportedUsage

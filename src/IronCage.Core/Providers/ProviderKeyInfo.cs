@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using NodaTime;
 using IronCage.Internal;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>What a provider tells about one of its keys (never the secret).</summary>
 public sealed record ProviderKeyInfo

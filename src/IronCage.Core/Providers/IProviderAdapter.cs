@@ -1,4 +1,6 @@
-namespace IronCage;
+using IronCage.Verification;
+
+namespace IronCage.Providers;
 
 /// <summary>
 /// Manages keys at one provider through its API. Each operation is optional by capability: an adapter advertises

@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>What to create at the provider.</summary>
 public sealed record CreateProviderKeyRequest

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using IronCage.Internal;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>Which managed key an adapter call is for, and where that key lives at the provider (its scope).</summary>
 public sealed record ProviderKeyContext

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using NodaTime;
 using IronCage.Internal;
 
-namespace IronCage;
+namespace IronCage.Providers;
 
 /// <summary>A key the provider just created or regenerated, with its secret (shown once by most providers). Dispose it to zero the secret.</summary>
 public sealed class CreatedProviderKey : IDisposable
