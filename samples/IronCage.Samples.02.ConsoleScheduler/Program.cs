@@ -39,7 +39,7 @@ public static class Program
         builder.Services
             .AddIronCage(o => o.DefaultGracePeriod = Duration.FromHours(1))
             .ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()) // a real host reads it from configuration
-            .PersistKeysToSqlite($"Data Source={Path.Combine(folder.FullName, "ironcage.db")};Pooling=False")
+            .PersistToSqlite($"Data Source={Path.Combine(folder.FullName, "ironcage.db")};Pooling=False")
             .AddOpenAI("openai", o =>
             {
                 o.BaseAddress = emulator.OpenAI.BaseAddress;

@@ -96,7 +96,7 @@ public static class Quickstart
         services.AddSingleton<IClock>(clock);
         services.AddIronCage(options => options.DefaultGracePeriod = Duration.FromHours(24))
             .ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey())
-            .PersistKeysToSqlite($"Data Source={database}")
+            .PersistToSqlite($"Data Source={database}")
             .AddOpenAI("openai", openAI =>
             {
                 openAI.BaseAddress = target.BaseAddress;

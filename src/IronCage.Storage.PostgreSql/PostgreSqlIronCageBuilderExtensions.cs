@@ -24,10 +24,10 @@ public static class PostgreSqlIronCageBuilderExtensions
     /// <param name="connectionString">An Npgsql connection string, for example <c>Host=db;Database=ironcage;Username=ironcage;Password=...</c>.</param>
     /// <returns>The builder.</returns>
     /// <remarks>A missing or malformed connection string stops start-up with an <see cref="OptionsValidationException"/>.</remarks>
-    public static IIronCageBuilder PersistKeysToPostgreSql(this IIronCageBuilder builder, string? connectionString)
+    public static IIronCageBuilder PersistToPostgreSql(this IIronCageBuilder builder, string? connectionString)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.PersistKeysToPostgreSql(o => o.ConnectionString = connectionString);
+        return builder.PersistToPostgreSql(o => o.ConnectionString = connectionString);
     }
 
     /// <summary>
@@ -37,11 +37,11 @@ public static class PostgreSqlIronCageBuilderExtensions
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="dataSource">The data source; IronCage uses it and never disposes it.</param>
     /// <returns>The builder.</returns>
-    public static IIronCageBuilder PersistKeysToPostgreSql(this IIronCageBuilder builder, NpgsqlDataSource dataSource)
+    public static IIronCageBuilder PersistToPostgreSql(this IIronCageBuilder builder, NpgsqlDataSource dataSource)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(dataSource);
-        return builder.PersistKeysToPostgreSql(o => o.DataSource = dataSource);
+        return builder.PersistToPostgreSql(o => o.DataSource = dataSource);
     }
 
     /// <summary>
@@ -57,7 +57,7 @@ public static class PostgreSqlIronCageBuilderExtensions
     /// is called before or after. The options are validated and the schema applied (or checked) when the host starts,
     /// and the change feed started with it; without a host, the schema is applied on first use.
     /// </remarks>
-    public static IIronCageBuilder PersistKeysToPostgreSql(this IIronCageBuilder builder, Action<PostgreSqlStoreOptions> configure)
+    public static IIronCageBuilder PersistToPostgreSql(this IIronCageBuilder builder, Action<PostgreSqlStoreOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);

@@ -14,7 +14,7 @@ namespace IronCage.Storage.PostgreSql;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Registered by <c>PersistKeysToPostgreSql</c> and started with the host; standalone, call <see cref="StartAsync"/>.
+/// Registered by <c>PersistToPostgreSql</c> and started with the host; standalone, call <see cref="StartAsync"/>.
 /// Notifications are at most once: while the feed's connection is lost (it reconnects by itself) changes are not
 /// announced, so a consumer should treat <see cref="Reconnected"/> as "anything may have changed".
 /// </para>
@@ -53,7 +53,7 @@ public sealed class PostgreSqlKeyChangeFeed : IKeyChangeFeed, IUsageChangeFeed, 
 
     /// <summary>
     /// Occurs when another instance committed usage of a key, on the feed's background task. Flushes of the instance that
-    /// shares this feed's database (the same <c>PersistKeysToPostgreSql</c> registration) are not announced to it.
+    /// shares this feed's database (the same <c>PersistToPostgreSql</c> registration) are not announced to it.
     /// </summary>
     public event EventHandler<UsageChangedEventArgs>? UsageChanged;
 

@@ -23,10 +23,10 @@ public static class SqliteIronCageBuilderExtensions
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string, for example <c>Data Source=ironcage.db</c>.</param>
     /// <returns>The builder.</returns>
     /// <remarks>A missing, malformed or in-memory connection string stops start-up with an <see cref="OptionsValidationException"/>.</remarks>
-    public static IIronCageBuilder PersistKeysToSqlite(this IIronCageBuilder builder, string? connectionString)
+    public static IIronCageBuilder PersistToSqlite(this IIronCageBuilder builder, string? connectionString)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.PersistKeysToSqlite(o => o.ConnectionString = connectionString);
+        return builder.PersistToSqlite(o => o.ConnectionString = connectionString);
     }
 
     /// <summary>
@@ -41,7 +41,7 @@ public static class SqliteIronCageBuilderExtensions
     /// singletons over one shared database, whether <c>AddRotation()</c> is called before or after. The options are
     /// validated and the schema applied (or checked) when the host starts; without a host, on first use.
     /// </remarks>
-    public static IIronCageBuilder PersistKeysToSqlite(this IIronCageBuilder builder, Action<SqliteStoreOptions> configure)
+    public static IIronCageBuilder PersistToSqlite(this IIronCageBuilder builder, Action<SqliteStoreOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);

@@ -14,7 +14,7 @@ namespace IronCage.Storage.Sqlite;
 /// (<c>UPDATE … WHERE reference = @r AND token = @expected</c>) inside a write transaction, and takes its new token from
 /// a counter that only grows, so a key deleted and created again never gets a token its predecessor had. The schema
 /// is applied (or checked) on first use, or at host start when registered with
-/// <see cref="SqliteIronCageBuilderExtensions.PersistKeysToSqlite(IIronCageBuilder, string)"/>.
+/// <see cref="SqliteIronCageBuilderExtensions.PersistToSqlite(IIronCageBuilder, string)"/>.
 /// </remarks>
 public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 {

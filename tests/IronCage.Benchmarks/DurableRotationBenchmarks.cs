@@ -45,12 +45,12 @@ public class DurableRotationBenchmarks : IDisposable
         {
             _folder = Path.Combine(Path.GetTempPath(), "ironcage-bench-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(_folder);
-            builder.PersistKeysToSqlite("Data Source=" + Path.Combine(_folder, "bench.db"));
+            builder.PersistToSqlite("Data Source=" + Path.Combine(_folder, "bench.db"));
         }
         else
         {
             _cluster = PostgresCluster.StartNewAsync().GetAwaiter().GetResult();
-            builder.PersistKeysToPostgreSql(_cluster.CreateDatabase("ironcage_rotation_bench"));
+            builder.PersistToPostgreSql(_cluster.CreateDatabase("ironcage_rotation_bench"));
         }
 
         _services = services.BuildServiceProvider();

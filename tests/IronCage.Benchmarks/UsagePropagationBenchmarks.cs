@@ -121,7 +121,7 @@ public class UsagePropagationBenchmarks : IDisposable
         services.AddIronCage()
             .ProtectKeysWithMasterKey(masterKey)
             .AddUsageTracking()
-            .PersistKeysToPostgreSql(connectionString);
+            .PersistToPostgreSql(connectionString);
         return services.BuildServiceProvider();
     }
 }

@@ -11,7 +11,7 @@ namespace IronCage.Conformance;
 
 /// <summary>
 /// Two host instances over one store: usage recorded on one reaches the other's gate and queries through the store's
-/// usage change feed. Subclass it with a fresh database per test and the store's <c>PersistKeysTo…</c> call.
+/// usage change feed. Subclass it with a fresh database per test and the store's <c>PersistTo…</c> call.
 /// </summary>
 public abstract class UsagePropagationConformanceTests
 {
@@ -69,8 +69,8 @@ public abstract class UsagePropagationConformanceTests
     /// <summary>Creates an empty database for one test and returns its connection string.</summary>
     protected abstract string CreateDatabase();
 
-    /// <summary>Persists an instance's keys and usage in the store under test (<c>PersistKeysToSqlite</c>, …).</summary>
-    protected abstract void PersistKeys(IIronCageBuilder builder, string connectionString);
+    /// <summary>Persists an instance's keys and usage in the store under test (<c>PersistToSqlite</c>, …).</summary>
+    protected abstract void PersistStores(IIronCageBuilder builder, string connectionString);
 
     /// <summary>One instance with usage tracking whose safety-net refresh never comes during a test: only the feed can carry usage.</summary>
     private ServiceProvider Instance(string connectionString, FakeClock clock, string masterKey)
@@ -81,7 +81,7 @@ public abstract class UsagePropagationConformanceTests
         var builder = services.AddIronCage()
             .ProtectKeysWithMasterKey(masterKey)
             .AddUsageTracking(o => o.RefreshInterval = TimeSpan.FromHours(1));
-        PersistKeys(builder, connectionString);
+        PersistStores(builder, connectionString);
         return services.BuildServiceProvider();
     }
 

@@ -111,7 +111,7 @@ public sealed class NativeAotPublishTests(PackedFeed packed)
         services.AddLogging();
         services.AddIronCage()
             .ProtectKeysWithMasterKey(Env("AOT_MASTER_KEY"))
-            .PersistKeysToSqlite($"Data Source={Env("AOT_DB")};Pooling=False")
+            .PersistToSqlite($"Data Source={Env("AOT_DB")};Pooling=False")
             .AddOpenAI("openai", o =>
             {
                 o.BaseAddress = baseAddress;

@@ -17,7 +17,7 @@ public sealed class PostgreSqlHostingTests(PostgresServer server)
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddIronCage()
             .ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey())
-            .PersistKeysToPostgreSql(connectionString)
+            .PersistToPostgreSql(connectionString)
             .AddRotation();
         using var host = builder.Build();
         var feed = host.Services.GetRequiredService<PostgreSqlKeyChangeFeed>();
@@ -52,7 +52,7 @@ public sealed class PostgreSqlHostingTests(PostgresServer server)
         }
 
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).PersistKeysToPostgreSql(connectionString);
+        builder.Services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).PersistToPostgreSql(connectionString);
         using var host = builder.Build();
         (await FluentActions.Awaiting(() => host.StartAsync()).Should().ThrowAsync<PostgreSqlSchemaVersionException>()).Which.DatabaseVersion.Should().Be(PostgreSqlConstants.SchemaVersion + 1);
     }

@@ -13,12 +13,12 @@ namespace IronCage.Storage.PostgreSql.Tests;
 public sealed class PostgreSqlIronCageBuilderExtensionsTests(PostgresServer server)
 {
     [PostgresFact]
-    public async Task PersistKeysToPostgreSql_WithADataSource_FillsEveryStoreSlot_AndLeavesTheDataSourceOpen()
+    public async Task PersistToPostgreSql_WithADataSource_FillsEveryStoreSlot_AndLeavesTheDataSourceOpen()
     {
         await using var dataSource = NpgsqlDataSource.Create(server.CreateDatabase());
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).PersistKeysToPostgreSql(dataSource).AddRotation();
+        services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).PersistToPostgreSql(dataSource).AddRotation();
         await using (var container = services.BuildServiceProvider())
         {
             container.GetRequiredService<IKeyStore>().Should().BeOfType<PostgreSqlKeyStore>();
@@ -40,12 +40,12 @@ public sealed class PostgreSqlIronCageBuilderExtensionsTests(PostgresServer serv
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).PersistKeysToPostgreSql((string?)null);
+        services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).PersistToPostgreSql((string?)null);
         await using var container = services.BuildServiceProvider();
         FluentActions.Invoking(() => container.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value)
-            .Should().Throw<OptionsValidationException>().WithMessage("*ConnectionString is missing*PersistKeysToPostgreSql*");
+            .Should().Throw<OptionsValidationException>().WithMessage("*ConnectionString is missing*PersistToPostgreSql*");
         FluentActions.Invoking(() => new PostgreSqlKeyStore(new PostgreSqlStoreOptions()))
-            .Should().Throw<ArgumentException>().WithMessage("*ConnectionString is missing*PersistKeysToPostgreSql*");
+            .Should().Throw<ArgumentException>().WithMessage("*ConnectionString is missing*PersistToPostgreSql*");
         FluentActions.Invoking(() => new PostgreSqlKeyStore(new PostgreSqlStoreOptions { ConnectionString = "Host=x;Nonsense Keyword=1;Password=hunter2" }))
             .Should().Throw<ArgumentException>().Which.Message.Should().NotContain("hunter2");
     }

@@ -36,7 +36,7 @@ public sealed class PostgreSqlOutageTests : IAsyncLifetime
         var usage = container.GetRequiredService<IUsageStore>();
         var audit = container.GetRequiredService<IAuditLog>();
         var operations = container.GetRequiredService<IRotationStore>();
-        usage.Should().BeOfType<PostgreSqlUsageStore>("PersistKeysToPostgreSql fills the usage slot too");
+        usage.Should().BeOfType<PostgreSqlUsageStore>("PersistToPostgreSql fills the usage slot too");
 
         // Committed before the outage: the key, usage and a budget reservation.
         using (var secret = FakeKeys.Generate(ProviderId.OpenAI))

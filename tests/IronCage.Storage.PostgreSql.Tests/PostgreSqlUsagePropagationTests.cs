@@ -9,5 +9,5 @@ public sealed class PostgreSqlUsagePropagationTests(PostgresServer server) : Usa
 {
     protected override string CreateDatabase() => server.CreateDatabase();
 
-    protected override void PersistKeys(IIronCageBuilder builder, string connectionString) => builder.PersistKeysToPostgreSql(connectionString);
+    protected override void PersistStores(IIronCageBuilder builder, string connectionString) => builder.PersistToPostgreSql(connectionString);
 }

@@ -63,7 +63,7 @@ internal static class TestKeys
             builder.AddRotationScheduler(o => o.MaxParallelism = 8);
         }
 
-        builder.PersistKeysToPostgreSql(connectionString);
+        builder.PersistToPostgreSql(connectionString);
         extend?.Invoke(builder);
         return services.BuildServiceProvider();
     }

@@ -19,7 +19,7 @@ public sealed class SqliteIronCageBuilderExtensionsTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void PersistKeysToSqlite_ReplacesTheInMemoryStoresWhetherRotationIsAddedBeforeOrAfter(bool rotationFirst)
+    public void PersistToSqlite_ReplacesTheInMemoryStoresWhetherRotationIsAddedBeforeOrAfter(bool rotationFirst)
     {
         var logs = new RecordingLoggerProvider();
         var services = new ServiceCollection();
@@ -27,11 +27,11 @@ public sealed class SqliteIronCageBuilderExtensionsTests : IDisposable
         var ironCage = services.AddIronCage().ProtectKeysWithMasterKey(MasterKey);
         if (rotationFirst)
         {
-            ironCage.AddRotation().PersistKeysToSqlite(_database.ConnectionString);
+            ironCage.AddRotation().PersistToSqlite(_database.ConnectionString);
         }
         else
         {
-            ironCage.PersistKeysToSqlite(_database.ConnectionString).AddRotation();
+            ironCage.PersistToSqlite(_database.ConnectionString).AddRotation();
         }
 
         using var provider = services.BuildServiceProvider(validateScopes: true);
@@ -49,12 +49,12 @@ public sealed class SqliteIronCageBuilderExtensionsTests : IDisposable
     }
 
     [Fact]
-    public void PersistKeysToSqlite_Twice_RegistersEverythingOnceAndTheLastConnectionStringWins()
+    public void PersistToSqlite_Twice_RegistersEverythingOnceAndTheLastConnectionStringWins()
     {
         var services = new ServiceCollection();
         services.AddIronCage().ProtectKeysWithMasterKey(MasterKey)
-            .PersistKeysToSqlite("Data Source=first.db")
-            .PersistKeysToSqlite(_database.ConnectionString);
+            .PersistToSqlite("Data Source=first.db")
+            .PersistToSqlite(_database.ConnectionString);
 
         services.Count(d => d.ServiceType == typeof(IHostedService)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(IValidateOptions<SqliteStoreOptions>)).Should().Be(1);
@@ -66,7 +66,7 @@ public sealed class SqliteIronCageBuilderExtensionsTests : IDisposable
     [Fact]
     public async Task Host_Start_MigratesTheFileBeforeAnyStoreIsUsed()
     {
-        using var host = BuildHost(b => b.PersistKeysToSqlite(_database.ConnectionString));
+        using var host = BuildHost(b => b.PersistToSqlite(_database.ConnectionString));
 
         await host.StartAsync();
 
@@ -99,7 +99,7 @@ public sealed class SqliteIronCageBuilderExtensionsTests : IDisposable
             command.ExecuteNonQuery();
         }
 
-        using var host = BuildHost(b => b.PersistKeysToSqlite(_database.ConnectionString));
+        using var host = BuildHost(b => b.PersistToSqlite(_database.ConnectionString));
 
         var act = async () => await host.StartAsync();
 
@@ -116,7 +116,7 @@ public sealed class SqliteIronCageBuilderExtensionsTests : IDisposable
     [InlineData("Data Source=x.db;Mode=ReadOnly", "*read-only*")]
     public async Task Host_Start_WithAnUnusableConnectionString_FailsSayingHowToFixIt(string? connectionString, string message)
     {
-        using var host = BuildHost(b => b.PersistKeysToSqlite(connectionString));
+        using var host = BuildHost(b => b.PersistToSqlite(connectionString));
 
         var act = async () => await host.StartAsync();
 
@@ -126,7 +126,7 @@ public sealed class SqliteIronCageBuilderExtensionsTests : IDisposable
     [Fact]
     public async Task Host_Start_WithAnInvalidConnectionString_DoesNotEchoIt()
     {
-        using var host = BuildHost(b => b.PersistKeysToSqlite("Data Source=x.db;Password=hunter2-secret;Colour=blue"));
+        using var host = BuildHost(b => b.PersistToSqlite("Data Source=x.db;Password=hunter2-secret;Colour=blue"));
 
         var act = async () => await host.StartAsync();
 
@@ -139,7 +139,7 @@ public sealed class SqliteIronCageBuilderExtensionsTests : IDisposable
     [InlineData(11 * 60 * 1000)]
     public async Task Host_Start_WithABusyTimeoutOutOfRange_Fails(int milliseconds)
     {
-        using var host = BuildHost(b => b.PersistKeysToSqlite(o =>
+        using var host = BuildHost(b => b.PersistToSqlite(o =>
         {
             o.ConnectionString = _database.ConnectionString;
             o.BusyTimeout = TimeSpan.FromMilliseconds(milliseconds);

@@ -36,7 +36,7 @@ public sealed class SqliteSecretsAtRestTests : IDisposable
                 o.RetryDelay = TimeSpan.Zero;
                 o.MaxRetryDelay = TimeSpan.Zero;
             })
-            .PersistKeysToSqlite(_database.ConnectionString);
+            .PersistToSqlite(_database.ConnectionString);
 
         string oldText, newText, oldHint, newHint;
         await using (var container = services.BuildServiceProvider())

@@ -11,5 +11,5 @@ public sealed class SqliteUsagePropagationTests : UsagePropagationConformanceTes
 
     protected override string CreateDatabase() => _database.ConnectionString;
 
-    protected override void PersistKeys(IIronCageBuilder builder, string connectionString) => builder.PersistKeysToSqlite(connectionString);
+    protected override void PersistStores(IIronCageBuilder builder, string connectionString) => builder.PersistToSqlite(connectionString);
 }

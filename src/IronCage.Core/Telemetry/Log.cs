@@ -15,7 +15,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Verification of {Provider} key {KeyHint} could not reach the provider: {Reason}.")]
     public static partial void KeyVerificationUnreachable(ILogger logger, ProviderId provider, string keyHint, string reason);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "IronCage is using the in-memory key store: managed keys and their versions are lost when the process stops. Register a durable IKeyStore (PersistKeysToSqlite, from IronCage.Storage.Sqlite) for real use.")]
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "IronCage is using the in-memory key store: managed keys and their versions are lost when the process stops. Register a durable IKeyStore (PersistToSqlite, from IronCage.Storage.Sqlite) for real use.")]
     public static partial void InMemoryKeyStoreInUse(ILogger logger);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "IronCage is using the in-memory audit log: the audit trail is lost when the process stops.")]

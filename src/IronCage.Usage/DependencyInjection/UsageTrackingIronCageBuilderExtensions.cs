@@ -22,7 +22,7 @@ public static class UsageTrackingIronCageBuilderExtensions
     /// <remarks>
     /// Without this call IronCage registers no usage service at all (no store, recorder, gate or guard): the runtime path
     /// resolves them with <c>GetService</c>, tracks nothing and enforces no usage limit when they are absent. A storage
-    /// package (<c>PersistKeysToSqlite</c>, <c>PersistKeysToPostgreSql</c>) fills the <see cref="IUsageStore"/> slot; otherwise
+    /// package (<c>PersistToSqlite</c>, <c>PersistToPostgreSql</c>) fills the <see cref="IUsageStore"/> slot; otherwise
     /// this call adds the in-memory one. Limits are read from the key store and reloaded when the key change feed
     /// announces a key; a store that announces other instances' flushes (<see cref="IUsageChangeFeed"/>) brings their
     /// usage to this instance's gate within about one <see cref="UsageTrackingOptions.FlushInterval"/>.

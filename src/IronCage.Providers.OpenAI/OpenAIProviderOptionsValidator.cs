@@ -1,7 +1,7 @@
 using IronCage.Providers.Http;
 using Microsoft.Extensions.Options;
 
-namespace IronCage.Providers.OpenAI.Internal;
+namespace IronCage.Providers.OpenAI;
 
 /// <summary>
 /// Checks each OpenAI connection's AdminKey at start, so a missing key stops start-up with a message saying where to set it;

@@ -29,7 +29,7 @@ internal sealed class PostgreSqlStoreOptionsValidator : IValidateOptions<Postgre
 
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            failures.Add("PostgreSqlStoreOptions.ConnectionString is missing. Pass the database to PersistKeysToPostgreSql, for example PersistKeysToPostgreSql(\"Host=db;Database=ironcage;Username=ironcage;Password=...\"), or pass an NpgsqlDataSource.");
+            failures.Add("PostgreSqlStoreOptions.ConnectionString is missing. Pass the database to PersistToPostgreSql, for example PersistToPostgreSql(\"Host=db;Database=ironcage;Username=ironcage;Password=...\"), or pass an NpgsqlDataSource.");
             return failures;
         }
 

@@ -1,7 +1,7 @@
 using IronCage.Providers.Http;
 using Microsoft.Extensions.Options;
 
-namespace IronCage.Providers.OpenRouter.Internal;
+namespace IronCage.Providers.OpenRouter;
 
 /// <summary>
 /// Checks each OpenRouter connection's ManagementKey at start, so a missing key stops start-up with a message saying where to set it;

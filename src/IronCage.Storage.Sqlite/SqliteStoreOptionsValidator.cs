@@ -19,7 +19,7 @@ internal sealed class SqliteStoreOptionsValidator : IValidateOptions<SqliteStore
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            failures.Add("SqliteStoreOptions.ConnectionString is missing. Pass the database file to PersistKeysToSqlite, for example PersistKeysToSqlite(\"Data Source=ironcage.db\").");
+            failures.Add("SqliteStoreOptions.ConnectionString is missing. Pass the database file to PersistToSqlite, for example PersistToSqlite(\"Data Source=ironcage.db\").");
         }
         else
         {
