@@ -19,12 +19,12 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
     private readonly ProviderConnections<GoogleGeminiProviderOptions> _connections;
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IProviderCatalog _catalog;
-    private readonly IKeyVerifier _verifier;
+    private readonly ICatalogKeyVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, GoogleApiKeysClient> _clients = new(StringComparer.Ordinal);
 
-    public GoogleGeminiProviderAdapter(ProviderConnections<GoogleGeminiProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, IKeyVerifier verifier, TimeProvider time, ILogger<GoogleGeminiProviderAdapter> logger)
+    public GoogleGeminiProviderAdapter(ProviderConnections<GoogleGeminiProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, ICatalogKeyVerifier verifier, TimeProvider time, ILogger<GoogleGeminiProviderAdapter> logger)
     {
         _connections = connections;
         _httpClientFactory = httpClientFactory;
