@@ -40,6 +40,10 @@ internal sealed class RotationProviders
 
     public string ConsoleUrl(ProviderId provider) => ConsoleUri(provider)?.ToString() ?? "the provider's console";
 
+    /// <summary>Whether keys of <paramref name="provider"/> carry the name their create gave them (<see cref="ProviderDescriptor.CreateSetsKeyName"/>); a provider the catalog does not know is assumed to name them.</summary>
+    public bool CreateSetsKeyName(ProviderId provider)
+        => !_catalog.TryGetDescriptor(provider, out var descriptor) || descriptor.CreateSetsKeyName;
+
     /// <summary>The provider's fixed key slots from the catalog; Key1 and Key2 when the catalog does not name them.</summary>
     public IReadOnlyList<string> SlotsOf(ProviderId provider)
         => _catalog.TryGetDescriptor(provider, out var descriptor) && descriptor.KeySlots.Count > 0 ? descriptor.KeySlots : DefaultSlots;
