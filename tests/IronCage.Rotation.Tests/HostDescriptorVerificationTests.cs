@@ -50,6 +50,7 @@ public sealed class HostDescriptorVerificationTests
     private static ProviderDescriptor Gateway() => new(ProviderId.Mistral, "Mistral through the gateway")
     {
         ConsoleUrl = GatewayConsole,
+        Capabilities = ProviderCapabilities.Verify,
         Auth = AuthScheme.Header("X-Gateway-Key"),
         VerifyCall = new VerifyCall(HttpMethod.Get, GatewayVerify.ToString()),
     };

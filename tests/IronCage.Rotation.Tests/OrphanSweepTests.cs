@@ -59,7 +59,7 @@ public sealed class OrphanSweepTests
     private static ProviderDescriptor Descriptor(bool createSetsKeyName) => new(Unnamed, "Acme IAM")
     {
         ConsoleUrl = new Uri("https://console.acme.test/iam"),
-        Capabilities = ProviderCapabilities.Create | ProviderCapabilities.List | ProviderCapabilities.Delete | ProviderCapabilities.Verify,
+        Capabilities = ProviderCapabilities.Create | ProviderCapabilities.List | ProviderCapabilities.Delete,
         CreateSetsKeyName = createSetsKeyName,
     };
 }
