@@ -18,13 +18,13 @@ internal sealed class AwsBedrockProviderAdapter : ProviderAdapter
     private readonly ProviderConnections<AwsBedrockProviderOptions> _connections;
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IProviderCatalog _catalog;
-    private readonly IKeyVerifier _verifier;
+    private readonly ICatalogKeyVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly IClock _clock;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, IamClient> _clients = new(StringComparer.Ordinal);
 
-    public AwsBedrockProviderAdapter(ProviderConnections<AwsBedrockProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, IKeyVerifier verifier, TimeProvider time, IClock clock, ILogger<AwsBedrockProviderAdapter> logger)
+    public AwsBedrockProviderAdapter(ProviderConnections<AwsBedrockProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, ICatalogKeyVerifier verifier, TimeProvider time, IClock clock, ILogger<AwsBedrockProviderAdapter> logger)
     {
         _clock = clock;
         _connections = connections;

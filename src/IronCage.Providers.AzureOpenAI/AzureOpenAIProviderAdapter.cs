@@ -17,12 +17,12 @@ internal sealed class AzureOpenAIProviderAdapter : ProviderAdapter
     private readonly ProviderConnections<AzureOpenAIProviderOptions> _connections;
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IProviderCatalog _catalog;
-    private readonly IKeyVerifier _verifier;
+    private readonly ICatalogKeyVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, AzureManagementClient> _clients = new(StringComparer.Ordinal);
 
-    public AzureOpenAIProviderAdapter(ProviderConnections<AzureOpenAIProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, IKeyVerifier verifier, TimeProvider time, ILogger<AzureOpenAIProviderAdapter> logger)
+    public AzureOpenAIProviderAdapter(ProviderConnections<AzureOpenAIProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, ICatalogKeyVerifier verifier, TimeProvider time, ILogger<AzureOpenAIProviderAdapter> logger)
     {
         _connections = connections;
         _httpClientFactory = httpClientFactory;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Google.Apis.Auth.OAuth2;
@@ -20,12 +21,12 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
     private readonly ProviderConnections<GoogleGeminiProviderOptions> _connections;
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IProviderCatalog _catalog;
-    private readonly IKeyVerifier _verifier;
+    private readonly ICatalogKeyVerifier _verifier;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, GoogleApiKeysClient> _clients = new(StringComparer.Ordinal);
 
-    public GoogleGeminiProviderAdapter(ProviderConnections<GoogleGeminiProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, IKeyVerifier verifier, TimeProvider time, ILogger<GoogleGeminiProviderAdapter> logger)
+    public GoogleGeminiProviderAdapter(ProviderConnections<GoogleGeminiProviderOptions> connections, IHttpClientFactory httpClientFactory, IProviderCatalog catalog, ICatalogKeyVerifier verifier, TimeProvider time, ILogger<GoogleGeminiProviderAdapter> logger)
     {
         _connections = connections;
         _httpClientFactory = httpClientFactory;
@@ -71,12 +72,24 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
             // The key id is derived from the attempt's unique name: a key that already exists under it is this attempt's,
             // created by an earlier call whose answer was lost.
             created = await client.GetKeyAsync($"{GoogleApiKeysClient.Parent(project)}/keys/{keyId}", cancellationToken).ConfigureAwait(false);
-            if (created is null || created.IsDeleted)
+            if (created is null)
             {
                 throw;
             }
 
-            Log.KeyAlreadyCreated(_logger, keyId, project);
+            if (created.IsDeleted)
+            {
+                // The rotation engine swept that lost key away (soft delete) before retrying, and Google keeps a deleted
+                // key's id through its undelete window: this attempt's key takes a fresh id. The display name, which the
+                // sweep matches, stays the attempt's.
+                var retryId = RetryKeyIdFor(keyId);
+                Log.KeyIdHeldByDeletedKey(_logger, keyId, retryId, project);
+                created = await client.CreateKeyAsync(project, retryId, body, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                Log.KeyAlreadyCreated(_logger, keyId, project);
+            }
         }
 
         var secret = await client.GetKeyStringAsync(created.Name, cancellationToken).ConfigureAwait(false);
@@ -192,6 +205,14 @@ internal sealed class GoogleGeminiProviderAdapter : ProviderAdapter
         }
 
         return id.TrimEnd('-');
+    }
+
+    /// <summary>A fresh key id for an attempt whose own id is held by a deleted key: the id with a random suffix, still a valid key id.</summary>
+    internal static string RetryKeyIdFor(string keyId)
+    {
+        var suffix = Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
+        var stem = keyId.Length > 63 - suffix.Length - 1 ? keyId[..(63 - suffix.Length - 1)] : keyId;
+        return $"{stem.TrimEnd('-')}-{suffix}";
     }
 
     private static JsonObject DefaultRestrictions(GoogleGeminiProviderOptions options)

@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4505, Level = LogLevel.Information, Message = "Google API key {KeyId} already exists in project {Project} (an earlier attempt of the same create); using it.")]
     public static partial void KeyAlreadyCreated(ILogger logger, string keyId, string project);
+
+    [LoggerMessage(EventId = 4506, Level = LogLevel.Information, Message = "Google API key id {KeyId} in project {Project} is held by a deleted key (an orphan of a lost create, removed before this attempt); creating the key as {RetryKeyId}.")]
+    public static partial void KeyIdHeldByDeletedKey(ILogger logger, string keyId, string retryKeyId, string project);
 }

@@ -1,5 +1,6 @@
 using IronCage.Conformance;
 using IronCage.Rotation;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
 namespace IronCage.Providers.AwsBedrock.Tests;
@@ -39,6 +40,30 @@ public sealed class AwsBedrockRotationTests
         emulator.Credentials.Select(c => c.Id).Should().Equal(created.Id);
         emulator.UnsignedRequests.Should().Be(0);
         emulator.Actions.Where(a => a != "ListServiceSpecificCredentials").Should().Equal("DeleteServiceSpecificCredential", "CreateServiceSpecificCredential", "DeleteServiceSpecificCredential");
+        host.ShouldNotLeak(emulator.AllSecrets.Append(IamEmulator.SecretKey));
+    }
+
+    [Fact]
+    public async Task Rotate_HostWithStandardResilienceDefaultsAndACreateAnswered500AfterActing_SendsItOnceAndEndsWithOneLiveCredential()
+    {
+        var emulator = new IamEmulator();
+        var old = emulator.Seed();
+        using var host = emulator.Host(hostServices: s => s.ConfigureHttpClientDefaults(b => b.AddStandardResilienceHandler()));
+        var registered = await RegisterAsync(host, old);
+        emulator.FailNextCreateAfterActing = true;
+
+        var operation = await DriveAsync(host, await host.Rotator.RotateAsync(registered.Reference, RotationReason.Manual, new RotationRequest { GracePeriod = Duration.Zero }));
+
+        operation.Step.Should().Be(RotationStep.Completed, operation.LastError);
+        emulator.Actions.Count(a => a == "CreateServiceSpecificCredential").Should().Be(2, "the create answered 500 reached IAM once (no layer resent it); the engine removed what it made, found by its creation time, and created once more");
+        emulator.Actions.Count(a => a == "DeleteServiceSpecificCredential").Should().Be(2, "the orphan of the 500 and, after the zero grace period, the old credential");
+        emulator.Credentials.Should().ContainSingle("exactly one live Bedrock API key, none orphaned").Which.Id.Should().Be(operation.NewProviderKeyId);
+        var key = await host.Keys.GetAsync(registered.Reference);
+        using (var current = await host.OpenAsync(key.CurrentVersion!, registered.Reference))
+        {
+            current.Matches(emulator.Credentials[0].Secret).Should().BeTrue("the live credential is the one IronCage serves");
+        }
+
         host.ShouldNotLeak(emulator.AllSecrets.Append(IamEmulator.SecretKey));
     }
 

@@ -34,6 +34,9 @@ internal sealed class IamEmulator : HttpMessageHandler
     /// <summary>Gets or sets a value indicating whether credentials created from now on are refused by Bedrock.</summary>
     public bool NewKeysFailVerification { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the next create makes the credential and then answers 500 <c>ServiceFailure</c>: IAM acted, the caller cannot know.</summary>
+    public bool FailNextCreateAfterActing { get; set; }
+
     /// <summary>Gets or sets how many of the next IAM calls answer 400 <c>Throttling</c>.</summary>
     public int ThrottleNext { get; set; }
 
@@ -63,7 +66,7 @@ internal sealed class IamEmulator : HttpMessageHandler
         Scope = new Dictionary<string, string> { [AwsBedrockConstants.UserNameScopeKey] = User },
     };
 
-    public CloudProviderTestHost Host(Action<AwsBedrockProviderOptions>? configure = null)
+    public CloudProviderTestHost Host(Action<AwsBedrockProviderOptions>? configure = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? hostServices = null)
     {
         var host = new CloudProviderTestHost(
             b => b.AddAwsBedrock("aws", o =>
@@ -74,7 +77,8 @@ internal sealed class IamEmulator : HttpMessageHandler
                 configure?.Invoke(o);
             }),
             AwsBedrockConstants.HttpClientName,
-            this);
+            this,
+            hostServices: hostServices);
         Now = () => host.Clock.GetCurrentInstant().ToDateTimeOffset();
         return host;
     }
@@ -229,6 +233,12 @@ internal sealed class IamEmulator : HttpMessageHandler
 
         var credential = NewCredential(age, Now());
         _credentials.Add(credential);
+        if (FailNextCreateAfterActing)
+        {
+            FailNextCreateAfterActing = false;
+            return Xml(HttpStatusCode.InternalServerError, $"<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceFailure</Code><Message>Internal failure.</Message></Error><RequestId>{Guid.NewGuid()}</RequestId></ErrorResponse>");
+        }
+
         return Xml(HttpStatusCode.OK, Result("CreateServiceSpecificCredential", $"<ServiceSpecificCredential>{Describe(credential, withSecret: true)}</ServiceSpecificCredential>"));
     }
 

@@ -48,6 +48,15 @@ internal sealed class AzureEmulator
 
     public List<string> AllValues { get; } = [];
 
+    /// <summary>Gets every regeneration in order: the slot and the value it got.</summary>
+    public List<(string Slot, string Value)> Regenerations { get; } = [];
+
+    /// <summary>Gets or sets a value indicating whether the next regenerateKey changes the slot and then answers 500: ARM acted, the caller cannot know.</summary>
+    public bool FailNextRegenerateAfterActing { get; set; }
+
+    /// <summary>Whether the data plane accepts <paramref name="value"/> now.</summary>
+    public bool IsValid(string value) => value == Key1 || value == Key2;
+
     public static ProviderKeyContext Context(string name = "prod") => new()
     {
         Key = new KeyReference(ProviderId.AzureOpenAI, name),
@@ -60,7 +69,7 @@ internal sealed class AzureEmulator
         },
     };
 
-    public CloudProviderTestHost Host(Action<AzureOpenAIProviderOptions>? configure = null) => new(
+    public CloudProviderTestHost Host(Action<AzureOpenAIProviderOptions>? configure = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? hostServices = null) => new(
         b => b.AddAzureOpenAI("azure", o =>
         {
             o.Credential = new FakeTokenCredential();
@@ -70,7 +79,8 @@ internal sealed class AzureEmulator
             configure?.Invoke(o);
         }),
         AzureOpenAIConstants.HttpClientName,
-        Handler);
+        Handler,
+        hostServices: hostServices);
 
     private static string NewKey() => Convert.ToHexString(Guid.NewGuid().ToByteArray()).ToLowerInvariant();
 
@@ -96,6 +106,14 @@ internal sealed class AzureEmulator
         else
         {
             return Json(HttpStatusCode.BadRequest, """{"error":{"code":"InvalidKeyName","message":"keyName must be Key1 or Key2."}}""");
+        }
+
+        Regenerations.Add((slot, slot == "Key1" ? Key1 : Key2));
+        AllValues.Add(Regenerations[^1].Value);
+        if (FailNextRegenerateAfterActing)
+        {
+            FailNextRegenerateAfterActing = false;
+            return Json(HttpStatusCode.InternalServerError, """{"error":{"code":"InternalServerError","message":"An internal server error occurred."}}""");
         }
 
         if (!Asynchronous)

@@ -1,4 +1,5 @@
 using IronCage.Rotation;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using RichardSzalay.MockHttp;
 
@@ -40,6 +41,58 @@ public sealed class AzureOpenAIRotationTests
         using (var current = await host.OpenAsync(after.CurrentVersion!, registered.Reference))
         {
             current.Matches(emulator.Key2).Should().BeTrue("the promoted Key2 value stays current");
+        }
+
+        host.ShouldNotLeak(emulator.AllValues.Append(oldValue).Distinct());
+    }
+
+    /// <summary>
+    /// For slots, "exactly one live key" means: the slot IronCage regenerated is the one it tracks and serves, the value a
+    /// regenerate answered 500 had already given that slot is dead (the slot was regenerated again), the old Current slot
+    /// keeps working until the grace period ends, and after it no value anyone ever received works but the tracked one
+    /// (the old slot then holds a fresh value that nobody was given).
+    /// </summary>
+    [Fact]
+    public async Task Rotate_HostWithStandardResilienceDefaultsAndARegenerateAnswered500AfterActing_TracksTheSlotsLiveValueAndKeepsTheOldSlotUntilGrace()
+    {
+        var emulator = new AzureEmulator();
+        using var host = emulator.Host(hostServices: s => s.ConfigureHttpClientDefaults(b => b.AddStandardResilienceHandler()));
+        var context = AzureEmulator.Context();
+        var oldValue = emulator.Key1;
+        using (var initial = SecretValue.FromString(oldValue))
+        {
+            await host.Rotator.RegisterAsync(new KeyRegistration { Reference = context.Key, ProviderKeyId = "Key1", Scope = context.Scope }, initial);
+        }
+
+        emulator.FailNextRegenerateAfterActing = true;
+
+        var operation = await host.Rotator.RotateAsync(context.Key, RotationReason.Manual);
+
+        operation.Step.Should().Be(RotationStep.GracePeriod, operation.LastError);
+        operation.NewProviderKeyId.Should().Be("Key2");
+        emulator.Regenerations.Select(r => r.Slot).Should().Equal(["Key2", "Key2"], "IronCage's pipeline repeats a regenerate of the slot not in use once (safe: nothing serves it); the host's standard handler adds no attempt");
+        var lost = emulator.Regenerations[0].Value;
+        emulator.IsValid(lost).Should().BeFalse("the value the 500 hid was replaced when the slot was regenerated again");
+        emulator.IsValid(oldValue).Should().BeTrue("the old Current slot keeps working during grace");
+        var during = await host.Keys.GetAsync(context.Key);
+        during.CurrentVersion!.Slot.Should().Be("Key2");
+        during.Versions.Should().HaveCount(2, "one tracked value per slot: the new Current and the Previous");
+        using (var current = await host.OpenAsync(during.CurrentVersion, context.Key))
+        {
+            current.Matches(emulator.Key2).Should().BeTrue("the slot's live value is the one tracked");
+        }
+
+        var completed = await host.Rotator.CompleteGraceAsync(context.Key);
+
+        completed.Step.Should().Be(RotationStep.Completed, completed.LastError);
+        emulator.IsValid(oldValue).Should().BeFalse("regenerating Key1 after grace killed the old value");
+        emulator.Regenerations.Select(r => r.Value).Where(emulator.IsValid).Should().Equal([emulator.Key2, emulator.Key1]);
+        var handedOut = new[] { oldValue, lost, emulator.Regenerations[1].Value };
+        handedOut.Where(emulator.IsValid).Should().Equal([emulator.Key2], "of every value IronCage ever received, only the tracked one still works");
+        var after = await host.Keys.GetAsync(context.Key);
+        using (var current = await host.OpenAsync(after.CurrentVersion!, context.Key))
+        {
+            current.Matches(emulator.Key2).Should().BeTrue();
         }
 
         host.ShouldNotLeak(emulator.AllValues.Append(oldValue).Distinct());

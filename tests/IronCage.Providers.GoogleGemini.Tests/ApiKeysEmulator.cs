@@ -42,6 +42,15 @@ internal sealed partial class ApiKeysEmulator : HttpMessageHandler
     /// <summary>Gets or sets the error (a <c>google.rpc.Status</c>) the next create operation finishes with, instead of creating a key.</summary>
     public JsonObject? FailNextCreate { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the next create starts its operation, which finishes on Google's side (the
+    /// key exists), and then answers 500: Google acted, the caller cannot know.
+    /// </summary>
+    public bool FailNextCreateAfterActing { get; set; }
+
+    /// <summary>Gets the key id of every create request, in order (refused ones included).</summary>
+    public List<string?> CreateRequests { get; } = [];
+
     /// <summary>Gets the calls in the order they came, as <c>METHOD path</c>.</summary>
     public List<string> Calls { get; } = [];
 
@@ -67,7 +76,7 @@ internal sealed partial class ApiKeysEmulator : HttpMessageHandler
             : new Dictionary<string, string> { [GoogleGeminiConstants.ProjectScopeKey] = Project, [GoogleGeminiConstants.TemplateKeyScopeKey] = templateKeyId },
     };
 
-    public CloudProviderTestHost Host(Action<GoogleGeminiProviderOptions>? configure = null)
+    public CloudProviderTestHost Host(Action<GoogleGeminiProviderOptions>? configure = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? hostServices = null)
     {
         var host = new CloudProviderTestHost(
             b => b.AddGoogleGemini("google", o =>
@@ -79,7 +88,8 @@ internal sealed partial class ApiKeysEmulator : HttpMessageHandler
                 configure?.Invoke(o);
             }),
             GoogleGeminiConstants.HttpClientName,
-            this);
+            this,
+            hostServices: hostServices);
         Now = () => host.Clock.GetCurrentInstant().ToDateTimeOffset();
         return host;
     }
@@ -241,6 +251,7 @@ internal sealed partial class ApiKeysEmulator : HttpMessageHandler
 
     private HttpResponseMessage Create(string? keyId, string? body)
     {
+        CreateRequests.Add(keyId);
         if (keyId is null || !KeyIdPattern().IsMatch(keyId) || Guid.TryParse(keyId, out _))
         {
             return Status(HttpStatusCode.BadRequest, "INVALID_ARGUMENT", $"Invalid key id '{keyId}'.", "INVALID_KEY_ID");
@@ -264,6 +275,13 @@ internal sealed partial class ApiKeysEmulator : HttpMessageHandler
         }
 
         var key = NewKey(keyId, requested["displayName"]?.GetValue<string>(), requested["restrictions"]?.DeepClone().AsObject() ?? new JsonObject(), requested["annotations"]?.DeepClone().AsObject() ?? new JsonObject(), Now());
+        if (FailNextCreateAfterActing)
+        {
+            FailNextCreateAfterActing = false;
+            _keys[key.Name] = key;
+            return Status(HttpStatusCode.InternalServerError, "INTERNAL", "Internal error encountered.");
+        }
+
         return StartOperation(() =>
         {
             _keys[key.Name] = key;

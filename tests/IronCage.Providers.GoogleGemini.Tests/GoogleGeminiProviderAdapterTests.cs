@@ -285,6 +285,39 @@ public sealed class GoogleGeminiProviderAdapterTests
     }
 
     [Fact]
+    public async Task Create_AttemptsIdHeldByADeletedKey_CreatesUnderAFreshIdWithTheSameDisplayName()
+    {
+        // The engine soft-deleted the key a lost create had made; Google keeps its id for the undelete window.
+        var emulator = new ApiKeysEmulator();
+        using var host = emulator.Host();
+        var context = ApiKeysEmulator.Context();
+        using (var lost = await host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = context, Name = "ironcage-prod-5" }))
+        {
+            await host.Adapter.DeleteKeyAsync(context, lost.ProviderKeyId);
+        }
+
+        using var created = await host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = context, Name = "ironcage-prod-5" });
+
+        created.ProviderKeyId.Should().MatchRegex("^ironcage-prod-5-[0-9a-f]{6}$");
+        created.Name.Should().Be("ironcage-prod-5", "the display name the orphan sweep matches stays the attempt's");
+        emulator.CreateRequests.Should().Equal("ironcage-prod-5", "ironcage-prod-5", created.ProviderKeyId);
+        emulator.Find(created.ProviderKeyId)!.DeleteTime.Should().BeNull();
+        emulator.Find("ironcage-prod-5")!.DeleteTime.Should().NotBeNull("the deleted key is left alone (restorable)");
+    }
+
+    [Theory]
+    [InlineData("ironcage-prod-5")]
+    [InlineData("k-0123456789-0123456789-0123456789-0123456789-0123456789-01234")]
+    public void RetryKeyIdFor_AnyKeyId_IsAValidKeyIdOfAtMost63Characters(string keyId)
+    {
+        var retry = GoogleGeminiProviderAdapter.RetryKeyIdFor(keyId);
+
+        retry.Should().MatchRegex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$").And.StartWith(keyId[..10]);
+        retry.Length.Should().BeLessThanOrEqualTo(63);
+        retry.Should().NotBe(GoogleGeminiProviderAdapter.RetryKeyIdFor(keyId), "each retry takes a fresh id");
+    }
+
+    [Fact]
     public async Task Verify_SendsTheKeyInXGoogApiKeyToTheModelsList()
     {
         var handler = new MockHttpMessageHandler();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using IronCage.Conformance;
 using IronCage.Providers.GoogleGemini;
 using IronCage.Rotation;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
 namespace IronCage.Providers.GoogleGemini.Tests;
@@ -48,6 +49,36 @@ public sealed class GoogleGeminiRotationTests
         next.Restrictions.ToJsonString().Should().Be(created.Restrictions.ToJsonString());
         emulator.Find(created.KeyId)!.DeleteTime.Should().NotBeNull();
         emulator.Keys.Where(k => k.DeleteTime is null).Select(k => k.KeyId).Should().Equal(next.KeyId);
+        host.ShouldNotLeak(emulator.AllKeyStrings.Append(ApiKeysEmulator.Token));
+    }
+
+    [Fact]
+    public async Task Rotate_HostWithStandardResilienceDefaultsAndACreateAnswered500AfterActing_SendsItOnceAndEndsWithOneLiveKey()
+    {
+        var emulator = new ApiKeysEmulator();
+        var original = emulator.Seed(Original);
+        using var host = emulator.Host(hostServices: s => s.ConfigureHttpClientDefaults(b => b.AddStandardResilienceHandler()));
+        var registered = await RegisterAsync(host, original);
+        emulator.FailNextCreateAfterActing = true;
+
+        var operation = await DriveAsync(host, await host.Rotator.RotateAsync(registered.Reference, RotationReason.Manual, new RotationRequest { GracePeriod = Duration.Zero }));
+
+        operation.Step.Should().Be(RotationStep.Completed, operation.LastError);
+        var attempted = emulator.CreateRequests[0];
+        emulator.CreateRequests.Count(id => id == attempted).Should().Be(2, "the create answered 500 reached Google once (no layer resent it); the retry after the sweep asked for the same id once");
+        emulator.CreateRequests.Should().HaveCount(3, "the id is held by the swept orphan (deleted keys keep their id), so the key is created under a fresh one");
+        var orphan = emulator.Find(attempted!)!;
+        orphan.DeleteTime.Should().NotBeNull("the engine found the key the 500 hid by the attempt's display name and deleted it");
+        orphan.DisplayName.Should().Be(operation.ProviderKeyName);
+        emulator.Keys.Where(k => k.DeleteTime is null).Should().ContainSingle("exactly one live key, none orphaned").Which.KeyId.Should().Be(operation.NewProviderKeyId);
+        emulator.Find(operation.NewProviderKeyId!)!.DisplayName.Should().Be(operation.ProviderKeyName);
+        emulator.Find(Original)!.DeleteTime.Should().NotBeNull("the zero grace period deleted the original");
+        var key = await host.Keys.GetAsync(registered.Reference);
+        using (var current = await host.OpenAsync(key.CurrentVersion!, registered.Reference))
+        {
+            current.Matches(emulator.Find(operation.NewProviderKeyId!)!.KeyString).Should().BeTrue("the live key is the one IronCage serves");
+        }
+
         host.ShouldNotLeak(emulator.AllKeyStrings.Append(ApiKeysEmulator.Token));
     }
 

@@ -20,9 +20,12 @@ internal sealed class CloudProviderTestHost : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public CloudProviderTestHost(Action<IIronCageBuilder> addProvider, string providerClientName, HttpMessageHandler providerHandler, HttpMessageHandler? verifyHandler = null)
+    public CloudProviderTestHost(Action<IIronCageBuilder> addProvider, string providerClientName, HttpMessageHandler providerHandler, HttpMessageHandler? verifyHandler = null, Action<IServiceCollection>? hostServices = null)
     {
         var services = new ServiceCollection();
+
+        // What the host itself registers before IronCage (for example ConfigureHttpClientDefaults).
+        hostServices?.Invoke(services);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         services.AddSingleton<IClock>(Clock);
         var builder = services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey());

@@ -1,4 +1,5 @@
 using IronCage.Providers;
+using IronCage.Verification;
 using NodaTime;
 
 namespace IronCage;
@@ -19,9 +20,10 @@ public sealed class IronCageOptions
     public TimeSpan VerifyTimeout { get; set; } = IronCageConstants.DefaultVerifyTimeout;
 
     /// <summary>
-    /// Gets base addresses that replace a provider's scheme, host and port for every call IronCage makes to it
-    /// (an emulator, a corporate proxy). Paths are kept.
+    /// Gets base addresses that replace a provider's scheme, host and port for the catalog's verify calls
+    /// (<see cref="ICatalogKeyVerifier"/>) to it (an emulator, a corporate proxy). Paths are kept.
     /// </summary>
+    /// <remarks>A provider adapter package sends its own calls, its verification included, to its connection's <c>BaseAddress</c>.</remarks>
     public IDictionary<ProviderId, Uri> ProviderBaseAddresses { get; } = new Dictionary<ProviderId, Uri>();
 
     /// <summary>Gets descriptors to add to the built-in catalog, or to replace built-in ones with the same id.</summary>

@@ -52,13 +52,17 @@ public static class IronCageServiceCollectionExtensions
             // A redirect would carry provider key headers (x-api-key, api-key, x-goog-api-key) to another host: verify calls never follow one.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .RedactLoggedHeaders(_ => true)
+            // The host's ConfigureHttpClientDefaults handlers (AddStandardResilienceHandler) stay off: their retries would
+            // multiply the provider calls one verification makes, and their timeouts would cut under VerifyTimeout.
+            .ConfigureAdditionalHttpMessageHandlers(static (handlers, _) => handlers.Clear())
             // IronCageOptions.VerifyTimeout (up to 5 minutes) is the timeout; HttpClient's own 100 s default must not cut in first.
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
 
         IronCageTime.Register(services);
         services.TryAddSingleton<IProviderCatalog>(sp => ProviderCatalog.BuiltIn.With(sp.GetRequiredService<IOptions<IronCageOptions>>().Value.Providers));
         services.TryAddSingleton(sp => new KeyFormatValidator(sp.GetRequiredService<IProviderCatalog>()));
-        services.TryAddSingleton<IKeyVerifier, HttpKeyVerifier>();
+        services.TryAddSingleton<ICatalogKeyVerifier, CatalogKeyVerifier>();
+        services.TryAddSingleton<IKeyVerifier, KeyVerifier>();
 
         services.TryAddSingleton<LocalMasterKeyProvider>();
         services.TryAddSingleton<IKeyEncryptionKeyProvider>(sp => sp.GetRequiredService<LocalMasterKeyProvider>());

@@ -127,6 +127,7 @@ internal static class BuiltInProviders
         EnvironmentVariables = ["AWS_BEARER_TOKEN_BEDROCK"],
         Auth = AuthScheme.Bearer,
         MaxKeysPerPrincipal = 2,
+        CreateSetsKeyName = false,
         VerifyCall = new VerifyCall(HttpMethod.Get, "https://bedrock.{region}.amazonaws.com/foundation-models")
         {
             DefaultParameters = new Dictionary<string, string> { ["region"] = "us-east-1" },

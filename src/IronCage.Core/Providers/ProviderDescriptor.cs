@@ -81,6 +81,19 @@ public sealed class ProviderDescriptor
     /// <summary>Gets the names of fixed key slots (Azure <c>Key1</c>, <c>Key2</c>); empty when keys are not slots.</summary>
     public IReadOnlyList<string> KeySlots { get; init => field = Frozen.List(value); } = [];
 
+    /// <summary>
+    /// Gets a value indicating whether a key created through the provider's API carries the name the create gave it, so
+    /// a key left by a create whose answer was lost (a crash, a timeout, a 5xx after the provider acted) is found again
+    /// by that name.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>; Amazon Bedrock's IAM service-specific credentials have no name.</value>
+    /// <remarks>
+    /// When <see langword="false"/>, the rotation engine finds such a key by when it was created instead: a live key in
+    /// the managed key's scope (the same IAM user) that no version of the managed key holds, created since the rotation
+    /// was requested. The scope must then belong to that managed key alone.
+    /// </remarks>
+    public bool CreateSetsKeyName { get; init; } = true;
+
     /// <summary>Gets how long a deleted key can be restored (Google: 30 days), if the provider soft-deletes.</summary>
     public Duration? UndeleteWindow { get; init; }
 

@@ -7,7 +7,7 @@ namespace IronCage.Providers;
 
 /// <summary>
 /// The authenticated call that proves a key works, as data: method, URL template, optional body, and the
-/// rules that read the answer. <see cref="IKeyVerifier"/> runs it.
+/// rules that read the answer. <see cref="ICatalogKeyVerifier"/> runs it, for <see cref="IKeyVerifier"/> and for adapters.
 /// </summary>
 /// <remarks>
 /// The URL may hold placeholders in braces (<c>{endpoint}</c>, <c>{region}</c>) filled from the managed key's

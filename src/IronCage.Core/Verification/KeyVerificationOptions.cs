@@ -2,7 +2,7 @@ using IronCage.Providers;
 
 namespace IronCage.Verification;
 
-/// <summary>Per-call settings for <see cref="IKeyVerifier.VerifyAsync"/>.</summary>
+/// <summary>Per-call settings for <see cref="IKeyVerifier.VerifyAsync(ProviderId, SecretValue, KeyVerificationOptions, CancellationToken)"/> and <see cref="ICatalogKeyVerifier.VerifyAsync"/>.</summary>
 public sealed class KeyVerificationOptions
 {
     /// <summary>Gets the kind of key being verified; admin keys use the provider's admin verify call.</summary>

@@ -1,6 +1,6 @@
 namespace IronCage.Verification;
 
-/// <summary>The outcome of <see cref="IKeyVerifier.VerifyAsync"/>.</summary>
+/// <summary>The outcome of <see cref="IKeyVerifier"/>.</summary>
 public sealed class KeyVerificationResult
 {
     private const string Operation = "key verification";

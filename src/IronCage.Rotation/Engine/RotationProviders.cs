@@ -43,6 +43,10 @@ internal sealed class RotationProviders
 
     public string ConsoleUrl(ProviderId provider) => ConsoleUri(provider)?.ToString() ?? "the provider's console";
 
+    /// <summary>Whether keys of <paramref name="provider"/> carry the name their create gave them (<see cref="ProviderDescriptor.CreateSetsKeyName"/>); a provider the catalog does not know is assumed to name them.</summary>
+    public bool CreateSetsKeyName(ProviderId provider)
+        => !_catalog.TryGetDescriptor(provider, out var descriptor) || descriptor.CreateSetsKeyName;
+
     /// <summary>The provider's fixed key slots from the catalog; Key1 and Key2 when the catalog does not name them.</summary>
     public IReadOnlyList<string> SlotsOf(ProviderId provider)
         => _catalog.TryGetDescriptor(provider, out var descriptor) && descriptor.KeySlots.Count > 0 ? descriptor.KeySlots : DefaultSlots;
@@ -52,13 +56,11 @@ internal sealed class RotationProviders
         => providerKeyId is not null && _catalog.TryGetDescriptor(provider, out var descriptor) && descriptor.KeySlots.Contains(providerKeyId) ? providerKeyId : null;
 
     /// <summary>
-    /// The one verification path: the adapter verifies when it can (it knows the provider's scope and endpoints);
-    /// otherwise <see cref="IKeyVerifier"/> runs the catalog's verify call (a host descriptor's included).
+    /// Verifies through <see cref="IKeyVerifier"/>, the one verification path: the adapter when it verifies (it knows the
+    /// provider's scope and endpoints), the catalog's verify call otherwise (a host descriptor's included).
     /// </summary>
     public Task<KeyVerificationResult> VerifyAsync(ProviderKeyContext context, SecretValue secret, CancellationToken cancellationToken)
-        => Find(context.Key.Provider) is { } adapter && adapter.Capabilities.HasFlag(ProviderCapabilities.Verify)
-            ? adapter.VerifyAsync(context, secret, cancellationToken)
-            : _verifier.VerifyAsync(context.Key.Provider, secret, new KeyVerificationOptions { Kind = context.Kind, Parameters = context.Scope }, cancellationToken);
+        => _verifier.VerifyAsync(context, secret, cancellationToken);
 
     /// <summary>Finds the provider's record of a key a person created, by its redacted display hint among the active keys.</summary>
     public async Task<ProviderKeyInfo> FindListedKeyAsync(ProviderKeyContext context, SecretValue key, CancellationToken cancellationToken)

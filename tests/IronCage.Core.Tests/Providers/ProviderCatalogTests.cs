@@ -192,6 +192,14 @@ public sealed class ProviderCatalogTests
     }
 
     [Fact]
+    public void CreateSetsKeyName_OnlyAwsBedrockCredentialsCarryNoName()
+    {
+        // Bedrock's IAM credentials have no name: a lost create's orphan is found by creation time, not by name.
+        ProviderCatalog.BuiltIn.All.Where(d => !d.CreateSetsKeyName).Select(d => d.Id).Should().Equal(ProviderId.AwsBedrock);
+        new ProviderDescriptor(new ProviderId("acme"), "Acme") { ConsoleUrl = new Uri("https://acme.test") }.CreateSetsKeyName.Should().BeTrue();
+    }
+
+    [Fact]
     public void GetDescriptor_UnknownProvider_ThrowsTypedErrorThatSaysHowToRegister()
     {
         var act = () => ProviderCatalog.BuiltIn.GetDescriptor(new ProviderId("acme-llm"));

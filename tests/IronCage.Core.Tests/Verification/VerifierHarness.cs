@@ -34,6 +34,9 @@ internal sealed class VerifierHarness : IDisposable
 
     public IKeyVerifier Verifier => _services.GetRequiredService<IKeyVerifier>();
 
+    public T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
+
     /// <summary>Gets the request the mock answered last, captured while it was still alive.</summary>
     public CapturedRequest? LastRequest { get; private set; }
 

@@ -25,6 +25,21 @@ public sealed class VerifyHttpClientTests
         handler.Should().BeOfType<SocketsHttpHandler>().Which.AllowAutoRedirect.Should().BeFalse();
     }
 
+    [Fact]
+    public void VerifyClient_HostConfigureHttpClientDefaults_AddsNoHandlerToIt()
+    {
+        // A host-wide AddStandardResilienceHandler() would multiply the calls one verification makes and cut under VerifyTimeout.
+        var services = new ServiceCollection();
+        services.ConfigureHttpClientDefaults(b => b.AddHttpMessageHandler(() => new HostDefaultHandler()));
+        services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey());
+        services.AddHttpClient("host-client");
+        using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IHttpMessageHandlerFactory>();
+
+        Chain(factory.CreateHandler(IronCageConstants.VerifyHttpClientName)).Should().NotContain(h => h is HostDefaultHandler);
+        Chain(factory.CreateHandler("host-client")).Should().Contain(h => h is HostDefaultHandler, "the host's own clients keep its defaults");
+    }
+
     [Theory]
     [InlineData("500us", 0.5)]
     [InlineData("500µs", 0.5)]
@@ -33,5 +48,21 @@ public sealed class VerifyHttpClientTests
     {
         ProviderResponseClassifier.TryParseGoDuration(text, out var duration).Should().BeTrue();
         duration.TotalMilliseconds.Should().BeApproximately(milliseconds, 0.001);
+    }
+
+    private static List<HttpMessageHandler> Chain(HttpMessageHandler handler)
+    {
+        var chain = new List<HttpMessageHandler> { handler };
+        while (handler is DelegatingHandler { InnerHandler: { } inner })
+        {
+            chain.Add(inner);
+            handler = inner;
+        }
+
+        return chain;
+    }
+
+    private sealed class HostDefaultHandler : DelegatingHandler
+    {
     }
 }

@@ -11,7 +11,7 @@ namespace IronCage.Core.Tests.Verification;
 /// The key never comes back out: not in results, exceptions or log lines (at any level, scopes included), even
 /// when the provider echoes it.
 /// </summary>
-public sealed class HttpKeyVerifierSecretTests
+public sealed class CatalogKeyVerifierSecretTests
 {
     private const int LeakWindow = 20;
 
@@ -63,12 +63,12 @@ public sealed class HttpKeyVerifierSecretTests
         var provider = ProviderId.Parse(providerId);
         using var key = FakeKeys.Generate(provider);
         var keyText = key.Reveal();
-        var row = HttpKeyVerifierRequestTests.VerifyCalls.Single(r => (string)r[0] == providerId);
+        var row = CatalogKeyVerifierRequestTests.VerifyCalls.Single(r => (string)r[0] == providerId);
         var body = $$"""{"error":{"code":"{{keyText}}","type":"{{keyText}}","message":"The key {{keyText}} was not accepted."},"detail":"{{keyText}}","request_id":"{{keyText}}"}""";
         using var harness = new VerifierHarness();
         harness.Expect(new HttpMethod((string)row[1]), (string)row[2], HttpStatusCode.Unauthorized, body, headers: ("x-request-id", keyText));
 
-        var result = await harness.Verifier.VerifyAsync(provider, key, HttpKeyVerifierRequestTests.OptionsFor(provider));
+        var result = await harness.Verifier.VerifyAsync(provider, key, CatalogKeyVerifierRequestTests.OptionsFor(provider));
 
         result.IsValid.Should().BeFalse();
         result.StatusCode.Should().Be(401);
@@ -86,11 +86,11 @@ public sealed class HttpKeyVerifierSecretTests
         var provider = ProviderId.Parse(providerId);
         using var key = FakeKeys.Generate(provider);
         var keyText = key.Reveal();
-        var row = HttpKeyVerifierRequestTests.VerifyCalls.Single(r => (string)r[0] == providerId);
+        var row = CatalogKeyVerifierRequestTests.VerifyCalls.Single(r => (string)r[0] == providerId);
         using var harness = new VerifierHarness();
         harness.Expect(new HttpMethod((string)row[1]), (string)row[2], HttpStatusCode.OK, TestData.Read((string)row[3]));
 
-        var result = await harness.Verifier.VerifyAsync(provider, key, HttpKeyVerifierRequestTests.OptionsFor(provider));
+        var result = await harness.Verifier.VerifyAsync(provider, key, CatalogKeyVerifierRequestTests.OptionsFor(provider));
 
         result.IsValid.Should().BeTrue(result.Message);
         harness.Logs.Entries.Should().Contain(e => e.Category.StartsWith("System.Net.Http.HttpClient.", StringComparison.Ordinal), "HttpClientFactory's own logging is captured too");

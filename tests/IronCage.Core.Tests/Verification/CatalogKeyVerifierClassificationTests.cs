@@ -8,7 +8,7 @@ namespace IronCage.Core.Tests.Verification;
 /// How each provider's error answers (and its 200s that mean "not usable") are classified, with bodies and
 /// headers shaped as PROVIDERS.md documents them.
 /// </summary>
-public sealed class HttpKeyVerifierClassificationTests
+public sealed class CatalogKeyVerifierClassificationTests
 {
     private const string OpenAIRequestId = "req_4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99";
     private const string AzureRequestId = "7d2a4c1e-9b3f-4e2a-8c5d-6f1e0a9b8c7d";
@@ -481,12 +481,12 @@ public sealed class HttpKeyVerifierClassificationTests
 
     internal static async Task<KeyVerificationResult> VerifyRawAsync(ProviderId provider, int status, string body, string mediaType, params (string Name, string Value)[] headers)
     {
-        var row = HttpKeyVerifierRequestTests.VerifyCalls.Single(r => (string)r[0] == provider.Value);
+        var row = CatalogKeyVerifierRequestTests.VerifyCalls.Single(r => (string)r[0] == provider.Value);
         using var key = FakeKeys.Generate(provider);
         using var harness = new VerifierHarness();
         harness.Expect(new HttpMethod((string)row[1]), (string)row[2], (HttpStatusCode)status, body, mediaType, headers);
 
-        var result = await harness.Verifier.VerifyAsync(provider, key, HttpKeyVerifierRequestTests.OptionsFor(provider));
+        var result = await harness.Verifier.VerifyAsync(provider, key, CatalogKeyVerifierRequestTests.OptionsFor(provider));
 
         harness.Mock.VerifyNoOutstandingExpectation();
         result.Provider.Should().Be(provider);

@@ -6,7 +6,7 @@ using IronCage.Verification;
 namespace IronCage.Core.Tests.Verification;
 
 /// <summary>The verify call each built-in provider gets, on the wire, and a 200 read as a valid key.</summary>
-public sealed class HttpKeyVerifierRequestTests
+public sealed class CatalogKeyVerifierRequestTests
 {
     private const string AzureEndpoint = "https://my-resource.openai.azure.com";
 

@@ -10,17 +10,21 @@ using NodaTime;
 
 namespace IronCage.Verification;
 
-/// <summary>Runs a descriptor's verify call through <see cref="IHttpClientFactory"/> and classifies the answer.</summary>
-internal sealed class HttpKeyVerifier : IKeyVerifier
+/// <summary>
+/// Runs a descriptor's verify call through <see cref="IHttpClientFactory"/> and classifies the answer. It never asks
+/// an adapter, so an adapter may call it from its own <see cref="IProviderAdapter.VerifyAsync"/>; <see cref="KeyVerifier"/>
+/// is the entry point everyone else uses.
+/// </summary>
+internal sealed class CatalogKeyVerifier : ICatalogKeyVerifier
 {
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IProviderCatalog _catalog;
     private readonly KeyFormatValidator _validator;
     private readonly IClock _clock;
     private readonly IOptionsMonitor<IronCageOptions> _options;
-    private readonly ILogger<HttpKeyVerifier> _logger;
+    private readonly ILogger<CatalogKeyVerifier> _logger;
 
-    public HttpKeyVerifier(IHttpClientFactory httpClientFactory, IProviderCatalog catalog, KeyFormatValidator validator, IClock clock, IOptionsMonitor<IronCageOptions> options, ILogger<HttpKeyVerifier> logger)
+    public CatalogKeyVerifier(IHttpClientFactory httpClientFactory, IProviderCatalog catalog, KeyFormatValidator validator, IClock clock, IOptionsMonitor<IronCageOptions> options, ILogger<CatalogKeyVerifier> logger)
     {
         _httpClientFactory = httpClientFactory;
         _catalog = catalog;

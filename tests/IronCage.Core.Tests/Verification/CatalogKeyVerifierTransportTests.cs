@@ -5,7 +5,7 @@ using RichardSzalay.MockHttp;
 namespace IronCage.Core.Tests.Verification;
 
 /// <summary>When no answer arrives: network errors and timeouts are transient results; the caller's cancellation is an exception.</summary>
-public sealed class HttpKeyVerifierTransportTests
+public sealed class CatalogKeyVerifierTransportTests
 {
     private const string OpenAIModels = "https://api.openai.com/v1/models";
 

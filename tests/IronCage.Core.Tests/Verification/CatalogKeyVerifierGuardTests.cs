@@ -5,7 +5,7 @@ using IronCage.Verification;
 namespace IronCage.Core.Tests.Verification;
 
 /// <summary>What VerifyAsync refuses before any request is sent (the mock throws on any request, so none is).</summary>
-public sealed class HttpKeyVerifierGuardTests
+public sealed class CatalogKeyVerifierGuardTests
 {
     [Fact]
     public async Task VerifyAsync_Perplexity_ThrowsNotSupportedByProvider()
