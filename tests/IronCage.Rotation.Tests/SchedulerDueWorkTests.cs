@@ -156,6 +156,19 @@ public sealed class SchedulerDueWorkTests
         harness.Shared.Events.All.OfType<RotationOverdue>().Should().HaveCount(2);
     }
 
+    [Fact]
+    public async Task AddRotationScheduler_MaxKeysPerPassBelowOne_StopsStartUp()
+    {
+        using var host = Microsoft.Extensions.Hosting.Host.CreateDefaultBuilder()
+            .ConfigureServices(services => services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey())
+                .AddRotationScheduler(o => o.MaxKeysPerPass = 0))
+            .Build();
+
+        var act = async () => await host.StartAsync();
+
+        (await act.Should().ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>()).Which.Message.Should().Contain("MaxKeysPerPass");
+    }
+
     /// <summary>A key store that refuses to list every key, and counts reads, so a test sees the scheduler never does.</summary>
     private sealed class NoListingKeyStore(InMemoryKeyStore inner) : IKeyStore
     {
