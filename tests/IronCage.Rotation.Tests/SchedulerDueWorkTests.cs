@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NodaTime;
 
 namespace IronCage.Rotation.Tests;
@@ -159,7 +160,7 @@ public sealed class SchedulerDueWorkTests
     [Fact]
     public async Task AddRotationScheduler_MaxKeysPerPassBelowOne_StopsStartUp()
     {
-        using var host = Microsoft.Extensions.Hosting.Host.CreateDefaultBuilder()
+        using var host = Host.CreateDefaultBuilder()
             .ConfigureServices(services => services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey())
                 .AddRotationScheduler(o => o.MaxKeysPerPass = 0))
             .Build();
