@@ -40,14 +40,17 @@ internal static partial class Log
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Notification sink {Sink} could not deliver {EventType} for {Key}.")]
     public static partial void SinkFailed(ILogger logger, string sink, string eventType, KeyReference key, Exception exception);
 
-    [LoggerMessage(EventId = 1020, Level = LogLevel.Error, Message = "The rotation scheduler could not handle {Key} ({Action}); it retries on a later pass.")]
-    public static partial void SchedulerKeyFailed(ILogger logger, KeyReference key, PlannedAction action, Exception exception);
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Error, Message = "The rotation scheduler could not work on {Key} ({ErrorType}); the pass goes on with the other keys, and this one is tried again on the next pass.")]
+    public static partial void SchedulerKeyError(ILogger logger, KeyReference key, string errorType, Exception exception);
 
     [LoggerMessage(EventId = 1021, Level = LogLevel.Error, Message = "A rotation scheduler pass failed; the next pass runs as planned.")]
     public static partial void SchedulerPassFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "Rotation scheduler pass: {Started} started, {Resumed} resumed, {Completed} completed, {Failed} failed, {Reminders} reminders, {ExpiryWarnings} expiry warnings, {Skipped} skipped (held by another instance).")]
-    public static partial void SchedulerPass(ILogger logger, int started, int resumed, int completed, int failed, int reminders, int expiryWarnings, int skipped);
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "Rotation scheduler pass: {Started} started, {Resumed} resumed, {Completed} completed, {Failed} failed, {Reminders} reminders, {ExpiryWarnings} expiry warnings, {Skipped} skipped (held by another instance), {Errors} errors.")]
+    public static partial void SchedulerPass(ILogger logger, int started, int resumed, int completed, int failed, int reminders, int expiryWarnings, int skipped, int errors);
+
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Error, Message = "The rotation scheduler could not read its {Source}; the pass goes on with the other source.")]
+    public static partial void SchedulerSourceFailed(ILogger logger, string source, Exception exception);
 
     [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "The rotation scheduler could not renew its lease on {Key} (it expires at {ExpiresAt}); it tries again.")]
     public static partial void SchedulerLeaseRenewalFailed(ILogger logger, KeyReference key, Instant expiresAt, Exception exception);

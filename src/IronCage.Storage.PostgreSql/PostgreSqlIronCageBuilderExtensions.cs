@@ -67,7 +67,7 @@ public static class PostgreSqlIronCageBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlStoreOptions>, PostgreSqlStoreOptionsValidator>());
 
         services.TryAddSingleton(sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
-        services.TryAddSingleton(sp => new PostgreSqlKeyStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
+        services.TryAddSingleton(sp => new PostgreSqlKeyStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false, sp.GetRequiredService<IOptions<IronCageOptions>>().Value.DefaultExpiryWarningLead));
         services.TryAddSingleton(sp => new PostgreSqlAuditLog(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlRotationStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlUsageStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));

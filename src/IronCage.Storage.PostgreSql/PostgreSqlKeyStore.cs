@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using NodaTime;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -30,6 +31,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
 
     private readonly PostgreSqlDatabase _database;
     private readonly bool _ownsDatabase;
+    private readonly Duration _defaultExpiryWarningLead;
 
     /// <summary>Creates a store on the database that <paramref name="options"/> names.</summary>
     /// <param name="options">The connection string (or data source) and settings.</param>
@@ -43,15 +45,21 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
     /// <param name="options">The connection string (or data source) and settings.</param>
     /// <param name="loggerFactory">Creates the store's logger; <see langword="null"/> logs nothing.</param>
     /// <exception cref="ArgumentException">The options are invalid (no connection string, ...).</exception>
+    /// <remarks>
+    /// <see cref="ManagedKey.NextDueAt"/> uses <see cref="IronCageConstants.DefaultExpiryWarningLead"/> for policies
+    /// without their own lead; registered through <see cref="PostgreSqlIronCageBuilderExtensions"/> the store uses
+    /// <see cref="IronCageOptions.DefaultExpiryWarningLead"/>.
+    /// </remarks>
     public PostgreSqlKeyStore(PostgreSqlStoreOptions options, ILoggerFactory? loggerFactory)
-        : this(new PostgreSqlDatabase(options, loggerFactory), ownsDatabase: true)
+        : this(new PostgreSqlDatabase(options, loggerFactory), ownsDatabase: true, IronCageConstants.DefaultExpiryWarningLead)
     {
     }
 
-    internal PostgreSqlKeyStore(PostgreSqlDatabase database, bool ownsDatabase)
+    internal PostgreSqlKeyStore(PostgreSqlDatabase database, bool ownsDatabase, Duration defaultExpiryWarningLead)
     {
         _database = database;
         _ownsDatabase = ownsDatabase;
+        _defaultExpiryWarningLead = defaultExpiryWarningLead;
     }
 
     /// <inheritdoc />
@@ -117,6 +125,41 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>One indexed range read of <c>ironcage_keys.next_due_at</c> (<c>ix_ironcage_keys_next_due</c>); no version is read.</remarks>
+    public async ValueTask<IReadOnlyList<KeyReference>> ListDueAsync(Instant now, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                using var command = new NpgsqlCommand(
+                    "SELECT reference FROM ironcage_keys WHERE next_due_at IS NULL OR next_due_at <= @now ORDER BY next_due_at NULLS FIRST, reference LIMIT @limit;",
+                    connection);
+                command.Parameters.AddWithValue("now", PostgreSqlValues.Ticks(now));
+                command.Parameters.AddWithValue("limit", limit);
+                var due = new List<KeyReference>();
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        due.Add(KeyReference.Parse(reader.GetString(0)));
+                    }
+                }
+
+                return due;
+            }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
+        }
+    }
+
+    /// <inheritdoc />
     public async ValueTask<ManagedKey> CreateAsync(ManagedKey key, CancellationToken cancellationToken = default)
     {
         try
@@ -124,15 +167,15 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             ArgumentNullException.ThrowIfNull(key);
             cancellationToken.ThrowIfCancellationRequested();
             key.Validate();
-            var row = KeyRow.From(key);
+            var row = KeyRow.From(key, _defaultExpiryWarningLead);
 
             var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
             await using (write.ConfigureAwait(false))
             {
                 long token;
                 using (var insert = write.Command("""
-                    INSERT INTO ironcage_keys (reference, provider, name, kind, description, labels, scope, policy, limits, created_at, token)
-                    VALUES (@reference, @provider, @name, @kind, @description, @labels, @scope, @policy, @limits, @created_at, nextval('ironcage_key_token'))
+                    INSERT INTO ironcage_keys (reference, provider, name, kind, description, labels, scope, policy, limits, created_at, token, next_due_at)
+                    VALUES (@reference, @provider, @name, @kind, @description, @labels, @scope, @policy, @limits, @created_at, nextval('ironcage_key_token'), @next_due_at)
                     ON CONFLICT (reference) DO NOTHING
                     RETURNING token;
                     """))
@@ -148,7 +191,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
                 await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
                 await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
                 await write.CommitAsync().ConfigureAwait(false);
-                return Stored(key, token);
+                return Stored(key, token, row.NextDueAt);
             }
         }
         catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
@@ -165,7 +208,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             ArgumentNullException.ThrowIfNull(key);
             cancellationToken.ThrowIfCancellationRequested();
             key.Validate();
-            var row = KeyRow.From(key);
+            var row = KeyRow.From(key, _defaultExpiryWarningLead);
 
             var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
             await using (write.ConfigureAwait(false))
@@ -176,7 +219,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
                 using (var update = write.Command("""
                     UPDATE ironcage_keys
                     SET kind = @kind, description = @description, labels = @labels, scope = @scope, policy = @policy, limits = @limits,
-                        created_at = @created_at, token = nextval('ironcage_key_token')
+                        created_at = @created_at, token = nextval('ironcage_key_token'), next_due_at = @next_due_at
                     WHERE reference = @reference AND token = @expected
                     RETURNING token;
                     """))
@@ -205,7 +248,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
                 await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
                 await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
                 await write.CommitAsync().ConfigureAwait(false);
-                return Stored(key, token);
+                return Stored(key, token, row.NextDueAt);
             }
         }
         catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
@@ -261,9 +304,10 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
         }
     }
 
-    private static ManagedKey Stored(ManagedKey key, long token) => key with
+    private static ManagedKey Stored(ManagedKey key, long token, Instant? nextDueAt) => key with
     {
         ConcurrencyToken = token,
+        NextDueAt = nextDueAt,
         // ManagedKey's setters copy caller collections; metadata is copied by KeyVersion's the same way.
         Versions = [.. key.Versions],
     };
@@ -314,7 +358,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static NpgsqlParameter Ticks(string name, NodaTime.Instant? instant)
+    private static NpgsqlParameter Ticks(string name, Instant? instant)
         => new(name, NpgsqlDbType.Bigint) { Value = instant is { } value ? value.ToUnixTimeTicks() : DBNull.Value };
 
     /// <summary>The columns of a key's row, serialised once before the write transaction starts.</summary>
@@ -336,8 +380,11 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
 
         public required long CreatedAt { get; init; }
 
-        public static KeyRow From(ManagedKey key) => new()
+        public required Instant? NextDueAt { get; init; }
+
+        public static KeyRow From(ManagedKey key, Duration defaultExpiryWarningLead) => new()
         {
+            NextDueAt = ManagedKeyDue.Compute(key, defaultExpiryWarningLead),
             Reference = key.Reference.ToString(),
             Kind = (int)key.Kind,
             Description = key.Description,
@@ -358,6 +405,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             command.Parameters.AddWithValue("policy", Policy);
             command.Parameters.AddWithValue("limits", Limits);
             command.Parameters.AddWithValue("created_at", CreatedAt);
+            PostgreSqlValues.AddTicks(command, "next_due_at", NextDueAt);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using NodaTime;
 
 namespace IronCage.Storage.Sqlite;
 
@@ -31,6 +32,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 
     private readonly SqliteDatabase _database;
     private readonly bool _ownsDatabase;
+    private readonly Duration _defaultExpiryWarningLead;
 
     /// <summary>Creates a store on the database file that <paramref name="options"/> names.</summary>
     /// <param name="options">The connection string and settings.</param>
@@ -44,15 +46,21 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     /// <param name="options">The connection string and settings.</param>
     /// <param name="loggerFactory">Creates the store's logger; <see langword="null"/> logs nothing.</param>
     /// <exception cref="ArgumentException">The options are invalid (no connection string, an in-memory database, ...).</exception>
+    /// <remarks>
+    /// <see cref="ManagedKey.NextDueAt"/> uses <see cref="IronCageConstants.DefaultExpiryWarningLead"/> for policies
+    /// without their own lead; registered with <see cref="SqliteIronCageBuilderExtensions.PersistKeysToSqlite(IIronCageBuilder, string)"/>
+    /// the store uses <see cref="IronCageOptions.DefaultExpiryWarningLead"/>.
+    /// </remarks>
     public SqliteKeyStore(SqliteStoreOptions options, ILoggerFactory? loggerFactory)
-        : this(new SqliteDatabase(options, loggerFactory), ownsDatabase: true)
+        : this(new SqliteDatabase(options, loggerFactory), ownsDatabase: true, IronCageConstants.DefaultExpiryWarningLead)
     {
     }
 
-    internal SqliteKeyStore(SqliteDatabase database, bool ownsDatabase)
+    internal SqliteKeyStore(SqliteDatabase database, bool ownsDatabase, Duration defaultExpiryWarningLead)
     {
         _database = database;
         _ownsDatabase = ownsDatabase;
+        _defaultExpiryWarningLead = defaultExpiryWarningLead;
     }
 
     /// <inheritdoc />
@@ -108,6 +116,34 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>One indexed range read of <c>ironcage_keys.next_due_at</c> (<c>ix_ironcage_keys_next_due</c>); no version is read.</remarks>
+    public async ValueTask<IReadOnlyList<KeyReference>> ListDueAsync(Instant now, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            // NULL sorts first in SQLite, so rows from before the column existed come first, as the contract asks.
+            command.CommandText = "SELECT reference FROM ironcage_keys WHERE next_due_at IS NULL OR next_due_at <= $now ORDER BY next_due_at, reference LIMIT $limit;";
+            command.Parameters.AddWithValue("$now", SqliteValues.Ticks(now));
+            command.Parameters.AddWithValue("$limit", limit);
+            var due = new List<KeyReference>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    due.Add(KeyReference.Parse(reader.GetString(0)));
+                }
+            }
+
+            return due;
+        }
+    }
+
+    /// <inheritdoc />
     /// <remarks>Raised for this store object's own writes. Other processes writing the same file are not seen; the key resolver's refresh interval bounds how long they take to show.</remarks>
     public event EventHandler<KeyChangedEventArgs>? KeyChanged;
 
@@ -125,15 +161,15 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
         key.Validate();
-        var row = KeyRow.From(key);
+        var row = KeyRow.From(key, _defaultExpiryWarningLead);
 
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
         {
             var token = await write.NextTokenAsync(TokenSequence, cancellationToken).ConfigureAwait(false);
             using (var insert = write.Command("""
-                INSERT INTO ironcage_keys (reference, provider, name, kind, description, labels, scope, policy, limits, created_at, token)
-                VALUES ($reference, $provider, $name, $kind, $description, $labels, $scope, $policy, $limits, $created_at, $token)
+                INSERT INTO ironcage_keys (reference, provider, name, kind, description, labels, scope, policy, limits, created_at, token, next_due_at)
+                VALUES ($reference, $provider, $name, $kind, $description, $labels, $scope, $policy, $limits, $created_at, $token, $next_due_at)
                 ON CONFLICT (reference) DO NOTHING;
                 """))
             {
@@ -149,7 +185,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
             write.Commit();
             KeyChanged?.Invoke(this, new KeyChangedEventArgs(key.Reference));
-            return Stored(key, token);
+            return Stored(key, token, row.NextDueAt);
         }
     }
 
@@ -159,7 +195,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
         key.Validate();
-        var row = KeyRow.From(key);
+        var row = KeyRow.From(key, _defaultExpiryWarningLead);
 
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
@@ -168,7 +204,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             using (var update = write.Command("""
                 UPDATE ironcage_keys
                 SET kind = $kind, description = $description, labels = $labels, scope = $scope, policy = $policy, limits = $limits,
-                    created_at = $created_at, token = $token
+                    created_at = $created_at, token = $token, next_due_at = $next_due_at
                 WHERE reference = $reference AND token = $expected;
                 """))
             {
@@ -192,7 +228,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
             write.Commit();
             KeyChanged?.Invoke(this, new KeyChangedEventArgs(key.Reference));
-            return Stored(key, token);
+            return Stored(key, token, row.NextDueAt);
         }
     }
 
@@ -237,9 +273,10 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         }
     }
 
-    private static ManagedKey Stored(ManagedKey key, long token) => key with
+    private static ManagedKey Stored(ManagedKey key, long token, Instant? nextDueAt) => key with
     {
         ConcurrencyToken = token,
+        NextDueAt = nextDueAt,
         // ManagedKey's setters copy caller collections; metadata is copied by KeyVersion's the same way.
         Versions = [.. key.Versions],
     };
@@ -332,8 +369,11 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 
         public required long CreatedAt { get; init; }
 
-        public static KeyRow From(ManagedKey key) => new()
+        public required Instant? NextDueAt { get; init; }
+
+        public static KeyRow From(ManagedKey key, Duration defaultExpiryWarningLead) => new()
         {
+            NextDueAt = ManagedKeyDue.Compute(key, defaultExpiryWarningLead),
             Reference = key.Reference.ToString(),
             Kind = (int)key.Kind,
             Description = key.Description,
@@ -355,6 +395,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             command.Parameters.AddWithValue("$limits", Limits);
             command.Parameters.AddWithValue("$created_at", CreatedAt);
             command.Parameters.AddWithValue("$token", token);
+            command.Parameters.AddWithValue("$next_due_at", NextDueAt is { } due ? SqliteValues.Ticks(due) : DBNull.Value);
         }
     }
 }

@@ -26,7 +26,8 @@ internal static class KeyColumns
     public const string Select = """
         SELECT k.reference, k.kind, k.description, k.labels, k.scope, k.policy, k.limits, k.created_at, k.token,
                v.version_id, v.provider_key_id, v.stage, v.created_at, v.activated_at, v.expires_at, v.revoked_at, v.killed_at,
-               v.last_used_at, v.display_hint, v.fingerprint, v.secret_format, v.kek_id, v.wrapped_data_key, v.nonce, v.ciphertext, v.metadata
+               v.last_used_at, v.display_hint, v.fingerprint, v.secret_format, v.kek_id, v.wrapped_data_key, v.nonce, v.ciphertext, v.metadata,
+               k.next_due_at
         FROM ironcage_keys AS k
         LEFT JOIN ironcage_key_versions AS v ON v.reference = k.reference
         """;
@@ -91,6 +92,7 @@ internal static class OperationRows
                 Limits = StorageJson.ReadLimits(reader.GetString(6)),
                 CreatedAt = StorageColumns.Instant(reader, 7),
                 ConcurrencyToken = reader.GetInt64(8),
+                NextDueAt = StorageColumns.NullableInstant(reader, 26),
             };
 
             var versions = new List<KeyVersion>();

@@ -15,7 +15,7 @@ namespace IronCage.Conformance;
 /// Concurrency tokens are the store's own: the suite asserts only that a write makes the token greater and that a
 /// token is never handed out twice for a reference, never particular values.
 /// </remarks>
-public abstract class KeyStoreConformanceTests : IAsyncLifetime
+public abstract partial class KeyStoreConformanceTests : IAsyncLifetime
 {
     // Instants carry microseconds but no finer: the finest precision every store is expected to keep (PostgreSQL's).
     private static readonly Instant T0 = Instant.FromUtc(2026, 11, 22, 9, 30, 15) + Duration.FromTicks(1_234_560);

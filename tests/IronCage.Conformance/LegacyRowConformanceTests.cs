@@ -53,6 +53,28 @@ public abstract class LegacyRowConformanceTests : IAsyncLifetime
         version.Metadata.Should().BeEmpty();
     }
 
+    [ConformanceFact]
+    public async Task ListDue_RowWithoutNextDue_IsListedUntilAWriteComputesIt()
+    {
+        var keys = CreateKeyStore();
+        var weekly = KeyWithVersion("openai/prod") with { Policy = new RotationPolicy { Schedule = RotationSchedule.Weekly } };
+        await keys.CreateAsync(weekly);
+        await keys.CreateAsync(KeyWithVersion("openai/other") with { Policy = new RotationPolicy { Schedule = RotationSchedule.Weekly } });
+        await ExecuteAsync("UPDATE ironcage_keys SET next_due_at = NULL WHERE reference = 'openai/prod';");
+
+        var legacy = await keys.GetAsync(weekly.Reference);
+        var listed = await keys.ListDueAsync(T0, 10);
+
+        legacy.NextDueAt.Should().BeNull("the row predates the column");
+        listed.Should().Equal([weekly.Reference], "an unknown due instant is due for evaluation; the other key is not due for a week");
+
+        var written = await keys.UpdateAsync(legacy);
+
+        written.NextDueAt.Should().Be(T0 + Duration.FromDays(7));
+        (await keys.GetAsync(weekly.Reference)).NextDueAt.Should().Be(T0 + Duration.FromDays(7));
+        (await keys.ListDueAsync(T0, 10)).Should().BeEmpty();
+    }
+
     [ConformanceTheory]
     [InlineData("\"revokeOnly\":true,\"revokeFirst\":true", RotationOperationKind.Revocation, EarlyRevocation.None)]
     [InlineData("\"revokeFirst\":true,\"previousRevokedEarly\":true", RotationOperationKind.RevokeFirstRotation, EarlyRevocation.Revoked)]

@@ -65,9 +65,49 @@ public sealed class PostgreSqlMigrationTests(PostgresServer server)
         await using var check = new NpgsqlConnection(connectionString);
         await check.OpenAsync();
         await using var versions = new NpgsqlCommand($"SELECT string_agg(version::text, ',' ORDER BY version) FROM {PostgreSqlConstants.SchemaVersionTable};", check);
-        (await versions.ExecuteScalarAsync()).Should().Be("1,2");
+        (await versions.ExecuteScalarAsync()).Should().Be("1,2,3");
         await using var kept = new NpgsqlCommand("SELECT (SELECT count(*) FROM ironcage_rotation_leases) + (SELECT count(*) FROM ironcage_usage);", check);
         (await kept.ExecuteScalarAsync()).Should().Be(2L, "the version 1 data is kept and the usage table added");
+    }
+
+    [PostgresFact]
+    public async Task DatabaseAtSchemaVersion2_GetsTheDueColumnAndIndex_AndListsItsKeysAsDueUntilWritten()
+    {
+        var connectionString = server.CreateDatabase();
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            // A database as IronCage with schema version 2 left it, with one weekly key written then (no next_due_at).
+            await using var v2 = new NpgsqlCommand(
+                $"CREATE TABLE {PostgreSqlConstants.SchemaVersionTable} (version integer NOT NULL PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());"
+                + string.Concat(PostgreSqlMigrations.All.Where(m => m.Version <= 2).Select(m => m.Sql))
+                + $"INSERT INTO {PostgreSqlConstants.SchemaVersionTable} (version, description) VALUES (1, 'v1'), (2, 'v2');"
+                + $$"""
+                    INSERT INTO ironcage_keys (reference, provider, name, kind, description, labels, scope, policy, limits, created_at, token)
+                    VALUES ('openai/legacy', 'openai', 'legacy', 0, NULL, '{}', '{}', '{"schedule":"weekly"}', '{}', {{TestKeys.T0.ToUnixTimeTicks()}}, nextval('ironcage_key_token'));
+                    """,
+                connection);
+            await v2.ExecuteNonQueryAsync();
+        }
+
+        using var store = new PostgreSqlKeyStore(new PostgreSqlStoreOptions { ConnectionString = connectionString });
+        var due = await store.ListDueAsync(TestKeys.T0, 10);
+
+        due.Should().Equal(KeyReference.Parse("openai/legacy"));
+        var legacy = await store.GetAsync(KeyReference.Parse("openai/legacy"));
+        legacy.NextDueAt.Should().BeNull();
+        await using (var check = new NpgsqlConnection(connectionString))
+        {
+            await check.OpenAsync();
+            await using var versions = new NpgsqlCommand($"SELECT string_agg(version::text, ',' ORDER BY version) FROM {PostgreSqlConstants.SchemaVersionTable};", check);
+            (await versions.ExecuteScalarAsync()).Should().Be("1,2,3");
+            await using var index = new NpgsqlCommand("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_ironcage_keys_next_due';", check);
+            (await index.ExecuteScalarAsync()).Should().Be(1L);
+        }
+
+        // Without a current version nothing is scheduled: written back, the key is no longer due.
+        (await store.UpdateAsync(legacy)).NextDueAt.Should().Be(ManagedKeyDue.Never);
+        (await store.ListDueAsync(TestKeys.T0, 10)).Should().BeEmpty();
     }
 
     [PostgresFact]

@@ -42,10 +42,65 @@ public sealed class SqliteMigrationTests : IDisposable
         await usage.AppendAsync([new UsageRecord { Key = KeyReference.Parse("openai/prod"), Minute = T0, Requests = 1, Cost = 0.5m }]);
 
         using var check = _database.OpenRaw();
-        AppliedVersions(check).Should().Equal(1, 2);
+        AppliedVersions(check).Should().Equal(Enumerable.Range(1, SqliteConstants.SchemaVersion).Select(v => (long)v));
         Tables(check).Should().Contain(["ironcage_usage", "ironcage_budget_windows", "ironcage_budget_reservations"]);
         Scalar(check, "SELECT count(*) FROM ironcage_audit;").Should().Be(1L, "migrating keeps what the file held");
         Scalar(check, "SELECT cost FROM ironcage_usage;").Should().Be("0.5");
+    }
+
+    [Fact]
+    public async Task Open_FileAtSchemaVersion2_AddsTheDueColumnAndItsIndex_AndListsItsKeysAsDueUntilWritten()
+    {
+        using (var raw = _database.OpenRaw())
+        {
+            // A file as IronCage with schema version 2 left it, with one weekly key that was written then (no next_due_at).
+            Execute(raw, $"CREATE TABLE {SqliteConstants.SchemaVersionTable} (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL);");
+            foreach (var migration in SqliteMigrations.All.Where(m => m.Version <= 2))
+            {
+                Execute(raw, migration.Sql);
+                Execute(raw, $"INSERT INTO {SqliteConstants.SchemaVersionTable} (version, description, applied_at) VALUES ({migration.Version}, 'v{migration.Version}', '2026-01-01T00:00:00Z');");
+            }
+
+            Execute(raw, $$"""
+                INSERT INTO ironcage_keys (reference, provider, name, kind, description, labels, scope, policy, limits, created_at, token)
+                VALUES ('openai/legacy', 'openai', 'legacy', 0, NULL, '{}', '{}', '{"schedule":"weekly"}', '{}', {{T0.ToUnixTimeTicks()}}, 1);
+                """);
+        }
+
+        using var store = new SqliteKeyStore(_database.Options());
+        var due = await store.ListDueAsync(T0, 10);
+
+        due.Should().Equal(KeyReference.Parse("openai/legacy"));
+        var legacy = await store.GetAsync(KeyReference.Parse("openai/legacy"));
+        legacy.NextDueAt.Should().BeNull();
+        legacy.Policy.Schedule.Should().Be(RotationSchedule.Weekly);
+        using (var check = _database.OpenRaw())
+        {
+            AppliedVersions(check).Should().Equal(1, 2, 3);
+            Scalar(check, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_ironcage_keys_next_due';").Should().Be(1L);
+        }
+
+        // Without a current version nothing is scheduled: written back, the key is no longer due.
+        (await store.UpdateAsync(legacy)).NextDueAt.Should().Be(ManagedKeyDue.Never);
+        (await store.ListDueAsync(T0, 10)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ListDue_QueryPlan_UsesTheDueIndex()
+    {
+        await MigrateAsync();
+        using var raw = _database.OpenRaw();
+        using var command = raw.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN SELECT reference FROM ironcage_keys WHERE next_due_at IS NULL OR next_due_at <= 5 ORDER BY next_due_at, reference LIMIT 10;";
+        using var reader = command.ExecuteReader();
+        var plan = new List<string>();
+        while (reader.Read())
+        {
+            plan.Add(reader.GetString(3));
+        }
+
+        plan.Should().Contain(step => step.Contains("ix_ironcage_keys_next_due", StringComparison.Ordinal), "the scheduler's query must not scan every key: {0}", string.Join(" | ", plan));
+        plan.Should().NotContain(step => step.StartsWith("SCAN ironcage_keys", StringComparison.Ordinal) && !step.Contains("INDEX", StringComparison.Ordinal));
     }
 
     [Fact]

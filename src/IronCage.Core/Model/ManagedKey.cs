@@ -56,6 +56,14 @@ public sealed record ManagedKey
     /// </summary>
     public long ConcurrencyToken { get; init; }
 
+    /// <summary>
+    /// Gets when the scheduler next has work on this key (a scheduled rotation or an expiry warning): set by the store
+    /// on every write from <see cref="ManagedKeyDue.Compute"/>, so a value set by the caller is replaced.
+    /// <see cref="ManagedKeyDue.Never"/> when nothing is scheduled; <see langword="null"/> for a row written before the
+    /// store kept the value (or whose schedule cannot be evaluated), which <see cref="IKeyStore.ListDueAsync"/> always returns.
+    /// </summary>
+    public Instant? NextDueAt { get; init; }
+
     /// <summary>Gets the current version, if there is one.</summary>
     public KeyVersion? CurrentVersion => Versions.FirstOrDefault(v => v.Stage == KeyStage.Current);
 

@@ -1,3 +1,5 @@
+using NodaTime;
+
 namespace IronCage.Storage;
 
 /// <summary>
@@ -24,6 +26,41 @@ public interface IKeyStore
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The keys.</returns>
     IAsyncEnumerable<ManagedKey> ListAsync(ProviderId? provider = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the keys the scheduler must look at <paramref name="now"/>: those whose <see cref="ManagedKey.NextDueAt"/>
+    /// is at or before <paramref name="now"/>, or unknown (<see langword="null"/>: rows from before the store kept it),
+    /// unknown first, then earliest due, then by reference. Only references are read, so a row that cannot be decoded
+    /// is still listed and fails alone when it is read.
+    /// </summary>
+    /// <param name="now">The current instant.</param>
+    /// <param name="limit">The most references to return (at least 1).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The references, at most <paramref name="limit"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    /// <remarks>
+    /// The default implementation reads every key with <see cref="ListAsync"/>: a store that persists
+    /// <see cref="ManagedKey.NextDueAt"/> overrides it with an indexed query, as the built-in stores do.
+    /// </remarks>
+    async ValueTask<IReadOnlyList<KeyReference>> ListDueAsync(Instant now, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var due = new List<ManagedKey>();
+        await foreach (var key in ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (key.NextDueAt is null || key.NextDueAt <= now)
+            {
+                due.Add(key);
+            }
+        }
+
+        return [.. due
+            .OrderBy(k => k.NextDueAt.HasValue)
+            .ThenBy(k => k.NextDueAt ?? Instant.MinValue)
+            .ThenBy(k => k.Reference.ToString(), StringComparer.Ordinal)
+            .Take(limit)
+            .Select(k => k.Reference)];
+    }
 
     /// <summary>Registers a new managed key.</summary>
     /// <param name="key">The key; its concurrency token is ignored.</param>

@@ -4,6 +4,8 @@ using System.Runtime.CompilerServices;
 using IronCage.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using NodaTime;
 
 namespace IronCage.Storage;
 
@@ -21,6 +23,8 @@ public sealed class InMemoryKeyStore : IKeyStore, IKeyChangeFeed
     // predecessor had: a writer still holding the old key's token cannot overwrite the new key.
     private long _lastToken;
 
+    private readonly Duration _defaultExpiryWarningLead;
+
     /// <summary>Creates an empty store.</summary>
     public InMemoryKeyStore()
         : this(NullLogger<InMemoryKeyStore>.Instance)
@@ -29,9 +33,20 @@ public sealed class InMemoryKeyStore : IKeyStore, IKeyChangeFeed
 
     /// <summary>Creates an empty store and warns that it does not persist.</summary>
     /// <param name="logger">The logger.</param>
+    /// <remarks><see cref="ManagedKey.NextDueAt"/> uses <see cref="IronCageConstants.DefaultExpiryWarningLead"/> for policies without their own lead.</remarks>
     public InMemoryKeyStore(ILogger<InMemoryKeyStore> logger)
+        : this(logger, Options.Create(new IronCageOptions()))
+    {
+    }
+
+    /// <summary>Creates an empty store that computes <see cref="ManagedKey.NextDueAt"/> with the host's expiry warning lead, and warns that it does not persist.</summary>
+    /// <param name="logger">The logger.</param>
+    /// <param name="options">The IronCage options (<see cref="IronCageOptions.DefaultExpiryWarningLead"/>).</param>
+    public InMemoryKeyStore(ILogger<InMemoryKeyStore> logger, IOptions<IronCageOptions> options)
     {
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(options);
+        _defaultExpiryWarningLead = options.Value.DefaultExpiryWarningLead;
         Log.InMemoryKeyStoreInUse(logger);
     }
 
@@ -75,6 +90,21 @@ public sealed class InMemoryKeyStore : IKeyStore, IKeyChangeFeed
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<KeyReference>> ListDueAsync(Instant now, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<KeyReference> due = [.. _keys.Values
+            .Where(k => k.NextDueAt is null || k.NextDueAt <= now)
+            .OrderBy(k => k.NextDueAt.HasValue)
+            .ThenBy(k => k.NextDueAt ?? Instant.MinValue)
+            .ThenBy(k => k.Reference.ToString(), StringComparer.Ordinal)
+            .Take(limit)
+            .Select(k => k.Reference)];
+        return ValueTask.FromResult(due);
     }
 
     /// <inheritdoc />
@@ -150,8 +180,9 @@ public sealed class InMemoryKeyStore : IKeyStore, IKeyChangeFeed
 
     // The caller's collections may be mutable (a Dictionary, a List) and still theirs: keep copies, so changing them
     // after a write cannot change what the store holds.
-    private static ManagedKey Snapshot(ManagedKey key) => key with
+    private ManagedKey Snapshot(ManagedKey key) => key with
     {
+        NextDueAt = ManagedKeyDue.Compute(key, _defaultExpiryWarningLead),
         Labels = Copy(key.Labels),
         Scope = Copy(key.Scope),
         Versions = Array.AsReadOnly(key.Versions.Select(v => v with { Metadata = Copy(v.Metadata) }).ToArray()),

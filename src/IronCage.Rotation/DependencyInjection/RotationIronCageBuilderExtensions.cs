@@ -82,23 +82,18 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RotationSchedulerOptions>, RotationSchedulerOptionsValidator>());
         if (!services.Any(d => d.ServiceType == typeof(RotationScheduler)))
         {
+            services.TryAddSingleton<OverdueReminders>();
+            services.TryAddSingleton<ExpiryWarnings>();
+            services.TryAddSingleton(sp => new ScheduledNotices(sp.GetRequiredService<OverdueReminders>(), sp.GetRequiredService<ExpiryWarnings>()));
+            services.TryAddSingleton<DueWorkQuery>();
+            services.TryAddSingleton<ScheduledKeyWork>();
+            services.TryAddSingleton<KeyLeaseRunner>();
             services.AddSingleton(sp => new RotationScheduler(
-                sp.GetRequiredService<IKeyRotator>(),
-                sp.GetRequiredService<IKeyStore>(),
-                sp.GetRequiredService<IRotationStore>(),
-                sp.GetRequiredService<RotationEventPublisher>(),
-                sp.GetRequiredService<RotationDueEvaluator>(),
-                sp.GetRequiredService<IProviderCatalog>(),
-                new KeyLeaseRunner(
-                    sp.GetRequiredService<IRotationStore>(),
-                    sp.GetRequiredService<NodaTime.IClock>(),
-                    sp.GetRequiredService<TimeProvider>(),
-                    sp.GetRequiredService<IOptions<RotationSchedulerOptions>>(),
-                    sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RotationScheduler>>()),
+                sp.GetRequiredService<DueWorkQuery>(),
+                sp.GetRequiredService<ScheduledKeyWork>(),
+                sp.GetRequiredService<KeyLeaseRunner>(),
                 sp.GetRequiredService<NodaTime.IClock>(),
                 sp.GetRequiredService<IOptions<RotationSchedulerOptions>>(),
-                sp.GetRequiredService<IOptions<RotationOptions>>(),
-                sp.GetRequiredService<IOptions<IronCageOptions>>(),
                 sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RotationScheduler>>()));
             services.AddHostedService(sp => sp.GetRequiredService<RotationScheduler>());
         }

@@ -18,6 +18,11 @@ internal sealed class RotationSchedulerOptionsValidator : IValidateOptions<Rotat
             failures.Add($"RotationSchedulerOptions.MaxParallelism is {options.MaxParallelism}; use 1 to 256 (default 4).");
         }
 
+        if (options.MaxKeysPerPass < 1)
+        {
+            failures.Add($"RotationSchedulerOptions.MaxKeysPerPass is {options.MaxKeysPerPass}; use at least 1 (default 1,000).");
+        }
+
         if (options.LeaseDuration <= Duration.Zero)
         {
             failures.Add("RotationSchedulerOptions.LeaseDuration must be positive (default 5 minutes).");

@@ -9,51 +9,30 @@ namespace IronCage.Rotation;
 
 /// <summary>
 /// The hosted service that rotates keys when their policies say so. Each pass (<see cref="RunDueAsync"/>, testable on
-/// its own) finds due work from the store, claims each key with a lease so two host instances never work on the same
-/// key, and runs it with bounded parallelism: due rotations, unfinished ones, ended grace periods, reminders for keys a
-/// person must rotate, and expiry warnings. A failing key is logged, counted, notified and retried later with back-off;
-/// it never stops the host.
+/// its own) finds due work with two store queries, never by reading every key: the key store's due query
+/// (<see cref="IKeyStore.ListDueAsync"/>) and the rotation store's unfinished operations. It claims each key with a lease
+/// so two host instances never work on the same key, and runs it with bounded parallelism: due rotations, unfinished
+/// ones, ended grace periods, reminders for keys a person must rotate, and expiry warnings. A failing key (a row that
+/// cannot be read, an unusable schedule, a provider error) is logged without secrets, counted
+/// (<see cref="SchedulerRunResult.Errors"/>) and tried again on the next pass; it never stops the pass for the other
+/// keys, nor the host.
 /// </summary>
 public sealed class RotationScheduler : BackgroundService
 {
-    private readonly IKeyRotator _rotator;
-    private readonly IKeyStore _keys;
-    private readonly IRotationStore _operations;
-    private readonly RotationEventPublisher _events;
-    private readonly RotationDueEvaluator _due;
-    private readonly IProviderCatalog _catalog;
+    private readonly DueWorkQuery _due;
+    private readonly ScheduledKeyWork _work;
     private readonly KeyLeaseRunner _leases;
     private readonly IClock _clock;
     private readonly RotationSchedulerOptions _options;
-    private readonly RotationOptions _rotationOptions;
-    private readonly IronCageOptions _ironCageOptions;
     private readonly ILogger<RotationScheduler> _logger;
 
-    internal RotationScheduler(
-        IKeyRotator rotator,
-        IKeyStore keys,
-        IRotationStore operations,
-        RotationEventPublisher events,
-        RotationDueEvaluator due,
-        IProviderCatalog catalog,
-        KeyLeaseRunner leases,
-        IClock clock,
-        IOptions<RotationSchedulerOptions> options,
-        IOptions<RotationOptions> rotationOptions,
-        IOptions<IronCageOptions> ironCageOptions,
-        ILogger<RotationScheduler> logger)
+    internal RotationScheduler(DueWorkQuery due, ScheduledKeyWork work, KeyLeaseRunner leases, IClock clock, IOptions<RotationSchedulerOptions> options, ILogger<RotationScheduler> logger)
     {
-        _rotator = rotator;
-        _keys = keys;
-        _operations = operations;
-        _events = events;
         _due = due;
-        _catalog = catalog;
+        _work = work;
         _leases = leases;
         _clock = clock;
         _options = options.Value;
-        _rotationOptions = rotationOptions.Value;
-        _ironCageOptions = ironCageOptions.Value;
         _logger = logger;
     }
 
@@ -63,47 +42,34 @@ public sealed class RotationScheduler : BackgroundService
     /// <returns>What the pass did.</returns>
     public async Task<SchedulerRunResult> RunDueAsync(Instant now, CancellationToken cancellationToken = default)
     {
-        var counters = new Counters();
-        var plan = await _rotator.PlanAsync(now, cancellationToken).ConfigureAwait(false);
-        var work = plan.Items.Where(i => i.IsDue || i.Action == PlannedAction.AwaitNewKey).ToList();
+        var counters = new SchedulerCounters();
+        var work = await _due.FindAsync(now, counters, cancellationToken).ConfigureAwait(false);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelism, CancellationToken = cancellationToken };
 
-        await Parallel.ForEachAsync(work, parallel, async (item, token) =>
+        await Parallel.ForEachAsync(work, parallel, async (key, token) =>
         {
             try
             {
-                await WithLeaseAsync(item.Key, now, counters, held => HandleAsync(item, now, counters, held), token).ConfigureAwait(false);
+                switch (await _leases.RunAsync(key, now, held => _work.RunAsync(key, now, counters, held), token).ConfigureAwait(false))
+                {
+                    case LeaseOutcome.Skipped:
+                        Interlocked.Increment(ref counters.Skipped);
+                        break;
+                    case LeaseOutcome.Lost:
+                        Interlocked.Increment(ref counters.LeasesLost);
+                        break;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
             {
-                Interlocked.Increment(ref counters.Failed);
-                Log.SchedulerKeyFailed(_logger, item.Key, item.Action, ex);
-            }
-        }).ConfigureAwait(false);
-
-        var keys = new List<ManagedKey>();
-        await foreach (var key in _keys.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            if (ExpiringVersions(key, now).Any())
-            {
-                keys.Add(key);
-            }
-        }
-
-        await Parallel.ForEachAsync(keys, parallel, async (key, token) =>
-        {
-            try
-            {
-                await WithLeaseAsync(key.Reference, now, counters, held => WarnExpiryAsync(key.Reference, now, counters, held), token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                Log.SchedulerKeyFailed(_logger, key.Reference, PlannedAction.None, ex);
+                // One key's failure is its own: the pass goes on with the others.
+                Interlocked.Increment(ref counters.Errors);
+                Log.SchedulerKeyError(_logger, key, ex.GetType().Name, ex);
             }
         }).ConfigureAwait(false);
 
         var result = counters.ToResult();
-        Log.SchedulerPass(_logger, result.Started, result.Resumed, result.Completed, result.Failed, result.Reminders, result.ExpiryWarnings, result.Skipped);
+        Log.SchedulerPass(_logger, result.Started, result.Resumed, result.Completed, result.Failed, result.Reminders, result.ExpiryWarnings, result.Skipped, result.Errors);
         return result;
     }
 
@@ -132,137 +98,5 @@ public sealed class RotationScheduler : BackgroundService
         {
             // The host is stopping.
         }
-    }
-
-    private async Task WithLeaseAsync(KeyReference key, Instant now, Counters counters, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
-    {
-        switch (await _leases.RunAsync(key, now, work, cancellationToken).ConfigureAwait(false))
-        {
-            case LeaseOutcome.Skipped:
-                Interlocked.Increment(ref counters.Skipped);
-                break;
-            case LeaseOutcome.Lost:
-                Interlocked.Increment(ref counters.LeasesLost);
-                break;
-        }
-    }
-
-    private async Task HandleAsync(PlannedRotation item, Instant now, Counters counters, CancellationToken cancellationToken)
-    {
-        // Read again under the lease: another instance may have finished this key since the plan was made.
-        var active = await _operations.FindActiveAsync(item.Key, cancellationToken).ConfigureAwait(false);
-        if (active is not null)
-        {
-            if (active.Step == RotationStep.AwaitingNewKey)
-            {
-                await RemindAsync(active, now, counters, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            if ((active.NextAttemptAt ?? now) > now || (active.Step == RotationStep.GracePeriod && active.GraceEndsAt > now))
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref counters.Resumed);
-            Count(await _rotator.ResumeAsync(active.OperationId, cancellationToken).ConfigureAwait(false), counters);
-            return;
-        }
-
-        var key = await _keys.FindAsync(item.Key, cancellationToken).ConfigureAwait(false);
-        if (key is null || !(await _due.EvaluateAsync(key, now, cancellationToken).ConfigureAwait(false)).IsDue)
-        {
-            return;
-        }
-
-        var operation = await _rotator.RotateAsync(key.Reference, RotationReason.Scheduled, new RotationRequest { Actor = "scheduler", Note = "due by policy" }, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref counters.Started);
-        Count(operation, counters);
-        if (operation.Step == RotationStep.AwaitingNewKey)
-        {
-            await RemindAsync(operation, now, counters, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static void Count(RotationOperation operation, Counters counters)
-    {
-        if (operation.Step == RotationStep.Completed)
-        {
-            Interlocked.Increment(ref counters.Completed);
-        }
-        else if (operation.Step is RotationStep.Failed or RotationStep.RevocationFailed)
-        {
-            Interlocked.Increment(ref counters.Failed);
-        }
-    }
-
-    private async Task RemindAsync(RotationOperation operation, Instant now, Counters counters, CancellationToken cancellationToken)
-    {
-        if (operation.LastReminderAt is { } last && now - last < _options.ReminderInterval)
-        {
-            return;
-        }
-
-        var count = operation.RemindersSent + 1;
-        await _operations.UpdateAsync(operation with { RemindersSent = count, LastReminderAt = now, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
-        var console = _catalog.TryGetDescriptor(operation.Key.Provider, out var descriptor) ? descriptor.ConsoleUrl : null;
-        await _events.PublishAsync(new RotationOverdue { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, DueAt = operation.RequestedAt, ReminderCount = count, ConsoleUrl = console }, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref counters.Reminders);
-    }
-
-    private IEnumerable<KeyVersion> ExpiringVersions(ManagedKey key, Instant now)
-    {
-        var lead = key.Policy.ExpiryWarningLead ?? _ironCageOptions.DefaultExpiryWarningLead;
-        return key.Versions.Where(v => v.IsServable && v.ExpiresAt is { } expiresAt && expiresAt - lead <= now && v.ExpiryWarnedAt is null);
-    }
-
-    private async Task WarnExpiryAsync(KeyReference reference, Instant now, Counters counters, CancellationToken cancellationToken)
-    {
-        var key = await _keys.FindAsync(reference, cancellationToken).ConfigureAwait(false);
-        if (key is null)
-        {
-            return;
-        }
-
-        var expiring = ExpiringVersions(key, now).ToList();
-        if (expiring.Count == 0)
-        {
-            return;
-        }
-
-        var updated = expiring.Aggregate(key, (changed, version) => ManagedKeyTransitions.MarkExpiryWarned(changed, version.VersionId, now));
-
-        // Recorded before it is sent: a warning may be lost in a crash, but never sent twice.
-        await _keys.UpdateAsync(updated, cancellationToken).ConfigureAwait(false);
-        foreach (var version in expiring)
-        {
-            await _events.PublishAsync(new KeyExpiringSoon { Key = reference, OccurredAt = now, VersionId = version.VersionId, ExpiresAt = version.ExpiresAt!.Value }, cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref counters.ExpiryWarnings);
-        }
-    }
-
-    // Fields, so Interlocked can update them from parallel workers.
-    private sealed class Counters
-    {
-        public int Started;
-        public int Resumed;
-        public int Completed;
-        public int Failed;
-        public int Reminders;
-        public int ExpiryWarnings;
-        public int Skipped;
-        public int LeasesLost;
-
-        public SchedulerRunResult ToResult() => new()
-        {
-            Started = Started,
-            Resumed = Resumed,
-            Completed = Completed,
-            Failed = Failed,
-            Reminders = Reminders,
-            ExpiryWarnings = ExpiryWarnings,
-            Skipped = Skipped,
-            LeasesLost = LeasesLost,
-        };
     }
 }

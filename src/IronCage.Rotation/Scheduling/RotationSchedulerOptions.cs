@@ -1,3 +1,4 @@
+using IronCage.Storage;
 using NodaTime;
 
 namespace IronCage.Rotation;
@@ -12,6 +13,13 @@ public sealed class RotationSchedulerOptions
     /// <summary>Gets or sets how many keys are worked on at once.</summary>
     /// <value>The default value is 4.</value>
     public int MaxParallelism { get; set; } = 4;
+
+    /// <summary>
+    /// Gets or sets how many due keys one pass takes from the key store's due query (<see cref="IKeyStore.ListDueAsync"/>),
+    /// earliest due first; the rest are taken on the next passes. Unfinished rotations are always all looked at.
+    /// </summary>
+    /// <value>The default value is 1,000.</value>
+    public int MaxKeysPerPass { get; set; } = 1_000;
 
     /// <summary>Gets or sets how long a claim on a key lasts; another host instance may take the key over after that.</summary>
     /// <value>The default value is 5 minutes.</value>

@@ -12,7 +12,7 @@ public sealed record SchedulerRunResult
     /// <summary>Gets how many rotations reached Completed in this pass.</summary>
     public int Completed { get; init; }
 
-    /// <summary>Gets how many rotations ended Failed or RevocationFailed in this pass, or threw.</summary>
+    /// <summary>Gets how many rotations ended Failed or RevocationFailed in this pass.</summary>
     public int Failed { get; init; }
 
     /// <summary>Gets how many reminders were sent.</summary>
@@ -26,4 +26,11 @@ public sealed record SchedulerRunResult
 
     /// <summary>Gets how many keys' work stopped because this instance lost its lease on them (another instance resumes it).</summary>
     public int LeasesLost { get; init; }
+
+    /// <summary>
+    /// Gets how many keys' work threw (a row that cannot be read, an unusable schedule, an unknown provider, a store or
+    /// provider error), plus any work source that could not be read. Each was logged without secrets; the pass went on
+    /// with the other keys, and the key is tried again on the next pass.
+    /// </summary>
+    public int Errors { get; init; }
 }

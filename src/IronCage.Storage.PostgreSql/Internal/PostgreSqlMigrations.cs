@@ -165,5 +165,12 @@ internal static class PostgreSqlMigrations
                 settled      boolean NOT NULL
             );
             """),
+        new(3, "The scheduler's due query: when each managed key next has scheduled work", """
+            -- Unix ticks of ManagedKeyDue.Compute, written with every key; NULL for rows written before this version, which
+            -- the due query returns so the scheduler computes and stores the value. Nothing scheduled is the largest instant.
+            ALTER TABLE ironcage_keys ADD COLUMN next_due_at bigint;
+
+            CREATE INDEX ix_ironcage_keys_next_due ON ironcage_keys (next_due_at NULLS FIRST, reference);
+            """),
     ];
 }
