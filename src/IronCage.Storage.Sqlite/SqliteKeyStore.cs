@@ -48,7 +48,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     /// <exception cref="ArgumentException">The options are invalid (no connection string, an in-memory database, ...).</exception>
     /// <remarks>
     /// <see cref="ManagedKey.NextDueAt"/> uses <see cref="IronCageConstants.DefaultExpiryWarningLead"/> for policies
-    /// without their own lead; registered with <see cref="SqliteIronCageBuilderExtensions.PersistKeysToSqlite(IIronCageBuilder, string)"/>
+    /// without their own lead; registered with <see cref="SqliteIronCageBuilderExtensions.PersistToSqlite(IIronCageBuilder, string)"/>
     /// the store uses <see cref="IronCageOptions.DefaultExpiryWarningLead"/>.
     /// </remarks>
     public SqliteKeyStore(SqliteStoreOptions options, ILoggerFactory? loggerFactory)

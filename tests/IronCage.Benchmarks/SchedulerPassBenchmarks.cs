@@ -45,7 +45,7 @@ public class SchedulerPassBenchmarks : IDisposable
             .AddProviderAdapter(FakeProviderAdapter.For(ProviderId.OpenAI, _clock))
             .AddRotation()
             .AddRotationScheduler()
-            .PersistKeysToSqlite("Data Source=" + Path.Combine(_folder, "bench.db"));
+            .PersistToSqlite("Data Source=" + Path.Combine(_folder, "bench.db"));
         _services = services.BuildServiceProvider();
         CreateScheduledKeysAsync(KeyCount - DueCount).GetAwaiter().GetResult();
     }

@@ -35,7 +35,7 @@ public sealed class SqliteSchedulerTests : IDisposable
                 o.MaxRetryDelay = TimeSpan.Zero;
             })
             .AddRotationScheduler()
-            .PersistKeysToSqlite(_database.ConnectionString);
+            .PersistToSqlite(_database.ConnectionString);
         _services = services.BuildServiceProvider();
     }
 
