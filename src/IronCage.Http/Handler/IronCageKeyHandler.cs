@@ -37,45 +37,53 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         var attempts = new KeyAttempts(_target, RequestFacts.IsReplayable(request.Content), request.RequestUri);
-        while (true)
+        ResolvedKey? applied = null;
+        try
         {
-            var key = await attempts.NextKeyAsync(_resolver, cancellationToken).ConfigureAwait(false);
-            if (attempts.IsFirst && !_options.OverwriteCallerCredentials && KeyAuth.CallerSetCredentials(request, key.Provider.Auth))
+            while (true)
             {
-                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            }
+                var key = await attempts.NextKeyAsync(_resolver, cancellationToken).ConfigureAwait(false);
+                if (attempts.IsFirst && !_options.OverwriteCallerCredentials && KeyAuth.CallerSetCredentials(request, key.Provider.Auth))
+                {
+                    return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                }
 
-            RequestFacts? facts = null;
-            var counts = _limiter.CountsTokens(key.Key);
-            if (counts)
-            {
-                facts = await RequestFacts.ReadAsync(request, _options.DefaultMaxOutputTokens, _options.MaxUsageBodyBytes, cancellationToken).ConfigureAwait(false);
-            }
+                var facts = _limiter.CountsTokens(key.Key)
+                    ? await RequestFacts.ReadAsync(request, _options.DefaultMaxOutputTokens, _options.MaxUsageBodyBytes, cancellationToken).ConfigureAwait(false)
+                    : (RequestFacts?)null;
+                if (!_limiter.TryAcquire(key.Key, facts?.TokenEstimate ?? 0, out var limited))
+                {
+                    attempts.Skip(key, limited);
+                    continue;
+                }
 
-            if (!_limiter.TryAcquire(key.Key, facts?.TokenEstimate ?? 0, out var limited))
-            {
-                attempts.Skip(key, limited);
-                continue;
-            }
+                HttpResponseMessage response;
+                try
+                {
+                    applied = key;
+                    response = await SendWithKeyAsync(request, key, facts, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NoUsableKeyException refused) when (refused.Skipped.Count != 0)
+                {
+                    // The usage handler refused the key (its budget is spent): a pool tries its next key.
+                    attempts.Skip(key, refused.Skipped[0]);
+                    continue;
+                }
 
-            HttpResponseMessage response;
-            try
-            {
-                response = await SendWithKeyAsync(request, key, facts, cancellationToken).ConfigureAwait(false);
-            }
-            catch (NoUsableKeyException refused) when (refused.Skipped.Count != 0)
-            {
-                // The usage handler refused the key (its budget is spent): a pool tries its next key.
-                attempts.Skip(key, refused.Skipped[0]);
-                continue;
-            }
+                if (await DecideAsync(request, response, key, attempts, cancellationToken).ConfigureAwait(false))
+                {
+                    return response;
+                }
 
-            if (await DecideAsync(request, response, key, attempts, cancellationToken).ConfigureAwait(false))
-            {
-                return response;
+                response.Dispose();
             }
-
-            response.Dispose();
+        }
+        finally
+        {
+            if (applied is not null)
+            {
+                KeyAuth.Remove(request, applied, attempts.AddressedTo);
+            }
         }
     }
 
@@ -105,7 +113,7 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
         }
 
         var classification = await ProviderAnswer.ClassifyAsync(response, key, _clock, cancellationToken).ConfigureAwait(false);
-        var resendable = attempts.CanResend(request.RequestUri);
+        var resendable = attempts.IsReplayable && attempts.IsSameOrigin(request.RequestUri);
         if (classification.Kind == ProviderErrorKind.InvalidKey && resendable && attempts.TryRefresh())
         {
             // The key may have rotated elsewhere: read it again, and if the store has a newer version, try that once.
@@ -132,7 +140,15 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
 
         if (!resendable)
         {
-            Log.NotReplayable(_logger, key.Key);
+            if (!attempts.IsReplayable)
+            {
+                Log.NotReplayable(_logger, key.Key);
+            }
+            else
+            {
+                Log.NotResentAcrossOrigins(_logger, key.Key);
+            }
+
             return true;
         }
 

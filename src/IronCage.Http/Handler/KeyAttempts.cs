@@ -50,8 +50,14 @@ internal sealed class KeyAttempts(KeyTarget target, bool replayable, Uri? origin
         (_tried ??= []).Add(key.Key);
     }
 
-    /// <summary>Tells whether the request may be sent again, to <paramref name="current"/> (an inner handler may have redirected it).</summary>
-    public bool CanResend(Uri? current) => replayable && (ReferenceEquals(origin, current) || KeyAuth.SameOrigin(origin, current));
+    /// <summary>Gets the address the request had before any key was put on it.</summary>
+    public Uri? AddressedTo => origin;
+
+    /// <summary>Gets a value indicating whether the request's body can be sent twice.</summary>
+    public bool IsReplayable => replayable;
+
+    /// <summary>Tells whether <paramref name="current"/> (an inner handler may have redirected the request) has the origin of the first attempt.</summary>
+    public bool IsSameOrigin(Uri? current) => ReferenceEquals(origin, current) || KeyAuth.SameOrigin(origin, current);
 
     /// <summary>Takes the one refresh a request gets.</summary>
     public bool TryRefresh()

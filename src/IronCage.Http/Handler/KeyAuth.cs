@@ -31,6 +31,36 @@ internal static class KeyAuth
         }
     }
 
+    /// <summary>
+    /// Takes the key off a request once its answer is in, so that the request object (which callers log, and which a
+    /// resilience handler outside sends again) no longer carries it, and a retry from outside is resolved afresh rather
+    /// than mistaken for a request the caller put its own key on.
+    /// </summary>
+    public static void Remove(HttpRequestMessage request, ResolvedKey key, Uri? addressedTo)
+    {
+        var auth = key.Provider.Auth;
+        switch (auth.Kind)
+        {
+            case AuthSchemeKind.Bearer:
+                if (ReferenceEquals(request.Headers.Authorization, key.BearerHeader()))
+                {
+                    request.Headers.Authorization = null;
+                }
+
+                break;
+            case AuthSchemeKind.Header:
+                request.Headers.Remove(auth.Name);
+                break;
+            default:
+                if (addressedTo is not null && SameOrigin(addressedTo, request.RequestUri))
+                {
+                    request.RequestUri = addressedTo;
+                }
+
+                break;
+        }
+    }
+
     public static bool CallerSetCredentials(HttpRequestMessage request, AuthScheme auth) => auth.Kind switch
     {
         AuthSchemeKind.Bearer => request.Headers.Authorization is not null,
