@@ -33,44 +33,96 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
         _readsHeadroom = readsHeadroom;
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var attempts = new KeyAttempts(_target, RequestFacts.IsReplayable(request.Content), request.RequestUri);
-        ResolvedKey? applied = null;
+
+        // The common case pays for no state machine: a cached key, no token limit, an answer that is already in and
+        // good. Everything else (a load, a refusal, an error answer, an answer still on its way) goes to SendLoopAsync.
+        var addressedTo = request.RequestUri;
+        var resolving = _target.ResolveAsync(_resolver, null, cancellationToken);
+        if (!resolving.IsCompletedSuccessfully)
+        {
+            return SendLoopAsync(request, addressedTo, new KeyAttempts(_target, request, addressedTo, resolving.AsTask()), null, null, cancellationToken);
+        }
+
+        var key = resolving.Result;
+        if (!_options.OverwriteCallerCredentials && KeyAuth.CallerSetCredentials(request, key.Provider.Auth))
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        if (_limiter.CountsTokens(key.Key) || !_limiter.TryAcquire(key.Key, 0, out _))
+        {
+            return SendLoopAsync(request, addressedTo, new KeyAttempts(_target, request, addressedTo, Task.FromResult(key)), null, null, cancellationToken);
+        }
+
+        Task<HttpResponseMessage> sending;
+        try
+        {
+            sending = SendWithKeyAsync(request, key, null, cancellationToken);
+        }
+        catch
+        {
+            KeyAuth.Remove(request, key, addressedTo);
+            throw;
+        }
+
+        if (sending.IsCompletedSuccessfully && sending.Result.IsSuccessStatusCode && !_readsHeadroom)
+        {
+            KeyAuth.Remove(request, key, addressedTo);
+            return sending;
+        }
+
+        return SendLoopAsync(request, addressedTo, new KeyAttempts(_target, request, addressedTo, null), key, sending, cancellationToken);
+    }
+
+    /// <summary>Attempts until an answer goes to the caller; <paramref name="key"/> and <paramref name="sending"/> are the first attempt when it already started.</summary>
+    private async Task<HttpResponseMessage> SendLoopAsync(HttpRequestMessage request, Uri? addressedTo, KeyAttempts attempts, ResolvedKey? key, Task<HttpResponseMessage>? sending, CancellationToken cancellationToken)
+    {
+        var applied = sending is null ? null : key;
         try
         {
             while (true)
             {
-                var key = await attempts.NextKeyAsync(_resolver, cancellationToken).ConfigureAwait(false);
-                if (attempts.IsFirst && !_options.OverwriteCallerCredentials && KeyAuth.CallerSetCredentials(request, key.Provider.Auth))
+                if (sending is null)
                 {
-                    return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                }
+                    key = await attempts.NextKeyAsync(_resolver, cancellationToken).ConfigureAwait(false);
+                    if (attempts.IsFirst && !_options.OverwriteCallerCredentials && KeyAuth.CallerSetCredentials(request, key.Provider.Auth))
+                    {
+                        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                    }
 
-                var facts = _limiter.CountsTokens(key.Key)
-                    ? await RequestFacts.ReadAsync(request, _options.DefaultMaxOutputTokens, _options.MaxUsageBodyBytes, cancellationToken).ConfigureAwait(false)
-                    : (RequestFacts?)null;
-                if (!_limiter.TryAcquire(key.Key, facts?.TokenEstimate ?? 0, out var limited))
-                {
-                    attempts.Skip(key, limited);
-                    continue;
+                    var facts = _limiter.CountsTokens(key.Key)
+                        ? await RequestFacts.ReadAsync(request, _options.DefaultMaxOutputTokens, _options.MaxUsageBodyBytes, cancellationToken).ConfigureAwait(false)
+                        : (RequestFacts?)null;
+                    if (!_limiter.TryAcquire(key.Key, facts?.TokenEstimate ?? 0, out var limited))
+                    {
+                        attempts.Skip(key, limited);
+                        continue;
+                    }
+
+                    applied = key;
+                    sending = SendWithKeyAsync(request, key, facts, cancellationToken);
                 }
 
                 HttpResponseMessage response;
                 try
                 {
-                    applied = key;
-                    response = await SendWithKeyAsync(request, key, facts, cancellationToken).ConfigureAwait(false);
+                    response = await sending.ConfigureAwait(false);
                 }
                 catch (NoUsableKeyException refused) when (refused.Skipped.Count != 0)
                 {
                     // The usage handler refused the key (its budget is spent): a pool tries its next key.
-                    attempts.Skip(key, refused.Skipped[0]);
+                    attempts.Skip(key!, refused.Skipped[0]);
                     continue;
                 }
+                finally
+                {
+                    sending = null;
+                }
 
-                if (await DecideAsync(request, response, key, attempts, cancellationToken).ConfigureAwait(false))
+                if (await DecideAsync(request, response, key!, attempts, cancellationToken).ConfigureAwait(false))
                 {
                     return response;
                 }
@@ -82,7 +134,7 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
         {
             if (applied is not null)
             {
-                KeyAuth.Remove(request, applied, attempts.AddressedTo);
+                KeyAuth.Remove(request, applied, addressedTo);
             }
         }
     }

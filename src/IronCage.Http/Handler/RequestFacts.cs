@@ -44,9 +44,6 @@ internal readonly record struct RequestFacts(string? Model, long InputTokens, lo
         return new RequestFacts(model ?? pathModel, (body.Written + 3) / 4, maxOutput ?? defaultMaxOutputTokens);
     }
 
-    /// <summary>The model a request names in its path (Gemini's <c>models/{model}:generateContent</c>), read without touching the body.</summary>
-    public static string? PathModel(HttpRequestMessage request) => ModelFromPath(request.RequestUri);
-
     private static (string? Model, long? MaxOutput) ReadBody(ReadOnlySpan<byte> body)
     {
         string? model = null;
@@ -113,7 +110,8 @@ internal readonly record struct RequestFacts(string? Model, long InputTokens, lo
         return (model, maxOutput);
     }
 
-    private static string? ModelFromPath(Uri? uri)
+    /// <summary>The model a request names in its path (Gemini's <c>models/{model}:generateContent</c>), read without touching the body.</summary>
+    public static string? ModelFromPath(Uri? uri)
     {
         if (uri is null)
         {

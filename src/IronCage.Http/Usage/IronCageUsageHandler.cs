@@ -32,30 +32,63 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
     public static bool IsNeeded(IUsageRecorder? recorder, IBudgetGuard? guard, IronCageKeyHandlerOptions options) => guard is not null || (recorder is not null && options.CaptureUsage);
 
     /// <summary>Sends a request the key handler put <paramref name="key"/> on.</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, CancellationToken cancellationToken)
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, CancellationToken cancellationToken)
+    {
+        if (_guard is not null)
+        {
+            var needsEstimate = _guard.NeedsEstimateAsync(key.Key, cancellationToken);
+            if (!needsEstimate.IsCompletedSuccessfully)
+            {
+                return SendHeldAsync(request, key, facts, needsEstimate.AsTask(), cancellationToken);
+            }
+
+            if (needsEstimate.Result)
+            {
+                return SendHeldAsync(request, key, facts, null, cancellationToken);
+            }
+        }
+
+        // No budget: the body is not touched, and an answer that is already in and good needs no state machine.
+        var sending = base.SendAsync(request, cancellationToken);
+        if (sending.IsCompletedSuccessfully && sending.Result.IsSuccessStatusCode)
+        {
+            Capture(request, sending.Result, key, facts, BudgetHold.Unlimited);
+            return sending;
+        }
+
+        return CompleteAsync(request, key, facts, BudgetHold.Unlimited, sending, cancellationToken);
+    }
+
+    /// <summary>Holds the budget first, when <paramref name="needsEstimate"/> (still being decided) or its absence (decided: yes) says so.</summary>
+    private async Task<HttpResponseMessage> SendHeldAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, Task<bool>? needsEstimate, CancellationToken cancellationToken)
     {
         var hold = BudgetHold.Unlimited;
-        if (_guard is not null && await _guard.NeedsEstimateAsync(key.Key, cancellationToken).ConfigureAwait(false))
+        if (needsEstimate is null || await needsEstimate.ConfigureAwait(false))
         {
             facts ??= await RequestFacts.ReadAsync(request, _options.DefaultMaxOutputTokens, _options.MaxUsageBodyBytes, cancellationToken).ConfigureAwait(false);
-            hold = await _guard.ReserveAsync(key.Key, facts.Value.ToEstimate(), cancellationToken).ConfigureAwait(false);
+            hold = await _guard!.ReserveAsync(key.Key, facts.Value.ToEstimate(), cancellationToken).ConfigureAwait(false);
             if (!hold.IsAdmitted)
             {
                 throw new NoUsableKeyException(key.Key.ToString(), [hold.Denial ?? new KeySkip(key.Key, KeySkipReason.LimitReached, "its budget is spent")]);
             }
         }
 
+        return await CompleteAsync(request, key, facts, hold, base.SendAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> CompleteAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, BudgetHold hold, Task<HttpResponseMessage> sending, CancellationToken cancellationToken)
+    {
         HttpResponseMessage response;
         try
         {
-            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await sending.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
             await SettleAsync(hold, key).ConfigureAwait(false);
             if (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Record(key, facts?.Model ?? RequestFacts.PathModel(request), ProviderErrorKind.Transient);
+                Record(key, facts?.Model ?? RequestFacts.ModelFromPath(request.RequestUri), ProviderErrorKind.Transient);
             }
 
             throw;
@@ -63,13 +96,7 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
 
         if (response.IsSuccessStatusCode)
         {
-            if ((_recorder is not null || !ReferenceEquals(hold, BudgetHold.Unlimited)) && response.Content is { } content)
-            {
-                var eventStream = string.Equals(content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
-                var capture = new UsageCapture(key, facts?.Model ?? RequestFacts.PathModel(request), hold, _recorder, _clock, _logger, _models);
-                response.Content = new UsageCapturingContent(content, capture, eventStream, _options.MaxUsageBodyBytes);
-            }
-
+            Capture(request, response, key, facts, hold);
             return response;
         }
 
@@ -77,10 +104,22 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
         if (_recorder is not null)
         {
             var classification = await ProviderAnswer.ClassifyAsync(response, key, _clock, cancellationToken).ConfigureAwait(false);
-            Record(key, facts?.Model ?? RequestFacts.PathModel(request), classification.Kind ?? ProviderErrorKind.Unknown);
+            Record(key, facts?.Model ?? RequestFacts.ModelFromPath(request.RequestUri), classification.Kind ?? ProviderErrorKind.Unknown);
         }
 
         return response;
+    }
+
+    // The model a response does not name is read from the request: the body's, when a budget read it, else the path's
+    // (Gemini), worked out only if the response leaves it out.
+    private void Capture(HttpRequestMessage request, HttpResponseMessage response, ResolvedKey key, RequestFacts? facts, BudgetHold hold)
+    {
+        if ((_recorder is not null || !ReferenceEquals(hold, BudgetHold.Unlimited)) && response.Content is { } content)
+        {
+            var eventStream = string.Equals(content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+            var capture = new UsageCapture(key, facts?.Model, request.RequestUri, hold, _recorder, _clock, _logger, _models);
+            response.Content = new UsageCapturingContent(content, capture, eventStream, _options.MaxUsageBodyBytes);
+        }
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
