@@ -15,12 +15,6 @@ public static class IronCageHttpConstants
     /// <summary>The default <see cref="IronCageKeyHandlerOptions.RateLimitCoolDown"/>: 10 seconds.</summary>
     public static readonly TimeSpan DefaultRateLimitCoolDown = TimeSpan.FromSeconds(10);
 
-    /// <summary>The default <see cref="IronCageKeyHandlerOptions.TransientRetryDelay"/>: 500 milliseconds.</summary>
-    public static readonly TimeSpan DefaultTransientRetryDelay = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>The default <see cref="IronCageKeyHandlerOptions.MaxTransientRetries"/>: 2.</summary>
-    public const int DefaultMaxTransientRetries = 2;
-
     /// <summary>The default <see cref="IronCageKeyHandlerOptions.MaxUsageBodyBytes"/>: 4 MiB.</summary>
     public const int DefaultMaxUsageBodyBytes = 4 * 1024 * 1024;
 

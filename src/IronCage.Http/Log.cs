@@ -24,11 +24,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "Request through {Key} failed ({Kind}, HTTP {Status}); trying the next key of pool {Pool}.")]
     public static partial void FailingOver(ILogger logger, KeyReference key, string kind, int status, string pool);
 
-    [LoggerMessage(EventId = 3012, Level = LogLevel.Debug, Message = "Request through {Target}: transient failure ({Reason}), retry {Attempt} after {Delay}.")]
-    public static partial void RetryingTransient(ILogger logger, string target, string reason, int attempt, TimeSpan delay);
-
     [LoggerMessage(EventId = 3013, Level = LogLevel.Debug, Message = "Request through {Key} is not retried: its content cannot be sent twice (stream content). Buffer the content to let IronCage retry and fail over.")]
     public static partial void NotReplayable(ILogger logger, KeyReference key);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "Request through {Key} is not resent with another key: it was redirected away from the origin it was addressed to.")]
+    public static partial void NotResentAcrossOrigins(ILogger logger, KeyReference key);
 
     [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "Key {Key}: the response's usage could not be read ({Reason}); the call is recorded without tokens.")]
     public static partial void UsageUnreadable(ILogger logger, KeyReference key, string reason);

@@ -27,6 +27,10 @@ internal sealed class UsageBudgetGuard : IBudgetGuard
     public static string BudgetName(KeyReference key, UsageWindow window) => string.Create(CultureInfo.InvariantCulture, $"{key}:{window}");
 
     /// <inheritdoc />
+    public ValueTask<bool> NeedsEstimateAsync(KeyReference key, CancellationToken cancellationToken = default)
+        => _recorder.TryGetLimits(key) is { } limits ? new ValueTask<bool>(limits.HardCost.Length != 0) : NeedsEstimateSlowAsync(key, cancellationToken);
+
+    /// <inheritdoc />
     public ValueTask<BudgetHold> ReserveAsync(KeyReference key, CostEstimate estimate, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(estimate.InputTokens, nameof(estimate));
@@ -38,6 +42,9 @@ internal sealed class UsageBudgetGuard : IBudgetGuard
 
         return ReserveSlowAsync(key, estimate, cancellationToken);
     }
+
+    private async ValueTask<bool> NeedsEstimateSlowAsync(KeyReference key, CancellationToken cancellationToken)
+        => (await _recorder.GetLimitsAsync(key, cancellationToken).ConfigureAwait(false)).HardCost.Length != 0;
 
     private async ValueTask<BudgetHold> ReserveSlowAsync(KeyReference key, CostEstimate estimate, CancellationToken cancellationToken)
     {

@@ -124,37 +124,56 @@ public sealed class HandlerFailoverTests
     }
 
     [Fact]
-    public async Task Send_TransientFailure_IsRetriedOnTheSameKey()
+    public async Task Send_TransientFailure_IsReturnedAsIsWithoutAnInnerRetry()
     {
-        using var harness = new HttpHarness(services: (s, primary) => HttpHarness.Client(s, "llm", b => b.AddIronCageKey("openai/prod", o => o.TransientRetryDelay = TimeSpan.Zero), primary));
-        var secret = harness.NewSecret(ProviderId.OpenAI);
-        await harness.AddKeyAsync("openai/prod", secret);
-        harness.Provider.Then(503, """{"error":{"message":"overloaded","type":"server_error","param":null,"code":null}}""").Then(_ => throw new HttpRequestException("connection reset"));
+        using var harness = new HttpHarness(services: (s, primary) => HttpHarness.Client(s, "llm", b => b.AddIronCageKey("openai/prod"), primary));
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI));
+        harness.Provider.Then(503, """{"error":{"message":"overloaded","type":"server_error","param":null,"code":null}}""");
+        var client = harness.CreateClient("llm");
 
-        using var response = await harness.CreateClient("llm").PostAsync(Chat, Json());
+        using var response = await client.PostAsync(Chat, Json());
+        using var next = await client.PostAsync(Chat, Json());
 
-        response.StatusCode.Should().Be(HttpStatusCode.OK);
-        harness.Provider.Sent.Should().HaveCount(3);
-        harness.Provider.Sent.Select(s => s.Header("Authorization")).Should().AllBe($"Bearer {secret}");
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, "retrying is the resilience handler's job, placed before AddIronCageKey");
+        next.StatusCode.Should().Be(HttpStatusCode.OK, "a transient failure says nothing about the key, which stays usable");
+        harness.Provider.Sent.Should().HaveCount(2);
     }
 
     [Fact]
-    public async Task Send_TransientFailuresBeyondTheRetries_ReturnsTheLastAnswer()
+    public async Task Send_ConnectionFailure_PropagatesAfterOneAttempt()
     {
-        using var harness = new HttpHarness(services: (s, primary) => HttpHarness.Client(s, "llm", b => b.AddIronCageKey("openai/prod", o => { o.TransientRetryDelay = TimeSpan.Zero; o.MaxTransientRetries = 1; }), primary));
-        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI));
-        harness.Provider.Then(500, "{}").Then(502, "{}");
+        using var harness = PoolHarness();
+        await AddPoolKeysAsync(harness);
+        harness.Provider.Then(_ => throw new HttpRequestException("connection reset"));
+
+        var act = () => harness.CreateClient("llm").PostAsync(Chat, Json());
+
+        await act.Should().ThrowAsync<HttpRequestException>();
+        harness.Provider.Sent.Should().HaveCount(1, "a pool does not fail over on a dropped connection: that is a retry, and retries are the resilience handler's");
+    }
+
+    [Fact]
+    public async Task Send_429AfterTheRequestWasRedirectedToAnotherOrigin_IsNotResentWithTheNextKey()
+    {
+        using var harness = PoolHarness();
+        await AddPoolKeysAsync(harness);
+        harness.Provider.Then(request =>
+        {
+            // What SocketsHttpHandler does when it follows a redirect: the same request now points elsewhere.
+            request.RequestUri = new Uri("https://cdn.elsewhere.test/v1/chat/completions");
+            return ScriptedHandler.Json(429, RateLimited);
+        });
 
         using var response = await harness.CreateClient("llm").PostAsync(Chat, Json());
 
-        response.StatusCode.Should().Be(HttpStatusCode.BadGateway);
-        harness.Provider.Sent.Should().HaveCount(2);
+        response.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        harness.Provider.Sent.Should().HaveCount(1, "the pool's next key is never sent to an origin the request was not addressed to");
     }
 
     [Fact]
     public async Task Send_NonReplayableBody_IsNeitherRetriedNorFailedOver()
     {
-        using var harness = PoolHarness(o => o.TransientRetryDelay = TimeSpan.Zero);
+        using var harness = PoolHarness();
         await AddPoolKeysAsync(harness);
         harness.Provider.Then(503, "{}").Then(429, RateLimited);
         var client = harness.CreateClient("llm");
@@ -204,7 +223,7 @@ public sealed class HandlerFailoverTests
     [Fact]
     public async Task Send_WholeFlow_NoSecretInAnyLogLine()
     {
-        using var harness = PoolHarness(o => o.TransientRetryDelay = TimeSpan.Zero);
+        using var harness = PoolHarness();
         await AddPoolKeysAsync(harness);
         harness.Provider
             .Then(_ => ScriptedHandler.Json(401, InvalidKey.Replace("sk-proj-****abcd", harness.Secrets[0], StringComparison.Ordinal)))

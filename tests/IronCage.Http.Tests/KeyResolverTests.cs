@@ -171,8 +171,9 @@ public sealed class KeyResolverTests
         var a = await resolver.ResolveAsync(KeyReference.Parse("openai/a"));
         var b = await resolver.ResolveAsync(KeyReference.Parse("openai/b"));
 
-        resolver.ReportHeadroom(a, 0.1);
-        resolver.ReportHeadroom(b, 0.7);
+        var health = harness.Services.GetRequiredService<IKeyHealth>();
+        health.ReportHeadroom(a.Key, 0.1);
+        health.ReportHeadroom(b.Key, 0.7);
 
         (await resolver.ResolvePoolAsync("chat")).Key.Name.Should().Be("b");
     }

@@ -13,7 +13,11 @@ namespace IronCage;
 /// <summary>Registers the runtime path: the key resolver, key pools, client-side rate limits and live SDK credentials.</summary>
 public static class HttpIronCageBuilderExtensions
 {
-    /// <summary>Adds the <see cref="IKeyResolver"/> (and <see cref="IronCageApiKeyCredentials"/>); safe to call more than once.</summary>
+    /// <summary>
+    /// Adds the <see cref="IKeyResolver"/>, <see cref="IKeyHealth"/>, <see cref="IClientRateLimiter"/> and
+    /// <see cref="IronCageApiKeyCredentials"/>; safe to call more than once. Each is added with <c>TryAdd</c>: one a host
+    /// registered first is used instead, by the resolver and by the handlers of <c>AddIronCageKey</c>.
+    /// </summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="configure">Configures the resolver, or <see langword="null"/>.</param>
     /// <returns>The builder.</returns>
@@ -76,6 +80,8 @@ public static class HttpIronCageBuilderExtensions
         services.AddOptions<KeyResolverOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyResolverOptions>, KeyResolverOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IronCageKeyHandlerOptions>, IronCageKeyHandlerOptionsValidator>());
+        services.TryAddSingleton<IKeyHealth, KeyHealth>();
+        services.TryAddSingleton<IClientRateLimiter, ClientRateLimiter>();
         services.TryAddSingleton(sp => new KeyResolver(
             sp.GetRequiredService<IKeyStore>(),
             sp.GetRequiredService<ISecretProtector>(),
@@ -84,6 +90,7 @@ public static class HttpIronCageBuilderExtensions
             sp.GetRequiredService<IOptions<KeyResolverOptions>>(),
             sp.GetRequiredService<ILogger<KeyResolver>>(),
             sp.GetServices<IKeyChangeFeed>(),
+            sp.GetRequiredService<IKeyHealth>(),
             // Decided: without AddUsageTracking there is no gate (not a no-op one) and the resolver enforces no usage
             // limit; a null gate costs the hit path nothing.
             sp.GetService<IUsageGate>()));

@@ -10,10 +10,15 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Puts IronCage-managed keys on the requests of a named or typed HttpClient.</summary>
 public static class IronCageHttpClientBuilderExtensions
 {
-    /// <summary>Adds the IronCage handler: every request of this client carries the current key of <paramref name="key"/>.</summary>
+    /// <summary>
+    /// Adds the IronCage handlers: every request of this client carries the current key of <paramref name="key"/>. Two
+    /// handlers are added, in this order: the key handler (resolve, auth, one refresh after 401, failover) and, when usage
+    /// tracking is on, the usage handler (budget hold, usage capture). Add <c>AddStandardResilienceHandler()</c> before
+    /// this call, so that each of its retries goes through IronCage again (docs/runtime.md).
+    /// </summary>
     /// <param name="builder">The HttpClient builder.</param>
     /// <param name="key">The managed key, as <c>provider/name</c> (for example <c>openai/prod</c>).</param>
-    /// <param name="configure">Configures the handler, or <see langword="null"/>.</param>
+    /// <param name="configure">Configures the handlers, or <see langword="null"/>.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="FormatException"><paramref name="key"/> is not a <c>provider/name</c> reference.</exception>
     /// <remarks>Needs <c>AddIronCage()</c>; the key resolver is added if it is not there yet.</remarks>
@@ -21,22 +26,22 @@ public static class IronCageHttpClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var reference = KeyReference.Parse(key);
-        return builder.AddHandler(KeyTarget.ForKey(reference), configure);
+        return builder.AddHandlers(KeyTarget.ForKey(reference), configure);
     }
 
-    /// <summary>Adds the IronCage handler over a key pool: each request takes a key by the pool's strategy and fails over to the next on 401, 403, 429 or an exhausted quota.</summary>
+    /// <summary>Adds the IronCage handlers over a key pool: each request takes a key by the pool's strategy and fails over to the next on 401, 403, 429 or an exhausted quota (at most once per key of the pool).</summary>
     /// <param name="builder">The HttpClient builder.</param>
     /// <param name="pool">The pool's name, as registered with <c>AddKeyPool</c>.</param>
-    /// <param name="configure">Configures the handler, or <see langword="null"/>.</param>
+    /// <param name="configure">Configures the handlers, or <see langword="null"/>.</param>
     /// <returns>The builder.</returns>
     public static IHttpClientBuilder AddIronCageKeyPool(this IHttpClientBuilder builder, string pool, Action<IronCageKeyHandlerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(pool);
-        return builder.AddHandler(KeyTarget.ForPool(pool), configure);
+        return builder.AddHandlers(KeyTarget.ForPool(pool), configure);
     }
 
-    private static IHttpClientBuilder AddHandler(this IHttpClientBuilder builder, KeyTarget target, Action<IronCageKeyHandlerOptions>? configure)
+    private static IHttpClientBuilder AddHandlers(this IHttpClientBuilder builder, KeyTarget target, Action<IronCageKeyHandlerOptions>? configure)
     {
         HttpIronCageBuilderExtensions.AddResolverServices(builder.Services);
         var options = builder.Services.AddOptions<IronCageKeyHandlerOptions>(builder.Name);
@@ -46,21 +51,30 @@ public static class IronCageHttpClientBuilderExtensions
         }
 
         var name = builder.Name;
-        return builder.AddHttpMessageHandler(sp =>
+        return builder.ConfigureAdditionalHttpMessageHandlers((handlers, sp) =>
         {
-            var resolver = sp.GetRequiredService<KeyResolver>();
+            var settings = sp.GetRequiredService<IOptionsMonitor<IronCageKeyHandlerOptions>>().Get(name);
+            var clock = sp.GetRequiredService<IClock>();
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
             var strategy = target.Pool is { } pool && sp.GetRequiredService<IOptions<KeyResolverOptions>>().Value.Pools.TryGetValue(pool, out var definition)
                 ? definition.Strategy
                 : PoolStrategy.Priority;
-            return new IronCageKeyHandler(
-                resolver,
+            handlers.Add(new IronCageKeyHandler(
+                sp.GetRequiredService<IKeyResolver>(),
+                sp.GetRequiredService<IKeyHealth>(),
+                sp.GetRequiredService<IClientRateLimiter>(),
                 target,
-                sp.GetRequiredService<IOptionsMonitor<IronCageKeyHandlerOptions>>().Get(name),
-                sp.GetRequiredService<IClock>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("IronCage.Http.IronCageKeyHandler"),
-                sp.GetService<IUsageRecorder>(),
-                sp.GetService<IBudgetGuard>(),
-                readsHeadroom: strategy == PoolStrategy.MostHeadroom);
+                settings,
+                clock,
+                loggers.CreateLogger("IronCage.Http.IronCageKeyHandler"),
+                readsHeadroom: strategy == PoolStrategy.MostHeadroom));
+
+            var recorder = sp.GetService<IUsageRecorder>();
+            var guard = sp.GetService<IBudgetGuard>();
+            if (IronCageUsageHandler.IsNeeded(recorder, guard, settings))
+            {
+                handlers.Add(new IronCageUsageHandler(recorder, guard, settings, clock, loggers.CreateLogger("IronCage.Http.IronCageUsageHandler")));
+            }
         });
     }
 }

@@ -8,14 +8,9 @@ internal sealed class IronCageKeyHandlerOptionsValidator : IValidateOptions<Iron
     public ValidateOptionsResult Validate(string? name, IronCageKeyHandlerOptions options)
     {
         var failures = new List<string>();
-        if (options.MaxTransientRetries < 0)
+        if (options.RateLimitCoolDown < TimeSpan.Zero || options.QuotaCoolDown < TimeSpan.Zero)
         {
-            failures.Add("IronCageKeyHandlerOptions.MaxTransientRetries must not be negative.");
-        }
-
-        if (options.TransientRetryDelay < TimeSpan.Zero || options.RateLimitCoolDown < TimeSpan.Zero || options.QuotaCoolDown < TimeSpan.Zero)
-        {
-            failures.Add("IronCageKeyHandlerOptions delays (TransientRetryDelay, RateLimitCoolDown, QuotaCoolDown) must not be negative.");
+            failures.Add("IronCageKeyHandlerOptions cool-downs (RateLimitCoolDown, QuotaCoolDown) must not be negative.");
         }
 
         if (options.MaxUsageBodyBytes <= 0 || options.DefaultMaxOutputTokens <= 0)

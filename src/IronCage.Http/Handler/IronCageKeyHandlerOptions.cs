@@ -1,19 +1,15 @@
 namespace IronCage;
 
-/// <summary>Options of the handler added with <c>AddIronCageKey</c>, per named HttpClient.</summary>
+/// <summary>
+/// Options of the handlers added with <c>AddIronCageKey</c> (the key handler and the usage handler), per named HttpClient.
+/// There is no retry setting: transient failures are retried by <c>AddStandardResilienceHandler</c> placed before
+/// <c>AddIronCageKey</c> (docs/runtime.md).
+/// </summary>
 public sealed class IronCageKeyHandlerOptions
 {
     /// <summary>Gets or sets a value indicating whether the handler replaces a key the caller put on the request itself. When <see langword="false"/>, such a request is sent as the caller built it, without failover or usage capture.</summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool OverwriteCallerCredentials { get; set; }
-
-    /// <summary>Gets or sets how many times a transient failure (5xx, 408, a dropped connection) is retried on the same key, with jittered exponential back-off that honours <c>retry-after</c>. Requests whose content cannot be sent twice are never retried.</summary>
-    /// <value>The default value is 2.</value>
-    public int MaxTransientRetries { get; set; } = IronCageHttpConstants.DefaultMaxTransientRetries;
-
-    /// <summary>Gets or sets the first back-off delay of transient retries.</summary>
-    /// <value>The default value is 500 milliseconds.</value>
-    public TimeSpan TransientRetryDelay { get; set; } = IronCageHttpConstants.DefaultTransientRetryDelay;
 
     /// <summary>Gets or sets how long a key cools down after a 429 that carries no <c>retry-after</c>.</summary>
     /// <value>The default value is 10 seconds.</value>
@@ -27,7 +23,7 @@ public sealed class IronCageKeyHandlerOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool CaptureUsage { get; set; } = true;
 
-    /// <summary>Gets or sets the largest JSON response body kept to read its usage; a larger body is passed through and recorded without tokens.</summary>
+    /// <summary>Gets or sets the largest JSON body read for usage: a response body larger than this is passed through and recorded without tokens, and a request body larger than this is estimated from its length alone when a budget needs its worst case.</summary>
     /// <value>The default value is 4 MiB.</value>
     public int MaxUsageBodyBytes { get; set; } = IronCageHttpConstants.DefaultMaxUsageBodyBytes;
 

@@ -20,6 +20,6 @@ internal sealed class KeyTarget
 
     public static KeyTarget ForPool(string pool) => new(pool, null, pool);
 
-    public ValueTask<ResolvedKey> ResolveAsync(KeyResolver resolver, List<KeyReference>? tried, CancellationToken cancellationToken)
+    public ValueTask<ResolvedKey> ResolveAsync(IKeyResolver resolver, List<KeyReference>? tried, CancellationToken cancellationToken)
         => Key is { } key ? resolver.ResolveAsync(key, cancellationToken) : resolver.ResolvePoolAsync(Pool!, tried, cancellationToken);
 }

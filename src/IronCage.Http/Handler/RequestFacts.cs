@@ -22,7 +22,8 @@ internal readonly record struct RequestFacts(string? Model, long InputTokens, lo
         _ => false,
     };
 
-    public static async ValueTask<RequestFacts> ReadAsync(HttpRequestMessage request, int defaultMaxOutputTokens, CancellationToken cancellationToken)
+    /// <summary>Reads what a request says about its cost. A body that can be sent again is copied once into a pooled buffer (up to <paramref name="maxBodyBytes"/>) and parsed; the content itself is left unbuffered.</summary>
+    public static async ValueTask<RequestFacts> ReadAsync(HttpRequestMessage request, int defaultMaxOutputTokens, int maxBodyBytes, CancellationToken cancellationToken)
     {
         var pathModel = ModelFromPath(request.RequestUri);
         var content = request.Content;
@@ -31,25 +32,16 @@ internal readonly record struct RequestFacts(string? Model, long InputTokens, lo
             return new RequestFacts(pathModel, 0, defaultMaxOutputTokens);
         }
 
-        if (!IsReplayable(content))
+        var declared = content.Headers.ContentLength;
+        if (!IsReplayable(content) || declared > maxBodyBytes)
         {
-            return new RequestFacts(pathModel, (content.Headers.ContentLength ?? 0) / 4, defaultMaxOutputTokens);
+            return new RequestFacts(pathModel, ((declared ?? 0) + 3) / 4, defaultMaxOutputTokens);
         }
 
-        await ContentBuffer.LoadAsync(content, cancellationToken).ConfigureAwait(false);
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        ReadOnlyMemory<byte> body;
-        if (stream is MemoryStream memory && memory.TryGetBuffer(out var segment))
-        {
-            body = segment.AsMemory((int)memory.Position);
-        }
-        else
-        {
-            body = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var (model, maxOutput) = ReadBody(body.Span);
-        return new RequestFacts(model ?? pathModel, (body.Length + 3) / 4, maxOutput ?? defaultMaxOutputTokens);
+        using var body = new PooledBodyStream(maxBodyBytes, (int)(declared ?? 4096));
+        await content.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
+        var (model, maxOutput) = body.Overflowed ? (null, null) : ReadBody(body.Body);
+        return new RequestFacts(model ?? pathModel, (body.Written + 3) / 4, maxOutput ?? defaultMaxOutputTokens);
     }
 
     private static (string? Model, long? MaxOutput) ReadBody(ReadOnlySpan<byte> body)
@@ -118,7 +110,8 @@ internal readonly record struct RequestFacts(string? Model, long InputTokens, lo
         return (model, maxOutput);
     }
 
-    private static string? ModelFromPath(Uri? uri)
+    /// <summary>The model a request names in its path (Gemini's <c>models/{model}:generateContent</c>), read without touching the body.</summary>
+    public static string? ModelFromPath(Uri? uri)
     {
         if (uri is null)
         {

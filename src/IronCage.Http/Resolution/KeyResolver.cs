@@ -1,12 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using System.Diagnostics.CodeAnalysis;
-using System.Threading.RateLimiting;
-using IronCage.Encryption;
 using IronCage.Internal;
-using IronCage.Providers;
-using IronCage.Storage;
-using IronCage.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -15,8 +9,9 @@ namespace IronCage;
 
 /// <summary>
 /// The <see cref="IKeyResolver"/>: one <see cref="KeyState"/> per managed key, a lock-free read of its cached snapshot
-/// on every request, store reads single-flighted per key, and the health (cool-downs, disables, headroom) that the
-/// HTTP handler reports back.
+/// on every request, store reads single-flighted per key. Whether a key may be handed out also asks the
+/// <see cref="IKeyHealth"/> (cool-downs, disables) and the <see cref="IUsageGate"/> (hard limits); a pool's order may
+/// ask the health for headroom.
 /// </summary>
 internal sealed class KeyResolver : IKeyResolver, IDisposable
 {
@@ -29,12 +24,13 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         IronCageTelemetry.KeyResolveCount, unit: "{resolution}", description: "Keys handed out by the key resolver, by provider and outcome (hit, load, unusable).");
 
     private readonly ConcurrentDictionary<KeyReference, KeyState> _states = new();
-    private readonly FrozenDictionary<string, Pool> _pools;
+    private readonly FrozenDictionary<string, KeyPool> _pools;
     private readonly IKeyStore _store;
     private readonly ISecretProtector _protector;
     private readonly IProviderCatalog _catalog;
     private readonly IClock _clock;
     private readonly IUsageGate? _gate;
+    private readonly IKeyHealth _health;
     private readonly KeyResolverOptions _options;
     private readonly ILogger _logger;
     private readonly List<IKeyChangeFeed> _feeds;
@@ -49,6 +45,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         IOptions<KeyResolverOptions> options,
         ILogger<KeyResolver> logger,
         IEnumerable<IKeyChangeFeed> feeds,
+        IKeyHealth health,
         IUsageGate? gate = null)
     {
         _store = store;
@@ -56,9 +53,10 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         _catalog = catalog;
         _clock = clock;
         _gate = gate;
+        _health = health;
         _options = options.Value;
         _logger = logger;
-        _pools = _options.Pools.ToFrozenDictionary(p => p.Key, p => new Pool(p.Key, [.. p.Value.Keys.Select(StateOf)], p.Value.Strategy), StringComparer.Ordinal);
+        _pools = _options.Pools.ToFrozenDictionary(p => p.Key, p => new KeyPool(p.Key, [.. p.Value.Keys.Select(StateOf)], p.Value.Strategy, health), StringComparer.Ordinal);
 
         _feeds = [.. feeds];
         if (store is IKeyChangeFeed storeFeed && !_feeds.Contains(storeFeed))
@@ -83,7 +81,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         if (_states.TryGetValue(key, out var state)
             && state.Snapshot is { Key: { } resolved, NeedsChecks: false } snapshot
             && Environment.TickCount64 < snapshot.RefreshAtTick
-            && !state.IsRestricted)
+            && !_health.HasRestrictions)
         {
             if (KeyResolutions.Enabled)
             {
@@ -120,7 +118,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
                 return ResolvePoolSlowAsync(found, order.ToArray(), exclude, cancellationToken);
             }
 
-            if (Check(state, snapshot, out _) is { } usable)
+            if (Check(snapshot, out _) is { } usable)
             {
                 state.CountUse();
                 return new ValueTask<ResolvedKey>(usable);
@@ -144,47 +142,6 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         KeyChanged?.Invoke(this, new KeyChangedEventArgs(key));
     }
 
-    /// <summary>Records what a provider said about a key: it stops being handed out until <paramref name="restriction"/> ends.</summary>
-    internal void Restrict(ResolvedKey key, KeyRestriction restriction)
-    {
-        StateOf(key.Key).Restrict(restriction);
-        Log.KeyRestricted(_logger, key.Key, key.VersionId, restriction.Reason, restriction.Until, restriction.Detail);
-    }
-
-    /// <summary>Records the fraction of the provider's rate limit left for a key (0 to 1).</summary>
-    internal void ReportHeadroom(ResolvedKey key, double remaining) => StateOf(key.Key).Headroom = Math.Clamp(remaining, 0, 1);
-
-    /// <summary>Takes a permit of the key's client-side rate limits, if it has any.</summary>
-    internal bool TryAcquire(ResolvedKey key, int tokens, [NotNullWhen(false)] out KeySkip? skip)
-    {
-        var state = StateOf(key.Key);
-        skip = null;
-        if (state.RequestLimiter is { } requests)
-        {
-            using var lease = requests.AttemptAcquire(1);
-            if (!lease.IsAcquired)
-            {
-                skip = RateLimitSkip(key.Key, "requests", lease);
-                return false;
-            }
-        }
-
-        if (state.TokenLimiter is { } tokenLimiter && tokens > 0)
-        {
-            var limit = _options.RateLimits[key.Key].Tokens!.Value;
-            using var lease = tokenLimiter.AttemptAcquire(Math.Min(tokens, limit));
-            if (!lease.IsAcquired)
-            {
-                skip = RateLimitSkip(key.Key, "tokens", lease);
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    internal bool HasTokenLimit(KeyReference key) => StateOf(key).TokenLimiter is not null;
-
     /// <inheritdoc />
     public void Dispose()
     {
@@ -201,8 +158,6 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
 
         foreach (var state in _states.Values)
         {
-            state.RequestLimiter?.Dispose();
-            state.TokenLimiter?.Dispose();
             state.Snapshot?.Key?.Secret.Dispose();
         }
 
@@ -216,7 +171,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
     {
         var state = StateOf(key);
         var snapshot = await SnapshotOfAsync(state, cancellationToken).ConfigureAwait(false);
-        if (Check(state, snapshot, out var skip) is { } usable)
+        if (Check(snapshot, out var skip) is { } usable)
         {
             Count(key.Provider, Load);
             return usable;
@@ -227,7 +182,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
     }
 
     // The order is the one the fast path computed, so a round-robin pool advances once per resolve.
-    private async ValueTask<ResolvedKey> ResolvePoolSlowAsync(Pool pool, int[] order, IReadOnlyCollection<KeyReference>? exclude, CancellationToken cancellationToken)
+    private async ValueTask<ResolvedKey> ResolvePoolSlowAsync(KeyPool pool, int[] order, IReadOnlyCollection<KeyReference>? exclude, CancellationToken cancellationToken)
     {
         var skips = new List<KeySkip>();
         foreach (var index in order)
@@ -250,7 +205,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
                 continue;
             }
 
-            if (Check(state, snapshot, out var skip) is { } usable)
+            if (Check(snapshot, out var skip) is { } usable)
             {
                 state.CountUse();
                 return usable;
@@ -262,7 +217,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         throw new NoUsableKeyException(pool.Name, skips);
     }
 
-    private ResolvedKey? Check(KeyState state, KeySnapshot snapshot, out KeySkip? skip)
+    private ResolvedKey? Check(KeySnapshot snapshot, out KeySkip? skip)
     {
         skip = null;
         if (snapshot.Unusable is { } unusable)
@@ -272,7 +227,8 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         }
 
         var key = snapshot.Key!;
-        if (!snapshot.NeedsChecks && !state.IsRestricted)
+        var restricted = _health.HasRestrictions;
+        if (!snapshot.NeedsChecks && !restricted)
         {
             return key;
         }
@@ -284,9 +240,9 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
             return null;
         }
 
-        if (state.IsRestricted && state.RestrictionAt(now, key.VersionId) is { } restriction)
+        if (restricted && _health.GetRestriction(key.Key, key.VersionId, now) is { } restriction)
         {
-            skip = new KeySkip(key.Key, restriction.Reason, restriction.Detail, restriction.Until);
+            skip = restriction.ToSkip(key.Key);
             return null;
         }
 
@@ -409,49 +365,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         }
     }
 
-    private KeyState StateOf(KeyReference key) => _states.GetOrAdd(key, static (reference, self) => self.NewState(reference), this);
-
-    private KeyState NewState(KeyReference key)
-    {
-        var state = new KeyState(key);
-        if (_options.RateLimits.TryGetValue(key, out var limit))
-        {
-            if (limit.Requests is { } requests)
-            {
-                state.RequestLimiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
-                {
-                    PermitLimit = requests,
-                    Window = limit.Window,
-                    SegmentsPerWindow = 6,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            }
-
-            if (limit.Tokens is { } tokens)
-            {
-                var periods = Math.Max(1, (int)Math.Round(limit.Window.TotalSeconds));
-                state.TokenLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = tokens,
-                    TokensPerPeriod = Math.Max(1, tokens / periods),
-                    ReplenishmentPeriod = TimeSpan.FromTicks(limit.Window.Ticks / periods),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
-            }
-        }
-
-        return state;
-    }
-
-    private KeySkip RateLimitSkip(KeyReference key, string what, RateLimitLease lease)
-    {
-        var limit = _options.RateLimits[key];
-        var amount = what == "requests" ? limit.Requests : limit.Tokens;
-        Instant? until = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? _clock.GetCurrentInstant() + Duration.FromTimeSpan(retryAfter) : null;
-        return new KeySkip(key, KeySkipReason.RateLimited, $"the client-side limit of {amount} {what} per {limit.Window} is reached; wait, add keys to a pool, or raise ClientRateLimit", until);
-    }
+    private KeyState StateOf(KeyReference key) => _states.GetOrAdd(key, static reference => new KeyState(reference));
 
     private static void Count(ProviderId provider, string outcome)
         => KeyResolutions.Add(1, new KeyValuePair<string, object?>(IronCageTelemetry.ProviderTag, provider.Value), new KeyValuePair<string, object?>(IronCageTelemetry.OutcomeTag, outcome));
@@ -464,55 +378,5 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         {
             Invalidate(key);
         }
-    }
-
-    private sealed class Pool(string name, KeyState[] states, PoolStrategy strategy)
-    {
-        private int _cursor = -1;
-
-        public string Name { get; } = name;
-
-        public KeyState[] States { get; } = states;
-
-        public void Order(Span<int> order)
-        {
-            var count = States.Length;
-            if (strategy == PoolStrategy.RoundRobin)
-            {
-                var start = (int)((uint)Interlocked.Increment(ref _cursor) % (uint)count);
-                for (var i = 0; i < count; i++)
-                {
-                    order[i] = (start + i) % count;
-                }
-
-                return;
-            }
-
-            for (var i = 0; i < count; i++)
-            {
-                order[i] = i;
-            }
-
-            if (strategy is PoolStrategy.LeastUsed or PoolStrategy.MostHeadroom)
-            {
-                // Insertion sort: pools are small, it is stable (priority order breaks ties) and allocates nothing.
-                for (var i = 1; i < count; i++)
-                {
-                    var current = order[i];
-                    var j = i - 1;
-                    while (j >= 0 && Before(current, order[j]))
-                    {
-                        order[j + 1] = order[j];
-                        j--;
-                    }
-
-                    order[j + 1] = current;
-                }
-            }
-        }
-
-        private bool Before(int candidate, int other) => strategy == PoolStrategy.LeastUsed
-            ? States[candidate].UsesThisMinute < States[other].UsesThisMinute
-            : States[candidate].Headroom > States[other].Headroom;
     }
 }

@@ -9,8 +9,19 @@ namespace IronCage;
 /// </summary>
 public sealed class ResolvedKey
 {
-    internal ResolvedKey(KeyReference key, string versionId, string displayHint, ProviderDescriptor provider, SecretValue secret, Instant? expiresAt)
+    /// <summary>Creates a resolved key; a host's own <see cref="IKeyResolver"/> makes these for the keys it hands out.</summary>
+    /// <param name="key">The managed key.</param>
+    /// <param name="versionId">The version that is current.</param>
+    /// <param name="displayHint">The display hint of the version (never the secret).</param>
+    /// <param name="provider">The provider, with the auth scheme its requests use.</param>
+    /// <param name="secret">The secret; the resolver that made this object owns it and disposes it once the key is replaced.</param>
+    /// <param name="expiresAt">When the version expires at the provider, if it does.</param>
+    public ResolvedKey(KeyReference key, string versionId, string displayHint, ProviderDescriptor provider, SecretValue secret, Instant? expiresAt = null)
     {
+        ArgumentException.ThrowIfNullOrEmpty(versionId);
+        ArgumentNullException.ThrowIfNull(displayHint);
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(secret);
         Key = key;
         VersionId = versionId;
         DisplayHint = displayHint;

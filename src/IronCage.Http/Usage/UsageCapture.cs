@@ -12,17 +12,19 @@ internal sealed class UsageCapture : UsageTotals
 {
     private readonly ResolvedKey _key;
     private readonly string? _requestModel;
+    private readonly Uri? _requestUri;
     private readonly BudgetHold _hold;
     private readonly IUsageRecorder? _recorder;
     private readonly IClock _clock;
     private readonly ILogger _logger;
     private int _completed;
 
-    public UsageCapture(ResolvedKey key, string? requestModel, BudgetHold hold, IUsageRecorder? recorder, IClock clock, ILogger logger, ModelNames models)
+    public UsageCapture(ResolvedKey key, string? requestModel, Uri? requestUri, BudgetHold hold, IUsageRecorder? recorder, IClock clock, ILogger logger, ModelNames models)
         : base(models)
     {
         _key = key;
         _requestModel = requestModel;
+        _requestUri = requestUri;
         _hold = hold;
         _recorder = recorder;
         _clock = clock;
@@ -55,7 +57,7 @@ internal sealed class UsageCapture : UsageTotals
             Log.UsageUnreadable(_logger, _key.Key, problem);
         }
 
-        _recorder?.Record(new UsageSample(_key.Key, _clock.GetCurrentInstant(), Model ?? _requestModel, InputTokens, OutputTokens, null, _key.VersionId));
+        _recorder?.Record(new UsageSample(_key.Key, _clock.GetCurrentInstant(), Model ?? _requestModel ?? RequestFacts.ModelFromPath(_requestUri), InputTokens, OutputTokens, null, _key.VersionId));
         if (!ReferenceEquals(_hold, BudgetHold.Unlimited))
         {
             // Settling is a store write; the caller's read must not wait for it.

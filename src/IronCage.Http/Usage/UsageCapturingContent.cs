@@ -18,7 +18,12 @@ internal sealed class UsageCapturingContent : HttpContent
         _maxBytes = maxBytes;
         foreach (var header in inner.Headers.NonValidated)
         {
-            if (header.Value.Count == 1)
+            if (string.Equals(header.Key, "Content-Type", StringComparison.OrdinalIgnoreCase) && inner.Headers.ContentType is { } type)
+            {
+                // The parsed value is shared rather than printed and parsed again: it is the same header.
+                Headers.ContentType = type;
+            }
+            else if (header.Value.Count == 1)
             {
                 Headers.TryAddWithoutValidation(header.Key, header.Value.ToString());
             }

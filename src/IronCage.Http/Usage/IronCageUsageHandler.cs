@@ -1,0 +1,154 @@
+using IronCage.Usage;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace IronCage.Internal;
+
+/// <summary>
+/// The usage handler behind <c>AddIronCageKey</c>, inside the key handler: for a key with a budget it reads the
+/// request's worst case and reserves it (a refused reservation throws <see cref="NoUsableKeyException"/>, which the
+/// key handler turns into a failover); it reads usage from the response as the caller reads it (JSON and SSE), records
+/// it and settles the hold. A request through a key without a budget is neither read nor buffered.
+/// </summary>
+internal sealed class IronCageUsageHandler : DelegatingHandler
+{
+    private readonly IUsageRecorder? _recorder;
+    private readonly IBudgetGuard? _guard;
+    private readonly IronCageKeyHandlerOptions _options;
+    private readonly IClock _clock;
+    private readonly ILogger _logger;
+    private readonly ModelNames _models = new();
+
+    public IronCageUsageHandler(IUsageRecorder? recorder, IBudgetGuard? guard, IronCageKeyHandlerOptions options, IClock clock, ILogger logger)
+    {
+        _recorder = options.CaptureUsage ? recorder : null;
+        _guard = guard;
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    /// <summary>Gets a value indicating whether a client with these services and options needs the usage handler at all.</summary>
+    public static bool IsNeeded(IUsageRecorder? recorder, IBudgetGuard? guard, IronCageKeyHandlerOptions options) => guard is not null || (recorder is not null && options.CaptureUsage);
+
+    /// <summary>Sends a request the key handler put <paramref name="key"/> on.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, CancellationToken cancellationToken)
+    {
+        if (_guard is not null)
+        {
+            var needsEstimate = _guard.NeedsEstimateAsync(key.Key, cancellationToken);
+            if (!needsEstimate.IsCompletedSuccessfully)
+            {
+                return SendHeldAsync(request, key, facts, needsEstimate.AsTask(), cancellationToken);
+            }
+
+            if (needsEstimate.Result)
+            {
+                return SendHeldAsync(request, key, facts, null, cancellationToken);
+            }
+        }
+
+        // No budget: the body is not touched, and an answer that is already in and good needs no state machine.
+        var sending = base.SendAsync(request, cancellationToken);
+        if (sending.IsCompletedSuccessfully && sending.Result.IsSuccessStatusCode)
+        {
+            Capture(request, sending.Result, key, facts, BudgetHold.Unlimited);
+            return sending;
+        }
+
+        return CompleteAsync(request, key, facts, BudgetHold.Unlimited, sending, cancellationToken);
+    }
+
+    /// <summary>Holds the budget first, when <paramref name="needsEstimate"/> (still being decided) or its absence (decided: yes) says so.</summary>
+    private async Task<HttpResponseMessage> SendHeldAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, Task<bool>? needsEstimate, CancellationToken cancellationToken)
+    {
+        var hold = BudgetHold.Unlimited;
+        if (needsEstimate is null || await needsEstimate.ConfigureAwait(false))
+        {
+            facts ??= await RequestFacts.ReadAsync(request, _options.DefaultMaxOutputTokens, _options.MaxUsageBodyBytes, cancellationToken).ConfigureAwait(false);
+            hold = await _guard!.ReserveAsync(key.Key, facts.Value.ToEstimate(), cancellationToken).ConfigureAwait(false);
+            if (!hold.IsAdmitted)
+            {
+                throw new NoUsableKeyException(key.Key.ToString(), [hold.Denial ?? new KeySkip(key.Key, KeySkipReason.LimitReached, "its budget is spent")]);
+            }
+        }
+
+        return await CompleteAsync(request, key, facts, hold, base.SendAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> CompleteAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, BudgetHold hold, Task<HttpResponseMessage> sending, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await sending.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            await SettleAsync(hold, key).ConfigureAwait(false);
+            if (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Record(key, facts?.Model ?? RequestFacts.ModelFromPath(request.RequestUri), ProviderErrorKind.Transient);
+            }
+
+            throw;
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            Capture(request, response, key, facts, hold);
+            return response;
+        }
+
+        await SettleAsync(hold, key).ConfigureAwait(false);
+        if (_recorder is not null)
+        {
+            var classification = await ProviderAnswer.ClassifyAsync(response, key, _clock, cancellationToken).ConfigureAwait(false);
+            Record(key, facts?.Model ?? RequestFacts.ModelFromPath(request.RequestUri), classification.Kind ?? ProviderErrorKind.Unknown);
+        }
+
+        return response;
+    }
+
+    // The model a response does not name is read from the request: the body's, when a budget read it, else the path's
+    // (Gemini), worked out only if the response leaves it out.
+    private void Capture(HttpRequestMessage request, HttpResponseMessage response, ResolvedKey key, RequestFacts? facts, BudgetHold hold)
+    {
+        if ((_recorder is not null || !ReferenceEquals(hold, BudgetHold.Unlimited)) && response.Content is { } content)
+        {
+            var eventStream = string.Equals(content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+            var capture = new UsageCapture(key, facts?.Model, request.RequestUri, hold, _recorder, _clock, _logger, _models);
+            response.Content = new UsageCapturingContent(content, capture, eventStream, _options.MaxUsageBodyBytes);
+        }
+    }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        // Reached this way only when a handler was put between the key handler and this one.
+        return request.Options.TryGetValue(IronCageRequest.Key, out var key)
+            ? SendAsync(request, key, null, cancellationToken)
+            : base.SendAsync(request, cancellationToken);
+    }
+
+    private void Record(ResolvedKey key, string? model, ProviderErrorKind error)
+        => _recorder?.Record(new UsageSample(key.Key, _clock.GetCurrentInstant(), model, 0, 0, error, key.VersionId));
+
+    private async ValueTask SettleAsync(BudgetHold hold, ResolvedKey key)
+    {
+        if (ReferenceEquals(hold, BudgetHold.Unlimited))
+        {
+            return;
+        }
+
+        try
+        {
+            await hold.SettleAsync(0, 0).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Log.SettleFailed(_logger, key.Key, exception);
+        }
+    }
+}
