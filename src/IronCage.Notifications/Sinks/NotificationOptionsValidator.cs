@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>Validates the HTTP sinks' options at start. Messages name the problem, never the URL's path or the secret.</summary>
 internal sealed class NotificationOptionsValidator : IValidateOptions<WebhookNotificationOptions>, IValidateOptions<SlackNotificationOptions>
@@ -58,9 +58,9 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<WebhookNot
             failures.Add($"{type}.Timeout is {options.Timeout}; use 10 milliseconds to 5 minutes (default 10 seconds).");
         }
 
-        if (options.MaxRetryAttempts is < 0 or > NotificationConstants.MaxRetryAttempts)
+        if (options.MaxRetries is < 0 or > NotificationConstants.MaxMaxRetries)
         {
-            failures.Add($"{type}.MaxRetryAttempts is {options.MaxRetryAttempts}; use 0 to {NotificationConstants.MaxRetryAttempts} (default {NotificationConstants.DefaultMaxRetryAttempts}).");
+            failures.Add($"{type}.MaxRetries is {options.MaxRetries}; use 0 to {NotificationConstants.MaxMaxRetries} (default {NotificationConstants.DefaultMaxRetries}).");
         }
 
         if (options.RetryDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryDelay || options.MaxRetryDelay > MaxDelay)

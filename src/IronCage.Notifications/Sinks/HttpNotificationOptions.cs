@@ -1,9 +1,12 @@
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>What the sinks that POST over HTTP (<see cref="WebhookNotificationSink"/>, <see cref="SlackNotificationSink"/>) share: where, how long, how often.</summary>
 /// <remarks>
-/// Sinks are awaited while the rotation runs, so a receiver that is down delays a rotation by up to
-/// (<see cref="MaxRetryAttempts"/> + 1) × <see cref="Timeout"/> plus the delays between attempts; it never fails it.
+/// The outbox delivers in the background, so a receiver that is down never delays a rotation. One delivery takes at
+/// most (<see cref="MaxRetries"/> + 1) × <see cref="Timeout"/> plus the delays between attempts, and it must fit in
+/// <see cref="NotificationOutboxOptions.DeliveryTimeout"/> (1 minute by default; about 47 seconds are needed at these
+/// defaults). A delivery that fails for good throws <see cref="NotificationDeliveryException"/>, which the outbox logs
+/// and does not retry again.
 /// </remarks>
 public abstract class HttpNotificationOptions
 {
@@ -19,8 +22,8 @@ public abstract class HttpNotificationOptions
     /// Gets or sets how many times a delivery is retried after a transient failure (a 5xx, 408 or 429 answer, a network
     /// error or a timeout); 0 turns retries off. Other answers, 4xx and redirects, are never retried.
     /// </summary>
-    /// <value>The default value is 3 (<see cref="NotificationConstants.DefaultMaxRetryAttempts"/>).</value>
-    public int MaxRetryAttempts { get; set; } = NotificationConstants.DefaultMaxRetryAttempts;
+    /// <value>The default value is 3 (<see cref="NotificationConstants.DefaultMaxRetries"/>).</value>
+    public int MaxRetries { get; set; } = NotificationConstants.DefaultMaxRetries;
 
     /// <summary>Gets or sets the base delay before the first retry; it doubles with each retry, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
     /// <value>The default value is 1 second (<see cref="NotificationConstants.DefaultRetryDelay"/>).</value>
@@ -28,7 +31,7 @@ public abstract class HttpNotificationOptions
 
     /// <summary>
     /// Gets or sets the longest delay between two attempts. A receiver's <c>Retry-After</c> is honoured; when it asks for
-    /// a longer wait than this, the delivery gives up instead of blocking the rotation.
+    /// a longer wait than this, the delivery gives up instead of holding up the sink's queue.
     /// </summary>
     /// <value>The default value is 30 seconds (<see cref="NotificationConstants.DefaultMaxRetryDelay"/>).</value>
     public TimeSpan MaxRetryDelay { get; set; } = NotificationConstants.DefaultMaxRetryDelay;

@@ -6,7 +6,7 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>
 /// POSTs deliveries for the HTTP sinks through a Polly pipeline: a timeout per attempt inside a retry with jittered
@@ -35,11 +35,11 @@ internal sealed class HttpNotificationSender
         _maxRetryDelay = options.MaxRetryDelay;
 
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
-        if (options.MaxRetryAttempts > 0)
+        if (options.MaxRetries > 0)
         {
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                MaxRetryAttempts = options.MaxRetryAttempts,
+                MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryDelay,
@@ -62,14 +62,14 @@ internal sealed class HttpNotificationSender
         _pipeline = builder.Build();
     }
 
-    /// <summary>Delivers one event; throws <see cref="IronCageException"/> when it could not be delivered.</summary>
-    /// <param name="rotationEvent">The event.</param>
+    /// <summary>Delivers one event; throws <see cref="NotificationDeliveryException"/> (final for the outbox) when it could not be delivered.</summary>
+    /// <param name="notificationEvent">The event.</param>
     /// <param name="deliveryId">The delivery id, the same on every attempt.</param>
     /// <param name="createRequest">Creates the request for one attempt (a request cannot be sent twice; each attempt may be signed anew).</param>
     /// <param name="cancellationToken">Cancels the delivery.</param>
-    public async ValueTask SendAsync(RotationEvent rotationEvent, string deliveryId, Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    public async ValueTask SendAsync(NotificationEvent notificationEvent, string deliveryId, Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
     {
-        var delivery = new Delivery(this, rotationEvent, deliveryId, createRequest);
+        var delivery = new Delivery(this, notificationEvent, deliveryId, createRequest);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(DeliveryKey, delivery);
         HttpResponseMessage response;
@@ -88,7 +88,7 @@ internal sealed class HttpNotificationSender
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException)
         {
-            throw new IronCageException($"{Prefix(delivery)}: the receiver could not be reached after {Attempts(delivery)} ({ex.Message}). Check the URL and that the receiver is up.", ex);
+            throw new NotificationDeliveryException($"{Prefix(delivery)}: the receiver could not be reached after {Attempts(delivery)} ({ex.Message}). Check the URL and that the receiver is up.", ex);
         }
         finally
         {
@@ -99,11 +99,11 @@ internal sealed class HttpNotificationSender
         {
             if (response.IsSuccessStatusCode)
             {
-                Log.NotificationDelivered(_logger, _sinkName, rotationEvent.Type, rotationEvent.Key, deliveryId, delivery.Attempts);
+                Log.NotificationDelivered(_logger, _sinkName, notificationEvent.Type, notificationEvent.Key, deliveryId, delivery.Attempts);
                 return;
             }
 
-            throw new IronCageException($"{Prefix(delivery)}: the receiver answered {(int)response.StatusCode} ({response.ReasonPhrase}) after {Attempts(delivery)}. {Hint(response)}");
+            throw new NotificationDeliveryException($"{Prefix(delivery)}: the receiver answered {(int)response.StatusCode} ({response.ReasonPhrase}) after {Attempts(delivery)}. {Hint(response)}");
         }
     }
 
@@ -125,7 +125,7 @@ internal sealed class HttpNotificationSender
             401 or 403 => "The receiver refused the delivery; check that it verifies with the same secret and that its clock is right.",
             404 or 410 => "Check the URL.",
             _ when IsTransientStatus(response.StatusCode) && RetryAfter(response) > _maxRetryDelay
-                => $"It asked to retry after {RetryAfter(response)}, longer than MaxRetryDelay ({_maxRetryDelay}), so the delivery was dropped rather than hold up the rotation.",
+                => $"It asked to retry after {RetryAfter(response)}, longer than MaxRetryDelay ({_maxRetryDelay}), so the delivery was given up rather than hold up the sink's queue.",
             _ when IsTransientStatus(response.StatusCode) => "The receiver kept failing; the event was not delivered.",
             _ => "The receiver rejected the delivery; such answers are not retried.",
         };
@@ -169,11 +169,11 @@ internal sealed class HttpNotificationSender
         return null;
     }
 
-    private sealed class Delivery(HttpNotificationSender sender, RotationEvent rotationEvent, string id, Func<HttpRequestMessage> createRequest)
+    private sealed class Delivery(HttpNotificationSender sender, NotificationEvent notificationEvent, string id, Func<HttpRequestMessage> createRequest)
     {
         public HttpNotificationSender Sender { get; } = sender;
 
-        public RotationEvent Event { get; } = rotationEvent;
+        public NotificationEvent Event { get; } = notificationEvent;
 
         public string Id { get; } = id;
 

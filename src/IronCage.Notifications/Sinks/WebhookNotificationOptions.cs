@@ -1,4 +1,4 @@
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>Configures <see cref="WebhookNotificationSink"/>: the receiver's URL and the secret deliveries are signed with.</summary>
 public sealed class WebhookNotificationOptions : HttpNotificationOptions

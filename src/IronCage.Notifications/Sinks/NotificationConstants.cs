@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>Defaults and well-known names of IronCage's notification sinks.</summary>
 public static class NotificationConstants
@@ -33,10 +33,10 @@ public static class NotificationConstants
     public const int MinSecretLength = 16;
 
     /// <summary>The default number of retries after a transient failure.</summary>
-    public const int DefaultMaxRetryAttempts = 3;
+    public const int DefaultMaxRetries = 3;
 
     /// <summary>The most retries that can be configured.</summary>
-    public const int MaxRetryAttempts = 10;
+    public const int MaxMaxRetries = 10;
 
     /// <summary>Gets the default timeout of one attempt: 10 seconds.</summary>
     public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(10);

@@ -2,25 +2,25 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>Writes an event as a Slack incoming-webhook message: a plain-text fallback and Block Kit sections.</summary>
 internal static class SlackPayload
 {
-    public static byte[] Write(RotationEvent rotationEvent)
+    public static byte[] Write(NotificationEvent notificationEvent)
     {
-        var marker = Marker(rotationEvent.Severity);
-        var key = Escape(rotationEvent.Key.ToString());
-        var message = Escape(rotationEvent.Describe());
+        var marker = Marker(notificationEvent.Severity);
+        var key = Escape(notificationEvent.Key.ToString());
+        var message = Escape(notificationEvent.Describe());
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteString("text", $"{marker} [IronCage] {message}");
             json.WriteStartArray("blocks");
-            Section(json, $"{marker} *{Label(rotationEvent.Severity)}* · `{Escape(rotationEvent.Type)}` · *{key}*");
+            Section(json, $"{marker} *{Label(notificationEvent.Severity)}* · `{Escape(notificationEvent.Type)}` · *{key}*");
             Section(json, message);
-            if (WebhookPayload.ConsoleUrl(rotationEvent) is { IsAbsoluteUri: true } console
+            if (WebhookPayload.ConsoleUrl(notificationEvent) is { IsAbsoluteUri: true } console
                 && (console.Scheme == Uri.UriSchemeHttps || console.Scheme == Uri.UriSchemeHttp))
             {
                 Section(json, $"<{Escape(console.AbsoluteUri).Replace("|", "%7C", StringComparison.Ordinal)}|Open the provider console>");
@@ -31,7 +31,7 @@ internal static class SlackPayload
             json.WriteStartArray("elements");
             json.WriteStartObject();
             json.WriteString("type", "mrkdwn");
-            json.WriteString("text", Context(rotationEvent));
+            json.WriteString("text", Context(notificationEvent));
             json.WriteEndObject();
             json.WriteEndArray();
             json.WriteEndObject();
@@ -58,10 +58,10 @@ internal static class SlackPayload
         _ => "Info",
     };
 
-    private static string Context(RotationEvent rotationEvent)
+    private static string Context(NotificationEvent notificationEvent)
     {
-        var text = new StringBuilder("IronCage · ").Append(WebhookPayload.Iso(rotationEvent.OccurredAt));
-        if (rotationEvent.OperationId is { } operation)
+        var text = new StringBuilder("IronCage · ").Append(WebhookPayload.Iso(notificationEvent.OccurredAt));
+        if (notificationEvent.OperationId is { } operation)
         {
             text.Append(" · operation `").Append(Escape(operation)).Append('`');
         }

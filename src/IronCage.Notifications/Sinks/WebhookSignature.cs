@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using NodaTime;
 
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>
 /// Signs webhook deliveries and lets receivers verify them: an HMAC-SHA256 over the timestamp and the body, keyed with

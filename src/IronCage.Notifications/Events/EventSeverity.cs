@@ -1,4 +1,4 @@
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>How urgent an event is for the people who receive it.</summary>
 public enum EventSeverity

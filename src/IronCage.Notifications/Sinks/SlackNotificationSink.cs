@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>
-/// Posts every rotation event to a Slack channel through an incoming webhook: a severity marker
+/// Posts every event to a Slack channel through an incoming webhook: a severity marker
 /// (<c>:information_source:</c>, <c>:warning:</c>, <c>:rotating_light:</c>), the event type and key, the message, and
 /// a link to the provider console when a person has to act there.
 /// </summary>
@@ -48,13 +48,13 @@ public sealed class SlackNotificationSink : INotificationSink
     public string Name => "slack";
 
     /// <inheritdoc />
-    /// <exception cref="IronCageException">The event could not be delivered (after retries, where the failure was transient).</exception>
-    public async ValueTask SendAsync(RotationEvent rotationEvent, CancellationToken cancellationToken = default)
+    /// <exception cref="NotificationDeliveryException">The event could not be delivered (after retries, where the failure was transient).</exception>
+    public async ValueTask SendAsync(NotificationEvent notificationEvent, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(rotationEvent);
+        ArgumentNullException.ThrowIfNull(notificationEvent);
         var deliveryId = Guid.NewGuid().ToString("D");
-        var body = SlackPayload.Write(rotationEvent);
-        await _sender.SendAsync(rotationEvent, deliveryId, () => CreateRequest(body), cancellationToken).ConfigureAwait(false);
+        var body = SlackPayload.Write(notificationEvent);
+        await _sender.SendAsync(notificationEvent, deliveryId, () => CreateRequest(body), cancellationToken).ConfigureAwait(false);
     }
 
     private HttpRequestMessage CreateRequest(byte[] body)

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>
-/// Writes every rotation event to <see cref="ILogger"/> (category <c>IronCage.Rotation.LoggerNotificationSink</c>, event
-/// ids 1100 and 1101) at a level from its <see cref="RotationEvent.Severity"/>: Information, Warning or Critical.
+/// Writes every event to <see cref="ILogger"/> (category <c>IronCage.Notifications.LoggerNotificationSink</c>, event
+/// ids 5000 and 5001) at a level from its <see cref="NotificationEvent.Severity"/>: Information, Warning or Critical.
 /// </summary>
 /// <remarks>Events never carry secrets, so the log holds key references, version ids and hints only.</remarks>
 public sealed class LoggerNotificationSink : INotificationSink
@@ -33,10 +33,10 @@ public sealed class LoggerNotificationSink : INotificationSink
     };
 
     /// <inheritdoc />
-    public ValueTask SendAsync(RotationEvent rotationEvent, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(NotificationEvent notificationEvent, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(rotationEvent);
-        var level = LevelOf(rotationEvent.Severity);
+        ArgumentNullException.ThrowIfNull(notificationEvent);
+        var level = LevelOf(notificationEvent.Severity);
         if (!_logger.IsEnabled(level))
         {
             return ValueTask.CompletedTask;
@@ -44,13 +44,13 @@ public sealed class LoggerNotificationSink : INotificationSink
 
         // Describe() runs only when the level is enabled (checked above); the analyzer cannot see that for a variable level.
 #pragma warning disable CA1873
-        if (rotationEvent.OperationId is { } operationId)
+        if (notificationEvent.OperationId is { } operationId)
         {
-            Log.NotificationEvent(_logger, level, rotationEvent.Type, rotationEvent.Key, operationId, rotationEvent.Describe());
+            Log.NotificationEvent(_logger, level, notificationEvent.Type, notificationEvent.Key, operationId, notificationEvent.Describe());
         }
         else
         {
-            Log.NotificationEvent(_logger, level, rotationEvent.Type, rotationEvent.Key, rotationEvent.Describe());
+            Log.NotificationEvent(_logger, level, notificationEvent.Type, notificationEvent.Key, notificationEvent.Describe());
         }
 #pragma warning restore CA1873
 

@@ -1,4 +1,4 @@
-namespace IronCage.Rotation;
+namespace IronCage.Notifications;
 
 /// <summary>Configures <see cref="SlackNotificationSink"/>.</summary>
 /// <remarks>

@@ -1,30 +1,71 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
-using IronCage.Rotation;
-using IronCage.Usage;
+using IronCage.Notifications;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace IronCage;
 
-/// <summary>Adds notification sinks (a log, a signed webhook, Slack) that receive every rotation event.</summary>
+/// <summary>
+/// Adds the notification outbox and sinks (a log, a signed webhook, Slack) that receive every event IronCage publishes:
+/// rotation events, reminders, expiry warnings and usage alerts. Delivery runs in the background.
+/// </summary>
 public static class NotificationIronCageBuilderExtensions
 {
-    /// <summary>Adds <see cref="LoggerNotificationSink"/>, which writes every rotation event to the log. Safe to call more than once.</summary>
+    /// <summary>
+    /// Adds the notification outbox (<see cref="INotificationPublisher"/>): each sink gets a bounded queue and a
+    /// background delivery loop with a timeout per delivery and retries, started and drained with the host. Every
+    /// <c>Add…Notifications</c> call, <c>AddRotation()</c> and <c>AddUsageTracking()</c> add it; call it yourself to
+    /// configure it. Safe to call more than once; every <paramref name="configure"/> applies.
+    /// </summary>
+    /// <param name="builder">The IronCage builder.</param>
+    /// <param name="configure">Configures the queue capacity, the full-queue policy, timeouts, retries and the drain time.</param>
+    /// <returns>The builder.</returns>
+    public static IIronCageBuilder AddNotifications(this IIronCageBuilder builder, Action<NotificationOutboxOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddLogging();
+        services.AddOptions<NotificationOutboxOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotificationOutboxOptions>, NotificationOutboxOptionsValidator>());
+        services.TryAddSingleton<NotificationOutbox>();
+        services.TryAddSingleton<INotificationPublisher>(sp => sp.GetRequiredService<NotificationOutbox>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NotificationOutboxService>());
+        return builder;
+    }
+
+    /// <summary>Adds a notification sink (a log, a webhook, Slack, your own) that receives every event through the outbox.</summary>
+    /// <param name="builder">The IronCage builder.</param>
+    /// <param name="sink">The sink.</param>
+    /// <returns>The builder.</returns>
+    public static IIronCageBuilder AddNotificationSink(this IIronCageBuilder builder, INotificationSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(sink);
+        builder.AddNotifications();
+        builder.Services.AddSingleton(sink);
+        return builder;
+    }
+    /// <summary>Adds <see cref="LoggerNotificationSink"/>, which writes every event to the log. Safe to call more than once.</summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <returns>The builder.</returns>
     public static IIronCageBuilder AddLoggerNotifications(this IIronCageBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddLogging();
+        builder.AddNotifications();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<INotificationSink, LoggerNotificationSink>());
-        AddUsageAlertBridge(builder.Services);
         return builder;
     }
 
     /// <summary>
-    /// Adds <see cref="WebhookNotificationSink"/>, which POSTs every rotation event as signed JSON to
+    /// Adds <see cref="WebhookNotificationSink"/>, which POSTs every event as signed JSON to
     /// <see cref="HttpNotificationOptions.Url"/>. The options are validated at start: an absolute https URL (http only to
     /// a loopback address) and a secret of at least 16 characters. Safe to call more than once: there is one webhook
     /// sink, and every <paramref name="configure"/> applies to it.
@@ -40,13 +81,13 @@ public static class NotificationIronCageBuilderExtensions
         services.Configure(configure);
         services.AddOptions<WebhookNotificationOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookNotificationOptions>, NotificationOptionsValidator>());
+        builder.AddNotifications();
         AddHttpSink<WebhookNotificationSink>(services, NotificationConstants.WebhookHttpClientName, "IronCage-Webhook");
-        AddUsageAlertBridge(services);
         return builder;
     }
 
     /// <summary>
-    /// Adds <see cref="SlackNotificationSink"/>, which posts every rotation event to a Slack channel through an incoming
+    /// Adds <see cref="SlackNotificationSink"/>, which posts every event to a Slack channel through an incoming
     /// webhook. The URL is validated at start. Safe to call more than once: there is one Slack sink, and every
     /// <paramref name="configure"/> applies to it.
     /// </summary>
@@ -61,16 +102,9 @@ public static class NotificationIronCageBuilderExtensions
         services.Configure(configure);
         services.AddOptions<SlackNotificationOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SlackNotificationOptions>, NotificationOptionsValidator>());
+        builder.AddNotifications();
         AddHttpSink<SlackNotificationSink>(services, NotificationConstants.SlackHttpClientName, "IronCage-Slack");
-        AddUsageAlertBridge(services);
         return builder;
-    }
-
-    /// <summary>Routes usage alerts (<see cref="IUsageAlertSink"/>) to the notification sinks as <see cref="UsageAlertRaised"/> events.</summary>
-    internal static void AddUsageAlertBridge(IServiceCollection services)
-    {
-        services.TryAddSingleton<RotationEventPublisher>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageAlertSink, UsageAlertNotificationBridge>());
     }
 
     private static void AddHttpSink<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSink>(IServiceCollection services, string clientName, string userAgent)
