@@ -68,6 +68,12 @@ internal sealed class NotificationOutbox : INotificationPublisher, IDisposable
         }
     }
 
+    /// <summary>Completes when every event published so far has been delivered to every sink, has failed for good, or was dropped.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes then.</returns>
+    public Task WhenHandledAsync(CancellationToken cancellationToken = default)
+        => Task.WhenAll(_queues.Select(q => q.WhenHandledAsync(cancellationToken)));
+
     /// <summary>
     /// Stops taking events and delivers what is queued, for at most <see cref="NotificationOutboxOptions.DrainTimeout"/>
     /// or until <paramref name="cancellationToken"/> fires; what is left is dropped, counted and logged. Never throws.

@@ -16,8 +16,11 @@ internal sealed class SinkQueue : IDisposable
     private readonly ILogger _logger;
     private readonly Channel<NotificationEvent> _channel;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
     private Task? _loop;
     private NotificationEvent? _interrupted;
+    private long _accepted;
+    private long _handled;
 
     public SinkQueue(INotificationSink sink, NotificationOutboxOptions options, TimeProvider time, ILogger logger)
     {
@@ -32,7 +35,11 @@ internal sealed class SinkQueue : IDisposable
             SingleReader = true,
             SingleWriter = false,
         };
-        _channel = Channel.CreateBounded<NotificationEvent>(channelOptions, dropped => Dropped(dropped, NotificationTelemetry.QueueFullReason, "the queue was full"));
+        _channel = Channel.CreateBounded<NotificationEvent>(channelOptions, dropped =>
+        {
+            Dropped(dropped, NotificationTelemetry.QueueFullReason, "the queue was full");
+            Handled();
+        });
     }
 
     public string SinkName { get; }
@@ -42,9 +49,28 @@ internal sealed class SinkQueue : IDisposable
     public void Enqueue(NotificationEvent notificationEvent)
     {
         // Never blocks: a full queue drops by FullMode (the callback above); a completed one drops the event here.
+        Interlocked.Increment(ref _accepted);
         if (!_channel.Writer.TryWrite(notificationEvent))
         {
             Dropped(notificationEvent, NotificationTelemetry.StoppedReason, "the outbox has stopped");
+            Handled();
+        }
+    }
+
+    /// <summary>Completes when every event queued so far has been delivered, has failed for good, or was dropped.</summary>
+    public Task WhenHandledAsync(CancellationToken cancellationToken)
+    {
+        var target = Interlocked.Read(ref _accepted);
+        lock (_waiters)
+        {
+            if (Interlocked.Read(ref _handled) >= target)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((target, done));
+            return done.Task.WaitAsync(cancellationToken);
         }
     }
 
@@ -74,11 +100,13 @@ internal sealed class SinkQueue : IDisposable
         while (_channel.Reader.TryRead(out _))
         {
             left++;
+            Handled();
         }
 
         if (_interrupted is not null)
         {
             left++;
+            Handled();
         }
 
         if (left > 0)
@@ -114,6 +142,7 @@ internal sealed class SinkQueue : IDisposable
                     _interrupted = notificationEvent;
                     await DeliverAsync(notificationEvent).ConfigureAwait(false);
                     _interrupted = null;
+                    Handled();
                 }
             }
         }
@@ -182,6 +211,22 @@ internal sealed class SinkQueue : IDisposable
     {
         NotificationTelemetry.RecordDelivery(SinkName, IronCageTelemetry.FailureOutcome);
         Log.SinkFailed(_logger, SinkName, notificationEvent.Type, notificationEvent.Key, exception);
+    }
+
+    private void Handled()
+    {
+        var handled = Interlocked.Increment(ref _handled);
+        lock (_waiters)
+        {
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Target <= handled)
+                {
+                    _waiters[i].Done.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
     }
 
     private void Dropped(NotificationEvent notificationEvent, string reason, string description)

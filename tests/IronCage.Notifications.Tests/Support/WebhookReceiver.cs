@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
-namespace IronCage.Rotation.Tests.Notifications;
+namespace IronCage.Notifications.Tests;
 
 /// <summary>
 /// A real Kestrel listener on 127.0.0.1 and a free port that records every request. With a secret it verifies

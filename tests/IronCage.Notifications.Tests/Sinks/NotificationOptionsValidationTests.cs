@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace IronCage.Rotation.Tests.Notifications;
+namespace IronCage.Notifications.Tests;
 
 /// <summary>Bad notification options stop a real host at start, with a message that says what to fix.</summary>
 public sealed class NotificationOptionsValidationTests
@@ -62,8 +62,8 @@ public sealed class NotificationOptionsValidationTests
     }
 
     [Theory]
-    [InlineData(-1, 1000, 30_000, "MaxRetryAttempts")]
-    [InlineData(11, 1000, 30_000, "MaxRetryAttempts")]
+    [InlineData(-1, 1000, 30_000, "MaxRetries")]
+    [InlineData(11, 1000, 30_000, "MaxRetries")]
     [InlineData(3, 1000, 0, "RetryDelay")]
     [InlineData(3, -1, 30_000, "RetryDelay")]
     public async Task Start_WebhookWithBadRetries_Fails(int retries, int delayMs, int maxDelayMs, string property)
@@ -72,7 +72,7 @@ public sealed class NotificationOptionsValidationTests
         {
             o.Url = new Uri("https://hooks.example.com/ironcage");
             o.Secret = Secret;
-            o.MaxRetryAttempts = retries;
+            o.MaxRetries = retries;
             o.RetryDelay = TimeSpan.FromMilliseconds(delayMs);
             o.MaxRetryDelay = TimeSpan.FromMilliseconds(maxDelayMs);
         }));

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace IronCage.Rotation.Tests.Notifications;
+namespace IronCage.Notifications.Tests;
 
 /// <summary>Slack incoming-webhook messages, asserted on a real Kestrel receiver.</summary>
 public sealed class SlackNotificationSinkTests
@@ -113,7 +113,7 @@ public sealed class SlackNotificationSinkTests
     {
         using var services = new NotificationServices(b => b
             .AddSlackNotifications(o => o.Url = new Uri("https://hooks.slack.com/services/T/B/X"))
-            .AddSlackNotifications(o => o.MaxRetryAttempts = 1));
+            .AddSlackNotifications(o => o.MaxRetries = 1));
 
         services.Sinks.OfType<SlackNotificationSink>().Should().ContainSingle();
     }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using NodaTime;
 
-namespace IronCage.Rotation.Tests.Notifications;
+namespace IronCage.Notifications.Tests;
 
 /// <summary>Webhook deliveries to a real Kestrel receiver that verifies them as a real receiver would.</summary>
 public sealed class WebhookNotificationSinkTests
@@ -180,7 +180,7 @@ public sealed class WebhookNotificationSinkTests
     [InlineData(502)]
     [InlineData(408)]
     [InlineData(429)]
-    public async Task Send_TransientStatusEveryTime_RetriesMaxRetryAttemptsThenThrows(int status)
+    public async Task Send_TransientStatusEveryTime_RetriesMaxRetriesThenThrows(int status)
     {
         await using var receiver = await WebhookReceiver.StartAsync(Secret);
         receiver.Respond = (_, context) =>
@@ -188,7 +188,7 @@ public sealed class WebhookNotificationSinkTests
             context.Response.StatusCode = status;
             return Task.CompletedTask;
         };
-        using var services = new NotificationServices(b => b.AddWebhookNotifications(NotificationServices.Webhook(receiver.Url, o => o.MaxRetryAttempts = 2)));
+        using var services = new NotificationServices(b => b.AddWebhookNotifications(NotificationServices.Webhook(receiver.Url, o => o.MaxRetries = 2)));
         receiver.Now = services.Clock.GetCurrentInstant;
 
         var act = async () => await services.Sink<WebhookNotificationSink>().SendAsync(NotificationEvents.Completed());
@@ -313,7 +313,7 @@ public sealed class WebhookNotificationSinkTests
             url = gone.Url;
         }
 
-        using var services = new NotificationServices(b => b.AddWebhookNotifications(NotificationServices.Webhook(url, o => o.MaxRetryAttempts = 2)));
+        using var services = new NotificationServices(b => b.AddWebhookNotifications(NotificationServices.Webhook(url, o => o.MaxRetries = 2)));
 
         var act = async () => await services.Sink<WebhookNotificationSink>().SendAsync(NotificationEvents.Completed());
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace IronCage.Rotation.Tests.Notifications;
+namespace IronCage.Notifications.Tests;
 
 /// <summary>One request a <see cref="WebhookReceiver"/> received, and how it answered.</summary>
 internal sealed record ReceivedRequest(int Attempt, string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body, bool? SignatureValid, int Status, DateTimeOffset ReceivedAt)

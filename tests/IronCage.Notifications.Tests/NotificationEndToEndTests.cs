@@ -1,8 +1,9 @@
 using IronCage.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace IronCage.Rotation.Tests.Notifications;
+namespace IronCage.Notifications.Tests;
 
-/// <summary>A real rotation, with its events delivered to a real receiver over HTTP and verified there.</summary>
+/// <summary>A real rotation, with its events delivered through the outbox to a real receiver over HTTP and verified there.</summary>
 public sealed class NotificationEndToEndTests
 {
     private const string Secret = NotificationServices.Secret;
@@ -17,6 +18,7 @@ public sealed class NotificationEndToEndTests
         var (registered, _) = await harness.RegisterAsync();
 
         var operation = await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Compromised);
+        await harness.Services.GetRequiredService<NotificationOutbox>().WhenHandledAsync();
 
         operation.Step.Should().Be(RotationStep.Completed);
         var requests = receiver.Requests;
@@ -51,6 +53,7 @@ public sealed class NotificationEndToEndTests
         var (registered, _) = await harness.RegisterAsync();
 
         var operation = await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Compromised);
+        await harness.Services.GetRequiredService<NotificationOutbox>().WhenHandledAsync();
 
         operation.Step.Should().Be(RotationStep.Completed);
         receiver.Requests.Should().NotBeEmpty().And.OnlyContain(r => r.Status == 401);

@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace IronCage.Rotation.Tests.Notifications;
+namespace IronCage.Notifications.Tests;
 
 /// <summary>One event of each type, for the sinks to deliver.</summary>
 internal static class NotificationEvents

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace IronCage.Rotation.Tests.Notifications;
+namespace IronCage.Notifications.Tests;
 
 public sealed class LoggerNotificationSinkTests
 {
@@ -26,7 +26,7 @@ public sealed class LoggerNotificationSinkTests
             ? $"{rotationEvent.Type} for openai/prod (operation {operation}): {rotationEvent.Describe()}"
             : $"{rotationEvent.Type} for openai/prod: {rotationEvent.Describe()}";
         services.Logs.Lines.Should().ContainSingle(l => l.Contains("LoggerNotificationSink"))
-            .Which.Should().StartWith($"{level} IronCage.Rotation.LoggerNotificationSink: {expected}");
+            .Which.Should().StartWith($"{level} IronCage.Notifications.LoggerNotificationSink: {expected}");
     }
 
     [Fact]

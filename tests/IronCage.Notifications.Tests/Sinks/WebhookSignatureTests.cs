@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using NodaTime;
 
-namespace IronCage.Rotation.Tests.Notifications;
+namespace IronCage.Notifications.Tests;
 
 public sealed class WebhookSignatureTests
 {

@@ -3,9 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
-namespace IronCage.Rotation.Tests.Notifications;
+namespace IronCage.Notifications.Tests;
 
-/// <summary>A container with rotation events, the given sinks, a fake clock and recorded logs.</summary>
+/// <summary>A container with the notification outbox, the given sinks, a fake clock and recorded logs.</summary>
 internal sealed class NotificationServices : IDisposable
 {
     public const string Secret = "whsec_test_9f8e7d6c5b4a39281706";
@@ -18,7 +18,7 @@ internal sealed class NotificationServices : IDisposable
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         services.AddSingleton<IClock>(Clock);
-        var ironCage = services.AddIronCage().AddRotation();
+        var ironCage = services.AddIronCage().AddNotifications();
         configure(ironCage);
         _services = services.BuildServiceProvider();
     }
@@ -29,7 +29,11 @@ internal sealed class NotificationServices : IDisposable
 
     public IServiceProvider Services => _services;
 
-    public RotationEventPublisher Publisher => _services.GetRequiredService<RotationEventPublisher>();
+    /// <summary>Gets the outbox, so a test can wait until its events were delivered.</summary>
+    public NotificationOutbox Outbox => _services.GetRequiredService<NotificationOutbox>();
+
+    /// <summary>Gets a publisher that queues an event in the outbox and waits until every sink has handled it.</summary>
+    public DeliveringPublisher Publisher => new(Outbox);
 
     public IReadOnlyList<INotificationSink> Sinks => [.. _services.GetServices<INotificationSink>()];
 
@@ -53,4 +57,14 @@ internal sealed class NotificationServices : IDisposable
     };
 
     public void Dispose() => _services.Dispose();
+
+    /// <summary>Publishes through the outbox, then waits for the delivery, so tests assert on what the sinks did.</summary>
+    internal sealed class DeliveringPublisher(NotificationOutbox outbox)
+    {
+        public async ValueTask PublishAsync(NotificationEvent notificationEvent, CancellationToken cancellationToken)
+        {
+            outbox.Publish(notificationEvent);
+            await outbox.WhenHandledAsync(cancellationToken);
+        }
+    }
 }
