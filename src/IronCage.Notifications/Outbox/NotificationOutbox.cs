@@ -104,7 +104,12 @@ internal sealed class NotificationOutbox : INotificationPublisher, IDisposable
 
     private async Task DrainAsync(TimeSpan drainTimeout, CancellationToken cancellationToken)
     {
-        using var deadline = new CancellationTokenSource(drainTimeout, _time);
+        using var deadline = drainTimeout > TimeSpan.Zero ? new CancellationTokenSource(drainTimeout, _time) : new CancellationTokenSource();
+        if (drainTimeout <= TimeSpan.Zero)
+        {
+            await deadline.CancelAsync().ConfigureAwait(false);
+        }
+
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
         await Task.WhenAll(_queues.Select(q => q.StopAsync(linked.Token))).ConfigureAwait(false);
         foreach (var queue in _queues)

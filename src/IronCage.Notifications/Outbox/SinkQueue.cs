@@ -10,6 +10,8 @@ namespace IronCage.Notifications;
 /// </summary>
 internal sealed class SinkQueue : IDisposable
 {
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(1);
+
     private readonly INotificationSink _sink;
     private readonly NotificationOutboxOptions _options;
     private readonly TimeProvider _time;
@@ -93,7 +95,8 @@ internal sealed class SinkQueue : IDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_loop is { } stopped)
         {
-            await stopped.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // The loop leaves at its next await; a sink that blocks its thread without awaiting is not waited for.
+            await stopped.WaitAsync(StopGrace, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         var left = 0;
@@ -116,7 +119,14 @@ internal sealed class SinkQueue : IDisposable
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        // A loop left behind by a sink that blocks its thread still reads the token; it is disposed with the GC then.
+        if (_loop is null || _loop.IsCompleted)
+        {
+            _stopping.Dispose();
+        }
+    }
 
     private static string SafeName(INotificationSink sink)
     {
