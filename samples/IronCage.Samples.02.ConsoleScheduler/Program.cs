@@ -1,4 +1,5 @@
 using IronCage.Encryption;
+using IronCage.Notifications;
 using IronCage.Providers.OpenAI;
 using IronCage.Rotation;
 using IronCage.Storage;
@@ -134,16 +135,19 @@ public static class Program
         }
     }
 
-    /// <summary>A notification sink that prints every rotation event as one line </summary>
+    /// <summary>
+    /// A notification sink that prints every event as one line. The outbox delivers in the background, so the lines
+    /// come as the sink gets them (the host's stop drains what is left before the program ends).
+    /// </summary>
     private sealed class EventPrinter(TextWriter output) : INotificationSink
     {
         public string Name => "console";
 
-        public ValueTask SendAsync(RotationEvent rotationEvent, CancellationToken cancellationToken = default)
+        public ValueTask SendAsync(NotificationEvent notificationEvent, CancellationToken cancellationToken = default)
         {
             lock (output)
             {
-                output.WriteLine($"  event {rotationEvent.Type,-20} {rotationEvent.Key,-18} {rotationEvent.Describe()}");
+                output.WriteLine($"  event {notificationEvent.Type,-20} {notificationEvent.Key,-18} {notificationEvent.Describe()}");
             }
 
             return ValueTask.CompletedTask;

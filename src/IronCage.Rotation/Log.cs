@@ -37,9 +37,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Rotation event subscriber {Subscriber} failed on {EventType} for {Key}.")]
     public static partial void SubscriberFailed(ILogger logger, string subscriber, string eventType, KeyReference key, Exception exception);
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Notification sink {Sink} could not deliver {EventType} for {Key}.")]
-    public static partial void SinkFailed(ILogger logger, string sink, string eventType, KeyReference key, Exception exception);
-
     [LoggerMessage(EventId = 1020, Level = LogLevel.Error, Message = "The rotation scheduler could not work on {Key} ({ErrorType}); the pass goes on with the other keys, and this one is tried again on the next pass.")]
     public static partial void SchedulerKeyError(ILogger logger, KeyReference key, string errorType, Exception exception);
 
@@ -57,19 +54,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1024, Level = LogLevel.Warning, Message = "The rotation scheduler instance {InstanceId} lost its lease on {Key}; its work on the key stopped and is resumed by whoever holds the key.")]
     public static partial void SchedulerLeaseLost(ILogger logger, KeyReference key, string instanceId);
-
-    // Notifications: 1100–1199.
-    [LoggerMessage(EventId = 1100, Message = "{EventType} for {Key} (operation {OperationId}): {Description}")]
-    public static partial void NotificationEvent(ILogger logger, LogLevel level, string eventType, KeyReference key, string operationId, string description);
-
-    [LoggerMessage(EventId = 1101, Message = "{EventType} for {Key}: {Description}")]
-    public static partial void NotificationEvent(ILogger logger, LogLevel level, string eventType, KeyReference key, string description);
-
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Notification sink {Sink}: attempt {Attempt} to deliver {EventType} for {Key} (delivery {DeliveryId}) failed ({Outcome}); retrying in {Delay}.")]
-    public static partial void NotificationRetrying(ILogger logger, string sink, string eventType, KeyReference key, string deliveryId, int attempt, string outcome, TimeSpan delay);
-
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Debug, Message = "Notification sink {Sink} delivered {EventType} for {Key} (delivery {DeliveryId}) in {Attempts} attempt(s).")]
-    public static partial void NotificationDelivered(ILogger logger, string sink, string eventType, KeyReference key, string deliveryId, int attempts);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Rotation {OperationId} of {Key}: another engine moved the rotation on while this one created {ProviderKeyId}; that key was removed.")]
     public static partial void UnrecordedKeyRemoved(ILogger logger, string operationId, KeyReference key, string providerKeyId);

@@ -20,7 +20,8 @@ internal sealed class UsageAlertMonitor
     public UsageAlertMonitor(UsageRecorder recorder, IEnumerable<IUsageAlertSink> sinks, IOptions<UsageTrackingOptions> options, ILogger<UsageAlertMonitor> logger)
     {
         _recorder = recorder;
-        _sinks = [.. sinks];
+        // The notification bridge is always registered; with no notification sink behind it, alerts go to the log.
+        _sinks = [.. sinks.Where(s => s is not UsageAlertNotificationBridge { HasSinks: false })];
         _options = options.Value;
         _logger = logger;
     }

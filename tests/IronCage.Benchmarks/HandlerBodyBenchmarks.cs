@@ -1,5 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using IronCage.Encryption;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IronCage.Benchmarks;

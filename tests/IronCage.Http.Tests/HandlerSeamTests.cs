@@ -1,8 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Text;
+using IronCage.Encryption;
 using IronCage.Http.Tests.Support;
 using IronCage.Internal;
+using IronCage.Providers;
+using IronCage.Storage;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;

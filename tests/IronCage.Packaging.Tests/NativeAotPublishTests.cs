@@ -16,8 +16,8 @@ public sealed class NativeAotPublishTests(PackedFeed packed)
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(8);
 
-    // Every package the app uses; IronCage.Usage is referenced when it is a package of its own.
-    private static readonly string[] Packages = ["IronCage.Core", "IronCage.Storage.Sqlite", "IronCage.Http", "IronCage.Rotation", "IronCage.Usage", "IronCage.Providers.Http", "IronCage.Providers.OpenAI"];
+    // Every package the app uses; IronCage.Usage and IronCage.Notifications are referenced when they are packages of their own.
+    private static readonly string[] Packages = ["IronCage.Core", "IronCage.Storage.Sqlite", "IronCage.Http", "IronCage.Rotation", "IronCage.Usage", "IronCage.Notifications", "IronCage.Providers.Http", "IronCage.Providers.OpenAI"];
 
     [Fact]
     public async Task PublishAot_HostWithSqliteHttpRotationUsageAndOpenAI_PublishesWithoutWarningsAndRuns()

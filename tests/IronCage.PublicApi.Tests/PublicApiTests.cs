@@ -8,7 +8,7 @@ namespace IronCage.PublicApi.Tests;
 /// </summary>
 public sealed class PublicApiTests
 {
-    public static TheoryData<string> Packages => new() { "IronCage.Core", "IronCage.Http", "IronCage.Providers.Anthropic", "IronCage.Providers.AwsBedrock", "IronCage.Providers.AzureOpenAI", "IronCage.Providers.GoogleGemini", "IronCage.Providers.Http", "IronCage.Providers.OpenAI", "IronCage.Providers.OpenRouter", "IronCage.Rotation", "IronCage.Storage.PostgreSql", "IronCage.Storage.Sqlite", "IronCage.Testing", "IronCage.Testing.Emulator", "IronCage.Usage" };
+    public static TheoryData<string> Packages => new() { "IronCage.Core", "IronCage.Http", "IronCage.Notifications", "IronCage.Providers.Anthropic", "IronCage.Providers.AwsBedrock", "IronCage.Providers.AzureOpenAI", "IronCage.Providers.GoogleGemini", "IronCage.Providers.Http", "IronCage.Providers.OpenAI", "IronCage.Providers.OpenRouter", "IronCage.Rotation", "IronCage.Storage.PostgreSql", "IronCage.Storage.Sqlite", "IronCage.Testing", "IronCage.Testing.Emulator", "IronCage.Usage" };
 
     [Theory]
     [MemberData(nameof(Packages))]

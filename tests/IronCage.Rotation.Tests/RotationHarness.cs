@@ -52,6 +52,8 @@ internal sealed class RotationHarness : IDisposable
 
     public SharedState Shared { get; }
 
+    public IServiceProvider Services => _services;
+
     public IKeyRotator Rotator => _services.GetRequiredService<IKeyRotator>();
 
     public RotationScheduler Scheduler => _services.GetRequiredService<RotationScheduler>();

@@ -1,3 +1,5 @@
+using IronCage.Providers;
+
 namespace IronCage.Internal;
 
 /// <summary>Puts a resolved key on a request with its provider's auth scheme, and tells whether the caller already set one.</summary>

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using IronCage.Encryption;
 using IronCage.Internal;
+using IronCage.Providers;
+using IronCage.Storage;
+using IronCage.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;

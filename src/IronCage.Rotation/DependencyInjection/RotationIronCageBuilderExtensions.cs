@@ -13,7 +13,7 @@ public static class RotationIronCageBuilderExtensions
 {
     /// <summary>
     /// Adds the rotation engine (<see cref="IKeyRotator"/>), an in-memory <see cref="IRotationStore"/> unless a durable
-    /// one is registered, and event publishing. Safe to call more than once; every <paramref name="configure"/> applies.
+    /// one is registered, and event publishing (in-process subscribers, and the notification outbox for the sinks). Safe to call more than once; every <paramref name="configure"/> applies.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="configure">Configures retries and back-off.</param>
@@ -57,7 +57,7 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddSingleton<KeyRegistrar>();
         services.TryAddSingleton<RotationPlanner>();
         services.TryAddSingleton<IKeyRotator, KeyRotator>();
-        NotificationIronCageBuilderExtensions.AddUsageAlertBridge(services);
+        builder.AddNotifications();
         return builder;
     }
 
@@ -98,19 +98,6 @@ public static class RotationIronCageBuilderExtensions
             services.AddHostedService(sp => sp.GetRequiredService<RotationScheduler>());
         }
 
-        return builder;
-    }
-
-    /// <summary>Adds a notification sink (a log, a webhook, Slack) that receives every rotation event.</summary>
-    /// <param name="builder">The IronCage builder.</param>
-    /// <param name="sink">The sink.</param>
-    /// <returns>The builder.</returns>
-    public static IIronCageBuilder AddNotificationSink(this IIronCageBuilder builder, INotificationSink sink)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(sink);
-        builder.Services.AddSingleton(sink);
-        NotificationIronCageBuilderExtensions.AddUsageAlertBridge(builder.Services);
         return builder;
     }
 

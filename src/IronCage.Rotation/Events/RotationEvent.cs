@@ -1,34 +1,16 @@
+using System.Text.Json;
+using IronCage.Notifications;
 using IronCage.Providers;
-using IronCage.Usage;
 using NodaTime;
 
 namespace IronCage.Rotation;
 
 /// <summary>
-/// Something that happened to a managed key, delivered to in-process subscribers (<see cref="IRotationEventSubscriber"/>)
-/// and to notification sinks (<see cref="INotificationSink"/>). Never carries a secret.
+/// Something the rotation flow did to a managed key, delivered to in-process subscribers (<see cref="IRotationEventSubscriber"/>,
+/// awaited) and, through the notification outbox, to the notification sinks (<see cref="INotificationSink"/>, in the
+/// background). Never carries a secret.
 /// </summary>
-public abstract record RotationEvent
-{
-    /// <summary>Gets the managed key.</summary>
-    public required KeyReference Key { get; init; }
-
-    /// <summary>Gets when it happened.</summary>
-    public required Instant OccurredAt { get; init; }
-
-    /// <summary>Gets the rotation operation it belongs to, if any.</summary>
-    public string? OperationId { get; init; }
-
-    /// <summary>Gets the event's type name, as written to webhooks (<c>rotation.completed</c>, …).</summary>
-    public abstract string Type { get; }
-
-    /// <summary>Gets how urgent it is.</summary>
-    public abstract EventSeverity Severity { get; }
-
-    /// <summary>Describes the event in one sentence for people.</summary>
-    /// <returns>The sentence.</returns>
-    public abstract string Describe();
-}
+public abstract record RotationEvent : NotificationEvent;
 
 /// <summary>A rotation started.</summary>
 public sealed record RotationStarted : RotationEvent
@@ -47,6 +29,14 @@ public sealed record RotationStarted : RotationEvent
 
     /// <inheritdoc />
     public override string Describe() => $"Rotation of {Key} started ({Reason}, {Tier}).";
+
+    /// <inheritdoc />
+    protected override void WritePayloadFields(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("reason", PayloadName(Reason));
+        writer.WriteString("tier", PayloadName(Tier));
+    }
 }
 
 /// <summary>A rotation completed: the new version is current and the old one revoked.</summary>
@@ -66,6 +56,14 @@ public sealed record RotationCompleted : RotationEvent
 
     /// <inheritdoc />
     public override string Describe() => $"Rotation of {Key} completed: {DisplayHint ?? VersionId} is current.";
+
+    /// <inheritdoc />
+    protected override void WritePayloadFields(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("versionId", VersionId);
+        writer.WriteString("displayHint", DisplayHint);
+    }
 }
 
 /// <summary>A rotation failed before promotion and was rolled back; the old key stays current.</summary>
@@ -85,6 +83,14 @@ public sealed record RotationFailed : RotationEvent
 
     /// <inheritdoc />
     public override string Describe() => $"Rotation of {Key} failed at {Step} and was rolled back: {Reason}";
+
+    /// <inheritdoc />
+    protected override void WritePayloadFields(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("step", PayloadName(Step));
+        writer.WriteString("reason", Reason);
+    }
 }
 
 /// <summary>A key version was revoked at the provider (or retired locally where the provider has no API), or revoking it failed for good.</summary>
@@ -101,12 +107,9 @@ public sealed record KeyRevoked : RotationEvent
 
     /// <summary>
     /// Gets a value indicating whether the version was only retired in IronCage (never served again) because the provider
-    /// has no API to revoke it: a person must still delete it at <see cref="ConsoleUrl"/>.
+    /// has no API to revoke it: a person must still delete it at <see cref="NotificationEvent.ConsoleUrl"/>.
     /// </summary>
     public bool LocalOnly { get; init; }
-
-    /// <summary>Gets where a person revokes or deletes the key by hand.</summary>
-    public Uri? ConsoleUrl { get; init; }
 
     /// <inheritdoc />
     public override string Type => !Succeeded ? "key.revocation_failed" : LocalOnly ? "key.retired_locally" : "key.revoked";
@@ -120,6 +123,15 @@ public sealed record KeyRevoked : RotationEvent
         : LocalOnly
             ? $"Version {VersionId} of {Key} is no longer served, but the provider has no API to revoke it: delete it at {ConsoleUrl}."
             : $"Version {VersionId} of {Key} was revoked.";
+
+    /// <inheritdoc />
+    protected override void WritePayloadFields(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("versionId", VersionId);
+        writer.WriteBoolean("succeeded", Succeeded);
+        writer.WriteString("error", Error);
+    }
 }
 
 /// <summary>A key expires at the provider soon.</summary>
@@ -139,6 +151,14 @@ public sealed record KeyExpiringSoon : RotationEvent
 
     /// <inheritdoc />
     public override string Describe() => $"Version {VersionId} of {Key} expires at the provider at {ExpiresAt}; rotate it before then.";
+
+    /// <inheritdoc />
+    protected override void WritePayloadFields(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("versionId", VersionId);
+        writer.WriteString("expiresAt", PayloadInstant(ExpiresAt));
+    }
 }
 
 /// <summary>A key is older than its policy allows and must be rotated by a person (manual and semi-automatic tiers), or an automatic rotation keeps failing.</summary>
@@ -150,9 +170,6 @@ public sealed record RotationOverdue : RotationEvent
     /// <summary>Gets how many reminders were sent for it, this one included; severity grows with it.</summary>
     public required int ReminderCount { get; init; }
 
-    /// <summary>Gets where a person creates the new key.</summary>
-    public Uri? ConsoleUrl { get; init; }
-
     /// <inheritdoc />
     public override string Type => "rotation.overdue";
 
@@ -161,6 +178,14 @@ public sealed record RotationOverdue : RotationEvent
 
     /// <inheritdoc />
     public override string Describe() => $"{Key} was due for rotation at {DueAt} (reminder {ReminderCount}). Create a new key at {ConsoleUrl} and record it in IronCage.";
+
+    /// <inheritdoc />
+    protected override void WritePayloadFields(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("dueAt", PayloadInstant(DueAt));
+        writer.WriteNumber("reminderCount", ReminderCount);
+    }
 }
 
 /// <summary>A key version was killed locally: it is never served again.</summary>
@@ -177,33 +202,11 @@ public sealed record KeyKilled : RotationEvent
 
     /// <inheritdoc />
     public override string Describe() => $"Version {VersionId} of {Key} was killed and is no longer served.";
-}
-
-/// <summary>
-/// A usage alert of usage tracking (IronCage.Usage's <see cref="UsageAlert"/>), delivered through the same
-/// subscribers and notification sinks as rotation events, so the logger, webhook and Slack sinks report it.
-/// </summary>
-public sealed record UsageAlertRaised : RotationEvent
-{
-    /// <summary>Gets the alert.</summary>
-    public required UsageAlert Alert { get; init; }
 
     /// <inheritdoc />
-    /// <remarks><c>usage.threshold_reached</c>, <c>usage.limit_reached</c>, <c>usage.error_spike</c>, <c>usage.spend_velocity</c> or <c>usage.projected_over_limit</c>.</remarks>
-    public override string Type => "usage." + System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(Alert.Kind.ToString());
-
-    /// <inheritdoc />
-    public override EventSeverity Severity => Alert.Kind == UsageAlertKind.LimitReached ? EventSeverity.Critical : EventSeverity.Warning;
-
-    /// <summary>Creates the event for an alert.</summary>
-    /// <param name="alert">The alert.</param>
-    /// <returns>The event.</returns>
-    public static UsageAlertRaised From(UsageAlert alert)
+    protected override void WritePayloadFields(Utf8JsonWriter writer)
     {
-        ArgumentNullException.ThrowIfNull(alert);
-        return new UsageAlertRaised { Key = alert.Key, OccurredAt = alert.OccurredAt, Alert = alert };
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteString("versionId", VersionId);
     }
-
-    /// <inheritdoc />
-    public override string Describe() => Alert.Describe();
 }

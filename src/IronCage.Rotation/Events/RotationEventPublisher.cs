@@ -1,18 +1,22 @@
+using IronCage.Notifications;
 using Microsoft.Extensions.Logging;
 
 namespace IronCage.Rotation;
 
-/// <summary>Fans events out to every subscriber and sink; their failures are logged, never thrown.</summary>
+/// <summary>
+/// Hands rotation events to the in-process subscribers (awaited; their failures are logged, never thrown) and queues
+/// them in the notification outbox for the sinks, which deliver in the background: publishing never waits on a sink.
+/// </summary>
 internal sealed class RotationEventPublisher
 {
     private readonly IRotationEventSubscriber[] _subscribers;
-    private readonly INotificationSink[] _sinks;
+    private readonly INotificationPublisher _notifications;
     private readonly ILogger<RotationEventPublisher> _logger;
 
-    public RotationEventPublisher(IEnumerable<IRotationEventSubscriber> subscribers, IEnumerable<INotificationSink> sinks, ILogger<RotationEventPublisher> logger)
+    public RotationEventPublisher(IEnumerable<IRotationEventSubscriber> subscribers, INotificationPublisher notifications, ILogger<RotationEventPublisher> logger)
     {
         _subscribers = [.. subscribers];
-        _sinks = [.. sinks];
+        _notifications = notifications;
         _logger = logger;
     }
 
@@ -30,16 +34,6 @@ internal sealed class RotationEventPublisher
             }
         }
 
-        foreach (var sink in _sinks)
-        {
-            try
-            {
-                await sink.SendAsync(rotationEvent, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                Log.SinkFailed(_logger, sink.Name, rotationEvent.Type, rotationEvent.Key, ex);
-            }
-        }
+        _notifications.Publish(rotationEvent);
     }
 }

@@ -13,7 +13,8 @@ public static class UsageTrackingIronCageBuilderExtensions
     /// <summary>
     /// Adds usage tracking: <see cref="IUsageRecorder"/>, <see cref="IUsageGate"/>, <see cref="IBudgetGuard"/>,
     /// <see cref="IUsageQuery"/>, <see cref="IPriceCatalog"/> and a hosted service that flushes recorded usage, refreshes
-    /// the live counters and raises alerts. Options are validated at start. Safe to call more than once: services are
+    /// the live counters and raises alerts, which reach the notification sinks (<c>AddWebhookNotifications</c>, …) as
+    /// <see cref="UsageAlertRaised"/> events, or the log when there is no sink. Options are validated at start. Safe to call more than once: services are
     /// added once, and every <paramref name="configure"/> applies.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>
@@ -48,6 +49,10 @@ public static class UsageTrackingIronCageBuilderExtensions
         services.TryAddSingleton<IBudgetGuard, UsageBudgetGuard>();
         services.TryAddSingleton<IUsageQuery, UsageQuery>();
         services.TryAddSingleton<UsageAlertMonitor>();
+
+        // Usage alerts reach the notification sinks (logger, webhook, Slack) through the outbox.
+        builder.AddNotifications();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageAlertSink, UsageAlertNotificationBridge>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UsageTrackingService>());
         return builder;
     }

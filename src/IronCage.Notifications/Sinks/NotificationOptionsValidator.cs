@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+
+namespace IronCage.Notifications;
+
+/// <summary>Validates the HTTP sinks' options at start. Messages name the problem, never the URL's path or the secret.</summary>
+internal sealed class NotificationOptionsValidator : IValidateOptions<WebhookNotificationOptions>, IValidateOptions<SlackNotificationOptions>
+{
+    private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromHours(1);
+
+    public ValidateOptionsResult Validate(string? name, WebhookNotificationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = ValidateHttp(nameof(WebhookNotificationOptions), options);
+        if (string.IsNullOrWhiteSpace(options.Secret) || options.Secret.Length < NotificationConstants.MinSecretLength)
+        {
+            failures.Add($"WebhookNotificationOptions.Secret must be at least {NotificationConstants.MinSecretLength} characters; generate a random one (for example 32 bytes, base64) and share it with the receiver.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, SlackNotificationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = ValidateHttp(nameof(SlackNotificationOptions), options);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static List<string> ValidateHttp(string type, HttpNotificationOptions options)
+    {
+        var failures = new List<string>();
+        var url = options.Url;
+        if (url is null)
+        {
+            failures.Add($"{type}.Url is not set; set it to the receiver's absolute https URL.");
+        }
+        else if (!url.IsAbsoluteUri)
+        {
+            failures.Add($"{type}.Url is a relative URL; set it to the receiver's absolute https URL.");
+        }
+        else if (url.Scheme == Uri.UriSchemeHttp && !url.IsLoopback)
+        {
+            // Only the host: the path of a webhook URL (Slack's, for one) is a credential.
+            failures.Add($"{type}.Url sends events to {url.Host} over plain http; use https (http is allowed only for loopback addresses such as 127.0.0.1).");
+        }
+        else if (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)
+        {
+            failures.Add($"{type}.Url has the scheme '{url.Scheme}'; use https.");
+        }
+        else if (!string.IsNullOrEmpty(url.UserInfo))
+        {
+            failures.Add($"{type}.Url carries user credentials; remove them from the URL.");
+        }
+
+        if (options.Timeout < MinTimeout || options.Timeout > NotificationConstants.MaxTimeout)
+        {
+            failures.Add($"{type}.Timeout is {options.Timeout}; use 10 milliseconds to 5 minutes (default 10 seconds).");
+        }
+
+        if (options.MaxRetries is < 0 or > NotificationConstants.MaxMaxRetries)
+        {
+            failures.Add($"{type}.MaxRetries is {options.MaxRetries}; use 0 to {NotificationConstants.MaxMaxRetries} (default {NotificationConstants.DefaultMaxRetries}).");
+        }
+
+        if (options.RetryDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryDelay || options.MaxRetryDelay > MaxDelay)
+        {
+            failures.Add($"{type}.RetryDelay must not be negative, and MaxRetryDelay must be at least RetryDelay and at most 1 hour (defaults 1 second and 30 seconds).");
+        }
+
+        return failures;
+    }
+}
