@@ -7,6 +7,7 @@ using IronCage.Storage;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Benchmarks;
 

@@ -64,8 +64,6 @@ internal sealed class RotationHarness : IDisposable
 
     public ISecretProtector Protector => _services.GetRequiredService<ISecretProtector>();
 
-    public IServiceProvider Services => _services;
-
     public static KeyReference Reference(ProviderId provider, string name = "prod") => new(provider, name);
 
     /// <summary>Registers a managed key whose current value exists at the fake provider.</summary>
