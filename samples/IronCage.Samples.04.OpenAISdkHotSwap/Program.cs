@@ -1,5 +1,6 @@
 using System.ClientModel;
 using IronCage.Encryption;
+using IronCage.Http;
 using IronCage.Providers.OpenAI;
 using IronCage.Rotation;
 using IronCage.Testing.Emulator;

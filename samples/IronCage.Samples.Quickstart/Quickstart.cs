@@ -1,6 +1,7 @@
 using System.Globalization;
 using IronCage.Auditing;
 using IronCage.Encryption;
+using IronCage.Http;
 using IronCage.Providers;
 using IronCage.Providers.OpenAI;
 using IronCage.Rotation;

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>Defaults of the runtime path.</summary>
 public static class IronCageHttpConstants

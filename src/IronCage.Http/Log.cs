@@ -1,7 +1,8 @@
+using IronCage.Http;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>IronCage.Http's log messages (event ids 3000–3999). Key references, version ids and hints only, never values.</summary>
 internal static partial class Log

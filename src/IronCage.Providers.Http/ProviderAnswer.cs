@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IronCage.Http;
 using IronCage.Verification;
 
 namespace IronCage.Providers.Http;

@@ -1,3 +1,4 @@
+using IronCage.Http;
 using NodaTime;
 
 namespace IronCage.Usage;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using BenchmarkDotNet.Attributes;
 using IronCage.Encryption;
+using IronCage.Http;
 using IronCage.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;

@@ -1,4 +1,5 @@
 using IronCage.Encryption;
+using IronCage.Http;
 using IronCage.Rotation;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;

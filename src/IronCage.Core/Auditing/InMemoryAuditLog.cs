@@ -1,3 +1,4 @@
+using IronCage.Http;
 using IronCage.Internal;
 using IronCage.Telemetry;
 using Microsoft.Extensions.Logging;

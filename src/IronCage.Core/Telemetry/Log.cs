@@ -1,3 +1,4 @@
+using IronCage.Http;
 using IronCage.Storage;
 using Microsoft.Extensions.Logging;
 

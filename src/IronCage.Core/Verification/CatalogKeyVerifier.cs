@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using IronCage.Http;
 using IronCage.Internal;
 using IronCage.Providers;
 using IronCage.Telemetry;

@@ -1,4 +1,5 @@
 using IronCage.Encryption;
+using IronCage.Http;
 using IronCage.Internal;
 using IronCage.Providers;
 using IronCage.Storage;

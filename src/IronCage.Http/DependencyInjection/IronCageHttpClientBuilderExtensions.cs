@@ -1,4 +1,5 @@
 using IronCage;
+using IronCage.Http;
 using IronCage.Internal;
 using IronCage.Usage;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,6 @@
-namespace IronCage.Internal;
+using IronCage.Http;
+
+namespace IronCage.Http;
 
 /// <summary>Buffers request and response content; the cancellable overload exists from .NET 9 on.</summary>
 internal static class ContentBuffer

@@ -1,7 +1,8 @@
+using IronCage.Http;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>
 /// The key handler behind <c>AddIronCageKey</c>: resolves the key (through <see cref="IKeyResolver"/>, so a host's own

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>
 /// Options of the handlers added with <c>AddIronCageKey</c> (the key handler and the usage handler), per named HttpClient.

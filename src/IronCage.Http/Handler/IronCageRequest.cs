@@ -1,4 +1,6 @@
-namespace IronCage.Internal;
+using IronCage.Http;
+
+namespace IronCage.Http;
 
 /// <summary>
 /// What the key handler tells the usage handler about a request. The two are added next to each other, so the key

@@ -1,4 +1,6 @@
-namespace IronCage.Internal;
+using IronCage.Http;
+
+namespace IronCage.Http;
 
 /// <summary>
 /// The attempts of one request through the key handler, and their bound: each key of the target at most once (a pool

@@ -1,6 +1,7 @@
+using IronCage.Http;
 using IronCage.Providers;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>Puts a resolved key on a request with its provider's auth scheme, and tells whether the caller already set one.</summary>
 internal static class KeyAuth

@@ -1,4 +1,6 @@
-namespace IronCage.Internal;
+using IronCage.Http;
+
+namespace IronCage.Http;
 
 /// <summary>What a handler draws keys from: one managed key, or a pool.</summary>
 internal sealed class KeyTarget

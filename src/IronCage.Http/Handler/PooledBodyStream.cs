@@ -1,6 +1,7 @@
 using System.Buffers;
+using IronCage.Http;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>
 /// A write-only stream that keeps what is written to it in an array rented from the shared pool, up to a cap; past

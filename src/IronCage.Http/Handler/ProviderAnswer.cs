@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using IronCage.Http;
 using IronCage.Verification;
 using NodaTime;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>What a provider's answer says about the key that was sent: its classification, the restriction it implies, the headroom it reports.</summary>
 internal static class ProviderAnswer

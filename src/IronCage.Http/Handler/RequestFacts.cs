@@ -1,8 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using IronCage.Http;
 using IronCage.Usage;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>What a request says about its cost before it is sent: the model, an estimate of its prompt tokens and its output cap.</summary>
 /// <param name="Model">The model, from the body's <c>model</c> or a Gemini path (<c>models/{model}:generateContent</c>).</param>

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.RateLimiting;
+using IronCage.Http;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>
 /// The default <see cref="IClientRateLimiter"/>: per key with a <see cref="ClientRateLimit"/>, a sliding window of

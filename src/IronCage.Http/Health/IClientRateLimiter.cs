@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>
 /// Client-side rate limits: whether this process may send one more request (and so many tokens) with a key now. The key

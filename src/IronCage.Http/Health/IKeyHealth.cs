@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>
 /// What this process knows about the health of its keys: restrictions after a provider refused a key (a cool-down after

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using IronCage.Http;
 using NodaTime;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>
 /// The default <see cref="IKeyHealth"/>: per-key restrictions and headroom in this process's memory. Restrictions are

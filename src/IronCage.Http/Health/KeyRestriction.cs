@@ -1,6 +1,6 @@
 using NodaTime;
 
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>A reason this process does not use a key for a while: a cool-down after 429, a disable after 401/403 or an exhausted quota.</summary>
 /// <param name="Reason">Why.</param>

@@ -4,7 +4,7 @@ using IronCage.Internal;
 using IronCage.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>
 /// Live <see cref="ApiKeyCredential"/>s for the official OpenAI and Azure OpenAI SDK clients (System.ClientModel):

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>
 /// A client-side rate limit for one managed key, enforced by the HTTP handler before a request leaves the process

@@ -1,6 +1,6 @@
 using IronCage.Storage;
 
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>
 /// Hands out the current usable key of a managed key or a key pool, from an in-memory cache that rotations, kill

@@ -1,4 +1,6 @@
-namespace IronCage.Internal;
+using IronCage.Http;
+
+namespace IronCage.Http;
 
 /// <summary>A pool's keys and the order its strategy gives them on one resolve.</summary>
 internal sealed class KeyPool(string name, KeyState[] states, PoolStrategy strategy, IKeyHealth health)

@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>A named pool of managed keys of one provider that requests can fail over between.</summary>
 public sealed class KeyPoolOptions

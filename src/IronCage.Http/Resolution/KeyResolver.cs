@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>
 /// The <see cref="IKeyResolver"/>: one <see cref="KeyState"/> per managed key, a lock-free read of its cached snapshot

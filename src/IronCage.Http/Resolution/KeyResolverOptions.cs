@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>Options of the <see cref="IKeyResolver"/>: cache refresh, pools and client-side rate limits.</summary>
 public sealed class KeyResolverOptions

@@ -1,4 +1,6 @@
-namespace IronCage.Internal;
+using IronCage.Http;
+
+namespace IronCage.Http;
 
 /// <summary>One read of a key from the store: either a usable key or why it is not usable.</summary>
 internal sealed class KeySnapshot

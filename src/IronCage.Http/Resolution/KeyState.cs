@@ -1,4 +1,6 @@
-namespace IronCage.Internal;
+using IronCage.Http;
+
+namespace IronCage.Http;
 
 /// <summary>What the resolver knows about one managed key: the cached snapshot and how often this process handed it out.</summary>
 internal sealed class KeyState(KeyReference key)

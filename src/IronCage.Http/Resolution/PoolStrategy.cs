@@ -1,4 +1,4 @@
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>How a key pool chooses among its usable keys.</summary>
 public enum PoolStrategy

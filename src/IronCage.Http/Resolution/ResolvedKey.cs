@@ -1,7 +1,7 @@
 using IronCage.Providers;
 using NodaTime;
 
-namespace IronCage;
+namespace IronCage.Http;
 
 /// <summary>
 /// The current version of a managed key, decrypted and ready to put on a request. Its <see cref="Secret"/> lives only

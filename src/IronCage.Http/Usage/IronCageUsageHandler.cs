@@ -1,8 +1,9 @@
+using IronCage.Http;
 using IronCage.Usage;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>
 /// The usage handler behind <c>AddIronCageKey</c>, inside the key handler: for a key with a budget it reads the

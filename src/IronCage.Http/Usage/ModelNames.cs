@@ -1,6 +1,7 @@
 using System.Text.Json;
+using IronCage.Http;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>
 /// The model names a handler has seen, so reading the same model from every response does not allocate a new string

@@ -1,8 +1,9 @@
+using IronCage.Http;
 using IronCage.Usage;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>
 /// The end of one successful call: once its body has been read (or abandoned), the usage it reported is recorded and

@@ -1,6 +1,7 @@
 using System.Buffers;
+using IronCage.Http;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>
 /// A read-only stream over a response body that hands every byte to the caller unchanged and, on the side, reads the

@@ -1,6 +1,7 @@
 using System.Net;
+using IronCage.Http;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>Replaces a response's content with the same bytes read through a <see cref="UsageCaptureStream"/>.</summary>
 internal sealed class UsageCapturingContent : HttpContent

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using IronCage.Http;
 using IronCage.Usage;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>
 /// Token usage read from a provider's response, merged across stream events. Counts are cumulative in every format

@@ -1,6 +1,7 @@
+using IronCage.Http;
 using Microsoft.Extensions.Options;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>Checks the resolver's options at start: pools with keys of one provider, positive intervals and limits.</summary>
 internal sealed class KeyResolverOptionsValidator : IValidateOptions<KeyResolverOptions>

@@ -1,6 +1,7 @@
+using IronCage.Http;
 using Microsoft.Extensions.Options;
 
-namespace IronCage.Internal;
+namespace IronCage.Http;
 
 /// <summary>Checks a handler's options when its HttpClient is first built.</summary>
 internal sealed class IronCageKeyHandlerOptionsValidator : IValidateOptions<IronCageKeyHandlerOptions>
