@@ -1,5 +1,4 @@
 using System.Text.Json;
-using IronCage.Http;
 using IronCage.Verification;
 
 namespace IronCage.Providers.Http;

@@ -1,4 +1,3 @@
-using IronCage.Http;
 using NodaTime;
 
 namespace IronCage.Usage;

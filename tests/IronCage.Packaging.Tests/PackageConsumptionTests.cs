@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Text;
 using System.Xml.Linq;
 using IronCage.Encryption;
-using IronCage.Http;
 using IronCage.Providers;
 
 namespace IronCage.Packaging.Tests;

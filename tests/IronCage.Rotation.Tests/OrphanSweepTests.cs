@@ -2,6 +2,7 @@ using IronCage.Providers;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Rotation.Tests;
 

@@ -6,6 +6,7 @@ using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NodaTime;
+using NodaTime.Testing;
 
 namespace IronCage.Rotation.Tests;
 

@@ -16,7 +16,7 @@ public sealed class SqliteSchedulerTests : IDisposable
 
     private readonly TempDatabase _database = new();
     private readonly RecordingLoggerProvider _logs = new();
-    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
     private readonly FakeProviderAdapter _provider;
     private readonly ServiceProvider _services;
     private readonly List<string> _secrets = [];

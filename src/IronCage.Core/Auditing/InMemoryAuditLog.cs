@@ -1,4 +1,3 @@
-using IronCage.Http;
 using IronCage.Internal;
 using IronCage.Telemetry;
 using Microsoft.Extensions.Logging;

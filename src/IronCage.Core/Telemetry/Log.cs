@@ -1,4 +1,3 @@
-using IronCage.Http;
 using IronCage.Storage;
 using Microsoft.Extensions.Logging;
 

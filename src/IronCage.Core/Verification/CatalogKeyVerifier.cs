@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using IronCage.Http;
 using IronCage.Internal;
 using IronCage.Providers;
 using IronCage.Telemetry;
