@@ -17,7 +17,7 @@ public sealed class OrphanSweepTests
     [Fact]
     public async Task RotateAsync_UnnamedKeysAndACreateThatActedThenFailed_RemovesTheOrphanAndNothingOlder()
     {
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var provider = new FakeProviderAdapter(Unnamed, ProviderCapabilities.Create | ProviderCapabilities.List | ProviderCapabilities.Delete | ProviderCapabilities.Verify, clock);
         using var harness = new RotationHarness(provider, clock, extend: b => b.Services.Configure<IronCageOptions>(o => o.AddProvider(Descriptor(createSetsKeyName: false))));
         using var other = FakeKeys.Generate(Unnamed);
@@ -40,7 +40,7 @@ public sealed class OrphanSweepTests
     [Fact]
     public async Task RotateAsync_NamedKeysAndACreateThatActedThenFailed_RemovesOnlyTheKeyWithTheAttemptsName()
     {
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var provider = new FakeProviderAdapter(Unnamed, ProviderCapabilities.Create | ProviderCapabilities.List | ProviderCapabilities.Delete | ProviderCapabilities.Verify, clock);
         using var harness = new RotationHarness(provider, clock, extend: b => b.Services.Configure<IronCageOptions>(o => o.AddProvider(Descriptor(createSetsKeyName: true))));
         var (registered, _) = await harness.RegisterAsync();

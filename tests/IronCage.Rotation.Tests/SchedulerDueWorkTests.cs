@@ -124,7 +124,7 @@ public sealed class SchedulerDueWorkTests
     public async Task ExpiryWarning_TwoInstancesAtOnce_WarnOnce()
     {
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
-        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0);
+        var clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
         var shared = new RotationHarness.SharedState();
         using var first = new RotationHarness(provider, clock, shared);
         using var second = new RotationHarness(provider, clock, shared);
