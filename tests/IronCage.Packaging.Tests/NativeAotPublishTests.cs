@@ -100,8 +100,12 @@ public sealed class NativeAotPublishTests(PackedFeed packed)
 
     private const string AppSource = """"
         using IronCage;
+        using IronCage.Encryption;
+        using IronCage.Http;
+        using IronCage.Providers;
         using IronCage.Providers.OpenAI;
         using IronCage.Rotation;
+        using IronCage.Storage;
         using Microsoft.Extensions.DependencyInjection;
 
         static string Env(string name) => Environment.GetEnvironmentVariable(name) ?? throw new InvalidOperationException(name + " is not set.");

@@ -39,6 +39,9 @@ public sealed class PackageConsumptionTests(PackedFeed packed)
             """);
         await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), """
             using IronCage;
+            using IronCage.Encryption;
+            using IronCage.Http;
+            using IronCage.Providers;
             using Microsoft.Extensions.DependencyInjection;
 
             var services = new ServiceCollection();

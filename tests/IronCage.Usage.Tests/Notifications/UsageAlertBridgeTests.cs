@@ -65,7 +65,7 @@ public sealed class UsageAlertBridgeTests
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
-        configure(services.AddIronCage());
+        configure(services.AddIronCage().ProtectKeysWithMasterKey(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))));
         return services.BuildServiceProvider();
     }
 
