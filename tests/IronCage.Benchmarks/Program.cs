@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace IronCage.Benchmarks;
 
@@ -11,13 +9,16 @@ namespace IronCage.Benchmarks;
 /// <c>-- --filter * --job short</c>. Benchmarks run in process (no generated project to build), which is what
 /// this repository's offline machines allow.
 /// </summary>
+/// <remarks>
+/// In-process is asked for on the command line (<c>--inProcess</c>) rather than as a job in the config: a job in the
+/// config would be the one that runs, and every job given with <c>--job</c> (short, dry, medium…) would be ignored.
+/// </remarks>
 public static class Program
 {
     public static void Main(string[] args)
     {
-        var config = DefaultConfig.Instance
-            .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).AsDefault())
-            .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        var inProcess = args.Any(a => a is "--inProcess" or "-i");
+        var config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(inProcess ? args : [.. args, "--inProcess"], config);
     }
 }
