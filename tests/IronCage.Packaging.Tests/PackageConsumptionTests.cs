@@ -79,6 +79,14 @@ public sealed class PackageConsumptionTests(PackedFeed packed)
         readme.Should().StartWith($"# {id}", $"{id}'s README is its own, not another package's");
         foreach (var framework in new[] { "net8.0", "net10.0" })
         {
+            if (id == CliToolTests.PackageId)
+            {
+                // A .NET tool: the program and its settings under tools/, nothing to reference under lib/.
+                entries.Should().Contain([$"tools/{framework}/any/{CliToolTests.Command}.dll", $"tools/{framework}/any/DotnetToolSettings.xml"], $"{id} ships the tool for {framework}");
+                entries.Should().NotContain(e => e.StartsWith("lib/", StringComparison.Ordinal));
+                continue;
+            }
+
             entries.Should().Contain([$"lib/{framework}/{id}.dll", $"lib/{framework}/{id}.xml"], $"{id} ships documented assemblies for {framework}");
         }
 

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace IronCage.Packaging.Tests;
+
+/// <summary>
+/// The <c>ironcage</c> tool as an operator gets it: the packed IronCage.Cli installed with <c>dotnet tool install</c> into
+/// a temporary tool path, then run as a process against a temporary SQLite file — the key from standard input, never in
+/// the process's command line.
+/// </summary>
+[Collection(PackedFeedCollection.Name)]
+public sealed class CliToolTests(PackedFeed packed)
+{
+    public const string PackageId = "IronCage.Cli";
+    public const string Command = "ironcage";
+
+    [Fact]
+    public async Task InstalledTool_AddsAKeyFromStandardInputListsItAndExitsWithTheDocumentedCodes()
+    {
+        var tools = packed.NewFolder("tools");
+        var work = packed.NewFolder("cli-work");
+        await File.WriteAllTextAsync(Path.Combine(work, "nuget.config"), await packed.NuGetConfigAsync());
+        await DotnetCli.RunDotnetAsync(work, "tool", "install", PackageId, "--tool-path", tools, "--version", packed.Version, "--configfile", Path.Combine(work, "nuget.config"));
+        var tool = Path.Combine(tools, OperatingSystem.IsWindows() ? Command + ".exe" : Command);
+        var environment = new Dictionary<string, string>
+        {
+            ["IRONCAGE_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["IronCage__ConnectionString"] = $"Data Source={Path.Combine(work, "ironcage.db")}",
+        };
+        var key = "gsk_" + string.Concat(RandomNumberGenerator.GetItems<char>("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 52));
+
+        var help = await RunAsync(tool, work, environment, null, "--help");
+        var added = await RunAsync(tool, work, environment, key + "\n", "keys", "add", "groq/prod", "--no-verify");
+        var listed = await RunAsync(tool, work, environment, null, "keys", "list", "--json");
+        var usage = await RunAsync(tool, work, environment, null, "keys", "show", "not-a-key");
+        var noKey = await RunAsync(tool, work, new Dictionary<string, string>(environment) { ["IRONCAGE_MASTER_KEY"] = string.Empty }, null, "keys", "list");
+
+        help.ExitCode.Should().Be(0, help.Output);
+        help.Output.Should().Contain("keys").And.Contain("doctor");
+        added.ExitCode.Should().Be(0, added.Output);
+        added.CommandLine.Should().NotContain(key);
+        listed.ExitCode.Should().Be(0, listed.Output);
+        using (var json = JsonDocument.Parse(listed.Output))
+        {
+            json.RootElement.GetProperty("keys")[0].GetProperty("key").GetString().Should().Be("groq/prod");
+        }
+
+        usage.ExitCode.Should().Be(2, usage.Output);
+        noKey.ExitCode.Should().Be(2, noKey.Output);
+        foreach (var run in new[] { help, added, listed, usage, noKey })
+        {
+            run.Output.Should().NotContain(key);
+        }
+    }
+
+    private sealed record Run(int ExitCode, string Output, string CommandLine);
+
+    private static async Task<Run> RunAsync(string program, string workingDirectory, IReadOnlyDictionary<string, string> environment, string? input, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(cancel.Token);
+        return new Run(process.ExitCode, await stdout + await stderr, string.Join(' ', arguments));
+    }
+}
