@@ -23,6 +23,7 @@ internal static class CliApplication
         root.Add(KeysCommands.Build(globals));
         root.Add(PlanCommand.Build(globals));
         root.Add(RotationsCommands.Build(globals));
+        root.Add(UsageCommands.Build(globals));
         root.Add(AuditCommands.Build(globals));
         root.Add(DoctorCommand.Build(globals));
 
