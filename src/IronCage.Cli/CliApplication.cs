@@ -26,9 +26,12 @@ internal static class CliApplication
         root.Add(UsageCommands.Build(globals));
         root.Add(AuditCommands.Build(globals));
         root.Add(DoctorCommand.Build(globals));
+        root.Add(CompletionCommand.Build(context));
 
         var parsed = root.Parse(context.Args);
-        if (parsed.Errors.Count != 0)
+        // A completion request ([suggest:N] "partial line") is answered even though the partial line does not parse.
+        var completing = context.Args.Count != 0 && context.Args[0].StartsWith("[suggest", StringComparison.Ordinal);
+        if (parsed.Errors.Count != 0 && !completing)
         {
             foreach (var error in parsed.Errors)
             {

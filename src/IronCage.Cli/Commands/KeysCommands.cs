@@ -20,6 +20,7 @@ internal static class KeysCommands
         keys.Add(ShowKey(globals));
         keys.Add(Add(globals));
         keys.Add(Rotate(globals));
+        keys.Add(BulkRotateCommand.Build(globals));
         keys.Add(Supply(globals));
         keys.Add(Revoke(globals));
         keys.Add(Kill(globals));
