@@ -110,6 +110,21 @@ public sealed class ProviderHttpPipelineTests
     }
 
     [Fact]
+    public async Task SendAsync_64MiBErrorAnswer_IsClassifiedFromABoundedPrefix()
+    {
+        var body = new EndlessJsonStream("""{"error":{"message":"no access","type":"permission_error"}}"""u8.ToArray(), 64L << 20);
+        var provider = new ScriptedProvider((_, _) => new HttpResponseMessage(HttpStatusCode.Forbidden) { Content = new StreamContent(body) });
+        using var host = new PlumbingHost(provider);
+
+        var act = () => host.Http.SendAsync(host.Endpoint, new ProviderCall(HttpMethod.Get, host.Endpoint.Resolve("keys/1"), "read key"), CancellationToken.None);
+
+        var thrown = (await act.Should().ThrowAsync<ProviderRequestException>()).Which;
+        thrown.Kind.Should().Be(ProviderErrorKind.Forbidden);
+        thrown.Message.Should().Contain("no access", "the error is read from the body's prefix");
+        body.Served.Should().BeLessThanOrEqualTo(64 * 1024, "an error answer is read only up to its bound, whatever its size");
+    }
+
+    [Fact]
     public async Task SendAsync_Redirect_IsNotFollowed()
     {
         var provider = new ScriptedProvider((_, _) => new HttpResponseMessage(HttpStatusCode.Found) { Headers = { Location = new Uri("https://elsewhere.example/steal") } });
@@ -157,5 +172,54 @@ public sealed class ProviderHttpPipelineTests
         act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Contain(f => f.Contains("MaxRetries is 11"))
             .And.Contain(f => f.Contains("Timeout is 00:00:00"))
             .And.Contain(f => f.Contains("plain http on a non-loopback host"));
+    }
+
+    /// <summary>A body of any length that allocates nothing: a JSON prefix, then JSON whitespace; counts what was read.</summary>
+    private sealed class EndlessJsonStream(byte[] prefix, long length) : Stream
+    {
+        public long Served { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => Served;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = (int)Math.Min(buffer.Length, length - Served);
+            for (var i = 0; i < n; i++)
+            {
+                var at = Served + i;
+                buffer[i] = at < prefix.Length ? prefix[at] : (byte)' ';
+            }
+
+            Served += n;
+            return n;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
