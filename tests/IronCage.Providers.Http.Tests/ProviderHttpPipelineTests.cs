@@ -124,6 +124,36 @@ public sealed class ProviderHttpPipelineTests
         body.Served.Should().BeLessThanOrEqualTo(64 * 1024, "an error answer is read only up to its bound, whatever its size");
     }
 
+    [Theory]
+    [InlineData("text/html", "<html><body>Sign in to the Wi-Fi</body></html>")]
+    [InlineData("application/json", "")]
+    [InlineData("application/json", "{\"object\":\"list\",\"data\":[")]
+    [InlineData("application/json", "{\"object\":\"list\"}")]
+    public async Task VerifyAsync_200ThatIsNotTheDocumentedAnswer_IsAnUnexpectedAnswer(string mediaType, string body)
+    {
+        var provider = new ScriptedProvider((_, _) => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, System.Text.Encoding.UTF8, mediaType) });
+        using var host = new PlumbingHost(provider);
+        using var key = SecretValue.FromString("sk-proj-verify-me");
+
+        var result = await OpenAIShaped(host).VerifyAsync(host.Endpoint, host.Endpoint.Resolve("models"), key, null, CancellationToken.None);
+
+        result.IsValid.Should().BeFalse();
+        result.ErrorKind.Should().Be(ProviderErrorKind.UnexpectedAnswer);
+        provider.Requests.Should().Equal("GET /v1/models");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_200WithTheDocumentedList_IsValid()
+    {
+        var provider = new ScriptedProvider((_, _) => ScriptedProvider.Json(HttpStatusCode.OK, """{"object":"list","data":[{"id":"gpt-4o-mini","object":"model"}]}"""));
+        using var host = new PlumbingHost(provider);
+        using var key = SecretValue.FromString("sk-proj-verify-me");
+
+        var result = await OpenAIShaped(host).VerifyAsync(host.Endpoint, host.Endpoint.Resolve("models"), key, null, CancellationToken.None);
+
+        result.IsValid.Should().BeTrue(result.Message);
+    }
+
     [Fact]
     public async Task SendAsync_Redirect_IsNotFollowed()
     {
@@ -173,6 +203,10 @@ public sealed class ProviderHttpPipelineTests
             .And.Contain(f => f.Contains("Timeout is 00:00:00"))
             .And.Contain(f => f.Contains("plain http on a non-loopback host"));
     }
+
+    /// <summary>The plumbing with OpenAI's descriptor: its verify call documents <c>GET /v1/models</c> answering a <c>data</c> list.</summary>
+    private static ProviderHttp OpenAIShaped(PlumbingHost host)
+        => new(host.Services.GetRequiredService<IHttpClientFactory>(), PlumbingHost.ClientName, ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.OpenAI), NodaTime.SystemClock.Instance);
 
     /// <summary>A body of any length that allocates nothing: a JSON prefix, then JSON whitespace; counts what was read.</summary>
     private sealed class EndlessJsonStream(byte[] prefix, long length) : Stream
