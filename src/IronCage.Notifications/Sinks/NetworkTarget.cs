@@ -99,7 +99,7 @@ internal static class NetworkTarget
     {
         var endpoint = context.DnsEndPoint;
         var target = context.InitialRequestMessage.RequestUri;
-        var isProxy = target is not null && !string.Equals(target.IdnHost, endpoint.Host, StringComparison.OrdinalIgnoreCase);
+        var isProxy = target is not null && !string.Equals(target.IdnHost.Trim('[', ']'), endpoint.Host.Trim('[', ']'), StringComparison.OrdinalIgnoreCase);
         var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
             ? [literal]
             : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);

@@ -133,6 +133,7 @@ public sealed class VerifyUnexpectedAnswerTests : IAsyncLifetime
         result.IsValid.Should().BeFalse("a 200 that is not the provider's documented answer proves nothing");
         result.ErrorKind.Should().Be(ProviderErrorKind.UnexpectedAnswer);
         result.ErrorKind.Should().NotBe(ProviderErrorKind.InvalidKey, "nothing says the key is bad either");
+        result.ErrorKind!.Value.RecommendedAction.Should().Be(KeyAction.None, "an answer from something else is no reason to disable or rotate the key");
         result.StatusCode.Should().Be(200);
         result.Message.Should().Contain("base address");
         _origin.Seen.Should().ContainSingle("the verify call reached the loopback origin");
