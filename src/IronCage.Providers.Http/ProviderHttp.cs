@@ -116,13 +116,23 @@ public sealed class ProviderHttp
     /// <param name="rules">The verify call's own rules, checked before the provider's.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The result.</returns>
+    /// <remarks>
+    /// A 2xx is a valid key only when its body has the <see cref="VerifyCall.SuccessShapes"/> of the descriptor's verify
+    /// call (or admin verify call) whose path <paramref name="uri"/> ends with; otherwise the result is
+    /// <see cref="ProviderErrorKind.UnexpectedAnswer"/>.
+    /// </remarks>
     public async Task<KeyVerificationResult> VerifyAsync(ProviderEndpoint endpoint, Uri uri, SecretValue key, IReadOnlyList<ResponseRule>? rules, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         try
         {
             var answer = await SendAsync(endpoint, new ProviderCall(HttpMethod.Get, uri, "verify key") { Rules = rules }, key, cancellationToken).ConfigureAwait(false);
-            return KeyVerificationResult.FromClassification(answer.Classification);
+
+            // A 200 is not proof: only the answer the descriptor's verify call documents counts (a captive portal or a
+            // proxy answers 200 too).
+            return DocumentedVerifyCall(uri) is { } call && !call.IsDocumentedSuccess(Serialize(answer.Body))
+                ? KeyVerificationResult.UnexpectedAnswer(Provider, answer.Classification.StatusCode, call)
+                : KeyVerificationResult.FromClassification(answer.Classification);
         }
         catch (ClassifiedProviderRequestException ex)
         {
@@ -175,6 +185,37 @@ public sealed class ProviderHttp
         return kind == ProviderErrorKind.RateLimited || kind == ProviderErrorKind.Transient
             ? "Retry later."
             : "Check the request's parameters.";
+    }
+
+    /// <summary>The descriptor's verify call (inference or admin) that <paramref name="uri"/> is addressed to, matched on the end of its path (a base-address override keeps the path).</summary>
+    private VerifyCall? DocumentedVerifyCall(Uri uri)
+    {
+        foreach (var call in (ReadOnlySpan<VerifyCall?>)[_descriptor.VerifyCall, _descriptor.AdminVerifyCall])
+        {
+            if (call is not null && Uri.TryCreate(call.Url, UriKind.Absolute, out var documented)
+                && uri.AbsolutePath.TrimEnd('/').EndsWith(documented.AbsolutePath.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            {
+                return call;
+            }
+        }
+
+        return null;
+    }
+
+    private static byte[] Serialize(JsonElement? body)
+    {
+        if (body is not { } element)
+        {
+            return [];
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            element.WriteTo(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static JsonElement? Parse(byte[] body)

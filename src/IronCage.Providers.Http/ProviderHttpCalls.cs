@@ -84,7 +84,7 @@ public sealed class ProviderHttpCalls
             var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             try
             {
-                var answer = new ProviderHttpResponse(response, await ProviderResponseBuffer.ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false));
+                var answer = new ProviderHttpResponse(response, await ProviderResponseBuffer.ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false));
                 answer.Classify(classify, Now());
                 return answer;
             }

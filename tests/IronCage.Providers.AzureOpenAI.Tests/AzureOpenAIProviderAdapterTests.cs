@@ -95,19 +95,24 @@ public sealed class AzureOpenAIProviderAdapterTests
         thrown.Kind.Should().Be(ProviderErrorKind.Transient);
     }
 
-    [Fact]
-    public async Task RegenerateSlot_OperationUrlOnAnotherHost_IsNotFollowed()
+    [Theory]
+    [InlineData("https://evil.example.com/op")]
+    [InlineData("https://management.azure.com:8443/subscriptions/sub-1/operationResults/op-1")]
+    [InlineData("http://management.azure.com/subscriptions/sub-1/operationResults/op-1")]
+    [InlineData("https://management.azure.com.evil.example/op")]
+    public async Task RegenerateSlot_OperationUrlOnAnotherOrigin_IsNotFollowed(string operationUrl)
     {
         var handler = new MockHttpMessageHandler();
+        handler.Fallback.Throw(new InvalidOperationException("The bearer token was sent to the operation URL."));
         handler.Expect(HttpMethod.Post, Account + "/regenerateKey").Respond(_ =>
         {
             var accepted = new HttpResponseMessage(HttpStatusCode.Accepted);
-            accepted.Headers.Add("Azure-AsyncOperation", "https://evil.example.com/op");
+            accepted.Headers.Add("Azure-AsyncOperation", operationUrl);
             return accepted;
         });
         using var host = Host(handler);
 
-        await FluentActions.Awaiting(() => host.Adapter.RegenerateSlotAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>().WithMessage("*does not send its token there*");
+        await FluentActions.Awaiting(() => host.Adapter.RegenerateSlotAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>().WithMessage("*scheme, host and port must match*does not send its token there*");
         handler.VerifyNoOutstandingExpectation();
     }
 

@@ -110,6 +110,51 @@ public sealed class ProviderHttpPipelineTests
     }
 
     [Fact]
+    public async Task SendAsync_64MiBErrorAnswer_IsClassifiedFromABoundedPrefix()
+    {
+        var body = new EndlessJsonStream("""{"error":{"message":"no access","type":"permission_error"}}"""u8.ToArray(), 64L << 20);
+        var provider = new ScriptedProvider((_, _) => new HttpResponseMessage(HttpStatusCode.Forbidden) { Content = new StreamContent(body) });
+        using var host = new PlumbingHost(provider);
+
+        var act = () => host.Http.SendAsync(host.Endpoint, new ProviderCall(HttpMethod.Get, host.Endpoint.Resolve("keys/1"), "read key"), CancellationToken.None);
+
+        var thrown = (await act.Should().ThrowAsync<ProviderRequestException>()).Which;
+        thrown.Kind.Should().Be(ProviderErrorKind.Forbidden);
+        thrown.Message.Should().Contain("no access", "the error is read from the body's prefix");
+        body.Served.Should().BeLessThanOrEqualTo(64 * 1024, "an error answer is read only up to its bound, whatever its size");
+    }
+
+    [Theory]
+    [InlineData("text/html", "<html><body>Sign in to the Wi-Fi</body></html>")]
+    [InlineData("application/json", "")]
+    [InlineData("application/json", "{\"object\":\"list\",\"data\":[")]
+    [InlineData("application/json", "{\"object\":\"list\"}")]
+    public async Task VerifyAsync_200ThatIsNotTheDocumentedAnswer_IsAnUnexpectedAnswer(string mediaType, string body)
+    {
+        var provider = new ScriptedProvider((_, _) => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, System.Text.Encoding.UTF8, mediaType) });
+        using var host = new PlumbingHost(provider);
+        using var key = SecretValue.FromString("sk-proj-verify-me");
+
+        var result = await OpenAIShaped(host).VerifyAsync(host.Endpoint, host.Endpoint.Resolve("models"), key, null, CancellationToken.None);
+
+        result.IsValid.Should().BeFalse();
+        result.ErrorKind.Should().Be(ProviderErrorKind.UnexpectedAnswer);
+        provider.Requests.Should().Equal("GET /v1/models");
+    }
+
+    [Fact]
+    public async Task VerifyAsync_200WithTheDocumentedList_IsValid()
+    {
+        var provider = new ScriptedProvider((_, _) => ScriptedProvider.Json(HttpStatusCode.OK, """{"object":"list","data":[{"id":"gpt-4o-mini","object":"model"}]}"""));
+        using var host = new PlumbingHost(provider);
+        using var key = SecretValue.FromString("sk-proj-verify-me");
+
+        var result = await OpenAIShaped(host).VerifyAsync(host.Endpoint, host.Endpoint.Resolve("models"), key, null, CancellationToken.None);
+
+        result.IsValid.Should().BeTrue(result.Message);
+    }
+
+    [Fact]
     public async Task SendAsync_Redirect_IsNotFollowed()
     {
         var provider = new ScriptedProvider((_, _) => new HttpResponseMessage(HttpStatusCode.Found) { Headers = { Location = new Uri("https://elsewhere.example/steal") } });
@@ -157,5 +202,58 @@ public sealed class ProviderHttpPipelineTests
         act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Contain(f => f.Contains("MaxRetries is 11"))
             .And.Contain(f => f.Contains("Timeout is 00:00:00"))
             .And.Contain(f => f.Contains("plain http on a non-loopback host"));
+    }
+
+    /// <summary>The plumbing with OpenAI's descriptor: its verify call documents <c>GET /v1/models</c> answering a <c>data</c> list.</summary>
+    private static ProviderHttp OpenAIShaped(PlumbingHost host)
+        => new(host.Services.GetRequiredService<IHttpClientFactory>(), PlumbingHost.ClientName, ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.OpenAI), NodaTime.SystemClock.Instance);
+
+    /// <summary>A body of any length that allocates nothing: a JSON prefix, then JSON whitespace; counts what was read.</summary>
+    private sealed class EndlessJsonStream(byte[] prefix, long length) : Stream
+    {
+        public long Served { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => Served;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = (int)Math.Min(buffer.Length, length - Served);
+            for (var i = 0; i < n; i++)
+            {
+                var at = Served + i;
+                buffer[i] = at < prefix.Length ? prefix[at] : (byte)' ';
+            }
+
+            Served += n;
+            return n;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -43,6 +43,13 @@ public readonly struct ProviderErrorKind : IEquatable<ProviderErrorKind>
     /// <summary>The provider rejected the request itself as malformed; retrying will not help.</summary>
     public static ProviderErrorKind BadRequest { get; } = new("BadRequest");
 
+    /// <summary>
+    /// A success status whose body is not the provider's documented answer (an HTML page, an empty body, malformed JSON,
+    /// JSON of another shape): something else answered, such as a captive portal, a proxy or a wrong base address. Says
+    /// nothing about the key. Action: check the network path and base address, then verify again.
+    /// </summary>
+    public static ProviderErrorKind UnexpectedAnswer { get; } = new("UnexpectedAnswer");
+
     /// <summary>An answer IronCage could not classify.</summary>
     public static ProviderErrorKind Unknown { get; } = new("Unknown");
 

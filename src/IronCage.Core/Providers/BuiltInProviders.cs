@@ -18,11 +18,15 @@ internal static class BuiltInProviders
     private const ProviderCapabilities U = ProviderCapabilities.Undelete;
     private const ProviderCapabilities E = ProviderCapabilities.Expiry;
     private const ProviderCapabilities V = ProviderCapabilities.Verify;
+
     private const ProviderCapabilities Usage = ProviderCapabilities.ReportsUsage;
 
     // Keys without a distinctive prefix (§18): 32–64 alphanumerics, meaningful in text only next to a keyword.
     private const string OpaqueToken = "[A-Za-z0-9]{32,64}";
     private const string OpaqueTokenDescription = "32 to 64 letters and digits";
+
+    // The OpenAI-style list every OpenAI-compatible models endpoint documents: { "object": "list", "data": [...] }.
+    private static readonly ResponseShape DataList = ResponseShape.ObjectWithArray("data");
 
     public static IEnumerable<ProviderDescriptor> Create()
     {
@@ -72,8 +76,8 @@ internal static class BuiltInProviders
             new(KeyKind.Admin, "sk-admin-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}", "an admin key: sk-admin- followed by letters, digits, '-' and '_' with the marker T3BlbkFJ in the middle", "sk-admin-"),
         ],
         Auth = AuthScheme.Bearer,
-        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.openai.com/v1/models") { SuccessMeans = "200 with the list of models the key can use." },
-        AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://api.openai.com/v1/organization/admin_api_keys?limit=1") { SuccessMeans = "200 with a page of admin keys: only an admin key may list them." },
+        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.openai.com/v1/models") { SuccessMeans = "200 with the list of models the key can use.", SuccessShapes = [DataList] },
+        AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://api.openai.com/v1/organization/admin_api_keys?limit=1") { SuccessMeans = "200 with a page of admin keys: only an admin key may list them.", SuccessShapes = [DataList] },
         ErrorRules =
         [
             OpenAIInsufficientQuota(),
@@ -102,8 +106,8 @@ internal static class BuiltInProviders
             new(KeyKind.Admin, "sk-ant-admin01-[A-Za-z0-9_-]{93}AA", "an admin key: sk-ant-admin01- followed by 93 letters, digits, '-' or '_' and ending in AA", "sk-ant-admin01-"),
         ],
         Auth = AuthScheme.Header("x-api-key", new Dictionary<string, string> { ["anthropic-version"] = "2023-06-01" }),
-        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.anthropic.com/v1/models") { SuccessMeans = "200 with the list of models." },
-        AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://api.anthropic.com/v1/organizations/me") { SuccessMeans = "200 with the organization the admin key belongs to." },
+        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.anthropic.com/v1/models") { SuccessMeans = "200 with the list of models.", SuccessShapes = [DataList] },
+        AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://api.anthropic.com/v1/organizations/me") { SuccessMeans = "200 with the organization the admin key belongs to.", SuccessShapes = [ResponseShape.ObjectWithString("id")] },
         ErrorRules =
         [
             new(ProviderErrorKind.QuotaExhausted, "A 400 about the credit balance means the account has no credits left.") { StatusCode = 400, MessageContains = "credit balance" },
@@ -132,6 +136,7 @@ internal static class BuiltInProviders
         {
             DefaultParameters = new Dictionary<string, string> { ["region"] = "us-east-1" },
             SuccessMeans = "200 with the foundation models of the region.",
+            SuccessShapes = [ResponseShape.ObjectWithArray("modelSummaries")],
         },
         ErrorRules =
         [
@@ -170,6 +175,7 @@ internal static class BuiltInProviders
         {
             AllowedHostSuffixes = [".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com", ".openai.azure.us", ".cognitiveservices.azure.us", ".openai.azure.cn", ".cognitiveservices.azure.cn"],
             SuccessMeans = "200 from the resource's data plane (endpoint such as https://my-resource.openai.azure.com).",
+            SuccessShapes = [DataList],
         },
         Notes = "Exactly two keys per resource; rotate by regenerating the slot not in use.",
     };
@@ -194,6 +200,7 @@ internal static class BuiltInProviders
         VerifyCall = new VerifyCall(HttpMethod.Get, "https://generativelanguage.googleapis.com/v1beta/models?pageSize=1")
         {
             SuccessMeans = "200 with a page of models.",
+            SuccessShapes = [ResponseShape.ObjectWithArray("models")],
         },
         ErrorRules =
         [
@@ -224,10 +231,11 @@ internal static class BuiltInProviders
             new(KeyKind.Admin, "sk-or-v1-[a-f0-9]{64}", "a management key: sk-or-v1- followed by 64 lower-case hexadecimal characters", "sk-or-v1-"),
         ],
         Auth = AuthScheme.Bearer,
-        VerifyCall = new VerifyCall(HttpMethod.Get, "https://openrouter.ai/api/v1/key") { SuccessMeans = "200 with the key's label, limits and usage." },
+        VerifyCall = new VerifyCall(HttpMethod.Get, "https://openrouter.ai/api/v1/key") { SuccessMeans = "200 with the key's label, limits and usage.", SuccessShapes = [ResponseShape.ObjectWithObject("data")] },
         AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://openrouter.ai/api/v1/key")
         {
             SuccessMeans = "200 with is_management_key: true.",
+            SuccessShapes = [ResponseShape.ObjectWithObject("data")],
             Rules =
             [
                 new(ProviderErrorKind.Forbidden, "The key works but is not a management key (is_management_key: false): it cannot manage keys.") { JsonProperty = "data.is_management_key", JsonValue = "false" },
@@ -258,10 +266,11 @@ internal static class BuiltInProviders
             new(KeyKind.Inference, "xai-[A-Za-z0-9_]{80}", "xai- followed by 80 letters, digits or '_'", "xai-"),
         ],
         Auth = AuthScheme.Bearer,
-        AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://management-api.x.ai/auth/management-keys/validation") { SuccessMeans = "200 with the management key's team." },
+        AdminVerifyCall = new VerifyCall(HttpMethod.Get, "https://management-api.x.ai/auth/management-keys/validation") { SuccessMeans = "200 with the management key's team.", SuccessShapes = [ResponseShape.JsonObject] },
         VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.x.ai/v1/api-key")
         {
             SuccessMeans = "200 with the key's metadata; blocked or disabled flags mean it cannot be used.",
+            SuccessShapes = [ResponseShape.JsonObject],
             Rules =
             [
                 new(ProviderErrorKind.InvalidKey, "The key is disabled (api_key_disabled: true).") { JsonProperty = "api_key_disabled", JsonValue = "true" },
@@ -287,7 +296,7 @@ internal static class BuiltInProviders
         EnvironmentVariables = ["FIREWORKS_API_KEY"],
         KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["fireworks"], IsStrict = false }],
         Auth = AuthScheme.Bearer,
-        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.fireworks.ai/inference/v1/models") { SuccessMeans = "200 with the models list." },
+        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.fireworks.ai/inference/v1/models") { SuccessMeans = "200 with the models list.", SuccessShapes = [DataList] },
     };
 
     private static ProviderDescriptor Mistral() => new(ProviderId.Mistral, "Mistral AI")
@@ -304,7 +313,7 @@ internal static class BuiltInProviders
         EnvironmentVariables = ["MISTRAL_API_KEY"],
         KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["mistral"], IsStrict = false }],
         Auth = AuthScheme.Bearer,
-        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.mistral.ai/v1/models") { SuccessMeans = "200 with the models list." },
+        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.mistral.ai/v1/models") { SuccessMeans = "200 with the models list.", SuccessShapes = [DataList] },
         ErrorRules =
         [
             new(ProviderErrorKind.InvalidKey, "Mistral answers both an invalid key and a valid key with exhausted quota with 401 {\"detail\":\"Unauthorized\"}; check the key and the workspace's billing in the console.")
@@ -341,7 +350,7 @@ internal static class BuiltInProviders
         EnvironmentVariables = ["GROQ_API_KEY"],
         KeyFormats = [new(KeyKind.Inference, "gsk_[A-Za-z0-9]{52}", "gsk_ followed by 52 letters and digits", "gsk_")],
         Auth = AuthScheme.Bearer,
-        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.groq.com/openai/v1/models") { SuccessMeans = "200 with the models list." },
+        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.groq.com/openai/v1/models") { SuccessMeans = "200 with the models list.", SuccessShapes = [DataList] },
         ErrorRules =
         [
             new(ProviderErrorKind.Transient, "498 capacity_exceeded: the flex tier has no capacity right now.") { StatusCode = 498 },
@@ -362,7 +371,7 @@ internal static class BuiltInProviders
         EnvironmentVariables = ["TOGETHER_API_KEY", "TOGETHERAI_API_KEY"],
         KeyFormats = [new(KeyKind.Inference, OpaqueToken, OpaqueTokenDescription) { ContextKeywords = ["together"], IsStrict = false }],
         Auth = AuthScheme.Bearer,
-        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.together.xyz/v1/models") { SuccessMeans = "200 with the models list." },
+        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.together.xyz/v1/models") { SuccessMeans = "200 with the models list.", SuccessShapes = [ResponseShape.JsonArray, DataList] },
         ErrorRules = [OpenAIInsufficientQuota()],
         Notes = "No key-management API: keys are project-scoped and created in the dashboard; the account's default key can only be regenerated there.",
     };
@@ -378,6 +387,7 @@ internal static class BuiltInProviders
         VerifyCall = new VerifyCall(HttpMethod.Post, "https://api.cohere.com/v1/check-api-key")
         {
             SuccessMeans = "200 with \"valid\": true.",
+            SuccessShapes = [ResponseShape.ObjectWithBoolean("valid")],
             Rules =
             [
                 new(ProviderErrorKind.InvalidKey, "Cohere answers 200 with \"valid\": false for a key it does not accept.") { JsonProperty = "valid", JsonValue = "false" },
@@ -394,7 +404,7 @@ internal static class BuiltInProviders
         EnvironmentVariables = ["REPLICATE_API_TOKEN", "REPLICATE_API_KEY"],
         KeyFormats = [new(KeyKind.Inference, "r8_[A-Za-z0-9]{37}", "r8_ followed by 37 letters and digits", "r8_")],
         Auth = AuthScheme.Bearer,
-        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.replicate.com/v1/account") { SuccessMeans = "200 with the account's type and username." },
+        VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.replicate.com/v1/account") { SuccessMeans = "200 with the account's type and username.", SuccessShapes = [ResponseShape.ObjectWithString("username")] },
         Notes = "No key-management API: create the new token at replicate.com, then record it in IronCage.",
     };
 
@@ -409,6 +419,7 @@ internal static class BuiltInProviders
         VerifyCall = new VerifyCall(HttpMethod.Get, "https://api.deepseek.com/user/balance")
         {
             SuccessMeans = "200 with is_available: true and the balances.",
+            SuccessShapes = [ResponseShape.ObjectWithBoolean("is_available")],
             Rules =
             [
                 new(ProviderErrorKind.QuotaExhausted, "The key works but the account has no usable balance (is_available: false).") { JsonProperty = "is_available", JsonValue = "false" },

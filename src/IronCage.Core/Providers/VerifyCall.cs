@@ -59,6 +59,30 @@ public sealed class VerifyCall
     /// <summary>Gets what a successful answer means, in words (for docs and diagnostics).</summary>
     public string? SuccessMeans { get; init; }
 
+    /// <summary>
+    /// Gets the documented shapes of a successful answer: a 2xx counts as a valid key only when its body has one of
+    /// them; any other 2xx is <see cref="ProviderErrorKind.UnexpectedAnswer"/>. Empty: any 2xx counts (a host
+    /// descriptor whose provider documents no body).
+    /// </summary>
+    public IReadOnlyList<ResponseShape> SuccessShapes { get; init => field = Frozen.List(value); } = [];
+
+    /// <summary>Tells whether a 2xx answer's body has one of the <see cref="SuccessShapes"/> (always, when there are none).</summary>
+    /// <param name="body">The body, or a bounded prefix of it.</param>
+    /// <param name="isComplete"><see langword="false"/> when <paramref name="body"/> may have been cut off at a bound.</param>
+    /// <returns><see langword="true"/> when the answer is the documented success.</returns>
+    public bool IsDocumentedSuccess(ReadOnlySpan<byte> body, bool isComplete = true)
+    {
+        foreach (var shape in SuccessShapes)
+        {
+            if (shape.Matches(body, isComplete))
+            {
+                return true;
+            }
+        }
+
+        return SuccessShapes.Count == 0;
+    }
+
     /// <summary>Builds the request URI.</summary>
     /// <param name="parameters">Placeholder values (usually the managed key's scope); they win over <see cref="DefaultParameters"/>.</param>
     /// <param name="baseAddress">Replaces scheme, host and port (and prefixes its path), for emulators and proxies; http is allowed here.</param>

@@ -80,7 +80,11 @@ internal sealed class CatalogKeyVerifier : ICatalogKeyVerifier
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var body = await ReadBoundedAsync(response, timeout.Token).ConfigureAwait(false);
             var classification = ProviderResponseClassifier.Classify(descriptor, response, body, _clock.GetCurrentInstant(), call.Rules, key);
-            result = KeyVerificationResult.FromClassification(classification);
+
+            // A 200 is not proof: a captive portal or proxy answers 200 too. Only the provider's documented answer counts.
+            result = classification.IsSuccess && !call.IsDocumentedSuccess(body.Span, isComplete: body.Length < IronCageConstants.MaxVerifyResponseBytes)
+                ? KeyVerificationResult.UnexpectedAnswer(provider, classification.StatusCode, call)
+                : KeyVerificationResult.FromClassification(classification);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

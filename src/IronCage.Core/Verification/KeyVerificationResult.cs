@@ -1,3 +1,5 @@
+using IronCage.Providers;
+
 namespace IronCage.Verification;
 
 /// <summary>The outcome of <see cref="IKeyVerifier"/>.</summary>
@@ -67,6 +69,24 @@ public sealed class KeyVerificationResult
     /// <returns>The result.</returns>
     public static KeyVerificationResult Unreachable(ProviderId provider, string reason)
         => new(provider, ProviderErrorKind.Transient, $"{provider}: key verification could not reach the provider: {reason}");
+
+    /// <summary>
+    /// Builds the result for a success status whose body is not the provider's documented answer
+    /// (<see cref="ProviderErrorKind.UnexpectedAnswer"/>): neither valid nor an invalid key.
+    /// </summary>
+    /// <param name="provider">The provider.</param>
+    /// <param name="statusCode">The HTTP status that came with the body.</param>
+    /// <param name="call">The verify call, whose <see cref="VerifyCall.SuccessShapes"/> the body lacked.</param>
+    /// <returns>The result.</returns>
+    public static KeyVerificationResult UnexpectedAnswer(ProviderId provider, int statusCode, VerifyCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var expected = string.Join(" or ", call.SuccessShapes.Select(s => s.Description));
+        return new KeyVerificationResult(provider, ProviderErrorKind.UnexpectedAnswer, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{provider}: key verification got HTTP {statusCode}, but not the answer the provider documents ({expected}); something else answered (a captive portal, a proxy or a wrong base address), so the key is neither proven valid nor invalid. Check the network path and the base address, then verify again."))
+        {
+            StatusCode = statusCode,
+        };
+    }
 
     /// <summary>Throws when the key is not valid.</summary>
     /// <exception cref="ProviderRequestException">The key is not valid; the exception carries the classification.</exception>

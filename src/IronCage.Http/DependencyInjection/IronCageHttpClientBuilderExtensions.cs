@@ -15,7 +15,8 @@ public static class IronCageHttpClientBuilderExtensions
     /// Adds the IronCage handlers: every request of this client carries the current key of <paramref name="key"/>. Two
     /// handlers are added, in this order: the key handler (resolve, auth, one refresh after 401, failover) and, when usage
     /// tracking is on, the usage handler (budget hold, usage capture). Add <c>AddStandardResilienceHandler()</c> before
-    /// this call, so that each of its retries goes through IronCage again (docs/runtime.md).
+    /// this call, so that each of its retries goes through IronCage again (docs/runtime.md). The client's primary handler
+    /// no longer follows redirects: a 3xx answer goes to the caller, so the key never reaches another origin.
     /// </summary>
     /// <param name="builder">The HttpClient builder.</param>
     /// <param name="key">The managed key, as <c>provider/name</c> (for example <c>openai/prod</c>).</param>
@@ -52,6 +53,10 @@ public static class IronCageHttpClientBuilderExtensions
         }
 
         var name = builder.Name;
+
+        // A followed redirect would carry x-api-key, api-key, x-goog-api-key or ?key= to another origin. The key
+        // handler also checks the primary handler before its first request, for a host that replaces it later.
+        builder.ConfigurePrimaryHttpMessageHandler(static (handler, _) => RedirectGuard.DisableAutoRedirect(handler));
         return builder.ConfigureAdditionalHttpMessageHandlers((handlers, sp) =>
         {
             var settings = sp.GetRequiredService<IOptionsMonitor<IronCageKeyHandlerOptions>>().Get(name);

@@ -21,6 +21,8 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
     private readonly IClock _clock;
     private readonly ILogger _logger;
     private readonly bool _readsHeadroom;
+    private readonly object _redirectGate = new();
+    private volatile bool _redirectsOff;
 
     public IronCageKeyHandler(IKeyResolver resolver, IKeyHealth health, IClientRateLimiter limiter, KeyTarget target, IronCageKeyHandlerOptions options, IClock clock, ILogger logger, bool readsHeadroom)
     {
@@ -37,6 +39,10 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!_redirectsOff)
+        {
+            TurnRedirectsOff();
+        }
 
         // The common case pays for no state machine: a cached key, no token limit, an answer that is already in and
         // good. Everything else (a load, a refusal, an error answer, an answer still on its way) goes to SendLoopAsync.
@@ -155,6 +161,12 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
     /// <summary>Reads the answer; returns <see langword="true"/> when it goes to the caller, <see langword="false"/> when the attempts go on.</summary>
     private async Task<bool> DecideAsync(HttpRequestMessage request, HttpResponseMessage response, ResolvedKey key, KeyAttempts attempts, CancellationToken cancellationToken)
     {
+        if ((int)response.StatusCode is >= 300 and < 400)
+        {
+            // Not followed (RedirectGuard): the caller gets the redirect and decides; it says nothing about the key.
+            return true;
+        }
+
         if (response.IsSuccessStatusCode)
         {
             if (_readsHeadroom && ProviderAnswer.Headroom(response.Headers) is { } headroom)
@@ -208,6 +220,18 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
         Log.FailingOver(_logger, key.Key, classification.Kind!.Value.Value, classification.StatusCode, pool);
         attempts.Skip(key, restriction.ToSkip(key.Key));
         return false;
+    }
+
+    private void TurnRedirectsOff()
+    {
+        lock (_redirectGate)
+        {
+            if (!_redirectsOff)
+            {
+                RedirectGuard.EnsureNotFollowed(this, _target.Name);
+                _redirectsOff = true;
+            }
+        }
     }
 
     private async Task<ResolvedKey?> TryResolveAsync(KeyReference key, CancellationToken cancellationToken)

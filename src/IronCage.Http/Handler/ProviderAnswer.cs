@@ -9,14 +9,23 @@ namespace IronCage.Http;
 /// <summary>What a provider's answer says about the key that was sent: its classification, the restriction it implies, the headroom it reports.</summary>
 internal static class ProviderAnswer
 {
+    /// <summary>How much of an error body is read to classify it; the rest goes to the caller unread (a hostile answer may be any size).</summary>
+    public const int ClassifiedPrefixBytes = 64 * 1024;
+
     public static async Task<ProviderResponseClassification> ClassifyAsync(HttpResponseMessage response, ResolvedKey key, IClock clock, CancellationToken cancellationToken)
     {
-        // Error bodies are small; buffering one lets the caller (and the other IronCage handler) still read it.
-        ReadOnlyMemory<byte> body = ReadOnlyMemory<byte>.Empty;
-        if (response.Content is { } content)
+        // Only a bounded prefix is read; the response gets a content that replays it before the rest of the stream, so
+        // the caller (and the other IronCage handler, which reuses the prefix) still reads the whole body unchanged.
+        var body = ReadOnlyMemory<byte>.Empty;
+        if (response.Content is PrefixReplayContent classified)
         {
-            await ContentBuffer.LoadAsync(content, cancellationToken).ConfigureAwait(false);
-            body = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            body = classified.Prefix;
+        }
+        else if (response.Content is { } content)
+        {
+            var replay = await PrefixReplayContent.ReadAsync(content, ClassifiedPrefixBytes, cancellationToken).ConfigureAwait(false);
+            response.Content = replay;
+            body = replay.Prefix;
         }
 
         return ProviderResponseClassifier.Classify(key.Provider, response, body, clock.GetCurrentInstant(), secret: key.Secret);

@@ -82,7 +82,7 @@ public static class NotificationIronCageBuilderExtensions
         services.AddOptions<WebhookNotificationOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookNotificationOptions>, NotificationOptionsValidator>());
         builder.AddNotifications();
-        AddHttpSink<WebhookNotificationSink>(services, NotificationConstants.WebhookHttpClientName, "IronCage-Webhook");
+        AddHttpSink<WebhookNotificationSink, WebhookNotificationOptions>(services, NotificationConstants.WebhookHttpClientName, "IronCage-Webhook");
         return builder;
     }
 
@@ -103,12 +103,13 @@ public static class NotificationIronCageBuilderExtensions
         services.AddOptions<SlackNotificationOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SlackNotificationOptions>, NotificationOptionsValidator>());
         builder.AddNotifications();
-        AddHttpSink<SlackNotificationSink>(services, NotificationConstants.SlackHttpClientName, "IronCage-Slack");
+        AddHttpSink<SlackNotificationSink, SlackNotificationOptions>(services, NotificationConstants.SlackHttpClientName, "IronCage-Slack");
         return builder;
     }
 
-    private static void AddHttpSink<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSink>(IServiceCollection services, string clientName, string userAgent)
+    private static void AddHttpSink<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSink, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(IServiceCollection services, string clientName, string userAgent)
         where TSink : class, INotificationSink
+        where TOptions : HttpNotificationOptions
     {
         if (services.Any(d => d.ServiceType == typeof(INotificationSink) && d.ImplementationType == typeof(TSink)))
         {
@@ -117,7 +118,18 @@ public static class NotificationIronCageBuilderExtensions
 
         services.AddHttpClient(clientName)
             // A redirect could carry a signed delivery to another host: deliveries never follow one.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            // The URL was checked at start; each connection checks the addresses its host resolves to (DNS may answer
+            // with an internal address later), unless the sink allows its private network.
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var options = sp.GetRequiredService<IOptionsMonitor<TOptions>>();
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    ConnectCallback = (context, cancellationToken) => NetworkTarget.ConnectAsync(context, options.CurrentValue.AllowPrivateNetwork, cancellationToken),
+                };
+            })
             // The factory's loggers write the request URL, and a webhook URL (Slack's above all) is a credential.
             .RemoveAllLoggers()
             // The sink's Polly pipeline times each attempt out; HttpClient's own 100 s default must not cut in first.

@@ -10,9 +10,25 @@ namespace IronCage.Notifications;
 /// </remarks>
 public abstract class HttpNotificationOptions
 {
-    /// <summary>Gets or sets where events are POSTed: an absolute <c>https</c> URL (<c>http</c> only to a loopback address).</summary>
+    /// <summary>
+    /// Gets or sets where events are POSTed: an absolute <c>https</c> URL (<c>http</c> only to a loopback address, with
+    /// <see cref="AllowPrivateNetwork"/>). Loopback, private, link-local and cloud-metadata targets are refused unless
+    /// <see cref="AllowPrivateNetwork"/> is set.
+    /// </summary>
     /// <value>The default value is <see langword="null"/>, which fails validation at start.</value>
     public Uri? Url { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether <see cref="Url"/> may point at the host's own network: loopback
+    /// (<c>127.0.0.0/8</c>, <c>::1</c>, <c>localhost</c>), private ranges (<c>10/8</c>, <c>172.16/12</c>,
+    /// <c>192.168/16</c>, <c>fc00::/7</c>), link-local (<c>169.254/16</c> with the cloud metadata services,
+    /// <c>fe80::/10</c>), <c>0.0.0.0</c>, metadata host names (<c>metadata.google.internal</c>) and private-use names
+    /// (<c>.internal</c>, <c>.local</c>). Without it such a URL fails validation at start, and a host name that resolves
+    /// to such an address is not connected to when a delivery is sent.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: a changed configuration cannot aim deliveries at internal services.</value>
+    /// <remarks>Set it per sink, only for a receiver that really runs inside your network (or a test's loopback server).</remarks>
+    public bool AllowPrivateNetwork { get; set; }
 
     /// <summary>Gets or sets the timeout of one attempt.</summary>
     /// <value>The default value is 10 seconds (<see cref="NotificationConstants.DefaultTimeout"/>).</value>

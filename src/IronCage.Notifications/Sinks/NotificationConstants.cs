@@ -11,6 +11,9 @@ public static class NotificationConstants
     /// </summary>
     public const string WebhookHttpClientName = "IronCage.Notifications.Webhook";
 
+    /// <summary>The host of Slack's incoming webhooks; <see cref="HttpNotificationOptions.Url"/> of <see cref="SlackNotificationOptions"/> must point at it unless <see cref="SlackNotificationOptions.AllowAnyHost"/> is set.</summary>
+    public const string SlackWebhookHost = "hooks.slack.com";
+
     /// <summary>The name of the <see cref="HttpClient"/> the Slack sink uses.</summary>
     public const string SlackHttpClientName = "IronCage.Notifications.Slack";
 

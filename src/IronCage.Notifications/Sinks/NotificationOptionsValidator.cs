@@ -24,6 +24,13 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<WebhookNot
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = ValidateHttp(nameof(SlackNotificationOptions), options);
+        if (!options.AllowAnyHost && options.Url is { IsAbsoluteUri: true } url
+            && !(url.Scheme == Uri.UriSchemeHttps && url.IsDefaultPort && string.Equals(url.IdnHost, NotificationConstants.SlackWebhookHost, StringComparison.OrdinalIgnoreCase)))
+        {
+            // Only the host: the path of a Slack webhook URL is its credential.
+            failures.Add($"SlackNotificationOptions.Url points at {url.Host}, not at Slack's incoming-webhook host; use the https://{NotificationConstants.SlackWebhookHost}/services/... URL Slack gave you, or set SlackNotificationOptions.AllowAnyHost = true for a relay.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -47,6 +54,11 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<WebhookNot
         else if (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)
         {
             failures.Add($"{type}.Url has the scheme '{url.Scheme}'; use https.");
+        }
+        else if (!options.AllowPrivateNetwork && NetworkTarget.WhyRefused(url) is { } refused)
+        {
+            // Only the host: the path of a webhook URL (Slack's, for one) is a credential.
+            failures.Add($"{type}.Url points at {url.Host}, {refused}; IronCage refuses internal and cloud-metadata targets so that a configuration change cannot aim deliveries at the host's own network. If the receiver really runs there, set {type}.AllowPrivateNetwork = true.");
         }
         else if (!string.IsNullOrEmpty(url.UserInfo))
         {

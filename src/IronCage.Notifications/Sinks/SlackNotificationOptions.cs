@@ -8,4 +8,11 @@ namespace IronCage.Notifications;
 /// </remarks>
 public sealed class SlackNotificationOptions : HttpNotificationOptions
 {
+    /// <summary>
+    /// Gets or sets a value indicating whether <see cref="HttpNotificationOptions.Url"/> may point at a host other than
+    /// Slack's incoming-webhook host <c>https://hooks.slack.com/</c> (a relay, a Slack-compatible receiver). Without it any
+    /// other URL fails validation at start.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool AllowAnyHost { get; set; }
 }

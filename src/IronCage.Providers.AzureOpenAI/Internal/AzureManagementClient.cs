@@ -154,13 +154,16 @@ internal sealed class AzureManagementClient
             : null;
     }
 
-    // The bearer token goes only to the management endpoint's own host, whatever URL an answer names.
+    // The bearer token goes only to the management endpoint's own origin (scheme, host and port), whatever URL an answer
+    // names: the same host on another port or over plain http is another server as far as the token is concerned.
     private Uri CheckedOperationUri(string operation)
     {
-        if (!Uri.TryCreate(operation, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps
-            || !string.Equals(uri.Host, _options.BaseAddress.Host, StringComparison.OrdinalIgnoreCase))
+        var origin = _options.BaseAddress;
+        if (!Uri.TryCreate(operation, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttps && !string.Equals(uri.Scheme, origin.Scheme, StringComparison.OrdinalIgnoreCase))
+            || Uri.Compare(uri, origin, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0)
         {
-            throw new ProviderRequestException(ProviderId.AzureOpenAI, ProviderErrorKind.Unknown, $"{ProviderId.AzureOpenAI}: regenerateKey answered 202 with an operation URL outside {_options.BaseAddress.Host}; IronCage does not send its token there. List the keys to see whether the slot changed.") { StatusCode = 202 };
+            throw new ProviderRequestException(ProviderId.AzureOpenAI, ProviderErrorKind.Unknown, $"{ProviderId.AzureOpenAI}: regenerateKey answered 202 with an operation URL outside {origin.GetLeftPart(UriPartial.Authority)} (scheme, host and port must match); IronCage does not send its token there. List the keys to see whether the slot changed.") { StatusCode = 202 };
         }
 
         return uri;

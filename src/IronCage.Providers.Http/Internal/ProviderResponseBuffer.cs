@@ -7,12 +7,15 @@ namespace IronCage.Providers.Http.Internal;
 /// </summary>
 internal sealed class ProviderResponseBuffer : DelegatingHandler
 {
+    /// <summary>How much of an error answer is read: enough for any provider's error JSON, and a hostile body of any size costs no more.</summary>
+    public const int MaxErrorBodyBytes = 64 * 1024;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         try
         {
-            var body = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            var body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
             var content = new ProviderResponseContent(body);
             foreach (var (name, values) in response.Content.Headers)
             {
@@ -33,9 +36,15 @@ internal sealed class ProviderResponseBuffer : DelegatingHandler
         }
     }
 
-    /// <summary>Reads a body up to the bound; every outgrown buffer is zeroed, since a create answer holds a new secret.</summary>
-    public static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a body up to the bound (<see cref="ProviderHttpConstants.MaxResponseBytes"/>, or
+    /// <see cref="MaxErrorBodyBytes"/> for an error answer, which is only classified); every outgrown buffer is zeroed,
+    /// since a create answer holds a new secret.
+    /// </summary>
+    public static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        var content = response.Content;
+        var bound = response.IsSuccessStatusCode ? ProviderHttpConstants.MaxResponseBytes : MaxErrorBodyBytes;
         if (content is ProviderResponseContent buffered)
         {
             return buffered.Body;
@@ -44,7 +53,7 @@ internal sealed class ProviderResponseBuffer : DelegatingHandler
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var buffer = new byte[16 * 1024];
+            var buffer = new byte[Math.Min(16 * 1024, bound)];
             var total = 0;
             int read;
             while ((read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
@@ -52,12 +61,12 @@ internal sealed class ProviderResponseBuffer : DelegatingHandler
                 total += read;
                 if (total == buffer.Length)
                 {
-                    if (buffer.Length >= ProviderHttpConstants.MaxResponseBytes)
+                    if (buffer.Length >= bound)
                     {
                         break;
                     }
 
-                    var larger = new byte[buffer.Length * 2];
+                    var larger = new byte[Math.Min(buffer.Length * 2, bound)];
                     buffer.AsSpan(0, total).CopyTo(larger);
                     Array.Clear(buffer);
                     buffer = larger;

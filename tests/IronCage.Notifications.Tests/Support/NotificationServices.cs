@@ -53,6 +53,7 @@ internal sealed class NotificationServices : IDisposable
     {
         o.Url = url;
         o.Secret = Secret;
+        o.AllowPrivateNetwork = true; // the receivers are loopback Kestrel servers
         Fast(o);
         more?.Invoke(o);
     };
