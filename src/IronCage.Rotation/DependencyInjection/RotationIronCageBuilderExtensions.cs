@@ -37,6 +37,7 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddSingleton<ManagedKeyWriter>();
         services.TryAddSingleton<OperationRecorder>();
         services.TryAddSingleton<SecretSealer>();
+        services.TryAddSingleton<FailureDescriber>();
         services.TryAddSingleton<OrphanSweep>();
         services.TryAddSingleton<KeyDistributor>();
         if (!services.Any(d => d.ServiceType == typeof(IRotationStrategy)))
