@@ -10,9 +10,9 @@ namespace IronCage.Providers.Anthropic;
 /// </summary>
 internal sealed class AnthropicProviderOptionsValidator : IValidateOptions<AnthropicProviderOptions>
 {
-    private readonly KeyFormatValidator _keys;
-
-    public AnthropicProviderOptionsValidator(KeyFormatValidator keys) => _keys = keys;
+    // The built-in descriptor's admin-key shape: validating the connection must not pull in the host's catalog, whose
+    // options bring the master key check with them (a connection is checked on its own, even before a master key is set).
+    private static readonly KeyFormatValidator Keys = KeyFormatValidator.BuiltIn;
 
     public ValidateOptionsResult Validate(string? name, AnthropicProviderOptions options)
     {
@@ -21,7 +21,7 @@ internal sealed class AnthropicProviderOptionsValidator : IValidateOptions<Anthr
         ProviderOptionsChecks.CheckCredential(failures, $"{nameof(AnthropicProviderOptions)} of connection '{name}'", options.AdminKey, nameof(AnthropicProviderOptions.AdminKey), "AddAnthropic", name, options.ConfigurationPath);
         if (failures.Count == 0)
         {
-            ProviderOptionsChecks.CheckAdminKeyShape(failures, _keys, ProviderId.Anthropic, $"{nameof(AnthropicProviderOptions)} of connection '{name}'", options.AdminKey!, nameof(AnthropicProviderOptions.AdminKey));
+            ProviderOptionsChecks.CheckAdminKeyShape(failures, Keys, ProviderId.Anthropic, $"{nameof(AnthropicProviderOptions)} of connection '{name}'", options.AdminKey!, nameof(AnthropicProviderOptions.AdminKey));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

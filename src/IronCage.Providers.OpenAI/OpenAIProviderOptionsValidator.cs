@@ -10,9 +10,9 @@ namespace IronCage.Providers.OpenAI;
 /// </summary>
 internal sealed class OpenAIProviderOptionsValidator : IValidateOptions<OpenAIProviderOptions>
 {
-    private readonly KeyFormatValidator _keys;
-
-    public OpenAIProviderOptionsValidator(KeyFormatValidator keys) => _keys = keys;
+    // The built-in descriptor's admin-key shape: validating the connection must not pull in the host's catalog, whose
+    // options bring the master key check with them (a connection is checked on its own, even before a master key is set).
+    private static readonly KeyFormatValidator Keys = KeyFormatValidator.BuiltIn;
 
     public ValidateOptionsResult Validate(string? name, OpenAIProviderOptions options)
     {
@@ -21,7 +21,7 @@ internal sealed class OpenAIProviderOptionsValidator : IValidateOptions<OpenAIPr
         ProviderOptionsChecks.CheckCredential(failures, $"{nameof(OpenAIProviderOptions)} of connection '{name}'", options.AdminKey, nameof(OpenAIProviderOptions.AdminKey), "AddOpenAI", name, options.ConfigurationPath);
         if (failures.Count == 0)
         {
-            ProviderOptionsChecks.CheckAdminKeyShape(failures, _keys, ProviderId.OpenAI, $"{nameof(OpenAIProviderOptions)} of connection '{name}'", options.AdminKey!, nameof(OpenAIProviderOptions.AdminKey));
+            ProviderOptionsChecks.CheckAdminKeyShape(failures, Keys, ProviderId.OpenAI, $"{nameof(OpenAIProviderOptions)} of connection '{name}'", options.AdminKey!, nameof(OpenAIProviderOptions.AdminKey));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
