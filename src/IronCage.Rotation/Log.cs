@@ -34,6 +34,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Managed key {Key}: {Fix}")]
     public static partial void AdapterMissing(ILogger logger, KeyReference key, string fix);
 
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "The start-up check that the master key opens the stored secrets was skipped: the key store could not be read yet.")]
+    public static partial void StartupCheckSkipped(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Version {VersionId} of {Key} was killed: it is never served again.")]
     public static partial void VersionKilled(ILogger logger, KeyReference key, string versionId);
 
