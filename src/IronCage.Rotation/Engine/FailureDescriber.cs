@@ -59,7 +59,7 @@ internal sealed class FailureDescriber
                 secrets.Add(await _sealer.OpenAsync(sealedSecret, operation.Key, operation.NewVersionId, cancellationToken).ConfigureAwait(false));
             }
         }
-        catch (Exception ex) when (ex is IronCageException or InvalidOperationException or System.Security.Cryptography.CryptographicException)
+        catch (Exception ex) when (ex is IronCageException or InvalidOperationException or System.Security.Cryptography.CryptographicException or System.Data.Common.DbException)
         {
             // Described with the heuristic scrub only.
         }
