@@ -72,6 +72,30 @@ public static class ProviderOptionsChecks
         }
     }
 
+    /// <summary>
+    /// Checks, where the provider's admin keys have their own shape (OpenAI <c>sk-admin-</c>, Anthropic
+    /// <c>sk-ant-admin01-</c>), that an admin credential is not an inference key or another provider's key: such a key
+    /// passes start-up otherwise and fails the first rotation. Values of no recognisable shape are left to the provider.
+    /// </summary>
+    /// <param name="failures">Where failures are added.</param>
+    /// <param name="validator">The key format validator (over the host's catalog).</param>
+    /// <param name="provider">The provider the credential is for.</param>
+    /// <param name="where">Names the options and the connection at the start of each message.</param>
+    /// <param name="credential">The admin credential.</param>
+    /// <param name="credentialOption">The option's name.</param>
+    public static void CheckAdminKeyShape(List<string> failures, KeyFormatValidator validator, ProviderId provider, string where, string credential, string credentialOption)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        ArgumentNullException.ThrowIfNull(validator);
+        ArgumentNullException.ThrowIfNull(credential);
+        using var secret = SecretValue.FromString(credential);
+        var result = validator.Check(provider, secret, KeyKind.Admin);
+        if (result.Error is KeyFormatError.InferenceKeyAsAdmin or KeyFormatError.OtherProvidersKey)
+        {
+            failures.Add($"{where}: {credentialOption}: {result.Message}");
+        }
+    }
+
     /// <summary>Checks the polling settings of a package whose management API answers with long-running operations.</summary>
     /// <param name="failures">Where failures are added.</param>
     /// <param name="where">Names the options and the connection at the start of each message.</param>

@@ -62,6 +62,11 @@ internal sealed class KeyRotator : IKeyRotator
 
         var managed = await _keys.GetAsync(key, cancellationToken).ConfigureAwait(false);
         var tier = _providers.TierOf(key.Provider);
+        if (_providers.MissingAdapterFix(key.Provider) is { } fix)
+        {
+            Log.AdapterMissing(_journal.Logger, key, fix);
+        }
+
         var awaitsPerson = _engine.NewKey.AwaitsSuppliedKey(tier);
         var kind = request.RevokeFirst ? RotationOperationKind.RevokeFirstRotation : RotationOperationKind.Rotation;
         var operation = await _engine.StartAsync(managed, tier, reason, kind, request, awaitsPerson ? RotationStep.AwaitingNewKey : RotationStep.Requested, cancellationToken).ConfigureAwait(false);

@@ -28,6 +28,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "Rotation {OperationId} of {Key}: rolling back could not remove the new provider key {ProviderKeyId}; delete it at the provider: {Reason}")]
     public static partial void RollbackIncomplete(ILogger logger, string operationId, KeyReference key, string? providerKeyId, string reason);
 
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Error, Message = "Rotation {OperationId} of {Key}: rolling back could not look for a key an interrupted create may have left under the name {ProviderKeyName}; look for it at the provider and delete it: {Reason}")]
+    public static partial void RollbackSweepFailed(ILogger logger, string operationId, KeyReference key, string? providerKeyName, string reason);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Managed key {Key}: {Fix}")]
+    public static partial void AdapterMissing(ILogger logger, KeyReference key, string fix);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Information, Message = "The start-up check that the master key opens the stored secrets was skipped: the key store could not be read yet.")]
+    public static partial void StartupCheckSkipped(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Version {VersionId} of {Key} was killed: it is never served again.")]
     public static partial void VersionKilled(ILogger logger, KeyReference key, string versionId);
 

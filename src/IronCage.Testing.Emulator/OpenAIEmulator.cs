@@ -10,6 +10,9 @@ namespace IronCage.Testing.Emulator;
 /// </summary>
 public sealed class OpenAIEmulator : EmulatedProvider
 {
+    // The name OpenAI gives the key a new service account is created with (the official spec's example).
+    private const string ServiceAccountKeyName = "Secret Key";
+
     private readonly List<AdminKeyRecord> _adminKeys = [];
     private readonly List<ProjectKey> _projectKeys = [];
     private readonly List<ServiceAccount> _serviceAccounts = [];
@@ -390,7 +393,8 @@ public sealed class OpenAIEmulator : EmulatedProvider
             }
             else
             {
-                var key = NewProjectKey(project, name, account.Id);
+                // As the real API does: the account carries the requested name, its first key OpenAI's default one.
+                var key = NewProjectKey(project, ServiceAccountKeyName, account.Id);
                 body["api_key"] = new JsonObject { ["object"] = "organization.project.service_account.api_key", ["value"] = key.Value, ["name"] = key.Name, ["created_at"] = key.CreatedAt, ["id"] = key.Id };
             }
 

@@ -5,7 +5,7 @@ namespace IronCage.Testing;
 
 /// <summary>
 /// Generates random values shaped like a provider's real keys (they pass <see cref="KeyFormatValidator"/>), so
-/// tests and demos never need a real key.
+/// tests and demos never need a real key. Every generated key is recorded in <see cref="SecretLeakRegistry.Shared"/>.
 /// </summary>
 public static class FakeKeys
 {
@@ -28,7 +28,7 @@ public static class FakeKeys
     public static string GenerateText(ProviderId provider, KeyKind kind = KeyKind.Inference)
     {
         var admin = kind == KeyKind.Admin;
-        return provider.Value switch
+        var text = provider.Value switch
         {
             "openai" => (admin ? "sk-admin-" : "sk-proj-") + Random(UrlSafe, 74) + "T3BlbkFJ" + Random(UrlSafe, 74),
             "anthropic" => (admin ? "sk-ant-admin01-" : "sk-ant-api03-") + Random(UrlSafe, 93) + "AA",
@@ -42,6 +42,10 @@ public static class FakeKeys
             "replicate" => "r8_" + Random(Alphanumerics, 37),
             _ => Random(Alphanumerics, 40),
         };
+
+        // Every key a test run creates is searched for in the run's captured logs (SecretLeakRegistry).
+        SecretLeakRegistry.Shared.RecordSecret(text);
+        return text;
     }
 
     private static string Random(string alphabet, int length) => RandomNumberGenerator.GetString(alphabet, length);

@@ -58,6 +58,13 @@ public sealed class FakeProviderAdapter : ProviderAdapter
     /// <inheritdoc />
     public override ProviderCapabilities Capabilities { get; }
 
+    /// <summary>
+    /// Gets or sets what the fake answers a create or a regenerate with (to test a provider that hands back a value of
+    /// the wrong shape, or to learn the value created); <see cref="FakeKeys.Generate"/> for the provider when <see langword="null"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public Func<ProviderId, SecretValue>? KeyFactory { get; set; }
+
     /// <summary>Gets every call received so far, in order.</summary>
     public IReadOnlyList<FakeProviderCall> Calls
     {
@@ -191,7 +198,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter
         ArgumentNullException.ThrowIfNull(request);
         return RunAsync(FakeProviderOperation.Create, ProviderCapabilities.Create, request.Context.Key, null, () =>
         {
-            var secret = FakeKeys.Generate(Provider);
+            var secret = NewSecret();
             var entry = new Entry(NewId(), request.Name, secret.Clone(), _clock.GetCurrentInstant(), request.ExpiresAt);
             Add(entry);
             var created = new CreatedProviderKey(entry.Id, secret) { Name = request.Name, ExpiresAt = request.ExpiresAt };
@@ -301,7 +308,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter
         return RunAsync(FakeProviderOperation.Regenerate, ProviderCapabilities.Regenerate, context.Key, slot, () =>
         {
             var entry = Require(slot);
-            var secret = FakeKeys.Generate(Provider);
+            var secret = NewSecret();
             _bySecret.Remove(SecretIndex(entry.Secret));
             entry.Secret.Dispose();
             entry.Secret = secret.Clone();
@@ -406,6 +413,8 @@ public sealed class FakeProviderAdapter : ProviderAdapter
             _calls.Add(new FakeProviderCall(operation, key, keyId, _clock.GetCurrentInstant(), outcome));
         }
     }
+
+    private SecretValue NewSecret() => KeyFactory is { } factory ? factory(Provider) : FakeKeys.Generate(Provider);
 
     private string NewId() => "fk_" + (++_nextId).ToString("D4", CultureInfo.InvariantCulture);
 

@@ -107,6 +107,18 @@ public sealed class AnthropicEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Startup_InferenceKeyGivenAsAdminKey_FailsNamingTheFix()
+    {
+        var services = new ServiceCollection();
+        services.AddIronCage().AddAnthropic("anthropic", o => o.AdminKey = IronCage.Testing.FakeKeys.GenerateText(ProviderId.Anthropic));
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptionsMonitor<AnthropicProviderOptions>>().Get("anthropic");
+
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("AdminKey").And.Contain("inference key").And.Contain("Create an admin key at");
+    }
+
+    [Fact]
     public void Startup_WithoutAdminKey_FailsNamingTheOption()
     {
         var services = new ServiceCollection();

@@ -221,6 +221,21 @@ public sealed class AwsBedrockProviderAdapterTests
     }
 
     [Fact]
+    public async Task Create_ErrorMessageEchoingABase64ShapedKey_NeverPutsTheKeyInTheException()
+    {
+        // Shaped like an Amazon Bedrock API key: base64, which the opaque-token rule alone misses at '+' and '/'.
+        var echoed = "ABSK" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(96));
+        var handler = new MockHttpMessageHandler();
+        handler.Expect(HttpMethod.Post, Iam).WithFormData("Action", "ListServiceSpecificCredentials").Respond("text/xml", File.ReadAllText("TestData/ListPage2.xml"));
+        handler.Expect(HttpMethod.Post, Iam).WithFormData("Action", "CreateServiceSpecificCredential").Respond(HttpStatusCode.Forbidden, "text/xml", $"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>The credential {echoed} is not authorized to perform iam:CreateServiceSpecificCredential</Message></Error><RequestId>req-403</RequestId></ErrorResponse>");
+        using var host = Host(handler);
+
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = Context, Name = "n" })).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        thrown.Message.Should().Contain("AWS said").And.NotContain(echoed[4..30]);
+    }
+
+    [Fact]
     public async Task Verify_SendsTheKeyAsBearerToTheScopedRegionsFoundationModels()
     {
         var handler = new MockHttpMessageHandler();

@@ -95,6 +95,26 @@ public sealed class AzureOpenAIProviderAdapterTests
         thrown.Kind.Should().Be(ProviderErrorKind.Transient);
     }
 
+    [Fact]
+    public async Task RegenerateSlot_OperationFailureTextEchoingAKey_NeverPutsTheKeyInTheException()
+    {
+        var echoed = IronCage.Testing.FakeKeys.GenerateText(ProviderId.AzureOpenAI);
+        var handler = new MockHttpMessageHandler();
+        const string Operation = "https://management.azure.com/subscriptions/sub-1/providers/Microsoft.CognitiveServices/locations/eastus/operationResults/op-1";
+        handler.Expect(HttpMethod.Post, Account + "/regenerateKey").Respond(_ =>
+        {
+            var accepted = new HttpResponseMessage(HttpStatusCode.Accepted);
+            accepted.Headers.Add("Azure-AsyncOperation", Operation);
+            return accepted;
+        });
+        handler.Expect(HttpMethod.Get, Operation).Respond("application/json", $$$"""{"status":"Failed","error":{"code":"InternalServerError","message":"Regenerated key {{{echoed}}} could not be stored; old key ending {{{echoed[^20..]}}} kept."}}""");
+        using var host = Host(handler);
+
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.RegenerateSlotAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        thrown.Message.Should().Contain("Azure said").And.NotContain(echoed[^20..]).And.NotContain(echoed[..16]);
+    }
+
     [Theory]
     [InlineData("https://evil.example.com/op")]
     [InlineData("https://management.azure.com:8443/subscriptions/sub-1/operationResults/op-1")]

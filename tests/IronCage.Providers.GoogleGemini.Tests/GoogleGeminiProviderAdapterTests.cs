@@ -67,6 +67,23 @@ public sealed class GoogleGeminiProviderAdapterTests
     }
 
     [Fact]
+    public async Task Create_OperationErrorEchoingAKey_NeverPutsTheKeyInTheException()
+    {
+        var echoed = IronCage.Testing.FakeKeys.GenerateText(ProviderId.GoogleGemini);
+        var encoded = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(IronCage.Testing.FakeKeys.GenerateText(ProviderId.GoogleGemini)));
+        var handler = new MockHttpMessageHandler();
+        handler.Expect(HttpMethod.Get, Api + Parent + "/keys").Respond("application/json", """{"keys":[]}""");
+        handler.Expect(HttpMethod.Get, Api + Parent + "/keys/gemini-prod-original").Respond(HttpStatusCode.NotFound, "application/json", """{"error":{"code":404,"message":"not found","status":"NOT_FOUND"}}""");
+        handler.Expect(HttpMethod.Post, Api + Parent + "/keys").Respond("application/json", """{"name":"operations/akmf.p7-1234","done":false}""");
+        handler.Expect(HttpMethod.Get, Api + "operations/akmf.p7-1234").Respond("application/json", $$$"""{"name":"operations/akmf.p7-1234","done":true,"error":{"code":7,"message":"Key {{{echoed}}} (token {{{encoded}}}) may not create keys."}}""");
+        using var host = Host(handler);
+
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = Context, Name = "ironcage-prod-2" })).Should().ThrowAsync<ProviderRequestException>()).Which;
+
+        thrown.Message.Should().Contain("Google said").And.NotContain(echoed).And.NotContain(encoded).And.NotContain(echoed[4..20]);
+    }
+
+    [Fact]
     public async Task Delete_ReadsTheEtagAndSendsIt_ThenUndeleteRestores()
     {
         var handler = new MockHttpMessageHandler();

@@ -234,6 +234,42 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Startup_InferenceKeyGivenAsAdminKey_FailsNamingTheFix()
+    {
+        var services = new ServiceCollection();
+        services.AddIronCage().ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey()).AddOpenAI("openai-prod", o => o.AdminKey = IronCage.Testing.FakeKeys.GenerateText(ProviderId.OpenAI));
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptionsMonitor<OpenAIProviderOptions>>().Get("openai-prod");
+
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("AdminKey").And.Contain("inference key").And.Contain("Create an admin key at");
+    }
+
+    [Fact]
+    public async Task CreateKeyAsync_ServiceAccountFlow_EmulatorNamesTheKeyLikeOpenAIAndTheAdapterFindsItByItsAccount()
+    {
+        using var host = Host(_emulator);
+        var context = new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "prod"), Scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId } };
+
+        using var created = await host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = context, Name = "ironcage-prod-77" });
+
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_emulator.OpenAI.BaseAddress, $"organization/projects/{EmulatorConstants.OpenAIProjectId}/api_keys/{created.ProviderKeyId}"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _emulator.OpenAI.AdminKey);
+        using var raw = await http.SendAsync(request);
+        using var json = System.Text.Json.JsonDocument.Parse(await raw.Content.ReadAsStringAsync());
+        json.RootElement.GetProperty("name").GetString().Should().Be("Secret Key", "the emulator answers as the real API does");
+        created.Name.Should().Be("ironcage-prod-77");
+        var listed = new List<ProviderKeyInfo>();
+        await foreach (var key in host.Adapter.ListKeysAsync(context))
+        {
+            listed.Add(key);
+        }
+
+        listed.Should().ContainSingle(k => k.ProviderKeyId == created.ProviderKeyId).Which.Name.Should().Be("ironcage-prod-77");
+    }
+
+    [Fact]
     public void Startup_WithoutAdminKeyFromConfiguration_FailsNamingTheConfigurationKey()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["IronCage:OpenAI:BaseAddress"] = "https://api.openai.com/v1/" }).Build();

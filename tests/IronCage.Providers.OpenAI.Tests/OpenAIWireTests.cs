@@ -110,6 +110,38 @@ public sealed class OpenAIWireTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateKeyAsync_ProjectKey_TheKeyIsKnownByTheAccountsNameNotOpenAIsDefaultKeyName()
+    {
+        // The official spec's example: the account carries the requested name, its key is named "Secret Key".
+        _mock.Expect(HttpMethod.Post, Api + "organization/projects/proj_abc/service_accounts").Respond("application/json", TestData.Read("openai-service-account-created.json"));
+
+        using var created = await _host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = Project, Name = "ironcage-prod-1" });
+
+        created.Name.Should().Be("ironcage-prod-1");
+    }
+
+    [Fact]
+    public async Task GetKeyAsync_KeyAServiceAccountWasCreatedWith_IsKnownByItsOwningAccountsName()
+    {
+        _mock.Expect(HttpMethod.Get, Api + "organization/projects/proj_abc/api_keys/key_abc").Respond("application/json", TestData.Read("openai-project-key-of-created-service-account.json"));
+
+        var info = await _host.Adapter.GetKeyAsync(Project, "key_abc");
+
+        info!.Name.Should().Be("ironcage-prod-1", "a half-created key is found again by the name IronCage gave its service account");
+        info.Metadata[OpenAIConstants.ServiceAccountIdMetadataKey].Should().Be("svc_acct_abc");
+    }
+
+    [Fact]
+    public async Task GetKeyAsync_KeyMintedWithItsOwnName_KeepsThatName()
+    {
+        _mock.Expect(HttpMethod.Get, Api + "organization/projects/proj_abc/api_keys/key_abc").Respond("application/json", TestData.Read("openai-project-key-service-account.json"));
+
+        var info = await _host.Adapter.GetKeyAsync(Project, "key_abc");
+
+        info!.Name.Should().Be("My API Key");
+    }
+
+    [Fact]
     public async Task CreateKeyAsync_WithServiceAccountScope_CreatesAnAdditionalServiceAccountKeyWithScopes()
     {
         var context = Project with { Scope = new Dictionary<string, string> { ["project_id"] = "proj_abc", ["service_account_id"] = "svc_acct_abc", ["key_scopes"] = "api.responses.write, api.model.read" } };

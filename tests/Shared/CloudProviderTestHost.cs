@@ -92,7 +92,11 @@ internal sealed class CloudProviderTestHost : IDisposable
             public bool IsEnabled(LogLevel logLevel) => true;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                => owner._lines.Enqueue($"{logLevel} {category}[{eventId.Id}]: {formatter(state, exception)} {exception}");
+            {
+                var line = $"{logLevel} {category}[{eventId.Id}]: {formatter(state, exception)} {exception}";
+                owner._lines.Enqueue(line);
+                SecretLeakRegistry.Shared.Capture(line);
+            }
         }
     }
 }

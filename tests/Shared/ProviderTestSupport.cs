@@ -42,6 +42,7 @@ internal sealed class RecordingLogs : ILoggerProvider
             where TState : notnull
         {
             owner._lines.Enqueue($"scope {category}: {state}");
+            SecretLeakRegistry.Shared.Capture($"scope {category}: {state}");
             return null;
         }
 
@@ -50,7 +51,9 @@ internal sealed class RecordingLogs : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
-            owner._lines.Enqueue($"{logLevel} {category} [{eventId.Id}]: {formatter(state, exception)} | {values} | {exception}");
+            var line = $"{logLevel} {category} [{eventId.Id}]: {formatter(state, exception)} | {values} | {exception}";
+            owner._lines.Enqueue(line);
+            SecretLeakRegistry.Shared.Capture(line);
         }
     }
 }

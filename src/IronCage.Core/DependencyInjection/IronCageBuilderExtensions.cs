@@ -11,7 +11,9 @@ public static class IronCageBuilderExtensions
 {
     /// <summary>
     /// Protects stored secrets with a local master key given as base64 of 32 random bytes (for example from
-    /// configuration). A null, empty, short or malformed value stops start-up with a message saying how to fix it.
+    /// configuration). A null or empty value (a configuration key that is not set) leaves the
+    /// <c>IRONCAGE_MASTER_KEY</c> environment variable as the source, as the start-up error for a missing key says; a
+    /// short or malformed value stops start-up with a message saying how to fix it.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="base64MasterKey">The master key, base64.</param>
@@ -21,7 +23,8 @@ public static class IronCageBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.ProtectKeysWithMasterKey(o =>
         {
-            o.MasterKey = base64MasterKey ?? string.Empty;
+            // Not set: the environment variable stays the fallback (the missing-key error tells the user to set it).
+            o.MasterKey = string.IsNullOrWhiteSpace(base64MasterKey) ? null : base64MasterKey;
             o.MasterKeyFile = null;
         });
     }

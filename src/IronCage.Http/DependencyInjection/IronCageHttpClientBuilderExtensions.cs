@@ -52,6 +52,16 @@ public static class IronCageHttpClientBuilderExtensions
             options.Configure(configure);
         }
 
+        // Checked when the host starts, not at the first request: the handler's settings, and that the key's provider
+        // is one IronCage knows (a typo such as "opneai/prod" otherwise fails only when the client is first used).
+        options.ValidateOnStart();
+        if (target.Key is { } reference)
+        {
+            options.Validate<IronCage.Providers.IProviderCatalog>(
+                (handlerOptions, catalog) => catalog.TryGetDescriptor(reference.Provider, out var known),
+                $"AddIronCageKey(\"{reference}\") on HttpClient '{builder.Name}': '{reference.Provider}' is not a provider IronCage knows. Use a provider id of the catalog (openai, anthropic, google-gemini, azure-openai, aws-bedrock, openrouter, ...) or add the provider's descriptor to IronCageOptions.Providers.");
+        }
+
         var name = builder.Name;
 
         // A followed redirect would carry x-api-key, api-key, x-goog-api-key or ?key= to another origin. The key

@@ -6,6 +6,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Signing;
+using IronCage.Internal;
 using IronCage.Providers.Http;
 using IronCage.Verification;
 
@@ -221,7 +222,7 @@ internal sealed class IamClient
 
         var hint = Fix(kind, code, action);
         var text = string.Create(CultureInfo.InvariantCulture, $"{ProviderId.AwsBedrock}: {action} failed with {response.StatusCode} ({kind}{(code is null ? string.Empty : ", " + code)}).")
-            + (message is null ? string.Empty : " AWS said: " + message)
+            + (message is null ? string.Empty : " AWS said: " + SecretScrubber.Scrub(message))
             + (hint is null ? string.Empty : " " + hint)
             + (requestId is null ? string.Empty : $" Request id: {requestId}.");
         return new ProviderRequestException(ProviderId.AwsBedrock, kind, text)

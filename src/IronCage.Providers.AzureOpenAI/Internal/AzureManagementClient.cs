@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Azure.Core;
+using IronCage.Internal;
 using IronCage.Providers.Http;
 using Microsoft.Extensions.Logging;
 
@@ -131,15 +132,13 @@ internal sealed class AzureManagementClient
 
         var requestId = poll.Header("x-ms-request-id");
         var kind = code is "Conflict" ? ProviderErrorKind.Conflict : ProviderErrorKind.Transient;
-        return new ProviderRequestException(ProviderId.AzureOpenAI, kind, $"{ProviderId.AzureOpenAI}: regenerateKey of {slot} on {account} ended {status}{(code is null ? string.Empty : " (" + code + ")")}.{(message is null ? string.Empty : " Azure said: " + Truncate(message))} The slot may or may not have changed: the rotation retries, which regenerates it again.")
+        return new ProviderRequestException(ProviderId.AzureOpenAI, kind, $"{ProviderId.AzureOpenAI}: regenerateKey of {slot} on {account} ended {status}{(code is null ? string.Empty : " (" + code + ")")}.{(message is null ? string.Empty : " Azure said: " + SecretScrubber.Scrub(message))} The slot may or may not have changed: the rotation retries, which regenerates it again.")
         {
             StatusCode = poll.StatusCode,
             ProviderErrorCode = code,
             RequestId = requestId,
         };
     }
-
-    private static string Truncate(string text) => text.Length <= 300 ? text : string.Concat(text.AsSpan(0, 300), "…");
 
     private static string? ReadStatus(byte[] body)
     {

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Apis.Auth.OAuth2;
+using IronCage.Internal;
 using IronCage.Providers.Http;
 using Microsoft.Extensions.Logging;
 
@@ -234,7 +235,7 @@ internal sealed class GoogleApiKeysClient
         }
 
         var hint = Fix(kind);
-        return new ProviderRequestException(ProviderId.GoogleGemini, kind, $"{ProviderId.GoogleGemini}: {what} finished with an error ({status}).{(message is null ? string.Empty : " Google said: " + message)}{(hint is null ? string.Empty : " " + hint)}")
+        return new ProviderRequestException(ProviderId.GoogleGemini, kind, $"{ProviderId.GoogleGemini}: {what} finished with an error ({status}).{(message is null ? string.Empty : " Google said: " + SecretScrubber.Scrub(message))}{(hint is null ? string.Empty : " " + hint)}")
         {
             ProviderErrorCode = status,
             RequestId = operationName,

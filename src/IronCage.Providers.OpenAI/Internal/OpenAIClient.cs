@@ -11,6 +11,9 @@ namespace IronCage.Providers.OpenAI.Internal;
 /// <summary>OpenAI's Admin API for keys, as PROVIDERS.md §1 gives it: admin keys, project keys and project service accounts.</summary>
 internal sealed class OpenAIClient
 {
+    // The name OpenAI gives the key a new service account is created with (the official spec's example).
+    private const string ServiceAccountDefaultKeyName = "Secret Key";
+
     private readonly ProviderHttp _http;
 
     public OpenAIClient(ProviderHttp http) => _http = http;
@@ -71,7 +74,8 @@ internal sealed class OpenAIClient
         var apiKey = account.GetObjectOrNull("api_key") ?? throw new IronCageException($"OpenAI created service account {serviceAccountId} without an api_key. Delete it in the console ({_http.Descriptor.ConsoleUrl}) and retry.");
         return new CreatedProviderKey(apiKey.GetRequiredString("id", _http.Provider), Secret(apiKey))
         {
-            Name = apiKey.GetStringOrNull("name") ?? account.GetStringOrNull("name"),
+            // OpenAI names the key of a new service account "Secret Key"; the name IronCage gave is the account's.
+            Name = account.GetStringOrNull("name") ?? apiKey.GetStringOrNull("name"),
             Metadata = new Dictionary<string, string> { [OpenAIConstants.ServiceAccountIdMetadataKey] = serviceAccountId, [OpenAIConstants.ProjectIdScopeKey] = projectId },
         };
     }
@@ -159,6 +163,14 @@ internal sealed class OpenAIClient
         };
     }
 
+    // The key a service account is created with carries OpenAI's default name ("Secret Key", per the official spec's
+    // example), not the name IronCage gave: such a key is known by its owning account's name, so a half-created one
+    // is found again by the attempt's name. A key minted later with its own name keeps that name.
+    private static string? NameOf(string? keyName, string? serviceAccountName)
+        => serviceAccountName is not null && (keyName is null || string.Equals(keyName, ServiceAccountDefaultKeyName, StringComparison.OrdinalIgnoreCase))
+            ? serviceAccountName
+            : keyName;
+
     private ProviderKeyInfo MapProjectKey(JsonElement key)
     {
         var metadata = new Dictionary<string, string>();
@@ -180,8 +192,7 @@ internal sealed class OpenAIClient
         return new ProviderKeyInfo
         {
             ProviderKeyId = key.GetRequiredString("id", _http.Provider),
-            // A key minted with a service account is known by the name IronCage gave the account.
-            Name = key.GetStringOrNull("name") ?? serviceAccountName,
+            Name = NameOf(key.GetStringOrNull("name"), serviceAccountName),
             DisplayHint = key.GetStringOrNull("redacted_value"),
             Status = key.GetStringOrNull("owner_project_access") == "inactive" ? ProviderKeyStatus.Inactive : ProviderKeyStatus.Active,
             CreatedAt = key.GetUnixSecondsOrNull("created_at"),

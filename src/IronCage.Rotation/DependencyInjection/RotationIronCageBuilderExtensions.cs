@@ -37,6 +37,8 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddSingleton<ManagedKeyWriter>();
         services.TryAddSingleton<OperationRecorder>();
         services.TryAddSingleton<SecretSealer>();
+        services.TryAddSingleton<FailureDescriber>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoredSecretStartupCheck>());
         services.TryAddSingleton<OrphanSweep>();
         services.TryAddSingleton<KeyDistributor>();
         if (!services.Any(d => d.ServiceType == typeof(IRotationStrategy)))

@@ -78,6 +78,11 @@ internal sealed class KeyRegistrar
         var tier = _providers.TierOf(provider);
         if (tier == RotationTier.Manual)
         {
+            if (_providers.MissingAdapterFix(provider) is { } fix)
+            {
+                Log.AdapterMissing(_journal.Logger, registration.Reference, fix);
+            }
+
             return (registration.ProviderKeyId, null);
         }
 

@@ -56,7 +56,31 @@ internal sealed class NewKeySteps
             }
         }
 
-        using var obtained = await strategy.ObtainAsync(context, supplied: null, cancellationToken).ConfigureAwait(false);
+        ObtainedKey obtained;
+        try
+        {
+            obtained = await strategy.ObtainAsync(context, supplied: null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderRequestException ex) when (strategy.CreatesNamedKeys && ex.Kind == ProviderErrorKind.InvalidKey)
+        {
+            // The provider did not accept the credential (an inference key given as the adapter's admin key, say): an
+            // unauthenticated create made nothing, so neither a retry nor the rollback looks for a key it may have left.
+            await _recorder.PersistAsync(operation with { CreateAttempted = false }, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+
+        using var owned = obtained;
+        if (_sealer.Refusal(operation.Key.Provider, obtained.Secret, managed.Kind) is { } refusal)
+        {
+            // Never stored, never promoted: record only what was created, so the rollback removes exactly that key.
+            if (obtained.ProviderKeyId is { } created)
+            {
+                await _recorder.PersistAsync(operation with { NewProviderKeyId = created }, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw new ProviderKeyRejectedException(operation.Key, obtained.ProviderKeyId, refusal);
+        }
+
         return await _sealer.RecordAsync(operation, obtained, cancellationToken).ConfigureAwait(false);
     }
 

@@ -17,9 +17,11 @@ internal sealed class RetirementSteps
     private readonly IClock _clock;
     private readonly RotationOptions _options;
     private readonly IronCageOptions _ironCageOptions;
+    private readonly FailureDescriber _describer;
 
-    public RetirementSteps(ManagedKeyWriter keys, RotationStrategies strategies, RotationProviders providers, OperationRecorder recorder, RotationJournal journal, IClock clock, IOptions<RotationOptions> options, IOptions<IronCageOptions> ironCageOptions)
+    public RetirementSteps(ManagedKeyWriter keys, RotationStrategies strategies, RotationProviders providers, OperationRecorder recorder, RotationJournal journal, IClock clock, IOptions<RotationOptions> options, IOptions<IronCageOptions> ironCageOptions, FailureDescriber describer)
     {
+        _describer = describer;
         _keys = keys;
         _strategies = strategies;
         _providers = providers;
@@ -101,7 +103,7 @@ internal sealed class RetirementSteps
             catch (Exception ex) when (StepFailures.IsStepFailure(ex, cancellationToken))
             {
                 outcome = EarlyRevocation.Failed;
-                var reason = StepFailures.Describe(ex);
+                var reason = await _describer.DescribeAsync(operation, ex, cancellationToken).ConfigureAwait(false);
                 await MarkRevocationFailedAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
                 await _journal.RevocationFailedAsync(operation, previous, 1, reason, _providers.ConsoleUri(operation.Key.Provider), cancellationToken).ConfigureAwait(false);
                 operation = operation with { LastError = reason };

@@ -22,9 +22,11 @@ internal sealed class RotationEngine
     private readonly RotationJournal _journal;
     private readonly RotationOptions _options;
     private readonly IClock _clock;
+    private readonly FailureDescriber _describer;
 
-    public RotationEngine(OperationRecorder recorder, NewKeySteps newKey, RetirementSteps retirement, RotationRollback rollback, ManagedKeyWriter keys, RotationJournal journal, IOptions<RotationOptions> options, IClock clock)
+    public RotationEngine(OperationRecorder recorder, NewKeySteps newKey, RetirementSteps retirement, RotationRollback rollback, ManagedKeyWriter keys, RotationJournal journal, IOptions<RotationOptions> options, IClock clock, FailureDescriber describer)
     {
+        _describer = describer;
         _recorder = recorder;
         _newKey = newKey;
         _retirement = retirement;
@@ -186,7 +188,7 @@ internal sealed class RotationEngine
 
     private async Task<RotationOperation> HandleFailureAsync(RotationOperation operation, Exception failure, bool retryable, CancellationToken cancellationToken)
     {
-        var reason = StepFailures.Describe(failure);
+        var reason = await _describer.DescribeAsync(operation, failure, cancellationToken).ConfigureAwait(false);
         var attempts = operation.Attempts + 1;
         var afterPromotion = await IsAfterPromotionAsync(operation, cancellationToken).ConfigureAwait(false);
 

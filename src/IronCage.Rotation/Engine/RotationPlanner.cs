@@ -45,6 +45,11 @@ internal sealed class RotationPlanner
             var detail = decision.IsDue
                 ? action == PlannedAction.Rotate ? $"Rotate now with the {tier} strategy." : $"Remind a person to create a new key at {_providers.ConsoleUrl(key.Provider)}."
                 : decision.Detail;
+            if (_providers.MissingAdapterFix(key.Provider) is { } fix)
+            {
+                detail += " " + fix;
+            }
+
             items.Add(new PlannedRotation(key.Reference, decision.IsDue ? action : PlannedAction.None, tier, decision.DueAt, decision.IsDue, detail));
         }
 

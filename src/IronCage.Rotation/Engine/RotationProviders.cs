@@ -39,6 +39,15 @@ internal sealed class RotationProviders
             ? ProviderDescriptor.ResolveTier(adapter.Capabilities, adapter.Capabilities.HasFlag(ProviderCapabilities.Verify) || CatalogVerifyCall(provider))
             : RotationTier.Manual;
 
+    /// <summary>
+    /// Says how to fix a key of <paramref name="provider"/> falling back to the Manual tier only because no adapter is
+    /// registered, although the catalog says IronCage can rotate the provider's keys itself; <see langword="null"/> otherwise.
+    /// </summary>
+    public string? MissingAdapterFix(ProviderId provider)
+        => Find(provider) is null && _catalog.TryGetDescriptor(provider, out var descriptor) && descriptor.Tier != RotationTier.Manual
+            ? $"No provider adapter is registered for '{provider}', so its keys rotate as Manual (reminders only, a person creates each new key), although {descriptor.DisplayName} supports the {descriptor.Tier} tier. Register its adapter (the IronCage.Providers package's Add… method, for example AddOpenAI) with an admin key to rotate automatically, or keep Manual on purpose."
+            : null;
+
     public Uri? ConsoleUri(ProviderId provider) => _catalog.TryGetDescriptor(provider, out var descriptor) ? descriptor.ConsoleUrl : null;
 
     public string ConsoleUrl(ProviderId provider) => ConsoleUri(provider)?.ToString() ?? "the provider's console";

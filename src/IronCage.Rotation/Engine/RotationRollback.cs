@@ -18,9 +18,11 @@ internal sealed class RotationRollback
     private readonly OperationRecorder _recorder;
     private readonly RotationJournal _journal;
     private readonly IClock _clock;
+    private readonly FailureDescriber _describer;
 
-    public RotationRollback(ManagedKeyWriter keys, RotationStrategies strategies, RotationProviders providers, OrphanSweep sweep, OperationRecorder recorder, RotationJournal journal, IClock clock)
+    public RotationRollback(ManagedKeyWriter keys, RotationStrategies strategies, RotationProviders providers, OrphanSweep sweep, OperationRecorder recorder, RotationJournal journal, IClock clock, FailureDescriber describer)
     {
+        _describer = describer;
         _keys = keys;
         _strategies = strategies;
         _providers = providers;
@@ -51,12 +53,13 @@ internal sealed class RotationRollback
             problems.Add(await RestorePreviousAsync(operation, strategy, previousVersionId, cancellationToken).ConfigureAwait(false));
         }
 
+        // Scrubbed of the operation's keys while the key store still holds the new one.
+        var message = await _describer.ScrubAsync(operation, problems.Count == 0 ? reason : $"{reason} Rollback: {string.Join("; ", problems)}.", cancellationToken).ConfigureAwait(false);
         var now = _clock.GetCurrentInstant();
         await _keys.UpdateAsync(operation.Key, managed => ManagedKeyTransitions.DiscardPending(managed, operation.NewVersionId, now), cancellationToken).ConfigureAwait(false);
 
         // Audit and alert before the operation is recorded as ended: a crash in between leaves it unfinished, so it is
         // resumed and alerts again, instead of ending with no alert at all.
-        var message = problems.Count == 0 ? reason : $"{reason} Rollback: {string.Join("; ", problems)}.";
         await _journal.FailedAsync(operation, message, now).ConfigureAwait(false);
         return await _recorder.PersistAsync(operation with { Step = RotationStep.Failed, LastError = message, EndedAt = now, NextAttemptAt = null, NewSecret = null, Attempts = operation.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
     }
@@ -88,7 +91,7 @@ internal sealed class RotationRollback
         }
         catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
         {
-            Log.RollbackIncomplete(_journal.Logger, lost.OperationId, lost.Key, providerKeyId, StepFailures.Describe(ex));
+            Log.RollbackIncomplete(_journal.Logger, lost.OperationId, lost.Key, providerKeyId, await _describer.DescribeAsync(lost, ex, cancellationToken).ConfigureAwait(false));
         }
     }
 
@@ -103,8 +106,9 @@ internal sealed class RotationRollback
         }
         catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
         {
-            Log.RollbackIncomplete(_journal.Logger, operation.OperationId, operation.Key, newKeyId, StepFailures.Describe(ex));
-            problems.Add($"the new provider key {newKeyId} could not be removed ({StepFailures.Describe(ex)})");
+            var reason = await _describer.DescribeAsync(operation, ex, cancellationToken).ConfigureAwait(false);
+            Log.RollbackIncomplete(_journal.Logger, operation.OperationId, operation.Key, newKeyId, reason);
+            problems.Add($"the new provider key {newKeyId} could not be removed ({reason})");
         }
     }
 
@@ -122,8 +126,9 @@ internal sealed class RotationRollback
         }
         catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
         {
-            Log.RollbackIncomplete(_journal.Logger, operation.OperationId, operation.Key, operation.ProviderKeyName, StepFailures.Describe(ex));
-            problems.Add($"a key the provider may have created as '{operation.ProviderKeyName}' could not be looked for and removed ({StepFailures.Describe(ex)})");
+            var reason = await _describer.DescribeAsync(operation, ex, cancellationToken).ConfigureAwait(false);
+            Log.RollbackSweepFailed(_journal.Logger, operation.OperationId, operation.Key, operation.ProviderKeyName, reason);
+            problems.Add($"a key the provider may have created as '{operation.ProviderKeyName}' could not be looked for and removed ({reason})");
         }
     }
 
@@ -150,7 +155,7 @@ internal sealed class RotationRollback
         }
         catch (Exception ex) when (ex is ProviderRequestException or IronCageException)
         {
-            return $"the previous key {previousId} was revoked first and could not be undeleted ({StepFailures.Describe(ex)}): {noUsableVersion}";
+            return $"the previous key {previousId} was revoked first and could not be undeleted ({await _describer.DescribeAsync(operation, ex, cancellationToken).ConfigureAwait(false)}): {noUsableVersion}";
         }
 
         await _keys.UpdateAsync(operation.Key, managed => ManagedKeyTransitions.Restore(managed, previousVersionId), cancellationToken).ConfigureAwait(false);

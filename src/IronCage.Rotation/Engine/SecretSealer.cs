@@ -1,4 +1,5 @@
 using IronCage.Encryption;
+using IronCage.Providers;
 
 namespace IronCage.Rotation;
 
@@ -7,11 +8,30 @@ internal sealed class SecretSealer
 {
     private readonly ISecretProtector _protector;
     private readonly ISecretFingerprinter _fingerprinter;
+    private readonly KeyFormatValidator _validator;
+    private readonly IProviderCatalog _catalog;
 
-    public SecretSealer(ISecretProtector protector, ISecretFingerprinter fingerprinter)
+    public SecretSealer(ISecretProtector protector, ISecretFingerprinter fingerprinter, KeyFormatValidator validator, IProviderCatalog catalog)
     {
         _protector = protector;
         _fingerprinter = fingerprinter;
+        _validator = validator;
+        _catalog = catalog;
+    }
+
+    /// <summary>
+    /// Checks a key a provider handed back against the provider's key format in the catalog (a provider the catalog does
+    /// not know has no format to check); <see langword="null"/> when it may be stored, the failed check otherwise.
+    /// </summary>
+    public KeyValidationResult? Refusal(ProviderId provider, SecretValue secret, KeyKind kind)
+    {
+        if (!_catalog.TryGetDescriptor(provider, out _))
+        {
+            return null;
+        }
+
+        var result = _validator.Check(provider, secret, kind);
+        return result.IsValid ? null : result;
     }
 
     public ValueTask<EncryptedSecret> SealAsync(SecretValue secret, KeyReference key, string versionId, CancellationToken cancellationToken)
@@ -19,6 +39,9 @@ internal sealed class SecretSealer
 
     public ValueTask<SecretValue> OpenAsync(KeyVersion version, KeyReference key, CancellationToken cancellationToken)
         => _protector.OpenAsync(version.Secret, new SecretBinding(key, version.VersionId), cancellationToken);
+
+    public ValueTask<SecretValue> OpenAsync(EncryptedSecret secret, KeyReference key, string versionId, CancellationToken cancellationToken)
+        => _protector.OpenAsync(secret, new SecretBinding(key, versionId), cancellationToken);
 
     public string Fingerprint(SecretValue secret) => _fingerprinter.Compute(secret);
 

@@ -64,8 +64,8 @@ public sealed class AddIronCageTests
     }
 
     [Theory]
-    [InlineData(null, "*MasterKey option is empty*")]
-    [InlineData("", "*MasterKey option is empty*")]
+    [InlineData(null, "*IRONCAGE_MASTER_KEY is empty*IRONCAGE_MASTER_KEY environment variable*")]
+    [InlineData("", "*IRONCAGE_MASTER_KEY is empty*IRONCAGE_MASTER_KEY environment variable*")]
     [InlineData("bm90IDMyIGJ5dGVz", "*exactly 32 bytes*")]
     public async Task Host_WithBadMasterKey_DoesNotStart(string? masterKey, string message)
     {

@@ -44,6 +44,22 @@ public sealed class LocalMasterKeyProviderTests
         provider.CurrentKeyId.Should().Be(same.CurrentKeyId);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public void ProtectKeysWithMasterKey_NotSet_KeepsTheEnvironmentVariableFallbackItsErrorNames(string? configured)
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.IronCageServiceCollectionExtensions.AddIronCage(services).ProtectKeysWithMasterKey(configured);
+        using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        var options = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IOptions<LocalMasterKeyOptions>>(provider).Value;
+
+        options.MasterKey.Should().BeNull("an unset configuration value is no key of its own");
+        using var fromEnvironment = Create(options, new Dictionary<string, string> { ["IRONCAGE_MASTER_KEY"] = LocalMasterKeyProvider.GenerateMasterKey() });
+        var act = () => Create(options);
+        act.Should().Throw<OptionsValidationException>().WithMessage("*IRONCAGE_MASTER_KEY environment variable*");
+    }
+
     [Fact]
     public void File_IsReadAndTrimmed()
     {

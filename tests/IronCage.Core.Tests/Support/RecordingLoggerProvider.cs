@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IronCage.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace IronCage.Core.Tests.Support;
@@ -33,7 +34,9 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider, ISupportExterna
         {
             var scopes = new List<string>();
             owner._scopes.ForEachScope(static (scope, list) => list.Add(Describe(scope)), scopes);
-            owner._entries.Enqueue(new RecordedLog(category, logLevel, eventId, formatter(state, exception), Describe(state), exception?.ToString(), scopes));
+            var entry = new RecordedLog(category, logLevel, eventId, formatter(state, exception), Describe(state), exception?.ToString(), scopes);
+            owner._entries.Enqueue(entry);
+            SecretLeakRegistry.Shared.Capture(string.Join(" | ", entry.Texts));
         }
 
         private static string Describe(object? state)
