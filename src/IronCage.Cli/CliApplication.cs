@@ -49,14 +49,14 @@ internal static class CliApplication
     /// Runs one command's action inside a started host and turns what it throws into an exit code and a message on
     /// standard error: configuration problems exit 2, everything IronCage or a provider refused exits 1.
     /// </summary>
-    public static async Task<int> RunActionAsync(CliGlobals globals, ParseResult parsed, Func<CommandScope, Task<int>> action, CancellationToken cancellationToken)
+    public static async Task<int> RunActionAsync(CliGlobals globals, ParseResult parsed, Func<CommandScope, Task<int>> action, bool stopOnFailedChecks, CancellationToken cancellationToken)
     {
         var context = globals.Context;
         var output = new CliOutput(context, parsed.GetValue(globals.Json));
         try
         {
             var settings = globals.Settings(parsed);
-            using var host = await CliHost.StartAsync(context, settings, cancellationToken).ConfigureAwait(false);
+            using var host = await CliHost.StartAsync(context, settings, stopOnFailedChecks, cancellationToken).ConfigureAwait(false);
             try
             {
                 return await action(new CommandScope(context, output, host.Services, CliHost.Actor(context, settings), cancellationToken)).ConfigureAwait(false);

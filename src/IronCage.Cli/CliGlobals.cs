@@ -53,6 +53,9 @@ internal sealed class CliGlobals
         => new(parsed.GetValue(Connection), parsed.GetValue(Store), parsed.GetValue(Config), parsed.GetValue(MasterKeyFile), parsed.GetValue(Actor));
 
     /// <summary>Sets <paramref name="action"/> as what <paramref name="command"/> does, run inside a started host.</summary>
-    public void SetAction(Command command, Func<ParseResult, CommandScope, Task<int>> action)
-        => command.SetAction((parsed, cancellationToken) => CliApplication.RunActionAsync(this, parsed, scope => action(parsed, scope), cancellationToken));
+    /// <param name="command">The command.</param>
+    /// <param name="action">What it does.</param>
+    /// <param name="stopOnFailedChecks">Whether the host's start-up checks may stop the run (not for <c>doctor</c>, which reports them).</param>
+    public void SetAction(Command command, Func<ParseResult, CommandScope, Task<int>> action, bool stopOnFailedChecks = true)
+        => command.SetAction((parsed, cancellationToken) => CliApplication.RunActionAsync(this, parsed, scope => action(parsed, scope), stopOnFailedChecks, cancellationToken));
 }

@@ -83,6 +83,20 @@ public sealed class RotationCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task AnyOtherCommand_WithAnotherMasterKey_StopsBeforeActingAndNamesTheFix()
+    {
+        var seeded = _emulator.OpenAI.AddProjectKey("prod");
+        await _sandbox.RunWithInputAsync(seeded.Secret, "keys", "add", "openai/prod", "--scope", "project_id=" + EmulatorConstants.OpenAIProjectId);
+        _sandbox.Environment["IRONCAGE_MASTER_KEY"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        var rotated = await _sandbox.RunAsync("keys", "rotate", "openai/prod");
+
+        rotated.ExitCode.Should().Be(ExitCodes.Failure, rotated.All);
+        rotated.Error.Should().Contain("master key").And.Contain("IRONCAGE_MASTER_KEY");
+        _emulator.OpenAI.IsValid(seeded.Secret).Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Doctor_KeysOfAProviderWithoutItsAdapter_WarnsAndNamesTheSetting()
     {
         _sandbox.Environment.Remove("IronCage__OpenAI__BaseAddress");

@@ -102,7 +102,7 @@ internal static class DoctorCommand
                 console.Write(table);
             });
             return checks.Any(c => c.Status == "fail") ? ExitCodes.Failure : ExitCodes.Ok;
-        });
+        }, stopOnFailedChecks: false);
         return command;
     }
 

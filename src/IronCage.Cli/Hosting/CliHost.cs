@@ -26,8 +26,15 @@ internal static class CliHost
     ];
 
     /// <summary>Builds and starts the host (migrations and start-up checks run here).</summary>
+    /// <param name="context">The run.</param>
+    /// <param name="settings">The global options.</param>
+    /// <param name="stopOnFailedChecks">
+    /// <see langword="false"/> for <c>doctor</c>, which reports what the host's start-up checks would stop on (a master
+    /// key that does not open the store) instead of being stopped by them.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="CliConfigurationException">The store or the master key is not configured, or the settings file is missing.</exception>
-    public static async Task<IHost> StartAsync(CliContext context, CliSettings settings, CancellationToken cancellationToken)
+    public static async Task<IHost> StartAsync(CliContext context, CliSettings settings, bool stopOnFailedChecks, CancellationToken cancellationToken)
     {
         var configuration = BuildConfiguration(context, settings);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = context.WorkingDirectory });
@@ -49,6 +56,16 @@ internal static class CliHost
         }
 
         ironCage.AddRotation().AddUsageTracking();
+        if (!stopOnFailedChecks)
+        {
+            // Rotation's start-up check opens one stored secret and stops the host when the master key is wrong;
+            // doctor opens every one of them and reports each.
+            foreach (var check in builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "StoredSecretStartupCheck").ToList())
+            {
+                builder.Services.Remove(check);
+            }
+        }
+
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         return host;
