@@ -4,8 +4,12 @@ namespace IronCage.Auditing;
 /// Checks audit rows one at a time, in stored order, then the end of the log against the head the store keeps
 /// (<paramref name="storedHead"/>) and against a checkpoint kept outside the store (<paramref name="checkpoint"/>).
 /// </summary>
+/// <remarks>A stored head with a negative sequence stands for a head row the store should have but could not find (<see cref="MissingHead"/>).</remarks>
 internal sealed class AuditChainVerifier(AuditCheckpoint? checkpoint, AuditCheckpoint? storedHead)
 {
+    /// <summary>The stored head of a store whose head row is gone.</summary>
+    public static readonly AuditCheckpoint MissingHead = new(-1, string.Empty);
+
     private long _expected = 1;
     private string _previousHash = AuditChain.GenesisHash;
     private long _checked;
@@ -61,6 +65,11 @@ internal sealed class AuditChainVerifier(AuditCheckpoint? checkpoint, AuditCheck
     {
         if (storedHead is { } head)
         {
+            if (head.Sequence < 0)
+            {
+                return Fail(_checked + 1, AuditTamperKind.Missing, "The audit log's head row is gone: it was deleted outside IronCage, so records cut from the end of the log cannot be told from an intact log. Verify against an exported checkpoint.");
+            }
+
             if (head.Sequence > _checked)
             {
                 return Fail(_checked + 1, AuditTamperKind.Missing, $"The audit log ends at record {_checked}, but its head row says record {head.Sequence} was written: records were cut from its end.");
