@@ -36,5 +36,14 @@ internal static class PostgreSqlTamperEvidenceMigration
             FOR EACH STATEMENT EXECUTE FUNCTION ironcage_audit_append_only();
 
         ALTER TABLE ironcage_key_versions ADD COLUMN state_mac text;
+
+        -- false until a store with the master key sealed the rows written before this version (once); after that a
+        -- version without a seal is refused like one whose seal does not match.
+        CREATE TABLE ironcage_state_seal (
+            id     integer NOT NULL PRIMARY KEY CHECK (id = 1),
+            sealed boolean NOT NULL
+        );
+
+        INSERT INTO ironcage_state_seal (id, sealed) VALUES (1, false);
         """;
 }

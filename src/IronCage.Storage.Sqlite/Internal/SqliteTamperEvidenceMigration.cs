@@ -37,5 +37,14 @@ internal static class SqliteTamperEvidenceMigration
         END;
 
         ALTER TABLE ironcage_key_versions ADD COLUMN state_mac TEXT;
+
+        -- 0 until a store with the master key sealed the rows written before this version (once); after that a
+        -- version without a seal is refused like one whose seal does not match.
+        CREATE TABLE ironcage_state_seal (
+            id     INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            sealed INTEGER NOT NULL
+        );
+
+        INSERT INTO ironcage_state_seal (id, sealed) VALUES (1, 0);
         """;
 }
