@@ -38,6 +38,9 @@ public sealed class SqliteKeyStateResolverTests
             versionId = (await rotator.RegisterAsync(new KeyRegistration { Reference = Reference, ProviderKeyId = provider.AddExistingKey(secret, "initial") }, secret)).CurrentVersion!.VersionId;
         }
 
+        // Served and cached before the kill: a failed reload must not fall back to this cached, now killed, key.
+        var resolver = host.GetRequiredService<IKeyResolver>();
+        (await resolver.ResolveAsync(Reference)).VersionId.Should().Be(versionId);
         await rotator.KillAsync(Reference, versionId);
 
         // The attacker's edit: the version is Current again and no longer killed.
@@ -48,7 +51,7 @@ public sealed class SqliteKeyStateResolverTests
             revive.ExecuteNonQuery().Should().Be(1);
         }
 
-        var resolve = async () => await host.GetRequiredService<IKeyResolver>().ResolveAsync(Reference);
+        var resolve = async () => await resolver.ResolveAsync(Reference);
 
         (await resolve.Should().ThrowAsync<KeyStateTamperedException>()).Which.VersionId.Should().Be(versionId);
         logs.Entries.Should().Contain(e => e.EventId.Id == 2050 && e.Level == LogLevel.Critical && e.Text.Contains(versionId, StringComparison.Ordinal));
