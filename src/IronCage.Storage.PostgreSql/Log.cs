@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2113, Level = LogLevel.Error, Message = "A handler of the IronCage key change feed failed for {Key}.")]
     public static partial void ChangeFeedHandlerFailed(ILogger logger, Exception exception, KeyReference key);
+
+    [LoggerMessage(EventId = 2150, Level = LogLevel.Critical, Message = "Version {VersionId} of {Key} in {Database} does not match its state seal: its stage, kill or revocation state was changed outside IronCage. The key is refused until the row is restored.")]
+    public static partial void KeyStateTampered(ILogger logger, KeyReference key, string versionId, string database);
+
+    [LoggerMessage(EventId = 2151, Level = LogLevel.Warning, Message = "Sealed the state of {Count} key version(s) stored in {Database} before state seals existed.")]
+    public static partial void LegacyVersionsSealed(ILogger logger, string database, int count);
 }

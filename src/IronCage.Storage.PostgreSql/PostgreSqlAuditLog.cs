@@ -13,8 +13,12 @@ namespace IronCage.Storage.PostgreSql;
 /// <remarks>
 /// An append locks the chain's head row (<c>SELECT … FROM ironcage_audit_head … FOR UPDATE</c>), writes the next
 /// record and moves the head on, in one transaction: appends from every instance queue on that row lock, so the chain
-/// never forks. A trigger refuses <c>UPDATE</c> and <c>DELETE</c> on the table; anything that gets past it is found by
-/// <see cref="VerifyAsync"/>, which streams the records through <see cref="AuditChain.VerifyAsync"/>.
+/// never forks, and records cut from the end leave a gap the next append cannot close. Triggers refuse
+/// <c>UPDATE</c>, <c>DELETE</c> and <c>TRUNCATE</c> on the table and keep the head from being deleted or moved
+/// backwards; anything that gets past them (a superuser, a dropped trigger) is found by <see cref="VerifyAsync"/>,
+/// which reads the head and streams the records from one snapshot and reports a corrupt row, a gap, or an end that
+/// disagrees with the head. Records cut together with a rewritten head are found only against an exported
+/// checkpoint (see <see cref="AuditCheckpointExporter"/>).
 /// </remarks>
 public sealed class PostgreSqlAuditLog : IAuditLog, IDisposable
 {
@@ -115,17 +119,70 @@ public sealed class PostgreSqlAuditLog : IAuditLog, IDisposable
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    yield return new AuditRecord(reader.GetInt64(0), StorageJson.ReadAuditEvent(reader.GetString(1)), reader.GetString(2), reader.GetString(3));
+                    var sequence = reader.GetInt64(0);
+                    yield return new AuditRecord(sequence, StorageJson.ReadAuditEvent(sequence, reader.GetString(1)), reader.GetString(2), reader.GetString(3));
                 }
             }
         }
     }
 
     /// <inheritdoc />
-    public ValueTask<AuditVerificationResult> VerifyAsync(AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The head row and the records are read in one <c>REPEATABLE READ</c> transaction (one snapshot), so appends that
+    /// commit meanwhile are not mistaken for records the head does not know. A row that cannot be read is reported as
+    /// <see cref="AuditTamperKind.Unreadable"/>, never thrown.
+    /// </remarks>
+    public async ValueTask<AuditVerificationResult> VerifyAsync(AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return AuditChain.VerifyAsync(ReadAsync(1, cancellationToken), checkpoint, cancellationToken);
+        try
+        {
+            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var head = await ReadHeadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                    return await AuditChain.VerifyRowsAsync(ReadRowsAsync(connection, transaction, cancellationToken), head, checkpoint, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
+        }
+    }
+
+    private static async ValueTask<AuditCheckpoint> ReadHeadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        using var command = new NpgsqlCommand("SELECT sequence, hash FROM ironcage_audit_head WHERE id = 1;", connection, transaction);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? new AuditCheckpoint(reader.GetInt64(0), reader.IsDBNull(1) ? string.Empty : reader.GetString(1))
+                : AuditChainVerifier.MissingHead;
+        }
+    }
+
+    private static async IAsyncEnumerable<AuditRow> ReadRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Cast to text: a column whose type was changed outside IronCage is still read, and reported if it is wrong.
+        using var command = new NpgsqlCommand("SELECT sequence, event::text, previous_hash::text, hash::text FROM ironcage_audit ORDER BY sequence;", connection, transaction);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return new AuditRow(
+                    reader.GetInt64(0),
+                    StorageJson.TryReadAuditEvent(reader.IsDBNull(1) ? null : reader.GetString(1)),
+                    reader.IsDBNull(2) ? string.Empty : reader.GetString(2),
+                    reader.IsDBNull(3) ? string.Empty : reader.GetString(3));
+            }
+        }
     }
 
     /// <inheritdoc />

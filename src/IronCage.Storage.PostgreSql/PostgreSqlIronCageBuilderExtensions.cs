@@ -67,7 +67,7 @@ public static class PostgreSqlIronCageBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlStoreOptions>, PostgreSqlStoreOptionsValidator>());
 
         services.TryAddSingleton(sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
-        services.TryAddSingleton(sp => new PostgreSqlKeyStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false, sp.GetRequiredService<IOptions<IronCageOptions>>().Value.DefaultExpiryWarningLead));
+        services.TryAddSingleton(sp => NewKeyStore(sp));
         services.TryAddSingleton(sp => new PostgreSqlAuditLog(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlRotationStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlUsageStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
@@ -85,5 +85,12 @@ public static class PostgreSqlIronCageBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlStoreInitializer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlKeyChangeFeedService>());
         return builder;
+    }
+
+    private static PostgreSqlKeyStore NewKeyStore(IServiceProvider services)
+    {
+        var database = services.GetRequiredService<PostgreSqlDatabase>();
+        var guard = KeyStateGuard.Create(services, (key, versionId) => Log.KeyStateTampered(database.Logger, key, versionId, database.Name));
+        return new PostgreSqlKeyStore(database, ownsDatabase: false, services.GetRequiredService<IOptions<IronCageOptions>>().Value.DefaultExpiryWarningLead, guard);
     }
 }

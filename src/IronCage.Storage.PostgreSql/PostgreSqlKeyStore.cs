@@ -24,14 +24,16 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
 
     private const string InsertVersion = """
         INSERT INTO ironcage_key_versions (reference, ordinal, version_id, provider_key_id, stage, created_at, activated_at, expires_at, revoked_at,
-                                           killed_at, last_used_at, display_hint, fingerprint, secret_format, kek_id, wrapped_data_key, nonce, ciphertext, metadata)
+                                           killed_at, last_used_at, display_hint, fingerprint, secret_format, kek_id, wrapped_data_key, nonce, ciphertext, metadata, state_mac)
         VALUES (@reference, @ordinal, @version_id, @provider_key_id, @stage, @created_at, @activated_at, @expires_at, @revoked_at,
-                @killed_at, @last_used_at, @display_hint, @fingerprint, @secret_format, @kek_id, @wrapped_data_key, @nonce, @ciphertext, @metadata);
+                @killed_at, @last_used_at, @display_hint, @fingerprint, @secret_format, @kek_id, @wrapped_data_key, @nonce, @ciphertext, @metadata, @state_mac);
         """;
 
     private readonly PostgreSqlDatabase _database;
     private readonly bool _ownsDatabase;
     private readonly Duration _defaultExpiryWarningLead;
+    private readonly KeyStateGuard? _guard;
+    private readonly PostgreSqlStateSealer? _sealer;
 
     /// <summary>Creates a store on the database that <paramref name="options"/> names.</summary>
     /// <param name="options">The connection string (or data source) and settings.</param>
@@ -55,11 +57,13 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
     {
     }
 
-    internal PostgreSqlKeyStore(PostgreSqlDatabase database, bool ownsDatabase, Duration defaultExpiryWarningLead)
+    internal PostgreSqlKeyStore(PostgreSqlDatabase database, bool ownsDatabase, Duration defaultExpiryWarningLead, KeyStateGuard? guard = null)
     {
         _database = database;
         _ownsDatabase = ownsDatabase;
         _defaultExpiryWarningLead = defaultExpiryWarningLead;
+        _guard = guard;
+        _sealer = guard is null ? null : new PostgreSqlStateSealer(database, guard);
     }
 
     /// <inheritdoc />
@@ -68,7 +72,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 using var command = new NpgsqlCommand(SelectKeys + " WHERE k.reference = @reference ORDER BY v.ordinal;", connection);
@@ -76,7 +80,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    return await new KeyCursor(reader).NextAsync(cancellationToken).ConfigureAwait(false);
+                    return await new KeyCursor(reader, _guard).NextAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -97,7 +101,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
     private async IAsyncEnumerable<ManagedKey> ListCoreAsync(ProviderId? provider, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             // One statement reads keys and versions from one snapshot, in reference order (COLLATE "C": byte order,
@@ -115,7 +119,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                var cursor = new KeyCursor(reader);
+                var cursor = new KeyCursor(reader, _guard);
                 while (await cursor.NextAsync(cancellationToken).ConfigureAwait(false) is { } key)
                 {
                     yield return key;
@@ -132,7 +136,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 using var command = new NpgsqlCommand(
@@ -168,6 +172,10 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             key.Validate();
             var row = KeyRow.From(key, _defaultExpiryWarningLead);
+            if (_sealer is not null)
+            {
+                await _sealer.EnsureSealedAsync(cancellationToken).ConfigureAwait(false);
+            }
 
             var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
             await using (write.ConfigureAwait(false))
@@ -188,7 +196,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
                         : throw new ManagedKeyAlreadyExistsException(key.Reference);
                 }
 
-                await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
+                await InsertVersionsAsync(write, row, key, cancellationToken).ConfigureAwait(false);
                 await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
                 await write.CommitAsync().ConfigureAwait(false);
                 return Stored(key, token, row.NextDueAt);
@@ -209,6 +217,10 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             key.Validate();
             var row = KeyRow.From(key, _defaultExpiryWarningLead);
+            if (_sealer is not null)
+            {
+                await _sealer.EnsureSealedAsync(cancellationToken).ConfigureAwait(false);
+            }
 
             var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
             await using (write.ConfigureAwait(false))
@@ -245,7 +257,7 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
                     await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
+                await InsertVersionsAsync(write, row, key, cancellationToken).ConfigureAwait(false);
                 await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
                 await write.CommitAsync().ConfigureAwait(false);
                 return Stored(key, token, row.NextDueAt);
@@ -319,8 +331,9 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
         return await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token ? token : null;
     }
 
-    private static async ValueTask InsertVersionsAsync(PostgreSqlWrite write, KeyRow row, IReadOnlyList<KeyVersion> versions, CancellationToken cancellationToken)
+    private async ValueTask InsertVersionsAsync(PostgreSqlWrite write, KeyRow row, ManagedKey key, CancellationToken cancellationToken)
     {
+        var versions = key.Versions;
         if (versions.Count == 0)
         {
             return;
@@ -352,10 +365,21 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             command.AddWithValue("nonce", NpgsqlDbType.Bytea, version.Secret.Nonce.ToArray());
             command.AddWithValue("ciphertext", NpgsqlDbType.Bytea, version.Secret.Ciphertext.ToArray());
             command.AddWithValue("metadata", StorageJson.WriteVersionMetadata(version));
+            command.Add(new NpgsqlParameter("state_mac", NpgsqlDbType.Text) { Value = _guard is null ? DBNull.Value : _guard.Seal(key.Reference, version) });
             batch.BatchCommands.Add(insert);
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<NpgsqlConnection> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        if (_sealer is not null)
+        {
+            await _sealer.EnsureSealedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static NpgsqlParameter Ticks(string name, Instant? instant)

@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Rotation operation {OperationId} of {Key} was not written: another writer moved it on, or the key has another operation under way ({ActiveOperationId}).")]
     public static partial void OperationConflict(ILogger logger, string operationId, KeyReference key, string? activeOperationId);
+
+    [LoggerMessage(EventId = 2050, Level = LogLevel.Critical, Message = "Version {VersionId} of {Key} in {DataSource} does not match its state seal: its stage, kill or revocation state was changed outside IronCage. The key is refused until the row is restored.")]
+    public static partial void KeyStateTampered(ILogger logger, KeyReference key, string versionId, string dataSource);
+
+    [LoggerMessage(EventId = 2051, Level = LogLevel.Warning, Message = "Sealed the state of {Count} key version(s) stored in {DataSource} before state seals existed.")]
+    public static partial void LegacyVersionsSealed(ILogger logger, string dataSource, int count);
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using IronCage.Auditing;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace IronCage.Storage.Sqlite;
@@ -10,9 +11,13 @@ namespace IronCage.Storage.Sqlite;
 /// may append to one file.
 /// </summary>
 /// <remarks>
-/// An append reads the last record and writes the next one inside one write transaction (<c>BEGIN IMMEDIATE</c>), so
-/// appends from any number of threads or processes form one unbroken chain and never fork. Triggers refuse
-/// <c>UPDATE</c> and <c>DELETE</c> on the table; anything that gets past them is found by <see cref="VerifyAsync"/>.
+/// An append reads the chain's head row (<c>ironcage_audit_head</c>), writes the next record and moves the head on,
+/// inside one write transaction (<c>BEGIN IMMEDIATE</c>), so appends from any number of threads or processes form one
+/// unbroken chain and never fork, and records cut from the end leave a gap the next append cannot close: sequence
+/// numbers are never reused. Triggers refuse <c>UPDATE</c> and <c>DELETE</c> on the table and keep the head from
+/// moving backwards; anything that gets past them is found by <see cref="VerifyAsync"/>, which reads the head and the
+/// records from one snapshot and reports a corrupt row, a gap, or an end that disagrees with the head. Records cut
+/// together with a rewritten head are found only against an exported checkpoint (see <see cref="AuditCheckpointExporter"/>).
 /// </remarks>
 public sealed class SqliteAuditLog : IAuditLog, IDisposable
 {
@@ -54,19 +59,26 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
         {
             long sequence;
             string previousHash;
-            using (var last = write.Command("SELECT sequence, hash FROM ironcage_audit ORDER BY sequence DESC LIMIT 1;"))
+            using (var head = write.Command("SELECT sequence, hash FROM ironcage_audit_head WHERE id = 1;"))
             {
-                var reader = await last.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    (sequence, previousHash) = await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-                        ? (reader.GetInt64(0) + 1, reader.GetString(1))
-                        : (1L, AuditChain.GenesisHash);
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        throw new IronCageException($"The IronCage database '{_database.DataSource}' has no audit chain head (ironcage_audit_head): it was deleted outside IronCage. Restore the file from a backup and verify the audit log against its latest exported checkpoint.");
+                    }
+
+                    var last = reader.GetInt64(0);
+                    (sequence, previousHash) = last == 0 ? (1L, AuditChain.GenesisHash) : (last + 1, reader.GetString(1));
                 }
             }
 
             var hash = AuditChain.ComputeHash(sequence, previousHash, auditEvent);
-            using (var insert = write.Command("INSERT INTO ironcage_audit (sequence, event, previous_hash, hash) VALUES ($sequence, $event, $previous_hash, $hash);"))
+            using (var insert = write.Command("""
+                INSERT INTO ironcage_audit (sequence, event, previous_hash, hash) VALUES ($sequence, $event, $previous_hash, $hash);
+                UPDATE ironcage_audit_head SET sequence = $sequence, hash = $hash WHERE id = 1;
+                """))
             {
                 insert.Parameters.AddWithValue("$sequence", sequence);
                 insert.Parameters.AddWithValue("$event", json);
@@ -98,17 +110,69 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    yield return new AuditRecord(reader.GetInt64(0), StorageJson.ReadAuditEvent(reader.GetString(1)), reader.GetString(2), reader.GetString(3));
+                    var sequence = reader.GetInt64(0);
+                    yield return new AuditRecord(sequence, StorageJson.ReadAuditEvent(sequence, reader.GetString(1)), reader.GetString(2), reader.GetString(3));
                 }
             }
         }
     }
 
     /// <inheritdoc />
-    public ValueTask<AuditVerificationResult> VerifyAsync(AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The head row and the records are read from one snapshot of the file (one read transaction), so appends that run
+    /// meanwhile are not mistaken for records the head does not know. A row that cannot be read is reported as
+    /// <see cref="AuditTamperKind.Unreadable"/>, never thrown.
+    /// </remarks>
+    public async ValueTask<AuditVerificationResult> VerifyAsync(AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return AuditChain.VerifyAsync(ReadAsync(1, cancellationToken), checkpoint, cancellationToken);
+        await _database.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // Deferred: a read transaction, whose snapshot starts at its first read (the head row) and holds to its end.
+            var transaction = connection.BeginTransaction(deferred: true);
+            await using (transaction.ConfigureAwait(false))
+            {
+                var head = await ReadHeadAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+                return await AuditChain.VerifyRowsAsync(ReadRowsAsync(connection, transaction, cancellationToken), head, checkpoint, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async ValueTask<AuditCheckpoint> ReadHeadAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT sequence, hash FROM ironcage_audit_head WHERE id = 1;";
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? new AuditCheckpoint(reader.GetInt64(0), reader.IsDBNull(1) ? string.Empty : reader.GetString(1))
+                : AuditChainVerifier.MissingHead;
+        }
+    }
+
+    private static async IAsyncEnumerable<AuditRow> ReadRowsAsync(SqliteConnection connection, SqliteTransaction transaction, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT sequence, event, previous_hash, hash FROM ironcage_audit ORDER BY sequence;";
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                // Read defensively: a row edited outside IronCage may hold anything, and is reported rather than thrown.
+                yield return new AuditRow(
+                    reader.GetInt64(0),
+                    StorageJson.TryReadAuditEvent(reader.IsDBNull(1) ? null : reader.GetValue(1) as string),
+                    reader.IsDBNull(2) ? string.Empty : Convert.ToString(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+                    reader.IsDBNull(3) ? string.Empty : Convert.ToString(reader.GetValue(3), System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty);
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -51,7 +51,7 @@ public static class SqliteIronCageBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStoreOptions>, SqliteStoreOptionsValidator>());
 
         services.TryAddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<SqliteStoreOptions>>(), sp.GetRequiredService<ILoggerFactory>()));
-        services.TryAddSingleton(sp => new SqliteKeyStore(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false, sp.GetRequiredService<IOptions<IronCageOptions>>().Value.DefaultExpiryWarningLead));
+        services.TryAddSingleton(sp => NewKeyStore(sp));
         services.TryAddSingleton(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new SqliteRotationStore(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new SqliteUsageStore(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
@@ -65,5 +65,12 @@ public static class SqliteIronCageBuilderExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreInitializer>());
         return builder;
+    }
+
+    private static SqliteKeyStore NewKeyStore(IServiceProvider services)
+    {
+        var database = services.GetRequiredService<SqliteDatabase>();
+        var guard = KeyStateGuard.Create(services, (key, versionId) => Log.KeyStateTampered(database.Logger, key, versionId, database.DataSource));
+        return new SqliteKeyStore(database, ownsDatabase: false, services.GetRequiredService<IOptions<IronCageOptions>>().Value.DefaultExpiryWarningLead, guard);
     }
 }

@@ -15,7 +15,10 @@ namespace IronCage.Storage.Sqlite;
 /// (<c>UPDATE … WHERE reference = @r AND token = @expected</c>) inside a write transaction, and takes its new token from
 /// a counter that only grows, so a key deleted and created again never gets a token its predecessor had. The schema
 /// is applied (or checked) on first use, or at host start when registered with
-/// <see cref="SqliteIronCageBuilderExtensions.PersistToSqlite(IIronCageBuilder, string)"/>.
+/// <see cref="SqliteIronCageBuilderExtensions.PersistToSqlite(IIronCageBuilder, string)"/>. Registered that way, each
+/// version's stage, kill and revocation state is sealed with a MAC keyed from the master key
+/// (<see cref="IronCage.Encryption.KeyStateAuthenticator"/>), and a key whose stored state does not match its seal is
+/// refused with <see cref="KeyStateTamperedException"/>, alerted and audited.
 /// </remarks>
 public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 {
@@ -25,14 +28,16 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 
     private const string InsertVersion = """
         INSERT INTO ironcage_key_versions (reference, ordinal, version_id, provider_key_id, stage, created_at, activated_at, expires_at, revoked_at,
-                                           killed_at, last_used_at, display_hint, fingerprint, secret_format, kek_id, wrapped_data_key, nonce, ciphertext, metadata)
+                                           killed_at, last_used_at, display_hint, fingerprint, secret_format, kek_id, wrapped_data_key, nonce, ciphertext, metadata, state_mac)
         VALUES ($reference, $ordinal, $version_id, $provider_key_id, $stage, $created_at, $activated_at, $expires_at, $revoked_at,
-                $killed_at, $last_used_at, $display_hint, $fingerprint, $secret_format, $kek_id, $wrapped_data_key, $nonce, $ciphertext, $metadata);
+                $killed_at, $last_used_at, $display_hint, $fingerprint, $secret_format, $kek_id, $wrapped_data_key, $nonce, $ciphertext, $metadata, $state_mac);
         """;
 
     private readonly SqliteDatabase _database;
     private readonly bool _ownsDatabase;
     private readonly Duration _defaultExpiryWarningLead;
+    private readonly KeyStateGuard? _guard;
+    private readonly SqliteStateSealer? _sealer;
 
     /// <summary>Creates a store on the database file that <paramref name="options"/> names.</summary>
     /// <param name="options">The connection string and settings.</param>
@@ -56,11 +61,13 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     {
     }
 
-    internal SqliteKeyStore(SqliteDatabase database, bool ownsDatabase, Duration defaultExpiryWarningLead)
+    internal SqliteKeyStore(SqliteDatabase database, bool ownsDatabase, Duration defaultExpiryWarningLead, KeyStateGuard? guard = null)
     {
         _database = database;
         _ownsDatabase = ownsDatabase;
         _defaultExpiryWarningLead = defaultExpiryWarningLead;
+        _guard = guard;
+        _sealer = guard is null ? null : new SqliteStateSealer(database, guard);
     }
 
     /// <inheritdoc />
@@ -76,7 +83,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                return await new KeyCursor(reader).NextAsync(cancellationToken).ConfigureAwait(false);
+                return await new KeyCursor(reader, _guard).NextAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -106,7 +113,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                var cursor = new KeyCursor(reader);
+                var cursor = new KeyCursor(reader, _guard);
                 while (await cursor.NextAsync(cancellationToken).ConfigureAwait(false) is { } key)
                 {
                     yield return key;
@@ -162,6 +169,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         key.Validate();
         var row = KeyRow.From(key, _defaultExpiryWarningLead);
+        await EnsureStateSealedAsync(cancellationToken).ConfigureAwait(false);
 
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
@@ -182,7 +190,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
                 }
             }
 
-            await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
+            await InsertVersionsAsync(write, row, key, cancellationToken).ConfigureAwait(false);
             write.Commit();
             KeyChanged?.Invoke(this, new KeyChangedEventArgs(key.Reference));
             return Stored(key, token, row.NextDueAt);
@@ -196,6 +204,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         key.Validate();
         var row = KeyRow.From(key, _defaultExpiryWarningLead);
+        await EnsureStateSealedAsync(cancellationToken).ConfigureAwait(false);
 
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
@@ -225,7 +234,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
                 await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
+            await InsertVersionsAsync(write, row, key, cancellationToken).ConfigureAwait(false);
             write.Commit();
             KeyChanged?.Invoke(this, new KeyChangedEventArgs(key.Reference));
             return Stored(key, token, row.NextDueAt);
@@ -288,8 +297,9 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         return await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long token ? token : null;
     }
 
-    private static async ValueTask InsertVersionsAsync(SqliteWrite write, KeyRow row, IReadOnlyList<KeyVersion> versions, CancellationToken cancellationToken)
+    private async ValueTask InsertVersionsAsync(SqliteWrite write, KeyRow row, ManagedKey key, CancellationToken cancellationToken)
     {
+        var versions = key.Versions;
         if (versions.Count == 0)
         {
             return;
@@ -316,6 +326,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         var nonce = SqliteValues.Parameter(insert, "$nonce", SqliteType.Blob);
         var ciphertext = SqliteValues.Parameter(insert, "$ciphertext", SqliteType.Blob);
         var metadata = SqliteValues.Parameter(insert, "$metadata", SqliteType.Text);
+        var stateMac = SqliteValues.Parameter(insert, "$state_mac", SqliteType.Text);
         insert.Prepare();
 
         reference.Value = row.Reference;
@@ -340,13 +351,18 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             nonce.Value = version.Secret.Nonce.ToArray();
             ciphertext.Value = version.Secret.Ciphertext.ToArray();
             metadata.Value = StorageJson.WriteVersionMetadata(version);
+            stateMac.Value = _guard is null ? DBNull.Value : _guard.Seal(key.Reference, version);
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
+    private ValueTask EnsureStateSealedAsync(CancellationToken cancellationToken)
+        => _sealer?.EnsureSealedAsync(cancellationToken) ?? ValueTask.CompletedTask;
+
     private async ValueTask<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
     {
         await _database.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureStateSealedAsync(cancellationToken).ConfigureAwait(false);
         return await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -211,6 +211,28 @@ internal static class StorageJson
         };
     }
 
+    /// <summary>Reads a stored event for verification: <see langword="null"/> instead of an exception when the row holds something IronCage never writes.</summary>
+    public static AuditEvent? TryReadAuditEvent(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ReadAuditEvent(json);
+        }
+        catch (Exception e) when (e is JsonException or IronCageException or ArgumentException or FormatException or InvalidOperationException or NotSupportedException or NodaTime.Text.UnparsableValueException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads a stored event, or says which record cannot be read and what to do.</summary>
+    public static AuditEvent ReadAuditEvent(long sequence, string json)
+        => TryReadAuditEvent(json) ?? throw new IronCageException($"Audit record {sequence} cannot be read: its stored event was changed outside IronCage. Run VerifyAsync to see the first tampered record.");
+
     public static string WriteOperation(RotationOperation operation)
     {
         var dto = new OperationDto

@@ -27,7 +27,7 @@ internal static class KeyColumns
         SELECT k.reference, k.kind, k.description, k.labels, k.scope, k.policy, k.limits, k.created_at, k.token,
                v.version_id, v.provider_key_id, v.stage, v.created_at, v.activated_at, v.expires_at, v.revoked_at, v.killed_at,
                v.last_used_at, v.display_hint, v.fingerprint, v.secret_format, v.kek_id, v.wrapped_data_key, v.nonce, v.ciphertext, v.metadata,
-               k.next_due_at
+               k.next_due_at, v.state_mac
         FROM ironcage_keys AS k
         LEFT JOIN ironcage_key_versions AS v ON v.reference = k.reference
         """;
@@ -59,7 +59,7 @@ internal static class OperationRows
 }
 
 /// <summary>Reads keys with their versions from rows ordered by reference, then version ordinal (one row per version, or one for a key without versions).</summary>
-    internal sealed class KeyCursor(DbDataReader reader)
+    internal sealed class KeyCursor(DbDataReader reader, KeyStateGuard? guard = null)
     {
         // True when the reader stands on the first row of a key not yet returned (the row that ended the previous key).
         private bool _onUnreadRow;
@@ -96,23 +96,35 @@ internal static class OperationRows
             };
 
             var versions = new List<KeyVersion>();
+            var seals = new List<string?>();
             do
             {
                 if (!string.Equals(reader.GetString(0), reference, StringComparison.Ordinal))
                 {
                     _onUnreadRow = true;
-                    return key with { Versions = versions };
+                    return await CheckedAsync(key with { Versions = versions }, seals, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (!reader.IsDBNull(9))
                 {
                     versions.Add(ReadVersion());
+                    seals.Add(StorageColumns.NullableString(reader, 27));
                 }
             }
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
 
             _done = true;
-            return key with { Versions = versions };
+            return await CheckedAsync(key with { Versions = versions }, seals, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async ValueTask<ManagedKey> CheckedAsync(ManagedKey key, List<string?> seals, CancellationToken cancellationToken)
+        {
+            if (guard is not null)
+            {
+                await guard.CheckAsync(key, seals, cancellationToken).ConfigureAwait(false);
+            }
+
+            return key;
         }
 
         private KeyVersion ReadVersion() => StorageJson.ReadVersionMetadata(new KeyVersion

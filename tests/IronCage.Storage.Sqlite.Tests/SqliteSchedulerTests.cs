@@ -74,6 +74,15 @@ public sealed class SqliteSchedulerTests : IDisposable
                        last_used_at, display_hint, fingerprint, secret_format, kek_id, wrapped_data_key, nonce, ciphertext, metadata
                 FROM ironcage_key_versions WHERE reference = 'openai/copied';
                 """);
+
+            // Sealed as IronCage seals its own rows: a copy without a seal for its new key is refused as tampered
+            // (SqliteKeyStateSealTests); this test is about a provider without an adapter.
+            var seals = new KeyStateAuthenticator(_services.GetRequiredService<LocalMasterKeyProvider>());
+            var copied = KeyReference.Parse("nosuch/copied");
+            foreach (var version in (await _services.GetRequiredService<IKeyStore>().GetAsync(KeyReference.Parse("openai/copied"))).Versions)
+            {
+                Execute(raw, $"UPDATE ironcage_key_versions SET state_mac = '{seals.Seal(copied, version)}' WHERE reference = 'nosuch/copied' AND version_id = '{version.VersionId}';");
+            }
         }
 
         _clock.Reset(Due);

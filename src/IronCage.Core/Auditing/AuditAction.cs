@@ -42,6 +42,12 @@ public readonly struct AuditAction : IEquatable<AuditAction>
     /// <summary>The master key or a data key was re-wrapped.</summary>
     public static AuditAction KeyRewrap { get; } = new("key.rewrap");
 
+    /// <summary>A stored key version's security state did not match its seal: the database was edited outside IronCage.</summary>
+    public static AuditAction KeyStateTampered { get; } = new("key.state-tampered");
+
+    /// <summary>Key versions stored before their state was sealed were sealed (once, on the first open with the master key).</summary>
+    public static AuditAction KeyStateSealed { get; } = new("key.state-sealed");
+
     /// <summary>An operation was refused for lack of permission.</summary>
     public static AuditAction AccessDenied { get; } = new("access.denied");
 

@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Runtime.CompilerServices;
 using System.Text;
+using NodaTime;
 
 namespace IronCage.Auditing;
 
@@ -31,7 +33,7 @@ public static class AuditChain
         Append(hash, FormatLabel);
         Append(hash, sequence.ToString(CultureInfo.InvariantCulture));
         Append(hash, previousHash);
-        Append(hash, auditEvent.Timestamp.ToUnixTimeTicks().ToString(CultureInfo.InvariantCulture));
+        Append(hash, TimestampText(auditEvent.Timestamp));
         Append(hash, auditEvent.Actor);
         Append(hash, auditEvent.Action.Value);
         Append(hash, auditEvent.Target);
@@ -66,11 +68,11 @@ public static class AuditChain
     public static AuditVerificationResult Verify(IEnumerable<AuditRecord> records, AuditCheckpoint? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var verifier = new ChainVerifier(checkpoint);
+        var verifier = new AuditChainVerifier(checkpoint, storedHead: null);
         using var enumerator = records.GetEnumerator();
         while (enumerator.MoveNext())
         {
-            if (verifier.Step(enumerator.Current) is { } failure)
+            if (verifier.Step(AuditRow.Of(enumerator.Current)) is { } failure)
             {
                 return failure.Tamper == AuditTamperKind.Missing && verifier.ExpectedSequence is { } missing && Remaining(enumerator).Contains(missing)
                     ? verifier.Reordered()
@@ -86,11 +88,21 @@ public static class AuditChain
     /// <param name="checkpoint">A head kept outside the log, to detect records cut from its end.</param>
     /// <param name="cancellationToken">Cancels the verification.</param>
     /// <returns>The outcome, naming the first tampered or missing record.</returns>
-    public static async ValueTask<AuditVerificationResult> VerifyAsync(IAsyncEnumerable<AuditRecord> records, AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
+    public static ValueTask<AuditVerificationResult> VerifyAsync(IAsyncEnumerable<AuditRecord> records, AuditCheckpoint? checkpoint = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var verifier = new ChainVerifier(checkpoint);
-        var enumerator = records.GetAsyncEnumerator(cancellationToken);
+        return VerifyRowsAsync(Rows(records, cancellationToken), storedHead: null, checkpoint, cancellationToken);
+    }
+
+    /// <summary>
+    /// Verifies rows as a store read them: a row whose event could not be read is reported as
+    /// <see cref="AuditTamperKind.Unreadable"/>, and the head the store keeps next to the records (when it keeps one)
+    /// must agree with the last record.
+    /// </summary>
+    internal static async ValueTask<AuditVerificationResult> VerifyRowsAsync(IAsyncEnumerable<AuditRow> rows, AuditCheckpoint? storedHead, AuditCheckpoint? checkpoint, CancellationToken cancellationToken)
+    {
+        var verifier = new AuditChainVerifier(checkpoint, storedHead);
+        var enumerator = rows.GetAsyncEnumerator(cancellationToken);
         await using (enumerator.ConfigureAwait(false))
         {
             while (await enumerator.MoveNextAsync().ConfigureAwait(false))
@@ -119,6 +131,27 @@ public static class AuditChain
         return verifier.Finish();
     }
 
+    /// <summary>
+    /// The timestamp as hashed: unix ticks, followed by the nanoseconds below a tick when there are any, so every
+    /// nanosecond a store keeps is covered by the hash (chains of tick-precise timestamps hash as they always did).
+    /// </summary>
+    internal static string TimestampText(Instant timestamp)
+    {
+        var ticks = timestamp.ToUnixTimeTicks();
+        var belowTick = (timestamp - Instant.FromUnixTimeTicks(ticks)).ToInt64Nanoseconds();
+        return belowTick == 0
+            ? ticks.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{ticks}+{belowTick}ns");
+    }
+
+    private static async IAsyncEnumerable<AuditRow> Rows(IAsyncEnumerable<AuditRecord> records, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var record in records.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return AuditRow.Of(record);
+        }
+    }
+
     private static IEnumerable<long> Remaining(IEnumerator<AuditRecord> enumerator)
     {
         while (enumerator.MoveNext())
@@ -135,9 +168,6 @@ public static class AuditChain
         AuditOutcome.Denied => "denied",
         _ => ((int)outcome).ToString(CultureInfo.InvariantCulture),
     };
-
-    private static AuditVerificationResult Fail(long checkedCount, long sequence, AuditTamperKind kind, string message)
-        => new(checkedCount, null, sequence, kind, message);
 
     private static void Append(IncrementalHash hash, string? value)
     {
@@ -156,66 +186,5 @@ public static class AuditChain
         BinaryPrimitives.WriteInt32BigEndian(length[1..], bytes.Length);
         hash.AppendData(length);
         hash.AppendData(bytes);
-    }
-
-    /// <summary>Checks records one at a time, in stored order.</summary>
-    private sealed class ChainVerifier(AuditCheckpoint? checkpoint)
-    {
-        private long _expected = 1;
-        private string _previousHash = GenesisHash;
-        private long _checked;
-        private long _stoppedAt;
-
-        public long? ExpectedSequence => _stoppedAt == 0 ? null : _expected;
-
-        public AuditVerificationResult? Step(AuditRecord record)
-        {
-            if (record.Sequence != _expected)
-            {
-                _stoppedAt = record.Sequence;
-                if (record.Sequence == _expected - 1 && string.Equals(record.Hash, _previousHash, StringComparison.Ordinal))
-                {
-                    return Fail(_checked, record.Sequence, AuditTamperKind.Duplicated, $"Audit record {record.Sequence} appears twice.");
-                }
-
-                return record.Sequence < _expected
-                    ? Fail(_checked, _expected, AuditTamperKind.Reordered, $"Audit records are out of order at position {_expected}: record {record.Sequence} stands there.")
-                    : Fail(_checked, _expected, AuditTamperKind.Missing, $"Audit record {_expected} is missing: the log jumps to {record.Sequence}.");
-            }
-
-            if (!string.Equals(record.PreviousHash, _previousHash, StringComparison.Ordinal))
-            {
-                return Fail(_checked, record.Sequence, AuditTamperKind.BrokenLink, $"Audit record {record.Sequence} does not link to record {record.Sequence - 1}: one of them was replaced or rewritten.");
-            }
-
-            if (!string.Equals(ComputeHash(record.Sequence, record.PreviousHash, record.Event), record.Hash, StringComparison.Ordinal))
-            {
-                return Fail(_checked, record.Sequence, AuditTamperKind.Modified, $"Audit record {record.Sequence} was modified: its content no longer matches its hash.");
-            }
-
-            if (checkpoint is { } known && record.Sequence == known.Sequence && !string.Equals(record.Hash, known.Hash, StringComparison.Ordinal))
-            {
-                return Fail(_checked, record.Sequence, AuditTamperKind.Modified, $"Audit record {record.Sequence} differs from the checkpoint taken of it: the chain was rewritten up to there.");
-            }
-
-            _previousHash = record.Hash;
-            _checked++;
-            _expected++;
-            return null;
-        }
-
-        public AuditVerificationResult Reordered()
-            => Fail(_checked, _expected, AuditTamperKind.Reordered, $"Audit records are out of order at position {_expected}: record {_stoppedAt} stands there.");
-
-        public AuditVerificationResult Finish()
-        {
-            if (checkpoint is { } head && _checked < head.Sequence)
-            {
-                return Fail(_checked, _checked + 1, AuditTamperKind.Missing, $"The audit log ends at record {_checked}, but a checkpoint saw record {head.Sequence}: records were cut from its end.");
-            }
-
-            var newHead = _checked == 0 ? (AuditCheckpoint?)null : new AuditCheckpoint(_checked, _previousHash);
-            return new AuditVerificationResult(_checked, newHead, null, null, $"The audit chain of {_checked} record(s) is intact.");
-        }
     }
 }

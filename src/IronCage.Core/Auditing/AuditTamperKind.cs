@@ -17,4 +17,10 @@ public enum AuditTamperKind
 
     /// <summary>A record appears twice.</summary>
     Duplicated = 4,
+
+    /// <summary>A record's stored event cannot be read back (corrupt or foreign content): it was changed outside IronCage.</summary>
+    Unreadable = 5,
+
+    /// <summary>A record stands after the last one the log's own head row knows: it was added outside IronCage, or the head row was set back.</summary>
+    Inserted = 6,
 }

@@ -1,3 +1,4 @@
+using IronCage.Auditing;
 using IronCage.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -20,4 +21,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "IronCage is using the in-memory audit log: the audit trail is lost when the process stops.")]
     public static partial void InMemoryAuditLogInUse(ILogger logger);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Exported audit checkpoint at record {Sequence} (head {Hash}).")]
+    public static partial void AuditCheckpointExported(ILogger logger, long sequence, string hash);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Critical, Message = "The audit chain failed verification at record {FirstInvalidSequence} ({Tamper}): {Reason} No checkpoint was exported; investigate the database before trusting its audit trail.")]
+    public static partial void AuditChainBroken(ILogger logger, long? firstInvalidSequence, AuditTamperKind? tamper, string reason);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Critical, Message = "The latest audit checkpoint (record {Sequence}) does not carry a valid MAC: it was forged or changed, or made under another master key. No checkpoint was exported.")]
+    public static partial void AuditCheckpointNotAuthentic(ILogger logger, long sequence);
+
+    [LoggerMessage(EventId = 43, Level = LogLevel.Error, Message = "Exporting the audit checkpoint failed; the next interval tries again.")]
+    public static partial void AuditCheckpointExportFailed(ILogger logger, Exception exception);
 }

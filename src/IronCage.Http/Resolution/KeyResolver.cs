@@ -273,7 +273,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
             {
                 return await state.LoadOnce(LoadAsync).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception) when (exception is not (OperationCanceledException or KeyStateTamperedException))
             {
                 // The store is down: the key we had is better than none (the change that invalidated it was written
                 // to the same store moments ago, so it is most likely a rotation, not a kill).
@@ -286,8 +286,19 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         {
             // Stale while revalidate: serve what we have, refresh in the background.
             _ = state.LoadOnce(LoadAsync).ContinueWith(
-                static (task, logger) => Log.StoreUnavailableServingCached((ILogger)logger!, default, task.Exception!.GetBaseException()),
-                _logger,
+                static (task, context) =>
+                {
+                    var (failed, logger) = ((KeyState, ILogger))context!;
+                    var failure = task.Exception!.GetBaseException();
+                    if (failure is KeyStateTamperedException && failed.Snapshot is { } cached)
+                    {
+                        // The store refused the key: the next resolve reads it again (and fails) instead of serving the cache.
+                        failed.Snapshot = cached.Key is { } key ? new KeySnapshot(key, cached.HasHardLimits, MustReload) : new KeySnapshot(cached.Unusable!, MustReload);
+                    }
+
+                    Log.StoreUnavailableServingCached(logger, default, failure);
+                },
+                (state, _logger),
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
@@ -304,7 +315,8 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         {
             loaded = await ReadAsync(state.Key, previous?.Key).ConfigureAwait(false);
         }
-        catch (Exception exception) when (previous is not null && exception is not SecretDecryptionException)
+        // A store that refuses a tampered key is not unavailable: serving the cached key would undo a kill.
+        catch (Exception exception) when (previous is not null && exception is not (SecretDecryptionException or KeyStateTamperedException))
         {
             Log.StoreUnavailableServingCached(_logger, state.Key, exception);
 

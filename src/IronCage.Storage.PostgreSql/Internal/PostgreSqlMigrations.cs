@@ -172,5 +172,6 @@ internal static class PostgreSqlMigrations
 
             CREATE INDEX ix_ironcage_keys_next_due ON ironcage_keys (next_due_at NULLS FIRST, reference);
             """),
+        new(4, PostgreSqlTamperEvidenceMigration.Description, PostgreSqlTamperEvidenceMigration.Sql),
     ];
 }

@@ -166,5 +166,6 @@ internal static class SqliteMigrations
 
             CREATE INDEX ix_ironcage_keys_next_due ON ironcage_keys (next_due_at, reference);
             """),
+        new(4, SqliteTamperEvidenceMigration.Description, SqliteTamperEvidenceMigration.Sql),
     ];
 }
