@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Rotation operation {OperationId} of {Key} was not written: another writer moved it on, or the key has another operation under way ({ActiveOperationId}).")]
     public static partial void OperationConflict(ILogger logger, string operationId, KeyReference key, string? activeOperationId);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Debug, Message = "Polling {DataSource} for other processes' key changes failed; the next poll tries again.")]
+    public static partial void KeyPollFailed(ILogger logger, Exception exception, string dataSource);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Error, Message = "A KeyChanged or ChangesMissed handler failed; the key change feed goes on.")]
+    public static partial void KeyChangedHandlerFailed(ILogger logger, Exception exception);
 }

@@ -33,6 +33,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     private readonly SqliteDatabase _database;
     private readonly bool _ownsDatabase;
     private readonly Duration _defaultExpiryWarningLead;
+    private readonly SqliteKeyChangePoller _changes;
 
     /// <summary>Creates a store on the database file that <paramref name="options"/> names.</summary>
     /// <param name="options">The connection string and settings.</param>
@@ -61,6 +62,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         _database = database;
         _ownsDatabase = ownsDatabase;
         _defaultExpiryWarningLead = defaultExpiryWarningLead;
+        _changes = new SqliteKeyChangePoller(database, this);
     }
 
     /// <inheritdoc />
@@ -144,15 +146,23 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     }
 
     /// <inheritdoc />
-    /// <remarks>Raised for this store object's own writes. Other processes writing the same file are not seen; the key resolver's refresh interval bounds how long they take to show.</remarks>
-    public event EventHandler<KeyChangedEventArgs>? KeyChanged;
+    /// <remarks>
+    /// Raised for this store object's own writes when they commit, and for every other process's (or store object's)
+    /// writes to the same file within about <see cref="SqliteConstants.KeyChangePollInterval"/>: while anyone listens,
+    /// the store polls the file's key counter (docs/storage.md, "Change feeds").
+    /// </remarks>
+    public event EventHandler<KeyChangedEventArgs>? KeyChanged
+    {
+        add => _changes.AddChanged(value);
+        remove => _changes.RemoveChanged(value);
+    }
 
     /// <inheritdoc />
-    /// <remarks>Never raised: a store always sees its own writes.</remarks>
+    /// <remarks>Raised once when the cross-process poll takes its first reading, since a key cached before it may have changed unseen.</remarks>
     public event EventHandler? ChangesMissed
     {
-        add { }
-        remove { }
+        add => _changes.AddMissed(value);
+        remove => _changes.RemoveMissed(value);
     }
 
     /// <inheritdoc />
@@ -184,7 +194,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 
             await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
             write.Commit();
-            KeyChanged?.Invoke(this, new KeyChangedEventArgs(key.Reference));
+            _changes.Committed(key.Reference, token);
             return Stored(key, token, row.NextDueAt);
         }
     }
@@ -227,7 +237,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 
             await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
             write.Commit();
-            KeyChanged?.Invoke(this, new KeyChangedEventArgs(key.Reference));
+            _changes.Committed(key.Reference, token);
             return Stored(key, token, row.NextDueAt);
         }
     }
@@ -237,6 +247,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var reference = key.ToString();
+        long deleted;
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
         {
@@ -258,15 +269,18 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
                 await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            // A delete moves the key counter too, so other processes' change feeds see it (SqliteKeyChangePoller).
+            deleted = await write.NextTokenAsync(TokenSequence, cancellationToken).ConfigureAwait(false);
             write.Commit();
         }
 
-        KeyChanged?.Invoke(this, new KeyChangedEventArgs(key));
+        _changes.Committed(key, deleted);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        _changes.Dispose();
         if (_ownsDatabase)
         {
             _database.Dispose();
