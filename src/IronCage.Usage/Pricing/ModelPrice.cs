@@ -37,7 +37,7 @@ public sealed record ModelPrice
         => ((inputTokens * InputPerMillion) + (outputTokens * OutputPerMillion)) / 1_000_000m;
 
     /// <summary>Checks the entry.</summary>
-    /// <exception cref="ArgumentException">The provider or model is empty, a price is negative, or the currency is not a three-letter code.</exception>
+    /// <exception cref="ArgumentException">The provider or model is empty, a price is negative or above <see cref="UsageTrackingConstants.MaxPricePerMillion"/>, or the currency is not a three-letter code.</exception>
     public void Validate()
     {
         if (Provider.IsEmpty)
@@ -53,6 +53,11 @@ public sealed record ModelPrice
         if (InputPerMillion < 0 || OutputPerMillion < 0)
         {
             throw new ArgumentException($"The price of {Provider} model '{Model}' is negative ({InputPerMillion} input, {OutputPerMillion} output per million tokens); prices are zero or more.");
+        }
+
+        if (InputPerMillion > UsageTrackingConstants.MaxPricePerMillion || OutputPerMillion > UsageTrackingConstants.MaxPricePerMillion)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The price of {Provider} model '{Model}' is out of range ({InputPerMillion} input, {OutputPerMillion} output per million tokens); the most allowed is {UsageTrackingConstants.MaxPricePerMillion} per million tokens."));
         }
 
         if (Currency is null || Currency.Length != 3 || !Currency.All(char.IsAsciiLetterUpper))
