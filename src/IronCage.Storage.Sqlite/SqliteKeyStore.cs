@@ -193,8 +193,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             }
 
             await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
-            write.Commit();
-            _changes.Committed(key.Reference, token);
+            CommitAnnounced(write, key.Reference, token);
             return Stored(key, token, row.NextDueAt);
         }
     }
@@ -236,8 +235,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             }
 
             await InsertVersionsAsync(write, row, key.Versions, cancellationToken).ConfigureAwait(false);
-            write.Commit();
-            _changes.Committed(key.Reference, token);
+            CommitAnnounced(write, key.Reference, token);
             return Stored(key, token, row.NextDueAt);
         }
     }
@@ -247,7 +245,6 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var reference = key.ToString();
-        long deleted;
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
         {
@@ -270,11 +267,9 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             }
 
             // A delete moves the key counter too, so other processes' change feeds see it (SqliteKeyChangePoller).
-            deleted = await write.NextTokenAsync(TokenSequence, cancellationToken).ConfigureAwait(false);
-            write.Commit();
+            var deleted = await write.NextTokenAsync(TokenSequence, cancellationToken).ConfigureAwait(false);
+            CommitAnnounced(write, key, deleted);
         }
-
-        _changes.Committed(key, deleted);
     }
 
     /// <inheritdoc />
@@ -285,6 +280,24 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         {
             _database.Dispose();
         }
+    }
+
+    // The token is noted as this store's own before the commit, so the cross-process poll never announces this write a
+    // second time; while the write lock is held no other writer can take the same token, and a failed commit forgets it.
+    private void CommitAnnounced(SqliteWrite write, KeyReference key, long token)
+    {
+        _changes.Expect(token);
+        try
+        {
+            write.Commit();
+        }
+        catch
+        {
+            _changes.Forget(token);
+            throw;
+        }
+
+        _changes.Raise(key);
     }
 
     private static ManagedKey Stored(ManagedKey key, long token, Instant? nextDueAt) => key with

@@ -69,6 +69,8 @@ public sealed class SqliteKeyChangeFeedTests : IDisposable
         using var host = Host();
         var key = await NewKeyAsync(host);
 
+        // The poll's first reading is its baseline, announced as possibly missed changes; writes after it are announced by key.
+        await WaitAsync(() => Volatile.Read(ref missed) == 1);
         var created = await a.CreateAsync(key);
         await WaitAsync(() => seen.Contains(Key));
         seen.Clear();

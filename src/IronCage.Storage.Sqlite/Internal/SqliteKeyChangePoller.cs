@@ -63,12 +63,11 @@ internal sealed class SqliteKeyChangePoller(SqliteDatabase database, object send
         }
     }
 
-    /// <summary>Announces a write of the owning store once it committed, and remembers its token so the poll skips it.</summary>
-    public void Committed(KeyReference key, long token)
-    {
-        _ownTokens.TryAdd(token, 0);
-        Raise(key);
-    }
+    /// <summary>Notes the token of a write of the owning store that is about to commit, so the poll skips it.</summary>
+    public void Expect(long token) => _ownTokens.TryAdd(token, 0);
+
+    /// <summary>Forgets a token whose write did not commit (its value may be taken again by another writer).</summary>
+    public void Forget(long token) => _ownTokens.TryRemove(token, out _);
 
     public void Dispose()
     {
@@ -162,7 +161,8 @@ internal sealed class SqliteKeyChangePoller(SqliteDatabase database, object send
         }
     }
 
-    private void Raise(KeyReference key)
+    /// <summary>Raises <see cref="IKeyChangeFeed.KeyChanged"/> for <paramref name="key"/>; a handler's failure is logged, never thrown.</summary>
+    public void Raise(KeyReference key)
     {
         EventHandler<KeyChangedEventArgs>? handlers;
         lock (_gate)
