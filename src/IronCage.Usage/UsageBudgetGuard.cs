@@ -77,21 +77,16 @@ internal sealed class UsageBudgetGuard : IBudgetGuard
             foreach (var limit in limits.HardCost)
             {
                 var (start, end) = UsageWindows.Bounds(limit.Window, now);
-                var budget = BudgetName(key, limit.Window);
                 var reservation = new BudgetReservation
                 {
                     Id = Guid.NewGuid(),
-                    Budget = budget,
+                    Budget = BudgetName(key, limit.Window),
                     WindowStart = start,
                     Amount = worstCase,
                     CreatedAt = now,
                 };
 
-                // A call that may cost nothing would still be admitted by "committed + amount <= limit" once the
-                // limit is reached; a spent budget blocks the key for every call.
-                var result = worstCase == 0m && await _store.GetCommittedAsync(budget, start, cancellationToken).ConfigureAwait(false) is var spent && spent >= limit.Limit
-                    ? new BudgetReservationResult(false, spent)
-                    : await _store.TryReserveAsync(reservation, limit.Limit, cancellationToken).ConfigureAwait(false);
+                var result = await ReserveWindowAsync(reservation, limit.Limit, cancellationToken).ConfigureAwait(false);
                 if (!result.Admitted)
                 {
                     await ReleaseAsync(reserved).ConfigureAwait(false);
@@ -113,6 +108,22 @@ internal sealed class UsageBudgetGuard : IBudgetGuard
         }
 
         return new ReservedHold(_store, price, reserved, worstCase, key, _logger);
+    }
+
+    // A call that may cost nothing would still be admitted by "committed + amount <= limit" once the limit is
+    // reached; a spent budget blocks the key for every call.
+    private async Task<BudgetReservationResult> ReserveWindowAsync(BudgetReservation reservation, decimal limit, CancellationToken cancellationToken)
+    {
+        if (reservation.Amount == 0m)
+        {
+            var spent = await _store.GetCommittedAsync(reservation.Budget, reservation.WindowStart, cancellationToken).ConfigureAwait(false);
+            if (spent >= limit)
+            {
+                return new BudgetReservationResult(false, spent);
+            }
+        }
+
+        return await _store.TryReserveAsync(reservation, limit, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask ReleaseAsync(List<Guid> reserved)
