@@ -147,4 +147,12 @@ public sealed class PricingTests
 
         price.CostOf(long.MaxValue, long.MaxValue).Should().Be(2m * long.MaxValue);
     }
+
+    [Fact]
+    public void ModelPriceValidate_MegabyteModelName_IsRefusedWithAShortMessage()
+    {
+        var price = new ModelPrice { Provider = ProviderId.OpenAI, Model = new string('m', 1024 * 1024), InputPerMillion = 1m, OutputPerMillion = 1m, EffectiveFrom = NodaTime.Instant.FromUtc(2020, 1, 1, 0, 0) };
+
+        FluentActions.Invoking(price.Validate).Should().Throw<ArgumentException>().Which.Message.Length.Should().BeLessThan(512);
+    }
 }
