@@ -57,6 +57,7 @@ public sealed class PostgreSqlUsageStore : IUsageStore, IDisposable
         foreach (var record in records)
         {
             ArgumentNullException.ThrowIfNull(record, nameof(records));
+            record.Validate();
         }
 
         return records.Count == 0 ? Task.CompletedTask : _database.GuardAsync(CopyAsync(records, cancellationToken)).AsTask();

@@ -37,4 +37,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2051, Level = LogLevel.Warning, Message = "Sealed the state of {Count} key version(s) stored in {DataSource} before state seals existed.")]
     public static partial void LegacyVersionsSealed(ILogger logger, string dataSource, int count);
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Debug, Message = "Polling {DataSource} for other processes' key changes failed; the next poll tries again.")]
+    public static partial void KeyPollFailed(ILogger logger, Exception exception, string dataSource);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Error, Message = "A KeyChanged or ChangesMissed handler failed; the key change feed goes on.")]
+    public static partial void KeyChangedHandlerFailed(ILogger logger, Exception exception);
 }

@@ -21,6 +21,14 @@ public static class SqliteConstants
     /// </summary>
     public static TimeSpan UsagePollInterval { get; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Gets how often a <see cref="SqliteKeyStore"/> with <c>KeyChanged</c> listeners (the key resolver) checks the file
+    /// for keys other processes created, changed, killed or deleted: 250 milliseconds (one primary-key lookup; the keys'
+    /// tokens are read only when it moved). A kill on one process reaches every other process's resolver within about
+    /// this interval.
+    /// </summary>
+    public static TimeSpan KeyChangePollInterval { get; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Gets the longest busy timeout the options accept: 10 minutes.</summary>
     public static TimeSpan MaxBusyTimeout { get; } = TimeSpan.FromMinutes(10);
 }

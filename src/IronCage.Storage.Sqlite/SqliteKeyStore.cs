@@ -38,6 +38,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     private readonly Duration _defaultExpiryWarningLead;
     private readonly KeyStateGuard? _guard;
     private readonly SqliteStateSealer? _sealer;
+    private readonly SqliteKeyChangePoller _changes;
 
     /// <summary>Creates a store on the database file that <paramref name="options"/> names.</summary>
     /// <param name="options">The connection string and settings.</param>
@@ -68,6 +69,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         _defaultExpiryWarningLead = defaultExpiryWarningLead;
         _guard = guard;
         _sealer = guard is null ? null : new SqliteStateSealer(database, guard);
+        _changes = new SqliteKeyChangePoller(database, this);
     }
 
     /// <inheritdoc />
@@ -151,15 +153,23 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     }
 
     /// <inheritdoc />
-    /// <remarks>Raised for this store object's own writes. Other processes writing the same file are not seen; the key resolver's refresh interval bounds how long they take to show.</remarks>
-    public event EventHandler<KeyChangedEventArgs>? KeyChanged;
+    /// <remarks>
+    /// Raised for this store object's own writes when they commit, and for every other process's (or store object's)
+    /// writes to the same file within about <see cref="SqliteConstants.KeyChangePollInterval"/>: while anyone listens,
+    /// the store polls the file's key counter (docs/storage.md, "Change feeds").
+    /// </remarks>
+    public event EventHandler<KeyChangedEventArgs>? KeyChanged
+    {
+        add => _changes.AddChanged(value);
+        remove => _changes.RemoveChanged(value);
+    }
 
     /// <inheritdoc />
-    /// <remarks>Never raised: a store always sees its own writes.</remarks>
+    /// <remarks>Raised once when the cross-process poll takes its first reading, since a key cached before it may have changed unseen.</remarks>
     public event EventHandler? ChangesMissed
     {
-        add { }
-        remove { }
+        add => _changes.AddMissed(value);
+        remove => _changes.RemoveMissed(value);
     }
 
     /// <inheritdoc />
@@ -191,8 +201,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             }
 
             await InsertVersionsAsync(write, row, key, cancellationToken).ConfigureAwait(false);
-            write.Commit();
-            KeyChanged?.Invoke(this, new KeyChangedEventArgs(key.Reference));
+            CommitAnnounced(write, key.Reference, token);
             return Stored(key, token, row.NextDueAt);
         }
     }
@@ -235,8 +244,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
             }
 
             await InsertVersionsAsync(write, row, key, cancellationToken).ConfigureAwait(false);
-            write.Commit();
-            KeyChanged?.Invoke(this, new KeyChangedEventArgs(key.Reference));
+            CommitAnnounced(write, key.Reference, token);
             return Stored(key, token, row.NextDueAt);
         }
     }
@@ -267,19 +275,38 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
                 await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            write.Commit();
+            // A delete moves the key counter too, so other processes' change feeds see it (SqliteKeyChangePoller).
+            var deleted = await write.NextTokenAsync(TokenSequence, cancellationToken).ConfigureAwait(false);
+            CommitAnnounced(write, key, deleted);
         }
-
-        KeyChanged?.Invoke(this, new KeyChangedEventArgs(key));
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        _changes.Dispose();
         if (_ownsDatabase)
         {
             _database.Dispose();
         }
+    }
+
+    // The token is noted as this store's own before the commit, so the cross-process poll never announces this write a
+    // second time; while the write lock is held no other writer can take the same token, and a failed commit forgets it.
+    private void CommitAnnounced(SqliteWrite write, KeyReference key, long token)
+    {
+        _changes.Expect(token);
+        try
+        {
+            write.Commit();
+        }
+        catch
+        {
+            _changes.Forget(token);
+            throw;
+        }
+
+        _changes.Raise(key);
     }
 
     private static ManagedKey Stored(ManagedKey key, long token, Instant? nextDueAt) => key with

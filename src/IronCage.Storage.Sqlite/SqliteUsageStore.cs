@@ -75,6 +75,7 @@ public sealed class SqliteUsageStore : IUsageStore, IUsageChangeFeed, IDisposabl
         foreach (var record in records)
         {
             ArgumentNullException.ThrowIfNull(record, nameof(records));
+            record.Validate();
         }
 
         if (records.Count == 0)

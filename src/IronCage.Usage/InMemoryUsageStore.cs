@@ -19,6 +19,7 @@ public sealed class InMemoryUsageStore : IUsageStore
         foreach (var record in records)
         {
             ArgumentNullException.ThrowIfNull(record, nameof(records));
+            record.Validate();
         }
 
         lock (_gate)

@@ -41,4 +41,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Budget for {Key} refused a call of model '{Model}': {Detail}")]
     public static partial void BudgetDenied(ILogger logger, KeyReference key, string model, string detail);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Warning, Message = "A call through {Key} cost {Actual}, more than the {Reserved} its budget reserved: the provider counted input the request's estimate did not hold (images by URL, file ids, server-side tools). Set IronCageRequestOptions.CostEstimate on such requests so the budget holds.")]
+    public static partial void BudgetOvershot(ILogger logger, KeyReference key, decimal reserved, decimal actual);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "A budget reservation could not be released after a refused or cancelled call ({ErrorType}); it holds its amount until its window ends.")]
+    public static partial void BudgetReleaseFailed(ILogger logger, string errorType);
 }

@@ -72,34 +72,73 @@ internal sealed class UsageBudgetGuard : IBudgetGuard
 
         var worstCase = price.CostOf(estimate.InputTokens, estimate.MaxOutputTokens);
         var reserved = new List<Guid>(limits.HardCost.Length);
-        foreach (var limit in limits.HardCost)
+        try
         {
-            var (start, end) = UsageWindows.Bounds(limit.Window, now);
-            var reservation = new BudgetReservation
+            foreach (var limit in limits.HardCost)
             {
-                Id = Guid.NewGuid(),
-                Budget = BudgetName(key, limit.Window),
-                WindowStart = start,
-                Amount = worstCase,
-                CreatedAt = now,
-            };
-            var result = await _store.TryReserveAsync(reservation, limit.Limit, cancellationToken).ConfigureAwait(false);
-            if (!result.Admitted)
-            {
-                foreach (var id in reserved)
+                var (start, end) = UsageWindows.Bounds(limit.Window, now);
+                var reservation = new BudgetReservation
                 {
-                    await _store.SettleAsync(id, 0m, CancellationToken.None).ConfigureAwait(false);
+                    Id = Guid.NewGuid(),
+                    Budget = BudgetName(key, limit.Window),
+                    WindowStart = start,
+                    Amount = worstCase,
+                    CreatedAt = now,
+                };
+
+                var result = await ReserveWindowAsync(reservation, limit.Limit, cancellationToken).ConfigureAwait(false);
+                if (!result.Admitted)
+                {
+                    await ReleaseAsync(reserved).ConfigureAwait(false);
+                    reserved.Clear();
+                    var detail = string.Create(CultureInfo.InvariantCulture, $"Cost budget of {limit} for {key}: {result.Committed} {pricing.Catalog.Currency} committed, and this call of '{estimate.Model}' may cost up to {worstCase}; the budget resets at {end}.");
+                    Log.BudgetDenied(_logger, key, estimate.Model ?? "(none)", detail);
+                    return new DeniedHold(new KeySkip(key, KeySkipReason.LimitReached, detail, end));
                 }
 
-                var detail = string.Create(CultureInfo.InvariantCulture, $"Cost budget of {limit} for {key}: {result.Committed} {pricing.Catalog.Currency} committed, and this call of '{estimate.Model}' may cost up to {worstCase}; the budget resets at {end}.");
-                Log.BudgetDenied(_logger, key, estimate.Model ?? "(none)", detail);
-                return new DeniedHold(new KeySkip(key, KeySkipReason.LimitReached, detail, end));
+                reserved.Add(reservation.Id);
             }
-
-            reserved.Add(reservation.Id);
+        }
+        catch
+        {
+            // Cancelled or failed between two windows' reservations: the ones already made are released, not left
+            // to hold budget until their window ends.
+            await ReleaseAsync(reserved).ConfigureAwait(false);
+            throw;
         }
 
-        return new ReservedHold(_store, price, reserved);
+        return new ReservedHold(_store, price, reserved, worstCase, key, _logger);
+    }
+
+    // A call that may cost nothing would still be admitted by "committed + amount <= limit" once the limit is
+    // reached; a spent budget blocks the key for every call.
+    private async Task<BudgetReservationResult> ReserveWindowAsync(BudgetReservation reservation, decimal limit, CancellationToken cancellationToken)
+    {
+        if (reservation.Amount == 0m)
+        {
+            var spent = await _store.GetCommittedAsync(reservation.Budget, reservation.WindowStart, cancellationToken).ConfigureAwait(false);
+            if (spent >= limit)
+            {
+                return new BudgetReservationResult(false, spent);
+            }
+        }
+
+        return await _store.TryReserveAsync(reservation, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask ReleaseAsync(List<Guid> reserved)
+    {
+        foreach (var id in reserved)
+        {
+            try
+            {
+                await _store.SettleAsync(id, 0m, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is IronCageException or InvalidOperationException)
+            {
+                Log.BudgetReleaseFailed(_logger, exception.GetType().Name);
+            }
+        }
     }
 
     private sealed class DeniedHold(KeySkip denial) : BudgetHold
@@ -111,7 +150,7 @@ internal sealed class UsageBudgetGuard : IBudgetGuard
         public override ValueTask SettleAsync(long inputTokens, long outputTokens, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 
-    private sealed class ReservedHold(IUsageStore store, PriceResolution price, List<Guid> reservations) : BudgetHold
+    private sealed class ReservedHold(IUsageStore store, PriceResolution price, List<Guid> reservations, decimal reservedAmount, KeyReference key, ILogger logger) : BudgetHold
     {
         private int _settled;
 
@@ -129,6 +168,13 @@ internal sealed class UsageBudgetGuard : IBudgetGuard
             }
 
             var actual = price.CostOf(inputTokens, outputTokens);
+            if (actual > reservedAmount)
+            {
+                // The provider counted more than the worst case held for the call: this excess is the only way a
+                // budget is overshot, so it is said out loud with what to change.
+                Log.BudgetOvershot(logger, key, reservedAmount, actual);
+            }
+
             try
             {
                 // The store settles each reservation once, so a retry after a failure settles only what is still open.

@@ -37,4 +37,26 @@ public sealed record UsageRecord
 
     /// <summary>Gets how the cost was found.</summary>
     public UsageCostStatus CostStatus { get; init; }
+
+    /// <summary>Checks what every usage store requires before it appends the record.</summary>
+    /// <exception cref="ArgumentException">A count or the cost is negative, or the version id or model is longer than 256 characters or contains a control character.</exception>
+    public void Validate()
+    {
+        if (Requests < 0 || Errors < 0 || InputTokens < 0 || OutputTokens < 0 || Cost < 0)
+        {
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"A usage record of {Key} has a negative count or cost ({Requests} requests, {Errors} errors, {InputTokens} input and {OutputTokens} output tokens, cost {Cost}); usage is zero or more. Nothing of the batch was stored."));
+        }
+
+        if (Bad(VersionId) || Bad(Model))
+        {
+            throw new ArgumentException($"A usage record of {Key} has a version id or model longer than {MaxTextLength} characters or with a control character. Nothing of the batch was stored.");
+        }
+    }
+
+    private const int MaxTextLength = 256;
+
+    /// <summary>Tells whether a version id or model can be stored: at most 256 characters, no control character.</summary>
+    internal static bool IsStorable(string? text) => !Bad(text);
+
+    private static bool Bad(string? text) => text is not null && (text.Length > MaxTextLength || text.Any(char.IsControl));
 }

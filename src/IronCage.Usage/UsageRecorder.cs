@@ -99,6 +99,14 @@ internal sealed class UsageRecorder : IUsageRecorder, IUsageGate, IAsyncDisposab
             return;
         }
 
+        if (!UsageRecord.IsStorable(sample.Model) || !UsageRecord.IsStorable(sample.VersionId))
+        {
+            // A provider answer naming a model no store accepts (a NUL, a megabyte) must not poison the batch it
+            // would be flushed in: the call is counted without its model.
+            Record(sample with { Model = UsageRecord.IsStorable(sample.Model) ? sample.Model : null, VersionId = UsageRecord.IsStorable(sample.VersionId) ? sample.VersionId : null });
+            return;
+        }
+
         var ticks = sample.Timestamp.ToUnixTimeTicks();
         var minute = ticks - (((ticks % NodaConstants.TicksPerMinute) + NodaConstants.TicksPerMinute) % NodaConstants.TicksPerMinute);
         var stripe = _stripes[Thread.GetCurrentProcessorId() & _stripeMask];

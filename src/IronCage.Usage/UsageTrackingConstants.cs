@@ -6,6 +6,9 @@ public static class UsageTrackingConstants
     /// <summary>The currency of the built-in price catalog.</summary>
     public const string DefaultCurrency = "USD";
 
+    /// <summary>The highest price per million tokens a <see cref="Pricing.ModelPrice"/> (or fallback rate) may set: 1,000,000 (one currency unit per token), so no cost computation can overflow.</summary>
+    public const decimal MaxPricePerMillion = 1_000_000m;
+
     /// <summary>The default most pre-aggregated records kept while the usage store is unreachable.</summary>
     public const int DefaultMaxPendingRecords = 100_000;
 

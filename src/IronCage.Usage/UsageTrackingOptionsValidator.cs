@@ -36,6 +36,11 @@ internal sealed class UsageTrackingOptionsValidator : IValidateOptions<UsageTrac
             failures.Add("UnpricedModelPolicy.UseFallbackRate needs UsageTrackingOptions.FallbackInputPerMillion and FallbackOutputPerMillion, both zero or more.");
         }
 
+        if (options.FallbackInputPerMillion > UsageTrackingConstants.MaxPricePerMillion || options.FallbackOutputPerMillion > UsageTrackingConstants.MaxPricePerMillion)
+        {
+            failures.Add($"UsageTrackingOptions.FallbackInputPerMillion and FallbackOutputPerMillion may be at most {UsageTrackingConstants.MaxPricePerMillion} per million tokens.");
+        }
+
         if (options.ErrorSpikeThreshold is <= 0 or > 1 || double.IsNaN(options.ErrorSpikeThreshold))
         {
             failures.Add($"UsageTrackingOptions.ErrorSpikeThreshold is {options.ErrorSpikeThreshold}; use a fraction above 0 and at most 1 (default 0.5).");

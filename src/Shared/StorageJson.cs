@@ -141,7 +141,10 @@ internal static class StorageJson
     public static RotationPolicy ReadPolicy(string json)
     {
         var dto = JsonSerializer.Deserialize(json, StorageJsonContext.Default.PolicyDto) ?? new PolicyDto();
-        return new RotationPolicy
+
+        // Checked on the way out as on the way in, so a row edited to an unbounded span (P10000Y) is refused with a
+        // RotationPolicyException when it is read, not an overflow later when a due time is computed.
+        var policy = new RotationPolicy
         {
             Schedule = dto.Schedule is null ? null : RotationSchedule.Parse(dto.Schedule),
             Window = dto.Window is { } window
@@ -156,6 +159,8 @@ internal static class StorageJson
             KeyLifetime = ParseNullableDuration(dto.KeyLifetime),
             Jitter = ParseNullableDuration(dto.Jitter) ?? Duration.Zero,
         };
+        policy.Validate();
+        return policy;
     }
 
     public static string WriteLimits(UsageLimits limits)

@@ -67,8 +67,8 @@ public sealed class HandlerBodyTests
         var stream = await RequestFacts.ReadAsync(request, 4096, 4 * 1024, CancellationToken.None);
         var capped = await RequestFacts.ReadAsync(buffered, 4096, 4 * 1024, CancellationToken.None);
 
-        stream.Should().Be(new RequestFacts(null, 2048, 4096), "a stream body is never read: its declared length is the estimate");
-        capped.Should().Be(new RequestFacts(null, 2048, 4096), "a body over the cap is counted, not kept");
+        stream.Should().Be(new RequestFacts(null, 2048, 4096, 8 * 1024), "a stream body is never read: its declared length is the estimate");
+        capped.Should().Be(new RequestFacts(null, 2048, 4096, 8 * 1024), "a body over the cap is counted, not kept");
     }
 
     private static byte[] Body(int size, string model)

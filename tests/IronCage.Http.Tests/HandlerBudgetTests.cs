@@ -77,4 +77,118 @@ public sealed class HandlerBudgetTests
 
         committed.Should().Be(30m, "ten calls of 3 output tokens at $1 each, settled from $10 reserved each");
     }
+
+    [Fact]
+    public async Task Send_ResponseDisposedUnread_SettlesAtTheReservationNotZero()
+    {
+        using var harness = BudgetedHarness(out var store);
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI), limits: DailyLimit(100m));
+        harness.Provider.Then(200, """{"model":"gpt-4o-mini","usage":{"prompt_tokens":1,"completion_tokens":1}}""");
+        var body = """{"model":"gpt-4o-mini","max_tokens":10}""";
+
+        using (var response = await harness.CreateClient("llm").SendAsync(new HttpRequestMessage(HttpMethod.Post, Chat) { Content = new StringContent(body, Encoding.UTF8, "application/json") }, HttpCompletionOption.ResponseHeadersRead))
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        // $1 per output token, $0.001 per input token: the worst case is 10 output tokens and one token per body byte.
+        var reserved = 10m + (Encoding.UTF8.GetByteCount(body) * 0.001m);
+        (await CommittedAsync(harness, store, c => c == reserved)).Should().Be(reserved, "an unread answer may have been billed in full");
+    }
+
+    [Fact]
+    public async Task Send_StreamedBodyOfUnknownLengthWithoutEstimate_IsRefusedBeforeItIsSentOrReserved()
+    {
+        using var harness = BudgetedHarness(out var store);
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI), limits: DailyLimit(100m));
+        using var request = new HttpRequestMessage(HttpMethod.Post, Chat) { Content = new StreamContent(new UnsizedStream("""{"model":"gpt-4o-mini"}"""u8.ToArray())) };
+
+        var refused = await FluentActions.Awaiting(() => harness.CreateClient("llm").SendAsync(request)).Should().ThrowAsync<CostEstimateRequiredException>();
+
+        refused.Which.Key.Should().Be(KeyReference.Parse("openai/prod"));
+        refused.Which.Message.Should().Contain("IronCageRequestOptions.CostEstimate");
+        harness.Provider.Sent.Should().BeEmpty();
+        store.Open.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Send_StreamedBodyWithAnExplicitEstimate_ReservesTheEstimateAndSettlesToTheUsage()
+    {
+        using var harness = BudgetedHarness(out var store);
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI), limits: DailyLimit(100m));
+        harness.Provider.Then(200, """{"model":"gpt-4o-mini","usage":{"prompt_tokens":1000,"completion_tokens":2}}""");
+        using var request = new HttpRequestMessage(HttpMethod.Post, Chat) { Content = new StreamContent(new UnsizedStream("""{"model":"gpt-4o-mini"}"""u8.ToArray())) };
+        request.Options.Set(IronCageRequestOptions.CostEstimate, new CostEstimate("gpt-4o-mini", 1_000, 20));
+
+        using var response = await harness.CreateClient("llm").SendAsync(request);
+        await response.Content.ReadAsStringAsync();
+
+        (await CommittedAsync(harness, store, c => c == 3m)).Should().Be(3m, "1,000 input tokens at $0.001 and 2 output tokens at $1");
+    }
+
+    [Fact]
+    public async Task Send_CancelledBeforeTheAnswer_SettlesAtTheReservation()
+    {
+        using var harness = BudgetedHarness(out var store);
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI), limits: DailyLimit(100m));
+        using var cancel = new CancellationTokenSource();
+        harness.Provider.Fallback = async _ =>
+        {
+            await cancel.CancelAsync();
+            throw new TaskCanceledException();
+        };
+        var body = """{"model":"gpt-4o-mini","max_tokens":5}""";
+
+        await FluentActions.Awaiting(() => harness.CreateClient("llm").PostAsync(Chat, new StringContent(body, Encoding.UTF8, "application/json"), cancel.Token)).Should().ThrowAsync<OperationCanceledException>();
+
+        var reserved = 5m + (Encoding.UTF8.GetByteCount(body) * 0.001m);
+        (await CommittedAsync(harness, store, c => c == reserved)).Should().Be(reserved, "a call cancelled after it was sent may have been billed");
+        store.Open.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Send_ConnectionRefused_SettlesAtZero()
+    {
+        using var harness = BudgetedHarness(out var store);
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI), limits: DailyLimit(100m));
+        harness.Provider.Fallback = _ => throw new HttpRequestException(HttpRequestError.ConnectionError, "refused");
+
+        await FluentActions.Awaiting(() => harness.CreateClient("llm").PostAsync(Chat, new StringContent("""{"model":"gpt-4o-mini","max_tokens":5}""", Encoding.UTF8, "application/json"))).Should().ThrowAsync<HttpRequestException>();
+
+        store.Open.Should().BeEmpty();
+        (await CommittedAsync(harness, store, c => c == 0m)).Should().Be(0m, "a call that never left cannot have been billed");
+    }
+
+    private static HttpHarness BudgetedHarness(out ReservationTrackingStore store)
+    {
+        var tracking = store = new ReservationTrackingStore();
+        return new HttpHarness(
+            b => b.AddUsageTracking(o => o.Prices.Add(new ModelPrice { Provider = ProviderId.OpenAI, Model = "gpt-4o-mini", InputPerMillion = 1_000m, OutputPerMillion = 1_000_000m, EffectiveFrom = Instant.FromUtc(2020, 1, 1, 0, 0) })),
+            (s, primary) =>
+            {
+                s.AddSingleton<IUsageStore>(tracking);
+                HttpHarness.Client(s, "llm", b => b.AddIronCageKey("openai/prod"), primary);
+            });
+    }
+
+    private static UsageLimits DailyLimit(decimal amount) => new() { Limits = [new UsageLimit(UsageMetric.Cost, UsageWindow.Day, amount)] };
+
+    // Settling follows the read as a store write; wait for it rather than for a time.
+    private static async Task<decimal> CommittedAsync(HttpHarness harness, ReservationTrackingStore store, Func<decimal, bool> settled)
+    {
+        var window = UsageWindow.Day.StartOf(harness.Clock.GetCurrentInstant());
+        var committed = await store.GetCommittedAsync("openai/prod:Day", window);
+        for (var i = 0; i < 1000 && !settled(committed); i++)
+        {
+            await Task.Delay(10);
+            committed = await store.GetCommittedAsync("openai/prod:Day", window);
+        }
+
+        return committed;
+    }
+
+    private sealed class UnsizedStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
 }

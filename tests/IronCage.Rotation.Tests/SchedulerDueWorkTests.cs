@@ -70,8 +70,14 @@ public sealed class SchedulerDueWorkTests
         await harness.RegisterAsync("fine-1", Monthly);
         await harness.RegisterAsync("fine-2", Monthly);
 
-        // A period that runs past the calendar's last year: it parses, but no due instant can be computed from it.
-        var stored = await harness.Keys.UpdateAsync((await harness.Keys.GetAsync(broken.Reference)) with { Policy = new RotationPolicy { Schedule = RotationSchedule.Parse("P9000Y") } });
+        // A schedule that runs past the calendar's last year (schedules are bounded to 10 years, so the current version
+        // is dated near the end of the calendar): no due instant can be computed from it.
+        var read = await harness.Keys.GetAsync(broken.Reference);
+        var stored = await harness.Keys.UpdateAsync(read with
+        {
+            Policy = new RotationPolicy { Schedule = RotationSchedule.Parse("P10Y") },
+            Versions = [.. read.Versions.Select(v => v.Stage == KeyStage.Current ? v with { ActivatedAt = Instant.FromUtc(9995, 1, 1, 0, 0) } : v)],
+        });
         stored.NextDueAt.Should().BeNull("the store cannot compute it, so the scheduler must look at the key");
         harness.Clock.Reset(Instant.FromUtc(2026, 12, 1, 9, 0));
 

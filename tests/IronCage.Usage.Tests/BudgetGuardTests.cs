@@ -84,6 +84,28 @@ public sealed class BudgetGuardTests
         hold.Denial!.Detail.Should().Contain("per Hour");
         (await usage.Store.GetCommittedAsync(UsageBudgetGuard.BudgetName(Key, UsageWindow.Day), Instant.FromUtc(2026, 3, 10, 0, 0))).Should().Be(0m);
     }
+
+    [Fact]
+    public async Task ReserveAsync_CallThatMayCostNothingOnASpentBudget_IsRefused()
+    {
+        // Once committed reaches the limit the key is blocked, even for a call whose worst case prices at 0.
+        await using var usage = await UsageHarness.CreateAsync(managed: (Key, UsageHarness.Limits(new UsageLimit(UsageMetric.Cost, UsageWindow.Day, 0.0125m))));
+        var hold = await usage.Guard.ReserveAsync(Key, new CostEstimate("gpt-4o", 1_000, 1_000));
+        await hold.SettleAsync(1_000, 1_000);
+
+        var free = await usage.Guard.ReserveAsync(Key, new CostEstimate("gpt-4o", 0, 0));
+
+        free.IsAdmitted.Should().BeFalse();
+        free.Denial!.Reason.Should().Be(KeySkipReason.LimitReached);
+    }
+
+    [Fact]
+    public async Task ReserveAsync_ZeroCostCallWithBudgetLeft_IsAdmitted()
+    {
+        await using var usage = await UsageHarness.CreateAsync(managed: (Key, UsageHarness.Limits(new UsageLimit(UsageMetric.Cost, UsageWindow.Day, 1m))));
+
+        (await usage.Guard.ReserveAsync(Key, new CostEstimate("gpt-4o", 0, 0))).IsAdmitted.Should().BeTrue();
+    }
 }
 
 public sealed class BudgetGuardAcrossInstancesTests

@@ -121,4 +121,38 @@ public sealed class PricingTests
         await usage.Recorder.FlushAsync();
         return ((FlakyUsageStore)usage.Store).Batches[^1].Single(r => r.Model == model);
     }
+
+    [Theory]
+    [InlineData(79228162514264337593543950335.0, 0.0)]
+    [InlineData(0.0, 1_000_001.0)]
+    public void ModelPriceValidate_PriceAboveTheBound_IsRefused(double input, double output)
+    {
+        var price = new ModelPrice
+        {
+            Provider = ProviderId.OpenAI,
+            Model = "gpt-4o",
+            InputPerMillion = input > 1e27 ? decimal.MaxValue : (decimal)input,
+            OutputPerMillion = (decimal)output,
+            EffectiveFrom = NodaTime.Instant.FromUtc(2020, 1, 1, 0, 0),
+        };
+
+        FluentActions.Invoking(price.Validate).Should().Throw<ArgumentException>().WithMessage("*the most allowed is 1000000 per million*");
+    }
+
+    [Fact]
+    public void ModelPriceCostOf_AtTheBoundWithTheMostTokens_DoesNotOverflow()
+    {
+        var price = new ModelPrice { Provider = ProviderId.OpenAI, Model = "gpt-4o", InputPerMillion = UsageTrackingConstants.MaxPricePerMillion, OutputPerMillion = UsageTrackingConstants.MaxPricePerMillion, EffectiveFrom = NodaTime.Instant.FromUtc(2020, 1, 1, 0, 0) };
+        price.Validate();
+
+        price.CostOf(long.MaxValue, long.MaxValue).Should().Be(2m * long.MaxValue);
+    }
+
+    [Fact]
+    public void ModelPriceValidate_MegabyteModelName_IsRefusedWithAShortMessage()
+    {
+        var price = new ModelPrice { Provider = ProviderId.OpenAI, Model = new string('m', 1024 * 1024), InputPerMillion = 1m, OutputPerMillion = 1m, EffectiveFrom = NodaTime.Instant.FromUtc(2020, 1, 1, 0, 0) };
+
+        FluentActions.Invoking(price.Validate).Should().Throw<ArgumentException>().Which.Message.Length.Should().BeLessThan(512);
+    }
 }

@@ -120,6 +120,24 @@ public sealed class UsageRecorderTests
     }
 
     [Fact]
+    public async Task Record_ModelNoStoreAccepts_IsCountedWithoutItsModelAndTheBatchIsStored()
+    {
+        // A hostile provider answer naming a model with a NUL (or a megabyte of one) must not poison the flush.
+        var store = new FlakyUsageStore();
+        await using var usage = await UsageHarness.CreateAsync(store: store);
+        var at = usage.Clock.GetCurrentInstant();
+
+        usage.Recorder.Record(new UsageSample(Key, at, "gpt\0-4o", 2, 1));
+        usage.Recorder.Record(new UsageSample(Key, at, new string('m', 1024 * 1024), 2, 1));
+        usage.Recorder.Record(new UsageSample(Key, at, "gpt-4o", 2, 1));
+        await usage.Recorder.FlushAsync();
+
+        var records = store.Batches.SelectMany(b => b).ToList();
+        records.Sum(r => r.Requests).Should().Be(3);
+        records.Select(r => r.Model).Should().BeEquivalentTo(new string?[] { null, "gpt-4o" });
+    }
+
+    [Fact]
     public async Task Record_FromManyThreadsAcrossMinutes_LosesNothing()
     {
         var store = new FlakyUsageStore();

@@ -20,6 +20,24 @@ public static class IronCageConstants
     /// <summary>Gets the default expiry warning lead: 14 days.</summary>
     public static Duration DefaultExpiryWarningLead { get; } = Duration.FromDays(14);
 
+    /// <summary>The longest <see cref="ManagedKey.Description"/>: 1,024 characters.</summary>
+    public const int MaxDescriptionLength = 1024;
+
+    /// <summary>The most entries of <see cref="ManagedKey.Labels"/>, <see cref="ManagedKey.Scope"/> or <see cref="KeyVersion.Metadata"/>: 64.</summary>
+    public const int MaxLabels = 64;
+
+    /// <summary>The longest name of a label, scope or metadata entry: 128 characters.</summary>
+    public const int MaxLabelNameLength = 128;
+
+    /// <summary>The longest value of a label, scope or metadata entry: 1,024 characters.</summary>
+    public const int MaxLabelValueLength = 1024;
+
+    /// <summary>The longest <see cref="KeyVersion.ProviderKeyId"/>, <see cref="KeyVersion.DisplayHint"/> or <see cref="KeyVersion.Slot"/>: 1,024 characters.</summary>
+    public const int MaxProviderTextLength = 1024;
+
+    /// <summary>Gets the longest span a policy's schedule, key lifetime, expiry warning lead or jitter may have: 10 years (3,653 days).</summary>
+    public static Duration MaxPolicySpan { get; } = Duration.FromDays(3653);
+
     /// <summary>Gets the longest grace period a policy may set: 30 days.</summary>
     public static Duration MaxGracePeriod { get; } = Duration.FromDays(30);
 

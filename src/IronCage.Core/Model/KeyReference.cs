@@ -28,7 +28,7 @@ public readonly struct KeyReference : IEquatable<KeyReference>
         ArgumentNullException.ThrowIfNull(name);
         if (!IsValidName(name, out var problem))
         {
-            throw new ArgumentException($"'{name}' is not a valid managed key name: {problem} Use letters, digits, '-', '_' and '.', for example 'prod' or 'eu-batch'.", nameof(name));
+            throw new ArgumentException($"'{TextBounds.Echo(name)}' is not a valid managed key name: {problem} Use letters, digits, '-', '_' and '.', for example 'prod' or 'eu-batch'.", nameof(name));
         }
 
         Provider = provider;
@@ -53,7 +53,7 @@ public readonly struct KeyReference : IEquatable<KeyReference>
             return reference;
         }
 
-        throw new FormatException($"'{value}' is not a managed key reference. Write it as 'provider/name', for example 'openai/prod'.");
+        throw new FormatException($"'{TextBounds.Echo(value)}' is not a managed key reference. Write it as 'provider/name', for example 'openai/prod'.");
     }
 
     /// <summary>Tries to parse <c>provider/name</c>.</summary>

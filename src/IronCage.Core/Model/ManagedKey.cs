@@ -96,12 +96,20 @@ public sealed record ManagedKey
     }
 
     /// <summary>Checks the invariants a store enforces on every write.</summary>
-    /// <exception cref="IronCageException">Versions repeat an id, more than one version is Current or Pending, or the policy or limits are invalid.</exception>
+    /// <exception cref="IronCageException">Versions repeat an id, more than one version is Current or Pending, the policy or limits are invalid, or a description, label, scope or metadata entry breaks its bound (<see cref="IronCageConstants.MaxDescriptionLength"/>, <see cref="IronCageConstants.MaxLabels"/>, ...; no control characters).</exception>
     public void Validate()
     {
         if (Reference.Provider.IsEmpty)
         {
             throw new IronCageException("A managed key needs a reference such as 'openai/prod'.");
+        }
+
+        var text = TextBounds.Check(Description, IronCageConstants.MaxDescriptionLength, "The description")
+            ?? TextBounds.CheckMap(Labels, "Labels")
+            ?? TextBounds.CheckMap(Scope, "Scope");
+        if (text is not null)
+        {
+            throw new IronCageException($"Managed key '{Reference}' was not stored: {text}");
         }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -110,7 +118,17 @@ public sealed record ManagedKey
         {
             if (string.IsNullOrWhiteSpace(version.VersionId) || !ids.Add(version.VersionId))
             {
-                throw new IronCageException($"Managed key '{Reference}' has an empty or repeated version id '{version.VersionId}'.");
+                throw new IronCageException($"Managed key '{Reference}' has an empty or repeated version id '{TextBounds.Echo(version.VersionId)}'.");
+            }
+
+            var versionText = TextBounds.Check(version.VersionId, IronCageConstants.MaxLabelNameLength, "The version id")
+                ?? TextBounds.Check(version.ProviderKeyId, IronCageConstants.MaxProviderTextLength, "The provider key id")
+                ?? TextBounds.Check(version.DisplayHint, IronCageConstants.MaxProviderTextLength, "The display hint")
+                ?? TextBounds.Check(version.Slot, IronCageConstants.MaxProviderTextLength, "The slot")
+                ?? TextBounds.CheckMap(version.Metadata, "Version metadata");
+            if (versionText is not null)
+            {
+                throw new IronCageException($"Managed key '{Reference}' was not stored: {versionText}");
             }
 
             current += version.Stage == KeyStage.Current ? 1 : 0;

@@ -53,6 +53,19 @@ public sealed record RotationPolicy
             throw new RotationPolicyException($"The expiry warning lead {lead} is negative; use for example 14 days.");
         }
 
+        if (Schedule is not null && !RotationSchedule.TryParse(Schedule.Text, out _))
+        {
+            throw new RotationPolicyException($"The rotation schedule '{Schedule}' is out of range: use a positive period of at most 10 years, such as 'P90D'.");
+        }
+
+        foreach (var (name, span) in new[] { ("expiry warning lead", ExpiryWarningLead), ("key lifetime", KeyLifetime), ("jitter", (Duration?)Jitter) })
+        {
+            if (span > IronCageConstants.MaxPolicySpan)
+            {
+                throw new RotationPolicyException($"The {name} {span} is longer than 10 years (IronCageConstants.MaxPolicySpan); use a shorter span.");
+            }
+        }
+
         if (KeyLifetime is { } lifetime && lifetime <= Duration.Zero)
         {
             throw new RotationPolicyException($"The key lifetime {lifetime} must be positive; leave it unset for keys that do not expire.");

@@ -136,12 +136,33 @@ public sealed class RotationSchedule : IEquatable<RotationSchedule>
             return $"The rotation schedule '{Shorten(text)}' is zero. Use a positive period such as 'P30D', or no schedule to rotate only on demand.";
         }
 
+        if (!FitsPolicySpan(period))
+        {
+            return $"The rotation schedule '{Shorten(text)}' is longer than 10 years (IronCageConstants.MaxPolicySpan). Use a shorter period such as 'P90D', or no schedule to rotate only on demand.";
+        }
+
         if (!period.HasDateComponent && period.ToDuration() < MinimumLength)
         {
             return $"The rotation schedule '{Shorten(text)}' is shorter than one hour. Rotating that often only churns keys; use at least 'PT1H'.";
         }
 
         return null;
+    }
+
+    // Measured from a fixed date, so every calendar period is compared the same way; a period too large for the
+    // calendar (P10000Y) overflows here, at validation, instead of later when a due time is computed.
+    private static bool FitsPolicySpan(Period period)
+    {
+        try
+        {
+            var start = new LocalDateTime(2000, 1, 1, 0, 0);
+            var end = start + period;
+            return end.InUtc().ToInstant() - start.InUtc().ToInstant() <= IronCageConstants.MaxPolicySpan;
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "…");

@@ -9,11 +9,22 @@ namespace IronCage.Http;
 /// <param name="Model">The model, from the body's <c>model</c> or a Gemini path (<c>models/{model}:generateContent</c>).</param>
 /// <param name="InputTokens">The prompt estimate: a quarter of the body's bytes, which over-counts (JSON syntax is counted too), as a worst case should.</param>
 /// <param name="MaxOutputTokens">The body's <c>max_tokens</c>, <c>max_completion_tokens</c>, <c>max_output_tokens</c> or <c>generationConfig.maxOutputTokens</c>, or the configured default.</param>
-internal readonly record struct RequestFacts(string? Model, long InputTokens, long MaxOutputTokens)
+/// <param name="BodyBytes">The body's length in bytes, or <see langword="null"/> when it cannot be known before sending (a stream without <c>Content-Length</c>).</param>
+internal readonly record struct RequestFacts(string? Model, long InputTokens, long MaxOutputTokens, long? BodyBytes)
 {
+    /// <summary>Gets the typical token count, for client token rate limits (a quarter of the body's bytes plus the output cap).</summary>
     public int TokenEstimate => (int)Math.Min(int.MaxValue, InputTokens + MaxOutputTokens);
 
-    public CostEstimate ToEstimate() => new(Model, InputTokens, MaxOutputTokens);
+    /// <summary>Gets a value indicating whether a budget's worst case can be worked out from the request alone.</summary>
+    public bool IsSized => BodyBytes is not null;
+
+    /// <summary>
+    /// Gets the worst case a budget reserves. The prompt is held at one token per body byte: a byte-level tokenizer
+    /// never makes a token of less than one byte, so for text this bounds what the provider can count, where a quarter
+    /// of the bytes (the typical ratio) was exceeded by real prompts. Input the body only points at (image URLs, file
+    /// ids, server-side tools) needs an explicit <see cref="IronCageRequestOptions.CostEstimate"/>.
+    /// </summary>
+    public CostEstimate ToBudgetEstimate() => new(Model, BodyBytes ?? 0, MaxOutputTokens);
 
     public static bool IsReplayable(HttpContent? content) => content switch
     {
@@ -30,19 +41,19 @@ internal readonly record struct RequestFacts(string? Model, long InputTokens, lo
         var content = request.Content;
         if (content is null)
         {
-            return new RequestFacts(pathModel, 0, defaultMaxOutputTokens);
+            return new RequestFacts(pathModel, 0, defaultMaxOutputTokens, 0);
         }
 
         var declared = content.Headers.ContentLength;
         if (!IsReplayable(content) || declared > maxBodyBytes)
         {
-            return new RequestFacts(pathModel, ((declared ?? 0) + 3) / 4, defaultMaxOutputTokens);
+            return new RequestFacts(pathModel, ((declared ?? 0) + 3) / 4, defaultMaxOutputTokens, declared);
         }
 
         using var body = new PooledBodyStream(maxBodyBytes, (int)(declared ?? 4096));
         await content.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
         var (model, maxOutput) = body.Overflowed ? (null, null) : ReadBody(body.Body);
-        return new RequestFacts(model ?? pathModel, (body.Written + 3) / 4, maxOutput ?? defaultMaxOutputTokens);
+        return new RequestFacts(model ?? pathModel, (body.Written + 3) / 4, maxOutput ?? defaultMaxOutputTokens, Math.Max(body.Written, declared ?? 0));
     }
 
     private static (string? Model, long? MaxOutput) ReadBody(ReadOnlySpan<byte> body)

@@ -53,31 +53,59 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
         var sending = base.SendAsync(request, cancellationToken);
         if (sending.IsCompletedSuccessfully && sending.Result.IsSuccessStatusCode)
         {
-            Capture(request, sending.Result, key, facts, BudgetHold.Unlimited);
+            Capture(request, sending.Result, key, facts, Held.None);
             return sending;
         }
 
-        return CompleteAsync(request, key, facts, BudgetHold.Unlimited, sending, cancellationToken);
+        return CompleteAsync(request, key, facts, Held.None, sending, cancellationToken);
     }
 
     /// <summary>Holds the budget first, when <paramref name="needsEstimate"/> (still being decided) or its absence (decided: yes) says so.</summary>
     private async Task<HttpResponseMessage> SendHeldAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, Task<bool>? needsEstimate, CancellationToken cancellationToken)
     {
         var hold = BudgetHold.Unlimited;
+        CostEstimate? estimate = null;
         if (needsEstimate is null || await needsEstimate.ConfigureAwait(false))
         {
-            facts ??= await RequestFacts.ReadAsync(request, _options.DefaultMaxOutputTokens, _options.MaxUsageBodyBytes, cancellationToken).ConfigureAwait(false);
-            hold = await _guard!.ReserveAsync(key.Key, facts.Value.ToEstimate(), cancellationToken).ConfigureAwait(false);
+            if (request.Options.TryGetValue(IronCageRequestOptions.CostEstimate, out var given))
+            {
+                estimate = given with { Model = given.Model ?? facts?.Model ?? RequestFacts.ModelFromPath(request.RequestUri) };
+            }
+            else
+            {
+                facts ??= await RequestFacts.ReadAsync(request, _options.DefaultMaxOutputTokens, _options.MaxUsageBodyBytes, cancellationToken).ConfigureAwait(false);
+                if (!facts.Value.IsSized)
+                {
+                    throw new CostEstimateRequiredException(key.Key);
+                }
+
+                estimate = facts.Value.ToBudgetEstimate();
+            }
+
+            hold = await _guard!.ReserveAsync(key.Key, estimate.Value, cancellationToken).ConfigureAwait(false);
             if (!hold.IsAdmitted)
             {
                 throw new NoUsableKeyException(key.Key.ToString(), [hold.Denial ?? new KeySkip(key.Key, KeySkipReason.LimitReached, "its budget is spent")]);
             }
         }
 
-        return await CompleteAsync(request, key, facts, hold, base.SendAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await CompleteAsync(request, key, facts, new Held(hold, estimate), SendInnerAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> CompleteAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, BudgetHold hold, Task<HttpResponseMessage> sending, CancellationToken cancellationToken)
+    private Task<HttpResponseMessage> SendInnerAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            // A handler that throws instead of returning a faulted task must not skip the settlement.
+            return Task.FromException<HttpResponseMessage>(exception);
+        }
+    }
+
+    private async Task<HttpResponseMessage> CompleteAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, Held held, Task<HttpResponseMessage> sending, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
@@ -86,10 +114,12 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
         }
         catch (Exception exception)
         {
-            await SettleAsync(hold, key).ConfigureAwait(false);
+            // A call that may have reached the provider (cancelled or timed out while it answered, a connection lost
+            // mid-response) may have been billed: it keeps its worst case. Only a call that never left settles at 0.
+            await SettleAsync(held, key, NeverSent(exception) ? Settlement.Nothing : Settlement.Reserved).ConfigureAwait(false);
             if (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Record(key, facts?.Model ?? RequestFacts.ModelFromPath(request.RequestUri), ProviderErrorKind.Transient);
+                Record(key, facts?.Model ?? held.Estimate?.Model ?? RequestFacts.ModelFromPath(request.RequestUri), ProviderErrorKind.Transient);
             }
 
             throw;
@@ -97,29 +127,41 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
 
         if (response.IsSuccessStatusCode)
         {
-            Capture(request, response, key, facts, hold);
+            Capture(request, response, key, facts, held);
             return response;
         }
 
-        await SettleAsync(hold, key).ConfigureAwait(false);
+        // Settled before the error body is read, so a caller that cancels while it is read leaks nothing.
+        await SettleAsync(held, key, Settlement.Nothing).ConfigureAwait(false);
         if (_recorder is not null)
         {
             var classification = await ProviderAnswer.ClassifyAsync(response, key, _clock, cancellationToken).ConfigureAwait(false);
-            Record(key, facts?.Model ?? RequestFacts.ModelFromPath(request.RequestUri), classification.Kind ?? ProviderErrorKind.Unknown);
+            Record(key, facts?.Model ?? held.Estimate?.Model ?? RequestFacts.ModelFromPath(request.RequestUri), classification.Kind ?? ProviderErrorKind.Unknown);
         }
 
         return response;
     }
 
+    private static bool NeverSent(Exception exception) => exception is HttpRequestException
+    {
+        HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
+    };
+
     // The model a response does not name is read from the request: the body's, when a budget read it, else the path's
     // (Gemini), worked out only if the response leaves it out.
-    private void Capture(HttpRequestMessage request, HttpResponseMessage response, ResolvedKey key, RequestFacts? facts, BudgetHold hold)
+    private void Capture(HttpRequestMessage request, HttpResponseMessage response, ResolvedKey key, RequestFacts? facts, Held held)
     {
-        if ((_recorder is not null || !ReferenceEquals(hold, BudgetHold.Unlimited)) && response.Content is { } content)
+        var budgeted = !ReferenceEquals(held.Hold, BudgetHold.Unlimited);
+        if ((_recorder is not null || budgeted) && response.Content is { } content)
         {
             var eventStream = string.Equals(content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
-            var capture = new UsageCapture(key, facts?.Model, request.RequestUri, hold, _recorder, _clock, _logger, _models);
+            var capture = new UsageCapture(key, facts?.Model ?? held.Estimate?.Model, request.RequestUri, held.Hold, held.Estimate, _recorder, _clock, _logger, _models);
             response.Content = new UsageCapturingContent(content, capture, eventStream, _options.MaxUsageBodyBytes);
+        }
+        else if (budgeted)
+        {
+            // An answer without a body says nothing of what it cost: it keeps its worst case.
+            _ = SettleAsync(held, key, Settlement.Reserved).AsTask();
         }
     }
 
@@ -136,20 +178,33 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
     private void Record(ResolvedKey key, string? model, ProviderErrorKind error)
         => _recorder?.Record(new UsageSample(key.Key, _clock.GetCurrentInstant(), model, 0, 0, error, key.VersionId));
 
-    private async ValueTask SettleAsync(BudgetHold hold, ResolvedKey key)
+    private async ValueTask SettleAsync(Held held, ResolvedKey key, Settlement settlement)
     {
-        if (ReferenceEquals(hold, BudgetHold.Unlimited))
+        if (ReferenceEquals(held.Hold, BudgetHold.Unlimited))
         {
             return;
         }
 
         try
         {
-            await hold.SettleAsync(0, 0).ConfigureAwait(false);
+            var (input, output) = settlement == Settlement.Reserved && held.Estimate is { } worst ? (worst.InputTokens, worst.MaxOutputTokens) : (0L, 0L);
+            await held.Hold.SettleAsync(input, output, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             Log.SettleFailed(_logger, key.Key, exception);
         }
+    }
+
+    private enum Settlement
+    {
+        Nothing,
+        Reserved,
+    }
+
+    /// <summary>A budget hold with the worst case it reserved, which a call that may have been billed settles at.</summary>
+    private readonly record struct Held(BudgetHold Hold, CostEstimate? Estimate)
+    {
+        public static Held None => new(BudgetHold.Unlimited, null);
     }
 }

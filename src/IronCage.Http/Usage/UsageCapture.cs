@@ -15,18 +15,20 @@ internal sealed class UsageCapture : UsageTotals
     private readonly string? _requestModel;
     private readonly Uri? _requestUri;
     private readonly BudgetHold _hold;
+    private readonly CostEstimate? _reserved;
     private readonly IUsageRecorder? _recorder;
     private readonly IClock _clock;
     private readonly ILogger _logger;
     private int _completed;
 
-    public UsageCapture(ResolvedKey key, string? requestModel, Uri? requestUri, BudgetHold hold, IUsageRecorder? recorder, IClock clock, ILogger logger, ModelNames models)
+    public UsageCapture(ResolvedKey key, string? requestModel, Uri? requestUri, BudgetHold hold, CostEstimate? reserved, IUsageRecorder? recorder, IClock clock, ILogger logger, ModelNames models)
         : base(models)
     {
         _key = key;
         _requestModel = requestModel;
         _requestUri = requestUri;
         _hold = hold;
+        _reserved = reserved;
         _recorder = recorder;
         _clock = clock;
         _logger = logger;
@@ -62,15 +64,21 @@ internal sealed class UsageCapture : UsageTotals
         if (!ReferenceEquals(_hold, BudgetHold.Unlimited))
         {
             // Settling is a store write; the caller's read must not wait for it.
-            _ = SettleAsync();
+            // Only a body read to its end that reported usage settles at that usage. One disposed before its end
+            // (unread, an abandoned stream, a cancelled read) or one that reported none (a stream without
+            // include_usage) may have been billed in full: it keeps the worst case it reserved.
+            var (input, output) = endOfBody && Found || _reserved is not { } worst
+                ? (InputTokens, OutputTokens)
+                : (Math.Max(InputTokens, worst.InputTokens), Math.Max(OutputTokens, worst.MaxOutputTokens));
+            _ = SettleAsync(input, output);
         }
     }
 
-    private async Task SettleAsync()
+    private async Task SettleAsync(long input, long output)
     {
         try
         {
-            await _hold.SettleAsync(InputTokens, OutputTokens).ConfigureAwait(false);
+            await _hold.SettleAsync(input, output).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

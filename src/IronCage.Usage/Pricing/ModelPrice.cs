@@ -29,6 +29,8 @@ public sealed record ModelPrice
     /// <summary>Gets the first instant the price applies to; it applies until an entry for the same model with a later <see cref="EffectiveFrom"/>.</summary>
     public required Instant EffectiveFrom { get; init; }
 
+    private const int MaxModelLength = 256;
+
     /// <summary>Prices tokens with this entry.</summary>
     /// <param name="inputTokens">Input tokens.</param>
     /// <param name="outputTokens">Output tokens.</param>
@@ -37,9 +39,14 @@ public sealed record ModelPrice
         => ((inputTokens * InputPerMillion) + (outputTokens * OutputPerMillion)) / 1_000_000m;
 
     /// <summary>Checks the entry.</summary>
-    /// <exception cref="ArgumentException">The provider or model is empty, a price is negative, or the currency is not a three-letter code.</exception>
+    /// <exception cref="ArgumentException">The provider or model is empty, the model is longer than 256 characters, a price is negative or above <see cref="UsageTrackingConstants.MaxPricePerMillion"/>, or the currency is not a three-letter code.</exception>
     public void Validate()
     {
+        if (Model is { Length: > MaxModelLength })
+        {
+            throw new ArgumentException($"A price of provider '{Provider}' names a model of {Model.Length} characters; model names are at most {MaxModelLength}.");
+        }
+
         if (Provider.IsEmpty)
         {
             throw new ArgumentException($"The price of model '{Model}' names no provider; set ModelPrice.Provider, for example ProviderId.OpenAI.");
@@ -53,6 +60,11 @@ public sealed record ModelPrice
         if (InputPerMillion < 0 || OutputPerMillion < 0)
         {
             throw new ArgumentException($"The price of {Provider} model '{Model}' is negative ({InputPerMillion} input, {OutputPerMillion} output per million tokens); prices are zero or more.");
+        }
+
+        if (InputPerMillion > UsageTrackingConstants.MaxPricePerMillion || OutputPerMillion > UsageTrackingConstants.MaxPricePerMillion)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The price of {Provider} model '{Model}' is out of range ({InputPerMillion} input, {OutputPerMillion} output per million tokens); the most allowed is {UsageTrackingConstants.MaxPricePerMillion} per million tokens."));
         }
 
         if (Currency is null || Currency.Length != 3 || !Currency.All(char.IsAsciiLetterUpper))
