@@ -86,6 +86,9 @@ public static class ProviderHttpIronCageBuilderExtensions
             // A redirect would carry the admin key, bearer token or signature elsewhere; none of them may reach a log.
             .ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .RedactLoggedHeaders(static _ => true)
+            // HttpClientFactory's logging handlers would write a failed attempt's exception text unscrubbed; the
+            // pipeline logs its own attempts.
+            .RemoveAllLoggers()
             .AddResilienceHandler(ProviderHttpConstants.PipelineName, (pipeline, context) =>
             {
                 var connection = context.InstanceName;

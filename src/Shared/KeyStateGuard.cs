@@ -62,6 +62,14 @@ internal sealed class KeyStateGuard(KeyStateAuthenticator authenticator, Func<Au
                 continue;
             }
 
+            // Every version sealed under one key this host does not have is a wrong master key, not an edit: a row an
+            // attacker changed does not verify under a key this host has, or sits next to versions that do.
+            if (SealedUnderAnotherKey(seals) is { } sealedWith)
+            {
+                throw new SecretDecryptionException(
+                    $"The stored state of '{key.Reference}' was sealed with master key '{sealedWith}', which is not configured (configured: {string.Join(", ", authenticator.KeyIds)}). The wrong master key is configured: configure the one that sealed this store (ProtectKeysWithMasterKey, IRONCAGE_MASTER_KEY or the key file); after a master-key rotation, add the old key to LocalMasterKeyOptions.RetiredMasterKeys.");
+            }
+
             if (_reported.TryAdd(key.Reference + "\n" + version.VersionId + "\n" + seals[i], true))
             {
                 alert(key.Reference, version.VersionId);
@@ -84,5 +92,22 @@ internal sealed class KeyStateGuard(KeyStateAuthenticator authenticator, Func<Au
 
             throw new KeyStateTamperedException(key.Reference, version.VersionId);
         }
+    }
+
+    private string? SealedUnderAnotherKey(IReadOnlyList<string?> seals)
+    {
+        string? keyId = null;
+        foreach (var seal in seals)
+        {
+            var id = KeyStateAuthenticator.KeyIdOf(seal);
+            if (id is null || authenticator.HasKey(id) || (keyId is not null && !string.Equals(keyId, id, StringComparison.Ordinal)))
+            {
+                return null;
+            }
+
+            keyId = id;
+        }
+
+        return keyId;
     }
 }

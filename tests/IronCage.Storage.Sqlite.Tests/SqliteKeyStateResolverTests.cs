@@ -65,4 +65,49 @@ public sealed class SqliteKeyStateResolverTests
         await host.DisposeAsync();
         database.Delete();
     }
+
+    [Fact]
+    public async Task Read_StoreSealedUnderAnotherMasterKey_IsAWrongMasterKeyNotATamperAlarm()
+    {
+        var database = new TempDatabase();
+        var sealingKey = LocalMasterKeyProvider.GenerateMasterKey();
+        ServiceProvider Host(string masterKey, RecordingLoggerProvider logs)
+        {
+            var services = new ServiceCollection();
+            services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+            services.AddIronCage().ProtectKeysWithMasterKey(masterKey).AddRotation().PersistToSqlite(database.ConnectionString);
+            return services.BuildServiceProvider();
+        }
+
+        using (var logs = new RecordingLoggerProvider())
+        await using (var sealing = Host(sealingKey, logs))
+        using (var secret = FakeKeys.Generate(ProviderId.Groq))
+        {
+            await sealing.GetRequiredService<IKeyRotator>().RegisterAsync(new KeyRegistration { Reference = new(ProviderId.Groq, "prod"), Verify = false }, secret);
+        }
+
+        using (var logs = new RecordingLoggerProvider())
+        await using (var wrong = Host(LocalMasterKeyProvider.GenerateMasterKey(), logs))
+        {
+            var read = async () => await wrong.GetRequiredService<IKeyStore>().GetAsync(new KeyReference(ProviderId.Groq, "prod"));
+
+            (await read.Should().ThrowAsync<SecretDecryptionException>()).Which.Message.Should().Contain("wrong master key").And.Contain("RetiredMasterKeys");
+            logs.Entries.Should().NotContain(e => e.EventId.Id == 2050, "a wrong master key is a configuration error, not an attack");
+        }
+
+        using (var logs = new RecordingLoggerProvider())
+        await using (var sealing = Host(sealingKey, logs))
+        {
+            var audited = new List<AuditRecord>();
+            await foreach (var record in sealing.GetRequiredService<IAuditLog>().ReadAsync())
+            {
+                audited.Add(record);
+            }
+
+            audited.Should().NotContain(r => r.Event.Action == AuditAction.KeyStateTampered);
+            (await sealing.GetRequiredService<IKeyStore>().GetAsync(new KeyReference(ProviderId.Groq, "prod"))).CurrentVersion.Should().NotBeNull();
+        }
+
+        database.Delete();
+    }
 }

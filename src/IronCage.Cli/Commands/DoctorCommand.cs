@@ -34,7 +34,25 @@ internal static class DoctorCommand
             int keys = 0, opened = 0;
             var missingAdapters = new SortedSet<string>(StringComparer.Ordinal);
             var expiring = new List<string>();
-            await foreach (var key in scope.Get<IKeyStore>().ListAsync(null, scope.CancellationToken).ConfigureAwait(false))
+            var stored = new List<ManagedKey>();
+            try
+            {
+                await foreach (var key in scope.Get<IKeyStore>().ListAsync(null, scope.CancellationToken).ConfigureAwait(false))
+                {
+                    stored.Add(key);
+                }
+            }
+            catch (SecretDecryptionException exception)
+            {
+                // The store reads its version seals with the master key: a wrong one stops the listing itself.
+                checks.Add(Check.Fail("master key", exception.Message));
+            }
+            catch (KeyStateTamperedException exception)
+            {
+                checks.Add(Check.Fail("key state", exception.Message));
+            }
+
+            foreach (var key in stored)
             {
                 keys++;
                 foreach (var version in key.Versions.Where(v => v.IsServable || v.Stage == KeyStage.Pending))
@@ -81,6 +99,11 @@ internal static class DoctorCommand
                 ? Check.Pass("adapters", "every provider whose keys rotate automatically has its adapter configured.")
                 : Check.Warn("adapters", $"no adapter configured for {string.Join(", ", missingAdapters)}: their keys can only be rotated by hand. Configure IronCage:<Provider> (for example IronCage:OpenAI:AdminKey) as the host does."));
 
+            if (checks.Any(c => c.Status == "fail" && c.Name is "master key" or "key state") && stored.Count == 0)
+            {
+                return Report(scope, checks);
+            }
+
             var plan = await scope.Get<IKeyRotator>().PlanAsync(now, scope.CancellationToken).ConfigureAwait(false);
             var due = plan.Due.Where(p => p.Action is PlannedAction.Rotate or PlannedAction.Remind or PlannedAction.Resume or PlannedAction.AwaitNewKey).ToList();
             checks.Add(due.Count == 0
@@ -90,20 +113,25 @@ internal static class DoctorCommand
                 ? Check.Pass("expiry", $"no key expires within {ExpiryHorizon.Days} days.")
                 : Check.Warn("expiry", string.Join("; ", expiring)));
 
-            scope.Output.Write(new { healthy = checks.All(c => c.Status != "fail"), checks }, console =>
-            {
-                var table = new Table().Border(TableBorder.Rounded).AddColumns("Check", "Status", "Detail");
-                foreach (var check in checks)
-                {
-                    var status = check.Status switch { "pass" => "[green]pass[/]", "warn" => "[yellow]warn[/]", _ => "[red]FAIL[/]" };
-                    table.AddRow(new Text(check.Name), new Markup(status), new Text(check.Detail));
-                }
-
-                console.Write(table);
-            });
-            return checks.Any(c => c.Status == "fail") ? ExitCodes.Failure : ExitCodes.Ok;
+            return Report(scope, checks);
         }, stopOnFailedChecks: false);
         return command;
+    }
+
+    private static int Report(CommandScope scope, List<Check> checks)
+    {
+        scope.Output.Write(new { healthy = checks.All(c => c.Status != "fail"), checks }, console =>
+        {
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Check", "Status", "Detail");
+            foreach (var check in checks)
+            {
+                var status = check.Status switch { "pass" => "[green]pass[/]", "warn" => "[yellow]warn[/]", _ => "[red]FAIL[/]" };
+                table.AddRow(new Text(check.Name), new Markup(status), new Text(check.Detail));
+            }
+
+            console.Write(table);
+        });
+        return checks.Any(c => c.Status == "fail") ? ExitCodes.Failure : ExitCodes.Ok;
     }
 
     private sealed record Check(string Name, string Status, string Detail)

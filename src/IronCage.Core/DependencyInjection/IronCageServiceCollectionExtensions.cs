@@ -52,6 +52,10 @@ public static class IronCageServiceCollectionExtensions
             // A redirect would carry provider key headers (x-api-key, api-key, x-goog-api-key) to another host: verify calls never follow one.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .RedactLoggedHeaders(_ => true)
+            // HttpClientFactory's logging handlers write a failed request's exception text as it is, and a handler in the
+            // pipeline (a proxy, a custom DelegatingHandler) may have quoted the key there; IronCage logs its own
+            // verification events, scrubbed.
+            .RemoveAllLoggers()
             // The host's ConfigureHttpClientDefaults handlers (AddStandardResilienceHandler) stay off: their retries would
             // multiply the provider calls one verification makes, and their timeouts would cut under VerifyTimeout.
             .ConfigureAdditionalHttpMessageHandlers(static (handlers, _) => handlers.Clear())

@@ -88,6 +88,24 @@ public sealed class KeyStateAuthenticator
         return CryptographicOperations.FixedTimeEquals(expected, actual);
     }
 
+    /// <summary>Gets the ids of the keys this authenticator checks seals with.</summary>
+    internal IReadOnlyCollection<string> KeyIds => _keys.Keys;
+
+    /// <summary>Tells whether a seal was made with one of this authenticator's keys.</summary>
+    internal bool HasKey(string keyId) => _keys.ContainsKey(keyId);
+
+    /// <summary>The key id a well-formed seal names, or <see langword="null"/> for a missing or malformed seal.</summary>
+    internal static string? KeyIdOf(string? seal)
+    {
+        if (seal is null || !seal.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var dot = seal.IndexOf('.', Prefix.Length);
+        return dot > Prefix.Length ? seal[Prefix.Length..dot] : null;
+    }
+
     private static string Mac(byte[] macKey, string keyId, KeyReference key, KeyVersion version)
     {
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, macKey);
