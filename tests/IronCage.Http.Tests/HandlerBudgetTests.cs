@@ -111,6 +111,47 @@ public sealed class HandlerBudgetTests
         store.Open.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":[{"type":"text","text":"what is this?"},{"type":"image_url","image_url":{"url":"https://example.test/huge.png"}}]}]}""")]
+    [InlineData("""{"model":"gpt-4o-mini","input":[{"role":"user","content":[{"type":"input_image","image_url":"https://example.test/huge.png"}]}]}""")]
+    [InlineData("""{"model":"gpt-4o-mini","input":[{"role":"user","content":[{"type":"input_file","file_id":"file-abc123"}]}]}""")]
+    [InlineData("""{"model":"claude-sonnet-4-5","max_tokens":5,"messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://example.test/huge.png"}}]}]}""")]
+    [InlineData("""{"contents":[{"parts":[{"fileData":{"mimeType":"video/mp4","fileUri":"https://generativelanguage.googleapis.com/v1beta/files/abc"}}]}]}""")]
+    public async Task Send_BodyThatRefersToInputItDoesNotCarry_IsRefusedUntilAnExplicitEstimateIsGiven(string body)
+    {
+        using var harness = BudgetedHarness(out var store);
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI), limits: DailyLimit(100m));
+
+        var refused = await FluentActions.Awaiting(() => harness.CreateClient("llm").PostAsync(Chat, new StringContent(body, Encoding.UTF8, "application/json"))).Should().ThrowAsync<CostEstimateRequiredException>();
+
+        refused.Which.Message.Should().Contain("does not carry").And.Contain("IronCageRequestOptions.CostEstimate");
+        harness.Provider.Sent.Should().BeEmpty();
+        store.Open.Should().BeEmpty();
+
+        harness.Provider.Then(200, """{"model":"gpt-4o-mini","usage":{"prompt_tokens":1000,"completion_tokens":2}}""");
+        using var estimated = new HttpRequestMessage(HttpMethod.Post, Chat) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        estimated.Options.Set(IronCageRequestOptions.CostEstimate, new CostEstimate("gpt-4o-mini", 2_000, 20));
+        using var response = await harness.CreateClient("llm").SendAsync(estimated);
+        await response.Content.ReadAsStringAsync();
+        harness.Provider.Sent.Should().ContainSingle();
+    }
+
+    [Theory]
+    [InlineData("""{"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]}]}""")]
+    [InlineData("""{"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":"summarise https://example.test/page and its url"}]}""")]
+    [InlineData("""{"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"fetch","parameters":{"type":"object","properties":{"url":{"type":"string","description":"https://example.test"}}}}}]}""")]
+    public async Task Send_BodyThatCarriesAllItsInput_IsReservedFromItsSize(string body)
+    {
+        using var harness = BudgetedHarness(out _);
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI), limits: DailyLimit(100m));
+        harness.Provider.Then(200, """{"model":"gpt-4o-mini","usage":{"prompt_tokens":10,"completion_tokens":2}}""");
+
+        using var response = await harness.CreateClient("llm").PostAsync(Chat, new StringContent(body, Encoding.UTF8, "application/json"));
+        await response.Content.ReadAsStringAsync();
+
+        harness.Provider.Sent.Should().ContainSingle("inline data, a URL in text and a schema property named url carry or point at nothing outside the body");
+    }
+
     [Fact]
     public async Task Send_StreamedBodyWithAnExplicitEstimate_ReservesTheEstimateAndSettlesToTheUsage()
     {

@@ -10,7 +10,12 @@ namespace IronCage.Http;
 /// <param name="InputTokens">The prompt estimate: a quarter of the body's bytes, which over-counts (JSON syntax is counted too), as a worst case should.</param>
 /// <param name="MaxOutputTokens">The body's <c>max_tokens</c>, <c>max_completion_tokens</c>, <c>max_output_tokens</c> or <c>generationConfig.maxOutputTokens</c>, or the configured default.</param>
 /// <param name="BodyBytes">The body's length in bytes, or <see langword="null"/> when it cannot be known before sending (a stream without <c>Content-Length</c>).</param>
-internal readonly record struct RequestFacts(string? Model, long InputTokens, long MaxOutputTokens, long? BodyBytes)
+/// <param name="PointsOutside">
+/// Whether the body refers to input it does not carry: an image, audio or file by <c>http(s)</c> URL or by file id
+/// (<c>image_url</c>, <c>file_id</c>, <c>file_url</c>, Gemini's <c>fileData.fileUri</c>, Anthropic's <c>url</c>/<c>file</c>
+/// sources). Its cost cannot be bounded by the body's bytes.
+/// </param>
+internal readonly record struct RequestFacts(string? Model, long InputTokens, long MaxOutputTokens, long? BodyBytes, bool PointsOutside = false)
 {
     /// <summary>Gets the typical token count, for client token rate limits (a quarter of the body's bytes plus the output cap).</summary>
     public int TokenEstimate => (int)Math.Min(int.MaxValue, InputTokens + MaxOutputTokens);
@@ -52,20 +57,21 @@ internal readonly record struct RequestFacts(string? Model, long InputTokens, lo
 
         using var body = new PooledBodyStream(maxBodyBytes, (int)(declared ?? 4096));
         await content.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
-        var (model, maxOutput) = body.Overflowed ? (null, null) : ReadBody(body.Body);
-        return new RequestFacts(model ?? pathModel, (body.Written + 3) / 4, maxOutput ?? defaultMaxOutputTokens, Math.Max(body.Written, declared ?? 0));
+        var (model, maxOutput, pointsOutside) = body.Overflowed ? (null, null, false) : ReadBody(body.Body);
+        return new RequestFacts(model ?? pathModel, (body.Written + 3) / 4, maxOutput ?? defaultMaxOutputTokens, Math.Max(body.Written, declared ?? 0), pointsOutside);
     }
 
-    private static (string? Model, long? MaxOutput) ReadBody(ReadOnlySpan<byte> body)
+    private static (string? Model, long? MaxOutput, bool PointsOutside) ReadBody(ReadOnlySpan<byte> body)
     {
         string? model = null;
         long? maxOutput = null;
+        var pointsOutside = false;
         try
         {
             var reader = new Utf8JsonReader(body);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return (null, null);
+                return (null, null, false);
             }
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -110,7 +116,7 @@ internal readonly record struct RequestFacts(string? Model, long InputTokens, lo
                 else
                 {
                     reader.Read();
-                    reader.Skip();
+                    pointsOutside |= FindsOutsideInput(ref reader);
                 }
             }
         }
@@ -119,7 +125,40 @@ internal readonly record struct RequestFacts(string? Model, long InputTokens, lo
             // Not JSON: no model or cap to read; the size estimate still applies.
         }
 
-        return (model, maxOutput);
+        return (model, maxOutput, pointsOutside);
+    }
+
+    /// <summary>Reads past the value the reader is on, telling whether it refers to input by URL or file id.</summary>
+    private static bool FindsOutsideInput(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return false;
+        }
+
+        var found = false;
+        var depth = reader.CurrentDepth;
+        var referencing = false;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName)
+            {
+                // A file id always points outside; a URL does when it is http(s) (a data: URL is carried inline).
+                found |= reader.ValueTextEquals("file_id"u8) || reader.ValueTextEquals("fileUri"u8) || reader.ValueTextEquals("file_url"u8);
+                referencing = reader.ValueTextEquals("url"u8) || reader.ValueTextEquals("image_url"u8);
+            }
+            else if (reader.TokenType == JsonTokenType.String && referencing)
+            {
+                found |= reader.ValueSpan.StartsWith("http://"u8) || reader.ValueSpan.StartsWith("https://"u8);
+                referencing = false;
+            }
+            else
+            {
+                referencing &= reader.TokenType is JsonTokenType.StartObject;
+            }
+        }
+
+        return found;
     }
 
     /// <summary>The model a request names in its path (Gemini's <c>models/{model}:generateContent</c>), read without touching the body.</summary>

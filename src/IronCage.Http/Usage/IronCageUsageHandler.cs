@@ -74,9 +74,9 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
             else
             {
                 facts ??= await RequestFacts.ReadAsync(request, _options.DefaultMaxOutputTokens, _options.MaxUsageBodyBytes, cancellationToken).ConfigureAwait(false);
-                if (!facts.Value.IsSized)
+                if (!facts.Value.IsSized || facts.Value.PointsOutside)
                 {
-                    throw new CostEstimateRequiredException(key.Key);
+                    throw new CostEstimateRequiredException(key.Key, pointsOutside: facts.Value.PointsOutside);
                 }
 
                 estimate = facts.Value.ToBudgetEstimate();
