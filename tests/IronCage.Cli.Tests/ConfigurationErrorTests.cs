@@ -53,6 +53,24 @@ public sealed class ConfigurationErrorTests : IDisposable
         File.Exists(_sandbox.DatabasePath).Should().BeTrue();
     }
 
+    [Fact]
+    public async Task Doctor_OnAStoreANewerIronCageWrote_FailsAndSaysSo()
+    {
+        (await _sandbox.RunAsync("keys", "list")).ExitCode.Should().Be(ExitCodes.Ok);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(_sandbox.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO ironcage_schema_version (version, description, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00Z');";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var doctor = await _sandbox.RunAsync("doctor");
+
+        doctor.ExitCode.Should().Be(ExitCodes.Failure, doctor.All);
+        doctor.Error.Should().Contain("99");
+    }
+
     [Theory]
     [InlineData("keys", "lst")]
     [InlineData("keys", "show", "not-a-reference")]
