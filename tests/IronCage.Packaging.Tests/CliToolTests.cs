@@ -54,6 +54,64 @@ public sealed class CliToolTests(PackedFeed packed)
         }
     }
 
+    [Fact]
+    public async Task InstalledTool_RotatesPlansReportsVerifiesRevokesAndDiagnosesAgainstTheEmulator()
+    {
+        await using var emulator = await IronCage.Testing.Emulator.ProviderEmulator.StartAsync();
+        var tools = packed.NewFolder("tools-flow");
+        var work = packed.NewFolder("cli-flow");
+        await File.WriteAllTextAsync(Path.Combine(work, "nuget.config"), await packed.NuGetConfigAsync());
+        await DotnetCli.RunDotnetAsync(work, "tool", "install", PackageId, "--tool-path", tools, "--version", packed.Version, "--configfile", Path.Combine(work, "nuget.config"));
+        var tool = Path.Combine(tools, OperatingSystem.IsWindows() ? Command + ".exe" : Command);
+        var masterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var environment = new Dictionary<string, string>
+        {
+            ["IRONCAGE_MASTER_KEY"] = masterKey,
+            ["IronCage__ConnectionString"] = $"Data Source={Path.Combine(work, "ironcage.db")}",
+            ["IronCage__OpenAI__BaseAddress"] = emulator.OpenAI.BaseAddress.ToString(),
+            ["IronCage__OpenAI__AdminKey"] = emulator.OpenAI.AdminKey,
+        };
+        var seeded = emulator.OpenAI.AddProjectKey("prod");
+        var spare = emulator.OpenAI.AddProjectKey("spare");
+
+        var added = await RunAsync(tool, work, environment, seeded.Secret + "\n", "keys", "add", "openai/prod", "--scope", "project_id=" + IronCage.Testing.Emulator.EmulatorConstants.OpenAIProjectId, "--provider-key-id", seeded.Id);
+        var addedSpare = await RunAsync(tool, work, environment, spare.Secret, "keys", "add", "openai/spare", "--scope", "project_id=" + IronCage.Testing.Emulator.EmulatorConstants.OpenAIProjectId, "--provider-key-id", spare.Id);
+        var rotated = await RunAsync(tool, work, environment, null, "keys", "rotate", "openai/prod", "--json");
+        var plan = await RunAsync(tool, work, environment, null, "plan", "--json");
+        var usage = await RunAsync(tool, work, environment, null, "usage", "show", "openai/prod", "--json");
+        var audit = await RunAsync(tool, work, environment, null, "audit", "verify");
+        var healthy = await RunAsync(tool, work, environment, null, "doctor");
+        var revoked = await RunAsync(tool, work, environment, null, "keys", "revoke", "openai/spare", "--yes", "--json");
+        var wrongKey = await RunAsync(tool, work, new Dictionary<string, string>(environment) { ["IRONCAGE_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }, null, "doctor");
+
+        added.ExitCode.Should().Be(0, added.Output);
+        addedSpare.ExitCode.Should().Be(0, addedSpare.Output);
+        rotated.ExitCode.Should().Be(0, rotated.Output);
+        using (var json = JsonDocument.Parse(rotated.Output))
+        {
+            json.RootElement.GetProperty("step").GetString().Should().Be("GracePeriod");
+        }
+
+        plan.ExitCode.Should().Be(0, plan.Output);
+        using (var json = JsonDocument.Parse(usage.Output))
+        {
+            json.RootElement.GetProperty("usage").GetProperty("day").GetProperty("requests").GetInt64().Should().Be(0);
+        }
+
+        audit.ExitCode.Should().Be(0, audit.Output);
+        healthy.ExitCode.Should().Be(0, healthy.Output);
+        revoked.ExitCode.Should().Be(0, revoked.Output);
+        emulator.OpenAI.IsValid(spare.Secret).Should().BeFalse("the revocation reached the provider");
+        emulator.OpenAI.IsValid(seeded.Secret).Should().BeTrue("the rotated key's old version stays valid through its grace period");
+        wrongKey.ExitCode.Should().Be(1, wrongKey.Output);
+        wrongKey.Output.Should().Contain("master key");
+        foreach (var run in new[] { added, addedSpare, rotated, plan, usage, audit, healthy, revoked, wrongKey })
+        {
+            run.Output.Should().NotContain(seeded.Secret).And.NotContain(spare.Secret);
+            run.CommandLine.Should().NotContain(seeded.Secret).And.NotContain(spare.Secret);
+        }
+    }
+
     private sealed record Run(int ExitCode, string Output, string CommandLine);
 
     private static async Task<Run> RunAsync(string program, string workingDirectory, IReadOnlyDictionary<string, string> environment, string? input, params string[] arguments)
