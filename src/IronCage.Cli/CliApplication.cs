@@ -26,6 +26,7 @@ internal static class CliApplication
         root.Add(UsageCommands.Build(globals));
         root.Add(AuditCommands.Build(globals));
         root.Add(DoctorCommand.Build(globals));
+        root.Add(MasterKeyCommands.Build(globals));
         root.Add(CompletionCommand.Build(context));
 
         var parsed = root.Parse(context.Args);

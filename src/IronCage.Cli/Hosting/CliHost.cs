@@ -110,25 +110,48 @@ internal static class CliHost
     private static void ConfigureMasterKey(IIronCageBuilder ironCage, CliContext context, CliSettings settings, IConfiguration configuration)
     {
         var file = settings.MasterKeyFile ?? context.Variable("IRONCAGE_MASTER_KEY_FILE") ?? configuration["IronCage:MasterKeyFile"];
-        if (file is not null)
-        {
-            var path = context.PathFor(file);
-            if (!File.Exists(path))
-            {
-                throw new CliConfigurationException($"The master key file '{path}' does not exist. Point --master-key-file (or IRONCAGE_MASTER_KEY_FILE) at the file that holds the store's base64 master key.");
-            }
-
-            ironCage.ProtectKeysWithMasterKeyFile(path);
-            return;
-        }
-
-        var value = context.Variable(IronCageConstants.MasterKeyEnvironmentVariable) ?? configuration["IronCage:MasterKey"];
-        if (value is null)
+        var value = file is null ? context.Variable(IronCageConstants.MasterKeyEnvironmentVariable) ?? configuration["IronCage:MasterKey"] : null;
+        if (file is null && value is null)
         {
             throw new CliConfigurationException($"No master key: set {IronCageConstants.MasterKeyEnvironmentVariable} to the store's base64 master key, or give a file that holds it with --master-key-file (or IRONCAGE_MASTER_KEY_FILE). The tool never takes the master key itself as an argument: it would be kept in shell history and shown by ps.");
         }
 
-        ironCage.ProtectKeysWithMasterKey(value);
+        var retired = RetiredMasterKeys(context);
+        ironCage.ProtectKeysWithMasterKey(o =>
+        {
+            if (file is not null)
+            {
+                var path = context.PathFor(file);
+                o.MasterKeyFile = File.Exists(path) ? path : throw new CliConfigurationException($"The master key file '{path}' does not exist. Point --master-key-file (or IRONCAGE_MASTER_KEY_FILE) at the file that holds the store's base64 master key.");
+            }
+            else
+            {
+                o.MasterKey = value;
+            }
+
+            foreach (var key in retired)
+            {
+                o.RetiredMasterKeys.Add(key);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The retired master keys a master-key rotation keeps until every secret is re-wrapped: base64 keys in
+    /// <c>IRONCAGE_RETIRED_MASTER_KEYS</c> (comma-separated), or files named in <c>IRONCAGE_RETIRED_MASTER_KEY_FILES</c>.
+    /// </summary>
+    private static List<string> RetiredMasterKeys(CliContext context)
+    {
+        var keys = (context.Variable("IRONCAGE_RETIRED_MASTER_KEYS") ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToList();
+        foreach (var file in (context.Variable("IRONCAGE_RETIRED_MASTER_KEY_FILES") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var path = context.PathFor(file);
+            keys.Add(File.Exists(path) ? File.ReadAllText(path).Trim() : throw new CliConfigurationException($"The retired master key file '{path}' (IRONCAGE_RETIRED_MASTER_KEY_FILES) does not exist."));
+        }
+
+        return keys;
     }
 
     private static void ConfigureStore(IIronCageBuilder ironCage, CliSettings settings, IConfiguration configuration)

@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using IronCage.Testing;
+
+namespace IronCage.Cli.Tests;
+
+public sealed class MasterKeyCommandTests : IDisposable
+{
+    private readonly CliSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    [Fact]
+    public async Task Rewrap_WithTheOldKeyRetired_MovesEverySecretToTheNewKeySoTheOldOneCanGo()
+    {
+        var keys = new[] { FakeKeys.GenerateText(ProviderId.Groq), FakeKeys.GenerateText(ProviderId.Groq) };
+        for (var i = 0; i < keys.Length; i++)
+        {
+            (await _sandbox.RunWithInputAsync(keys[i], "keys", "add", $"groq/k{i}", "--no-verify")).ExitCode.Should().Be(ExitCodes.Ok);
+        }
+
+        var oldKey = _sandbox.MasterKey;
+        var newKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        _sandbox.Environment["IRONCAGE_MASTER_KEY"] = newKey;
+        _sandbox.Environment["IRONCAGE_RETIRED_MASTER_KEYS"] = oldKey;
+
+        var dry = await _sandbox.RunAsync("master-key", "rewrap", "--dry-run", "--json");
+        var rewrapped = await _sandbox.RunAsync("master-key", "rewrap", "--json");
+        var again = await _sandbox.RunAsync("master-key", "rewrap", "--json");
+        _sandbox.Environment.Remove("IRONCAGE_RETIRED_MASTER_KEYS");
+        var doctor = await _sandbox.RunAsync("doctor", "--json");
+        var audit = await _sandbox.RunAsync("audit", "list", "--json");
+
+        using (var json = JsonDocument.Parse(dry.Output))
+        {
+            json.RootElement.GetProperty("versions").GetInt32().Should().Be(2);
+        }
+
+        rewrapped.ExitCode.Should().Be(ExitCodes.Ok, rewrapped.All);
+        using (var json = JsonDocument.Parse(rewrapped.Output))
+        {
+            json.RootElement.GetProperty("versions").GetInt32().Should().Be(2);
+            json.RootElement.GetProperty("keys").GetInt32().Should().Be(2);
+        }
+
+        using (var json = JsonDocument.Parse(again.Output))
+        {
+            json.RootElement.GetProperty("versions").GetInt32().Should().Be(0, "nothing is left under the old key");
+        }
+
+        doctor.ExitCode.Should().Be(ExitCodes.Ok, doctor.All + " (the new master key alone opens every secret)");
+        using (var json = JsonDocument.Parse(audit.Output))
+        {
+            json.RootElement.GetProperty("records").EnumerateArray().Count(r => r.GetProperty("action").GetString() == "key.rewrap").Should().Be(2);
+        }
+
+        foreach (var run in new[] { dry, rewrapped, again, doctor, audit })
+        {
+            run.All.Should().NotContain(keys[0]).And.NotContain(keys[1]).And.NotContain(oldKey).And.NotContain(newKey);
+        }
+    }
+
+    [Fact]
+    public async Task Rewrap_WithoutTheOldKey_FailsNamingTheRetiredKeySetting()
+    {
+        (await _sandbox.RunWithInputAsync(FakeKeys.GenerateText(ProviderId.Groq), "keys", "add", "groq/k", "--no-verify")).ExitCode.Should().Be(ExitCodes.Ok);
+        _sandbox.Environment["IRONCAGE_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+        var run = await _sandbox.RunAsync("master-key", "rewrap");
+
+        run.ExitCode.Should().Be(ExitCodes.Failure, run.All);
+        run.Error.Should().Contain("RetiredMasterKeys");
+    }
+}
