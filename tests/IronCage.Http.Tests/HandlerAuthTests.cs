@@ -30,6 +30,44 @@ public sealed class HandlerAuthTests
         }
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    public async Task Send_AnswerIn_TheRequestObjectNoLongerCarriesTheKeyAndUsageIsStillRead(bool captureUsage, bool handlerBetween)
+    {
+        using var harness = new HttpHarness(services: (s, primary) => HttpHarness.Client(
+            s,
+            "llm",
+            b =>
+            {
+                var client = b.AddIronCageKey("openai/prod", o => o.CaptureUsage = captureUsage);
+                return handlerBetween ? client.AddHttpMessageHandler(() => new PassThrough()) : client;
+            },
+            primary));
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI));
+        harness.Provider.Then(_ => ScriptedHandler.Json(200, """{"model":"gpt-4o-mini","usage":{"prompt_tokens":9,"completion_tokens":2}}"""));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://api.example.test/v1/chat/completions") { Content = new StringContent("{}") };
+
+        using (var response = await harness.CreateClient("llm").SendAsync(request))
+        {
+            await response.Content.ReadAsStringAsync();
+        }
+
+        harness.Provider.Sent.Single().Header("Authorization").Should().StartWith("Bearer sk-");
+        request.Headers.Authorization.Should().BeNull("a caller that logs or re-sends the request must not find the key on it");
+        ((IDictionary<string, object?>)request.Options).Should().BeEmpty("the resolved key (with its secret) must not stay on the request either");
+        if (captureUsage)
+        {
+            harness.Usage.Samples.Should().ContainSingle().Which.InputTokens.Should().Be(9);
+        }
+        else
+        {
+            harness.Usage.Samples.Should().BeEmpty();
+        }
+    }
+
     [Fact]
     public async Task Send_CallerSetTheKey_SendsTheRequestAsBuilt()
     {
@@ -89,5 +127,9 @@ public sealed class HandlerAuthTests
         var act = () => services.AddHttpClient("llm").AddIronCageKey("prod");
 
         act.Should().Throw<FormatException>().WithMessage("*provider/name*");
+    }
+
+    private sealed class PassThrough : DelegatingHandler
+    {
     }
 }

@@ -75,6 +75,9 @@ public static class IronCageHttpClientBuilderExtensions
             var strategy = target.Pool is { } pool && sp.GetRequiredService<IOptions<KeyResolverOptions>>().Value.Pools.TryGetValue(pool, out var definition)
                 ? definition.Strategy
                 : PoolStrategy.Priority;
+            var recorder = sp.GetService<IUsageRecorder>();
+            var guard = sp.GetService<IBudgetGuard>();
+            var usageNeeded = IronCageUsageHandler.IsNeeded(recorder, guard, settings);
             handlers.Add(new IronCageKeyHandler(
                 sp.GetRequiredService<IKeyResolver>(),
                 sp.GetRequiredService<IKeyHealth>(),
@@ -83,11 +86,10 @@ public static class IronCageHttpClientBuilderExtensions
                 settings,
                 clock,
                 loggers.CreateLogger("IronCage.Http.IronCageKeyHandler"),
-                readsHeadroom: strategy == PoolStrategy.MostHeadroom));
+                readsHeadroom: strategy == PoolStrategy.MostHeadroom,
+                usageHandlerFollows: usageNeeded));
 
-            var recorder = sp.GetService<IUsageRecorder>();
-            var guard = sp.GetService<IBudgetGuard>();
-            if (IronCageUsageHandler.IsNeeded(recorder, guard, settings))
+            if (usageNeeded)
             {
                 handlers.Add(new IronCageUsageHandler(recorder, guard, settings, clock, loggers.CreateLogger("IronCage.Http.IronCageUsageHandler")));
             }

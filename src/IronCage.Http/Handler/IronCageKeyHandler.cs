@@ -21,10 +21,11 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
     private readonly IClock _clock;
     private readonly ILogger _logger;
     private readonly bool _readsHeadroom;
+    private readonly bool _usageHandlerFollows;
     private readonly object _redirectGate = new();
     private volatile bool _redirectsOff;
 
-    public IronCageKeyHandler(IKeyResolver resolver, IKeyHealth health, IClientRateLimiter limiter, KeyTarget target, IronCageKeyHandlerOptions options, IClock clock, ILogger logger, bool readsHeadroom)
+    public IronCageKeyHandler(IKeyResolver resolver, IKeyHealth health, IClientRateLimiter limiter, KeyTarget target, IronCageKeyHandlerOptions options, IClock clock, ILogger logger, bool readsHeadroom, bool usageHandlerFollows)
     {
         _resolver = resolver;
         _health = health;
@@ -34,6 +35,7 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
         _clock = clock;
         _logger = logger;
         _readsHeadroom = readsHeadroom;
+        _usageHandlerFollows = usageHandlerFollows;
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -71,13 +73,13 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
         }
         catch
         {
-            KeyAuth.Remove(request, key, addressedTo);
+            TakeKeyOff(request, key, addressedTo);
             throw;
         }
 
         if (sending.IsCompletedSuccessfully && sending.Result.IsSuccessStatusCode && !_readsHeadroom)
         {
-            KeyAuth.Remove(request, key, addressedTo);
+            TakeKeyOff(request, key, addressedTo);
             return sending;
         }
 
@@ -141,7 +143,7 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
         {
             if (applied is not null)
             {
-                KeyAuth.Remove(request, applied, addressedTo);
+                TakeKeyOff(request, applied, addressedTo);
             }
         }
     }
@@ -154,8 +156,22 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
             return usage.SendAsync(request, key, facts, cancellationToken);
         }
 
-        request.Options.Set(IronCageRequest.Key, key);
+        if (_usageHandlerFollows)
+        {
+            // Another handler sits between this one and the usage handler: the key travels on the request.
+            request.Options.Set(IronCageRequest.Key, key);
+        }
+
         return base.SendAsync(request, cancellationToken);
+    }
+
+    private void TakeKeyOff(HttpRequestMessage request, ResolvedKey key, Uri? addressedTo)
+    {
+        KeyAuth.Remove(request, key, addressedTo);
+        if (_usageHandlerFollows && InnerHandler is not IronCageUsageHandler)
+        {
+            IronCageRequest.Remove(request);
+        }
     }
 
     /// <summary>Reads the answer; returns <see langword="true"/> when it goes to the caller, <see langword="false"/> when the attempts go on.</summary>

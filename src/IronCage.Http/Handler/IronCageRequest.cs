@@ -9,5 +9,10 @@ namespace IronCage.Http;
 /// </summary>
 internal static class IronCageRequest
 {
-    public static readonly HttpRequestOptionsKey<ResolvedKey> Key = new("IronCage.ResolvedKey");
+    public static readonly HttpRequestOptionsKey<ResolvedKey> Key = new(KeyName);
+
+    private const string KeyName = "IronCage.ResolvedKey";
+
+    /// <summary>Takes the key off the request once its answer is in, as the key handler does with its auth header.</summary>
+    public static void Remove(HttpRequestMessage request) => ((IDictionary<string, object?>)request.Options).Remove(KeyName);
 }

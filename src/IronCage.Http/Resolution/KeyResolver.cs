@@ -35,6 +35,9 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
     private readonly IClock _clock;
     private readonly IUsageGate? _gate;
     private readonly IKeyHealth _health;
+
+    // The built-in health, when it is the one registered: read without an interface call on every hit.
+    private readonly KeyHealth? _builtInHealth;
     private readonly KeyResolverOptions _options;
     private readonly ILogger _logger;
     private readonly List<IKeyChangeFeed> _feeds;
@@ -58,6 +61,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         _clock = clock;
         _gate = gate;
         _health = health;
+        _builtInHealth = health as KeyHealth;
         _options = options.Value;
         _logger = logger;
         _pools = _options.Pools.ToFrozenDictionary(p => p.Key, p => new KeyPool(p.Key, [.. p.Value.Keys.Select(StateOf)], p.Value.Strategy, health), StringComparer.Ordinal);
@@ -85,7 +89,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         if (_states.TryGetValue(key, out var state)
             && state.Snapshot is { Key: { } resolved, NeedsChecks: false } snapshot
             && Environment.TickCount64 < snapshot.RefreshAtTick
-            && !_health.HasRestrictions)
+            && !AnyRestrictions)
         {
             if (KeyResolutions.Enabled)
             {
@@ -97,6 +101,8 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
 
         return ResolveSlowAsync(key, cancellationToken);
     }
+
+    private bool AnyRestrictions => _builtInHealth?.HasRestrictions ?? _health.HasRestrictions;
 
     /// <inheritdoc />
     public ValueTask<ResolvedKey> ResolvePoolAsync(string pool, IReadOnlyCollection<KeyReference>? exclude = null, CancellationToken cancellationToken = default)
@@ -231,7 +237,7 @@ internal sealed class KeyResolver : IKeyResolver, IDisposable
         }
 
         var key = snapshot.Key!;
-        var restricted = _health.HasRestrictions;
+        var restricted = AnyRestrictions;
         if (!snapshot.NeedsChecks && !restricted)
         {
             return key;

@@ -29,6 +29,15 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
         _logger = logger;
     }
 
+    /// <summary>Gets the recorder calls are recorded to, or <see langword="null"/> when usage is not captured.</summary>
+    internal IUsageRecorder? Recorder => _recorder;
+
+    internal IClock Clock => _clock;
+
+    internal ILogger Logger => _logger;
+
+    internal ModelNames Models => _models;
+
     /// <summary>Gets a value indicating whether a client with these services and options needs the usage handler at all.</summary>
     public static bool IsNeeded(IUsageRecorder? recorder, IBudgetGuard? guard, IronCageKeyHandlerOptions options) => guard is not null || (recorder is not null && options.CaptureUsage);
 
@@ -155,7 +164,7 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
         if ((_recorder is not null || budgeted) && response.Content is { } content)
         {
             var eventStream = string.Equals(content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
-            var capture = new UsageCapture(key, facts?.Model ?? held.Estimate?.Model, request.RequestUri, held.Hold, held.Estimate, _recorder, _clock, _logger, _models);
+            var capture = new UsageCapture(this, key, facts?.Model ?? held.Estimate?.Model, request.RequestUri, budgeted ? new UsageCapture.BudgetedCall(held.Hold, held.Estimate) : null);
             response.Content = new UsageCapturingContent(content, capture, eventStream, _options.MaxUsageBodyBytes);
         }
         else if (budgeted)

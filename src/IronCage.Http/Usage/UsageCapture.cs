@@ -11,27 +11,23 @@ namespace IronCage.Http;
 /// </summary>
 internal sealed class UsageCapture : UsageTotals
 {
+    // Per call: what differs between calls. What the handler's calls share (recorder, clock, logger) is read through
+    // the handler, and a budget's hold only exists for a budgeted call, so an unbudgeted call carries neither.
+    private readonly IronCageUsageHandler _handler;
     private readonly ResolvedKey _key;
     private readonly string? _requestModel;
     private readonly Uri? _requestUri;
-    private readonly BudgetHold _hold;
-    private readonly CostEstimate? _reserved;
-    private readonly IUsageRecorder? _recorder;
-    private readonly IClock _clock;
-    private readonly ILogger _logger;
+    private readonly BudgetedCall? _budget;
     private int _completed;
 
-    public UsageCapture(ResolvedKey key, string? requestModel, Uri? requestUri, BudgetHold hold, CostEstimate? reserved, IUsageRecorder? recorder, IClock clock, ILogger logger, ModelNames models)
-        : base(models)
+    public UsageCapture(IronCageUsageHandler handler, ResolvedKey key, string? requestModel, Uri? requestUri, BudgetedCall? budget)
+        : base(handler.Models)
     {
+        _handler = handler;
         _key = key;
         _requestModel = requestModel;
         _requestUri = requestUri;
-        _hold = hold;
-        _reserved = reserved;
-        _recorder = recorder;
-        _clock = clock;
-        _logger = logger;
+        _budget = budget;
     }
 
     public bool IsCompleted => Volatile.Read(ref _completed) != 0;
@@ -57,32 +53,35 @@ internal sealed class UsageCapture : UsageTotals
 
         if (!Found && endOfBody && problem is not null)
         {
-            Log.UsageUnreadable(_logger, _key.Key, problem);
+            Log.UsageUnreadable(_handler.Logger, _key.Key, problem);
         }
 
-        _recorder?.Record(new UsageSample(_key.Key, _clock.GetCurrentInstant(), Model ?? _requestModel ?? RequestFacts.ModelFromPath(_requestUri), InputTokens, OutputTokens, null, _key.VersionId));
-        if (!ReferenceEquals(_hold, BudgetHold.Unlimited))
+        _handler.Recorder?.Record(new UsageSample(_key.Key, _handler.Clock.GetCurrentInstant(), Model ?? _requestModel ?? RequestFacts.ModelFromPath(_requestUri), InputTokens, OutputTokens, null, _key.VersionId));
+        if (_budget is { } budget)
         {
             // Settling is a store write; the caller's read must not wait for it.
             // Only a body read to its end that reported usage settles at that usage. One disposed before its end
             // (unread, an abandoned stream, a cancelled read) or one that reported none (a stream without
             // include_usage) may have been billed in full: it keeps the worst case it reserved.
-            var (input, output) = endOfBody && Found || _reserved is not { } worst
+            var (input, output) = endOfBody && Found || budget.Reserved is not { } worst
                 ? (InputTokens, OutputTokens)
                 : (Math.Max(InputTokens, worst.InputTokens), Math.Max(OutputTokens, worst.MaxOutputTokens));
-            _ = SettleAsync(input, output);
+            _ = SettleAsync(budget.Hold, input, output);
         }
     }
 
-    private async Task SettleAsync(long input, long output)
+    private async Task SettleAsync(BudgetHold hold, long input, long output)
     {
         try
         {
-            await _hold.SettleAsync(input, output).ConfigureAwait(false);
+            await hold.SettleAsync(input, output).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
-            Log.SettleFailed(_logger, _key.Key, exception);
+            Log.SettleFailed(_handler.Logger, _key.Key, exception);
         }
     }
+
+    /// <summary>The hold of a budgeted call and the worst case it reserved.</summary>
+    internal sealed record BudgetedCall(BudgetHold Hold, CostEstimate? Reserved);
 }
