@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using IronCage.Internal;
 using IronCage.Telemetry;
 
 namespace IronCage.Encryption;
@@ -9,6 +10,7 @@ public sealed class EnvelopeSecretProtector : ISecretProtector
     private const int DataKeySize = 32;
     private const int NonceSize = 12;
     private const int TagSize = 16;
+    private static readonly PinnedBufferPool DataKeys = new(DataKeySize);
     private readonly IKeyEncryptionKeyProvider _kek;
 
     /// <summary>Creates a protector.</summary>
@@ -28,17 +30,15 @@ public sealed class EnvelopeSecretProtector : ISecretProtector
     public async ValueTask<EncryptedSecret> SealAsync(SecretValue secret, SecretBinding binding, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(secret);
-        var associatedData = binding.ToAssociatedData();
-        var dataKey = GC.AllocateArray<byte>(DataKeySize, pinned: true);
+        var dataKey = DataKeys.Rent();
         try
         {
             RandomNumberGenerator.Fill(dataKey);
             var nonce = RandomNumberGenerator.GetBytes(NonceSize);
             var ciphertext = new byte[secret.Length + TagSize];
-            secret.UseBytes((dataKey, nonce, ciphertext, associatedData), static (plaintext, s) =>
+            secret.UseBytes((dataKey, nonce, ciphertext, binding), static (plaintext, s) =>
             {
-                using var aes = new AesGcm(s.dataKey, TagSize);
-                aes.Encrypt(s.nonce, plaintext, s.ciphertext.AsSpan(0, plaintext.Length), s.ciphertext.AsSpan(plaintext.Length), s.associatedData);
+                Encrypt(s.dataKey, s.nonce, plaintext, s.ciphertext, s.binding);
                 return true;
             });
 
@@ -54,7 +54,7 @@ public sealed class EnvelopeSecretProtector : ISecretProtector
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(dataKey);
+            DataKeys.Return(dataKey);
         }
     }
 
@@ -72,10 +72,7 @@ public sealed class EnvelopeSecretProtector : ISecretProtector
             throw new SecretDecryptionException($"The secret of {binding} is truncated or malformed (nonce {encrypted.Nonce.Length} bytes, ciphertext {encrypted.Ciphertext.Length} bytes).");
         }
 
-        var associatedData = binding.ToAssociatedData();
         var dataKey = await _kek.UnwrapKeyAsync(new WrappedKey(encrypted.KeyEncryptionKeyId, encrypted.WrappedDataKey), cancellationToken).ConfigureAwait(false);
-        var plaintextLength = encrypted.Ciphertext.Length - TagSize;
-        var plaintext = GC.AllocateArray<byte>(plaintextLength, pinned: true);
         try
         {
             if (dataKey.Length != DataKeySize)
@@ -83,14 +80,9 @@ public sealed class EnvelopeSecretProtector : ISecretProtector
                 throw new SecretDecryptionException($"The data key of {binding} unwrapped to {dataKey.Length} bytes instead of {DataKeySize}: the wrapped key is corrupt.");
             }
 
-            using (var aes = new AesGcm(dataKey, TagSize))
-            {
-                var ciphertext = encrypted.Ciphertext.Span;
-                aes.Decrypt(encrypted.Nonce.Span, ciphertext[..plaintextLength], ciphertext[plaintextLength..], plaintext, associatedData);
-            }
-
+            var opened = Decrypt(dataKey, encrypted, binding);
             IronCageTelemetry.SecretOperations.Add(1, new(IronCageTelemetry.OperationTag, IronCageTelemetry.OpenOperation), new(IronCageTelemetry.OutcomeTag, IronCageTelemetry.SuccessOutcome));
-            return SecretValue.FromUtf8(plaintext);
+            return opened;
         }
         catch (CryptographicException ex)
         {
@@ -102,7 +94,6 @@ public sealed class EnvelopeSecretProtector : ISecretProtector
         finally
         {
             CryptographicOperations.ZeroMemory(dataKey);
-            CryptographicOperations.ZeroMemory(plaintext);
         }
     }
 
@@ -124,6 +115,42 @@ public sealed class EnvelopeSecretProtector : ISecretProtector
         finally
         {
             CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
+
+    // The associated data and a short plaintext live on the stack: nothing per call lands on the (pinned) heap, whose
+    // garbage only a gen2 collection reclaims. Longer values take a pinned buffer, cleared before it is dropped.
+    private const int StackLimit = 512;
+
+    private static void Encrypt(byte[] dataKey, byte[] nonce, ReadOnlySpan<byte> plaintext, byte[] ciphertext, SecretBinding binding)
+    {
+        var length = binding.AssociatedDataLength;
+        Span<byte> associatedData = length <= StackLimit ? stackalloc byte[length] : new byte[length];
+        binding.WriteAssociatedData(associatedData);
+        using var aes = new AesGcm(dataKey, TagSize);
+        aes.Encrypt(nonce, plaintext, ciphertext.AsSpan(0, plaintext.Length), ciphertext.AsSpan(plaintext.Length), associatedData);
+    }
+
+    private static SecretValue Decrypt(byte[] dataKey, EncryptedSecret encrypted, SecretBinding binding)
+    {
+        var length = binding.AssociatedDataLength;
+        Span<byte> associatedData = length <= StackLimit ? stackalloc byte[length] : new byte[length];
+        binding.WriteAssociatedData(associatedData);
+        var ciphertext = encrypted.Ciphertext.Span;
+        var plaintextLength = ciphertext.Length - TagSize;
+        var plaintext = plaintextLength <= StackLimit ? stackalloc byte[plaintextLength] : GC.AllocateArray<byte>(plaintextLength, pinned: true);
+        try
+        {
+            using (var aes = new AesGcm(dataKey, TagSize))
+            {
+                aes.Decrypt(encrypted.Nonce.Span, ciphertext[..plaintextLength], ciphertext[plaintextLength..], plaintext, associatedData);
+            }
+
+            return SecretValue.FromUtf8(plaintext);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
         }
     }
 }

@@ -16,8 +16,9 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
     private const int TagSize = 16;
     private static readonly byte[] IdLabel = "IronCage.KEK.id.v1"u8.ToArray();
     private readonly Dictionary<string, byte[]> _keys;
+    private readonly Dictionary<string, KeyCiphers> _ciphers = new(StringComparer.Ordinal);
     private readonly object _gate = new();
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>Creates the provider from options (as registered by <c>ProtectKeysWithMasterKey…</c>).</summary>
     /// <param name="options">Where the master key comes from.</param>
@@ -59,9 +60,15 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
         var output = new byte[NonceSize + dataKey.Length + TagSize];
         var span = output.AsSpan();
         RandomNumberGenerator.Fill(span[..NonceSize]);
-        using (var aes = CreateCipher(CurrentKeyId))
+        var ciphers = CiphersOf(CurrentKeyId);
+        var aes = ciphers.Rent();
+        try
         {
-            aes.Encrypt(span[..NonceSize], dataKey.Span, span.Slice(NonceSize, dataKey.Length), span[^TagSize..], AssociatedData(CurrentKeyId));
+            aes.Encrypt(span[..NonceSize], dataKey.Span, span.Slice(NonceSize, dataKey.Length), span[^TagSize..], ciphers.AssociatedData);
+        }
+        finally
+        {
+            ciphers.Return(aes, _disposed);
         }
 
         return ValueTask.FromResult(new WrappedKey(CurrentKeyId, output));
@@ -86,8 +93,17 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
         var dataKey = new byte[wrapped.Length - NonceSize - TagSize];
         try
         {
-            using var aes = CreateCipher(wrappedKey.KeyEncryptionKeyId);
-            aes.Decrypt(wrapped[..NonceSize], wrapped[NonceSize..^TagSize], wrapped[^TagSize..], dataKey, AssociatedData(wrappedKey.KeyEncryptionKeyId));
+            var ciphers = CiphersOf(wrappedKey.KeyEncryptionKeyId);
+            var aes = ciphers.Rent();
+            try
+            {
+                aes.Decrypt(wrapped[..NonceSize], wrapped[NonceSize..^TagSize], wrapped[^TagSize..], dataKey, ciphers.AssociatedData);
+            }
+            finally
+            {
+                ciphers.Return(aes, _disposed);
+            }
+
             return ValueTask.FromResult(dataKey);
         }
         catch (CryptographicException ex)
@@ -113,6 +129,11 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
             foreach (var key in _keys.Values)
             {
                 CryptographicOperations.ZeroMemory(key);
+            }
+
+            foreach (var ciphers in _ciphers.Values)
+            {
+                ciphers.Clear();
             }
         }
     }
@@ -208,8 +229,6 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
         }
     }
 
-    private static byte[] AssociatedData(string keyId) => [.. "IronCage.KEK.v1:"u8, .. Encoding.UTF8.GetBytes(keyId)];
-
     private string Add(byte[] key)
     {
         var id = "local-" + Convert.ToHexString(SHA256.HashData([.. IdLabel, .. key]).AsSpan(0, 8)).ToLowerInvariant();
@@ -226,14 +245,66 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
         }
     }
 
-    // AesGcm copies the key into its own handle, so only its construction needs the key bytes (and the lock that
-    // keeps Dispose from zeroing them halfway through).
+    // A key schedule per call would cost more than the encryption itself: each KEK keeps a few ready AesGcm instances
+    // (AesGcm copies the key into its own handle; one instance serves one call at a time). Creating one takes the lock
+    // that keeps Dispose from zeroing the key bytes halfway through.
+    private KeyCiphers CiphersOf(string keyId)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_ciphers.TryGetValue(keyId, out var ciphers))
+            {
+                ciphers = new KeyCiphers(this, keyId);
+                _ciphers.Add(keyId, ciphers);
+            }
+
+            return ciphers;
+        }
+    }
+
     private AesGcm CreateCipher(string keyId)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return new AesGcm(_keys[keyId], TagSize);
+        }
+    }
+
+    /// <summary>The ready ciphers of one key-encryption key, and its associated data.</summary>
+    private sealed class KeyCiphers(LocalMasterKeyProvider owner, string keyId)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentBag<AesGcm> _ready = [];
+        private readonly int _capacity = Math.Max(4, Environment.ProcessorCount * 2);
+
+        public byte[] AssociatedData { get; } = [.. "IronCage.KEK.v1:"u8, .. Encoding.UTF8.GetBytes(keyId)];
+
+        public AesGcm Rent() => _ready.TryTake(out var aes) ? aes : owner.CreateCipher(keyId);
+
+        public void Return(AesGcm aes, bool disposed)
+        {
+            if (disposed || _ready.Count >= _capacity)
+            {
+                aes.Dispose();
+                return;
+            }
+
+            _ready.Add(aes);
+            if (owner._disposed)
+            {
+                // Dispose ran while this call held the cipher: it must not outlive the provider.
+                Clear();
+            }
+        }
+
+        public void Clear()
+        {
+            while (_ready.TryTake(out var aes))
+            {
+                aes.Dispose();
+            }
         }
     }
 }

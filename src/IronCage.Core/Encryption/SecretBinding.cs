@@ -17,25 +17,44 @@ public readonly record struct SecretBinding(KeyReference Key, string VersionId)
     /// <returns>The associated data.</returns>
     public byte[] ToAssociatedData()
     {
-        if (Key.Provider.IsEmpty || string.IsNullOrEmpty(VersionId))
-        {
-            throw new ArgumentException("A secret binding needs a managed key and a version id.");
-        }
-
-        var key = Encoding.UTF8.GetBytes(Key.ToString());
-        var version = Encoding.UTF8.GetBytes(VersionId);
-        var data = new byte[Label.Length + 4 + key.Length + 4 + version.Length];
-        var span = data.AsSpan();
-        Label.CopyTo(span);
-        span = span[Label.Length..];
-        BinaryPrimitives.WriteInt32BigEndian(span, key.Length);
-        key.CopyTo(span[4..]);
-        span = span[(4 + key.Length)..];
-        BinaryPrimitives.WriteInt32BigEndian(span, version.Length);
-        version.CopyTo(span[4..]);
+        var data = new byte[AssociatedDataLength];
+        WriteAssociatedData(data);
         return data;
+    }
+
+    /// <summary>Gets the length in bytes of <see cref="ToAssociatedData"/>'s result.</summary>
+    internal int AssociatedDataLength
+    {
+        get
+        {
+            ThrowIfIncomplete();
+            return Label.Length + 4 + Encoding.UTF8.GetByteCount(Key.Provider.Value) + 1 + Encoding.UTF8.GetByteCount(Key.Name) + 4 + Encoding.UTF8.GetByteCount(VersionId);
+        }
+    }
+
+    /// <summary>Writes the associated data into <paramref name="destination"/>, which holds exactly <see cref="AssociatedDataLength"/> bytes; allocates nothing.</summary>
+    internal void WriteAssociatedData(Span<byte> destination)
+    {
+        ThrowIfIncomplete();
+        Label.CopyTo(destination);
+        var span = destination[Label.Length..];
+        var keyLength = Encoding.UTF8.GetBytes(Key.Provider.Value, span[4..]);
+        span[4 + keyLength] = (byte)'/';
+        keyLength += 1 + Encoding.UTF8.GetBytes(Key.Name, span[(5 + keyLength)..]);
+        BinaryPrimitives.WriteInt32BigEndian(span, keyLength);
+        span = span[(4 + keyLength)..];
+        var versionLength = Encoding.UTF8.GetBytes(VersionId, span[4..]);
+        BinaryPrimitives.WriteInt32BigEndian(span, versionLength);
     }
 
     /// <inheritdoc />
     public override string ToString() => $"{Key}@{VersionId}";
+
+    private void ThrowIfIncomplete()
+    {
+        if (Key.Provider.IsEmpty || string.IsNullOrEmpty(VersionId))
+        {
+            throw new ArgumentException("A secret binding needs a managed key and a version id.");
+        }
+    }
 }

@@ -77,7 +77,9 @@ public sealed class SecretValue : IDisposable, IEquatable<SecretValue>, IFormatt
 
         var bytes = GC.AllocateArray<byte>(value.Length, pinned: true);
         value.CopyTo(bytes);
-        var chars = GC.AllocateArray<char>(Encoding.UTF8.GetCharCount(value), pinned: true);
+        // The characters are needed only for the hint: a short secret's stay on the stack, a long one's in a pinned buffer.
+        var count = Encoding.UTF8.GetCharCount(value);
+        var chars = count <= 256 ? stackalloc char[count] : GC.AllocateArray<char>(count, pinned: true);
         try
         {
             Encoding.UTF8.GetChars(value, chars);
@@ -85,7 +87,7 @@ public sealed class SecretValue : IDisposable, IEquatable<SecretValue>, IFormatt
         }
         finally
         {
-            Array.Clear(chars);
+            chars.Clear();
         }
     }
 

@@ -188,6 +188,59 @@ public sealed class EnvelopeEncryptionTests
     }
 
     [Fact]
+    public async Task Open_SecretSealedByTheDocumentedLayout_Opens()
+    {
+        // A known answer, built by hand from the format (not by the protector): what earlier versions stored must
+        // keep opening however the protector is written.
+        var master = RandomNumberGenerator.GetBytes(32);
+        using var kek = Kek(Convert.ToBase64String(master));
+        var binding = new SecretBinding(Key, "kv_0123456789abcdef");
+        var plaintext = "sk-proj-known-answer-0123456789abcdefT3BlbkFJ"u8.ToArray();
+        var dataKey = RandomNumberGenerator.GetBytes(32);
+        var nonce = RandomNumberGenerator.GetBytes(12);
+        byte[] associatedData = [.. "IronCage.Secret.v1"u8, 0, 0, 0, 11, .. "openai/prod"u8, 0, 0, 0, 19, .. "kv_0123456789abcdef"u8];
+        var ciphertext = new byte[plaintext.Length + 16];
+        using (var aes = new AesGcm(dataKey, 16))
+        {
+            aes.Encrypt(nonce, plaintext, ciphertext.AsSpan(0, plaintext.Length), ciphertext.AsSpan(plaintext.Length), associatedData);
+        }
+
+        var wrapped = new byte[12 + 32 + 16];
+        RandomNumberGenerator.Fill(wrapped.AsSpan(0, 12));
+        using (var aes = new AesGcm(master, 16))
+        {
+            aes.Encrypt(wrapped.AsSpan(0, 12), dataKey, wrapped.AsSpan(12, 32), wrapped.AsSpan(44), [.. "IronCage.KEK.v1:"u8, .. System.Text.Encoding.UTF8.GetBytes(kek.CurrentKeyId)]);
+        }
+
+        binding.ToAssociatedData().Should().Equal(associatedData);
+        var stored = new EncryptedSecret { KeyEncryptionKeyId = kek.CurrentKeyId, WrappedDataKey = wrapped, Nonce = nonce, Ciphertext = ciphertext };
+        using var opened = await new EnvelopeSecretProtector(kek).OpenAsync(stored, binding);
+
+        opened.Matches("sk-proj-known-answer-0123456789abcdefT3BlbkFJ").Should().BeTrue();
+        opened.DisplayHint.Should().Be("sk-…bkFJ");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(511)]
+    [InlineData(512)]
+    [InlineData(513)]
+    [InlineData(4096)]
+    public async Task SealOpen_SecretsShortAndLong_RoundTrip(int length)
+    {
+        using var kek = Kek(LocalMasterKeyProvider.GenerateMasterKey());
+        var protector = new EnvelopeSecretProtector(kek);
+        var text = string.Concat(Enumerable.Range(0, length).Select(i => (char)('a' + (i % 26))));
+        using var secret = SecretValue.FromString(text);
+        var binding = new SecretBinding(KeyReference.Parse("openai/" + new string('n', 128)), "kv_" + new string('v', 400));
+
+        using var opened = await protector.OpenAsync(await protector.SealAsync(secret, binding), binding);
+
+        opened.Matches(text).Should().BeTrue();
+        opened.DisplayHint.Should().Be(secret.DisplayHint);
+    }
+
+    [Fact]
     public void KekId_IsStableForTheSameMasterKey()
     {
         var master = LocalMasterKeyProvider.GenerateMasterKey();
