@@ -33,8 +33,13 @@ public sealed class EnvelopeSecretProtector : ISecretProtector
         var dataKey = DataKeys.Rent();
         try
         {
-            RandomNumberGenerator.Fill(dataKey);
-            var nonce = RandomNumberGenerator.GetBytes(NonceSize);
+            // One call to the system's random source for both (each call costs about as much as the encryption).
+            var nonce = new byte[NonceSize];
+            Span<byte> random = stackalloc byte[DataKeySize + NonceSize];
+            RandomNumberGenerator.Fill(random);
+            random[..DataKeySize].CopyTo(dataKey);
+            random[DataKeySize..].CopyTo(nonce);
+            CryptographicOperations.ZeroMemory(random);
             var ciphertext = new byte[secret.Length + TagSize];
             secret.UseBytes((dataKey, nonce, ciphertext, binding), static (plaintext, s) =>
             {
