@@ -20,4 +20,7 @@ public static class IronCageHttpConstants
 
     /// <summary>The default <see cref="IronCageKeyHandlerOptions.DefaultMaxOutputTokens"/>: 4,096.</summary>
     public const int DefaultMaxOutputTokens = 4096;
+
+    /// <summary>The largest SDK request body (1 MiB) that <see cref="IronCageSdk.CreateIronCageTransport"/> copies so the key handler may send it again (pool failover, a refreshed key after a 401) and a budget can read it.</summary>
+    public const int SdkReplayableBodyBytes = 1024 * 1024;
 }

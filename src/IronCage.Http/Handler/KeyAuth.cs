@@ -19,6 +19,12 @@ internal static class KeyAuth
             case AuthSchemeKind.Header:
                 request.Headers.Remove(auth.Name);
                 request.Headers.TryAddWithoutValidation(auth.Name, key.RevealCached());
+                if (request.Headers.Authorization is { } stand && IsPlaceholder(stand))
+                {
+                    // An SDK given the placeholder as a bearer token (Anthropic's AuthToken): only the real key goes out.
+                    request.Headers.Authorization = null;
+                }
+
                 break;
             default:
                 key.ApplyTo(request, overwrite: true);
@@ -64,12 +70,19 @@ internal static class KeyAuth
         }
     }
 
+    /// <summary>Tells whether the caller put credentials of its own on the request; <see cref="IronCageSdk.PlaceholderKey"/> (an SDK client's stand-in) does not count.</summary>
     public static bool CallerSetCredentials(HttpRequestMessage request, AuthScheme auth) => auth.Kind switch
     {
-        AuthSchemeKind.Bearer => request.Headers.Authorization is not null,
-        AuthSchemeKind.Header => request.Headers.Contains(auth.Name) || (auth.AlternativeQueryParameter is { } query && HasQueryParameter(request.RequestUri, query)),
+        AuthSchemeKind.Bearer => request.Headers.Authorization is { } given && !IsPlaceholder(given),
+        AuthSchemeKind.Header => HasOwnHeader(request, auth.Name) || (auth.AlternativeQueryParameter is { } query && HasQueryParameter(request.RequestUri, query)),
         _ => HasQueryParameter(request.RequestUri, auth.Name),
     };
+
+    private static bool IsPlaceholder(System.Net.Http.Headers.AuthenticationHeaderValue value)
+        => string.Equals(value.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase) && string.Equals(value.Parameter, IronCageSdk.PlaceholderKey, StringComparison.Ordinal);
+
+    private static bool HasOwnHeader(HttpRequestMessage request, string name)
+        => request.Headers.NonValidated.TryGetValues(name, out var values) && !(values.Count == 1 && string.Equals(values.ToString(), IronCageSdk.PlaceholderKey, StringComparison.Ordinal));
 
     /// <summary>Tells whether two addresses share scheme, host and port: a key sent to one may be sent again to the other.</summary>
     public static bool SameOrigin(Uri? first, Uri? second)
