@@ -104,4 +104,36 @@ public interface IKeyRotator
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The updated managed key.</returns>
     Task<ManagedKey> KillAsync(KeyReference key, string versionId, RotationRequest? request = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces a stored key's rotation policy (schedule, maintenance window, grace period, expiry warning lead, key
+    /// lifetime, jitter). The policy is checked as at registration; the key's next due time follows at once. Allowed
+    /// while a rotation runs: its versions are kept, a rotation not yet promoted uses the new grace period, one already
+    /// in its grace period keeps its recorded end. Audited as <c>key.policy-changed</c> with the old and new policy; an
+    /// unchanged policy writes nothing.
+    /// </summary>
+    /// <param name="key">The managed key.</param>
+    /// <param name="policy">The new policy; <see langword="null"/> for <see cref="RotationPolicy.Default"/> (rotate on demand only).</param>
+    /// <param name="request">Who asks (actor, IP and note are audited).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored managed key.</returns>
+    /// <exception cref="RotationPolicyException">The policy is out of range (the same errors as at registration).</exception>
+    /// <exception cref="ManagedKeyNotFoundException">The key does not exist.</exception>
+    /// <exception cref="ConcurrencyConflictException">Other writers changed the key on every one of the bounded retries.</exception>
+    Task<ManagedKey> ChangePolicyAsync(KeyReference key, RotationPolicy? policy, RotationRequest? request = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces a stored key's usage limits and alert thresholds. Checked as at registration; the usage gate and the
+    /// resolver see the new limits through the key change feed. Allowed while a rotation runs (only the limits are
+    /// replaced). Audited as <c>key.limits-changed</c> with the old and new limits; unchanged limits write nothing.
+    /// </summary>
+    /// <param name="key">The managed key.</param>
+    /// <param name="limits">The new limits; <see langword="null"/> for <see cref="UsageLimits.None"/>.</param>
+    /// <param name="request">Who asks (actor, IP and note are audited).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored managed key.</returns>
+    /// <exception cref="IronCageException">A threshold is out of range or two limits repeat a metric and window.</exception>
+    /// <exception cref="ManagedKeyNotFoundException">The key does not exist.</exception>
+    /// <exception cref="ConcurrencyConflictException">Other writers changed the key on every one of the bounded retries.</exception>
+    Task<ManagedKey> ChangeLimitsAsync(KeyReference key, UsageLimits? limits, RotationRequest? request = null, CancellationToken cancellationToken = default);
 }

@@ -20,10 +20,12 @@ internal sealed class KeyRotator : IKeyRotator
     private readonly ManagedKeyWriter _keys;
     private readonly RotationProviders _providers;
     private readonly RotationJournal _journal;
+    private readonly KeySettingsEditor _settings;
     private readonly IClock _clock;
 
-    public KeyRotator(RotationEngine engine, SuppliedKeyIntake intake, KeyRegistrar registrar, RotationPlanner planner, OperationRecorder operations, ManagedKeyWriter keys, RotationProviders providers, RotationJournal journal, IClock clock)
+    public KeyRotator(RotationEngine engine, SuppliedKeyIntake intake, KeyRegistrar registrar, RotationPlanner planner, OperationRecorder operations, ManagedKeyWriter keys, RotationProviders providers, RotationJournal journal, KeySettingsEditor settings, IClock clock)
     {
+        _settings = settings;
         _engine = engine;
         _intake = intake;
         _registrar = registrar;
@@ -155,4 +157,10 @@ internal sealed class KeyRotator : IKeyRotator
         await _journal.AuditAsync(AuditAction.KeyKill, key, request ?? new RotationRequest(), AuditOutcome.Success, new() { ["version"] = versionId }, cancellationToken).ConfigureAwait(false);
         return killed;
     }
+
+    public Task<ManagedKey> ChangePolicyAsync(KeyReference key, RotationPolicy? policy, RotationRequest? request = null, CancellationToken cancellationToken = default)
+        => _settings.ChangePolicyAsync(key, policy ?? RotationPolicy.Default, request ?? new RotationRequest(), cancellationToken);
+
+    public Task<ManagedKey> ChangeLimitsAsync(KeyReference key, UsageLimits? limits, RotationRequest? request = null, CancellationToken cancellationToken = default)
+        => _settings.ChangeLimitsAsync(key, limits ?? UsageLimits.None, request ?? new RotationRequest(), cancellationToken);
 }

@@ -21,6 +21,12 @@ public readonly struct AuditAction : IEquatable<AuditAction>
     /// <summary>A managed key's settings changed.</summary>
     public static AuditAction KeyUpdate { get; } = new("key.update");
 
+    /// <summary>A managed key's rotation policy changed (schedule, window, grace period, expiry lead, lifetime, jitter).</summary>
+    public static AuditAction KeyPolicyChange { get; } = new("key.policy-changed");
+
+    /// <summary>A managed key's usage limits or alert thresholds changed.</summary>
+    public static AuditAction KeyLimitsChange { get; } = new("key.limits-changed");
+
     /// <summary>A managed key was deleted.</summary>
     public static AuditAction KeyDelete { get; } = new("key.delete");
 
@@ -47,6 +53,9 @@ public readonly struct AuditAction : IEquatable<AuditAction>
 
     /// <summary>Key versions stored before their state was sealed were sealed (once, on the first open with the master key).</summary>
     public static AuditAction KeyStateSealed { get; } = new("key.state-sealed");
+
+    /// <summary>An operator surface (admin API, dashboard) let a caller through to an operation.</summary>
+    public static AuditAction AccessGranted { get; } = new("access.granted");
 
     /// <summary>An operation was refused for lack of permission.</summary>
     public static AuditAction AccessDenied { get; } = new("access.denied");

@@ -57,6 +57,7 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddSingleton<RotationEngine>();
         services.TryAddSingleton<SuppliedKeyIntake>();
         services.TryAddSingleton<KeyRegistrar>();
+        services.TryAddSingleton<KeySettingsEditor>();
         services.TryAddSingleton<RotationPlanner>();
         services.TryAddSingleton<IKeyRotator, KeyRotator>();
         builder.AddNotifications();
