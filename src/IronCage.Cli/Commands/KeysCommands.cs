@@ -15,7 +15,7 @@ internal static class KeysCommands
 {
     public static Command Build(CliGlobals globals)
     {
-        var keys = new Command("keys", "List, add, rotate, revoke, kill and verify managed keys.");
+        var keys = new Command("keys", "List, add, rotate, revoke, kill and verify managed keys; set their limits and rotation schedules.");
         keys.Add(List(globals));
         keys.Add(ShowKey(globals));
         keys.Add(Add(globals));
@@ -25,6 +25,8 @@ internal static class KeysCommands
         keys.Add(Revoke(globals));
         keys.Add(Kill(globals));
         keys.Add(Verify(globals));
+        keys.Add(KeySettingsCommands.Limits(globals));
+        keys.Add(KeySettingsCommands.Schedule(globals));
         return keys;
     }
 

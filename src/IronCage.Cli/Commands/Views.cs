@@ -25,7 +25,7 @@ internal sealed record KeyView(
         key.CurrentVersion?.DisplayHint,
         key.CurrentVersion?.VersionId,
         key.CreatedAt,
-        key.NextDueAt,
+        Show.Due(key),
         key.Policy.Schedule?.Text,
         key.Versions.Count,
         key.Labels,
@@ -99,4 +99,7 @@ internal sealed record OperationView(
 internal static class Show
 {
     public static string? Time(Instant? instant) => instant?.ToString("uuuu-MM-dd HH:mm'Z'", null);
+
+    /// <summary>When the key next has scheduled work; <see langword="null"/> for a key that has none (stored as <see cref="ManagedKeyDue.Never"/>).</summary>
+    public static Instant? Due(ManagedKey key) => key.NextDueAt == ManagedKeyDue.Never ? null : key.NextDueAt;
 }
