@@ -10,7 +10,7 @@ namespace IronCage.Rotation;
 /// <remarks>
 /// The rotation engine records every step through this seam, so a step costs one store transaction instead of one per
 /// store. The SQLite and PostgreSQL packages register their own when their key store, audit log and rotation store
-/// share one database; anything else (the in-memory stores, a host's own store) gets the writer that calls
+/// share one database; anything else (the in-memory stores, a host's own store) gets <see cref="SequentialRotationStepStore"/>, which calls
 /// <see cref="IKeyStore"/>, <see cref="Auditing.IAuditLog"/> and <see cref="IRotationStore"/> in turn.
 /// </remarks>
 public interface IRotationStepStore

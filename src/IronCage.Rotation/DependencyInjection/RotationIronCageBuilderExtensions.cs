@@ -31,7 +31,7 @@ public static class RotationIronCageBuilderExtensions
         services.AddOptions<RotationOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RotationOptions>, RotationOptionsValidator>());
         services.TryAddSingleton<IRotationStore, InMemoryRotationStore>();
-        services.TryAddSingleton<IRotationStepStore>(sp => new SeparateStoresStepStore(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<IRotationStore>()));
+        services.TryAddSingleton<IRotationStepStore>(sp => new SequentialRotationStepStore(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<IRotationStore>()));
         services.TryAddSingleton<RotationEventPublisher>();
         services.TryAddSingleton<RotationDueEvaluator>();
         services.TryAddSingleton<RotationProviders>();
