@@ -70,7 +70,7 @@ internal sealed class RetirementSteps
             {
                 if (revocation)
                 {
-                    managed = await KillAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+                    managed = await KillAsync(operation.Key, previous, managed, cancellationToken).ConfigureAwait(false);
                 }
 
                 await RetireAtProviderAsync(operation, managed, cancellationToken).ConfigureAwait(false);
@@ -103,16 +103,19 @@ internal sealed class RetirementSteps
     // Revoke-first (and revoke-only): kill the old version at once, then revoke it at the provider. A provider that
     // refuses is a revocation failure (critical alert, version marked), not a reason to stop: the key stays killed and
     // a revoke-first rotation still goes on to create the replacement.
-    public async Task<RotationOperation> RevokePreviousEarlyAsync(RotationOperation operation, CancellationToken cancellationToken)
+    public Task<RotationOperation> RevokePreviousEarlyAsync(RotationOperation operation, CancellationToken cancellationToken) => RevokePreviousEarlyAsync(operation, null, cancellationToken);
+
+    /// <summary>Revoke-first, starting from <paramref name="known"/> (a copy of the key just read) when given.</summary>
+    public async Task<RotationOperation> RevokePreviousEarlyAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
         var outcome = EarlyRevocation.Revoked;
         if (operation.PreviousVersionId is { } previous)
         {
-            await KillAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+            var killed = await KillAsync(operation.Key, previous, known, cancellationToken).ConfigureAwait(false);
             try
             {
-                await RetireWithImmediateRetriesAsync(operation, cancellationToken).ConfigureAwait(false);
-                await MarkRevokedAsync(operation.Key, previous, operation.OperationId, cancellationToken).ConfigureAwait(false);
+                await RetireWithImmediateRetriesAsync(operation, killed, cancellationToken).ConfigureAwait(false);
+                await MarkRevokedAsync(operation.Key, previous, operation.OperationId, killed, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (StepFailures.IsStepFailure(ex, cancellationToken))
             {
@@ -131,10 +134,13 @@ internal sealed class RetirementSteps
     public Uri? ConsoleUri(ProviderId provider) => _providers.ConsoleUri(provider);
 
     /// <summary>Kills a version locally; only the call that actually killed it tells the world (a resumed step must not repeat it).</summary>
-    public async Task<ManagedKey> KillAsync(KeyReference key, string versionId, CancellationToken cancellationToken)
+    public Task<ManagedKey> KillAsync(KeyReference key, string versionId, CancellationToken cancellationToken) => KillAsync(key, versionId, null, cancellationToken);
+
+    /// <summary>Kills a version locally, starting from <paramref name="known"/> when given.</summary>
+    public async Task<ManagedKey> KillAsync(KeyReference key, string versionId, ManagedKey? known, CancellationToken cancellationToken)
     {
         var now = _clock.GetCurrentInstant();
-        var (updated, changed) = await _keys.UpdateAsync(key, managed => ManagedKeyTransitions.Kill(managed, versionId, now), cancellationToken).ConfigureAwait(false);
+        var (updated, changed) = await _keys.UpdateAsync(key, managed => ManagedKeyTransitions.Kill(managed, versionId, now), known, cancellationToken).ConfigureAwait(false);
         if (changed)
         {
             await _journal.KilledAsync(key, versionId, now, cancellationToken).ConfigureAwait(false);
@@ -167,13 +173,13 @@ internal sealed class RetirementSteps
         await strategy.RetireAsync(new RotationStrategyContext(operation, managed, adapter), previous, providerKeyId, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RetireWithImmediateRetriesAsync(RotationOperation operation, CancellationToken cancellationToken)
+    private async Task RetireWithImmediateRetriesAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await RetireAtProviderAsync(operation, null, cancellationToken).ConfigureAwait(false);
+                await RetireAtProviderAsync(operation, known, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (ProviderRequestException ex) when (StepFailures.IsRetryable(ex.Kind) && attempt < _options.ImmediateRetries)
@@ -185,11 +191,11 @@ internal sealed class RetirementSteps
 
     private bool IsLocalOnly(KeyReference key) => _providers.Find(key.Provider) is null || !_strategies.For(_providers.TierOf(key.Provider)).RetiresAtProvider;
 
-    private async Task MarkRevokedAsync(KeyReference key, string versionId, string operationId, CancellationToken cancellationToken)
+    private async Task MarkRevokedAsync(KeyReference key, string versionId, string operationId, ManagedKey? known, CancellationToken cancellationToken)
     {
         var localOnly = IsLocalOnly(key);
         var now = _clock.GetCurrentInstant();
-        await _keys.UpdateAsync(key, managed => ManagedKeyTransitions.MarkRevoked(managed, versionId, now), cancellationToken).ConfigureAwait(false);
+        await _keys.UpdateAsync(key, managed => ManagedKeyTransitions.MarkRevoked(managed, versionId, now), known, cancellationToken).ConfigureAwait(false);
         await _journal.RevokedAsync(key, versionId, operationId, localOnly, _providers.ConsoleUri(key.Provider), now, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -181,7 +181,7 @@ internal sealed class RotationEngine
 
     private async Task<StepOutcome> NextStepAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken) => operation.Step switch
     {
-        RotationStep.Requested when operation.RevokesFirst && operation.EarlyRevocation == EarlyRevocation.None => await _retirement.RevokePreviousEarlyAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.Requested when operation.RevokesFirst && operation.EarlyRevocation == EarlyRevocation.None => await _retirement.RevokePreviousEarlyAsync(operation, known, cancellationToken).ConfigureAwait(false),
         RotationStep.Requested when operation.Kind == RotationOperationKind.Revocation && operation.EarlyRevocation == EarlyRevocation.Failed => operation with { Step = RotationStep.RevocationFailed, EndedAt = _clock.GetCurrentInstant() },
         RotationStep.Requested when operation.Kind == RotationOperationKind.Revocation => operation with { Step = RotationStep.PreviousRevoked },
         RotationStep.Requested => await _newKey.ObtainAsync(operation, known, cancellationToken).ConfigureAwait(false),
