@@ -228,7 +228,7 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 
     internal SqliteDatabase Database => _database;
 
-    /// <summary>Writes a validated key's change inside <paramref name="write"/>; the caller commits with <see cref="CommitAnnounced"/>.</summary>
+    /// <summary>Writes a validated key's change inside <paramref name="write"/>; the caller commits with <see cref="CommitAnnounced(SqliteWrite, KeyReference, long)"/>.</summary>
     internal async ValueTask<ManagedKey> UpdateInAsync(SqliteWrite write, ManagedKey key, CancellationToken cancellationToken)
     {
         var row = KeyRow.From(key, _defaultExpiryWarningLead);
@@ -305,6 +305,34 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 
     // The token is noted as this store's own before the commit, so the cross-process poll never announces this write a
     // second time; while the write lock is held no other writer can take the same token, and a failed commit forgets it.
+    /// <summary>Commits <paramref name="write"/>, which changed every key of <paramref name="changed"/>, and announces them (see <see cref="CommitAnnounced(SqliteWrite, KeyReference, long)"/>).</summary>
+    internal void CommitAnnounced(SqliteWrite write, IReadOnlyList<ManagedKey> changed)
+    {
+        foreach (var key in changed)
+        {
+            _changes.Expect(key.ConcurrencyToken);
+        }
+
+        try
+        {
+            write.Commit();
+        }
+        catch
+        {
+            foreach (var key in changed)
+            {
+                _changes.Forget(key.ConcurrencyToken);
+            }
+
+            throw;
+        }
+
+        foreach (var key in changed)
+        {
+            _changes.Raise(key.Reference);
+        }
+    }
+
     internal void CommitAnnounced(SqliteWrite write, KeyReference key, long token)
     {
         _changes.Expect(token);
