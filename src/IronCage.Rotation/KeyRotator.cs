@@ -77,7 +77,7 @@ internal sealed class KeyRotator : IKeyRotator
             operation = await _engine.Retirement.RevokePreviousEarlyAsync(operation, cancellationToken).ConfigureAwait(false);
         }
 
-        return await _engine.RunAsync(operation, cancellationToken).ConfigureAwait(false);
+        return await _engine.RunAsync(operation, request.RevokeFirst ? null : managed, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<RotationOperation> RevokeAsync(KeyReference key, RotationRequest? request = null, CancellationToken cancellationToken = default)
@@ -91,7 +91,7 @@ internal sealed class KeyRotator : IKeyRotator
         }
 
         var operation = await _engine.StartAsync(managed, _providers.TierOf(key.Provider), RotationReason.Compromised, RotationOperationKind.Revocation, request, RotationStep.Requested, cancellationToken).ConfigureAwait(false);
-        return await _engine.RunAsync(operation, cancellationToken).ConfigureAwait(false);
+        return await _engine.RunAsync(operation, managed, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<RotationOperation> SupplyNewKeyAsync(KeyReference key, SecretValue newKey, RotationRequest? request = null, CancellationToken cancellationToken = default)

@@ -60,44 +60,64 @@ public sealed class PostgreSqlAuditLog : IAuditLog, IDisposable
             var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
             await using (write.ConfigureAwait(false))
             {
-                long sequence;
-                string previousHash;
-                using (var head = write.Command("SELECT sequence, hash FROM ironcage_audit_head WHERE id = 1 FOR UPDATE;"))
-                {
-                    var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                    await using (reader.ConfigureAwait(false))
-                    {
-                        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                        {
-                            throw new IronCageException($"The IronCage database '{_database.Name}' has no audit chain head (ironcage_audit_head); was its schema changed by hand?");
-                        }
-
-                        var last = reader.GetInt64(0);
-                        (sequence, previousHash) = last == 0 ? (1L, AuditChain.GenesisHash) : (last + 1, reader.GetString(1));
-                    }
-                }
-
-                var hash = AuditChain.ComputeHash(sequence, previousHash, auditEvent);
-                using (var insert = write.Command("""
-                    INSERT INTO ironcage_audit (sequence, event, previous_hash, hash) VALUES (@sequence, @event, @previous_hash, @hash);
-                    UPDATE ironcage_audit_head SET sequence = @sequence, hash = @hash WHERE id = 1;
-                    """))
-                {
-                    insert.Parameters.AddWithValue("sequence", sequence);
-                    insert.Parameters.AddWithValue("event", json);
-                    insert.Parameters.AddWithValue("previous_hash", previousHash);
-                    insert.Parameters.AddWithValue("hash", hash);
-                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
+                var records = await AppendInAsync(write, [auditEvent], [json], cancellationToken).ConfigureAwait(false);
                 await write.CommitAsync().ConfigureAwait(false);
-                return new AuditRecord(sequence, auditEvent, previousHash, hash);
+                return records[0];
             }
         }
         catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
         {
             throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
+    }
+
+    internal PostgreSqlDatabase Database => _database;
+
+    /// <summary>
+    /// Appends records inside <paramref name="write"/>: the head row is locked once (held to the end of the caller's
+    /// transaction), every record and the moved head go in one round trip.
+    /// </summary>
+    internal async ValueTask<AuditRecord[]> AppendInAsync(PostgreSqlWrite write, IReadOnlyList<AuditEvent> events, IReadOnlyList<string> json, CancellationToken cancellationToken)
+    {
+        long sequence;
+        string previousHash;
+        using (var head = write.Command("SELECT sequence, hash FROM ironcage_audit_head WHERE id = 1 FOR UPDATE;"))
+        {
+            var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new IronCageException($"The IronCage database '{_database.Name}' has no audit chain head (ironcage_audit_head); was its schema changed by hand?");
+                }
+
+                var last = reader.GetInt64(0);
+                (sequence, previousHash) = last == 0 ? (0L, AuditChain.GenesisHash) : (last, reader.GetString(1));
+            }
+        }
+
+        var records = new AuditRecord[events.Count];
+        using var batch = new NpgsqlBatch(write.Connection, write.Transaction);
+        for (var i = 0; i < events.Count; i++)
+        {
+            sequence++;
+            var hash = AuditChain.ComputeHash(sequence, previousHash, events[i]);
+            var insert = new NpgsqlBatchCommand("INSERT INTO ironcage_audit (sequence, event, previous_hash, hash) VALUES (@sequence, @event, @previous_hash, @hash);");
+            insert.Parameters.AddWithValue("sequence", sequence);
+            insert.Parameters.AddWithValue("event", json[i]);
+            insert.Parameters.AddWithValue("previous_hash", previousHash);
+            insert.Parameters.AddWithValue("hash", hash);
+            batch.BatchCommands.Add(insert);
+            records[i] = new AuditRecord(sequence, events[i], previousHash, hash);
+            previousHash = hash;
+        }
+
+        var move = new NpgsqlBatchCommand("UPDATE ironcage_audit_head SET sequence = @sequence, hash = @hash WHERE id = 1;");
+        move.Parameters.AddWithValue("sequence", sequence);
+        move.Parameters.AddWithValue("hash", previousHash);
+        batch.BatchCommands.Add(move);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return records;
     }
 
     /// <inheritdoc />

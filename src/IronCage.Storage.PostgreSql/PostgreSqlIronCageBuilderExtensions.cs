@@ -82,6 +82,10 @@ public static class PostgreSqlIronCageBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IRotationStore>(sp => sp.GetRequiredService<PostgreSqlRotationStore>()));
         services.Replace(ServiceDescriptor.Singleton<IUsageStore>(sp => sp.GetRequiredService<PostgreSqlUsageStore>()));
 
+        // A rotation step (operation, key change, audit records) commits in one transaction when the three stores above
+        // are this database's; a store replaced by the host afterwards gets the sequential writer.
+        services.Replace(ServiceDescriptor.Singleton<IRotationStepStore>(PostgreSqlRotationStepStore.Create));
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlStoreInitializer>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlKeyChangeFeedService>());
         return builder;

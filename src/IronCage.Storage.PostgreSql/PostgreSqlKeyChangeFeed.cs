@@ -222,6 +222,21 @@ public sealed class PostgreSqlKeyChangeFeed : IKeyChangeFeed, IUsageChangeFeed, 
         connection.Notification -= OnNotification;
         try
         {
+            // Pooled connections are not reset when handed back (PostgreSqlDatabase.WithoutResetOnClose): stop listening
+            // first, so a store call that gets this connection next is not sent every notification.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                using var unlisten = new NpgsqlCommand("UNLISTEN *;", connection);
+                await unlisten.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
+        {
+            // A broken connection is not pooled again.
+        }
+
+        try
+        {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or IOException)

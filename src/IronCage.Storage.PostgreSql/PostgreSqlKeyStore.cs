@@ -225,48 +225,65 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
             await using (write.ConfigureAwait(false))
             {
-                long token;
-                // The row lock this takes makes a concurrent writer wait, then re-check the token (READ COMMITTED re-evaluates
-                // the WHERE clause on the newest row version) and find it changed.
-                using (var update = write.Command("""
-                    UPDATE ironcage_keys
-                    SET kind = @kind, description = @description, labels = @labels, scope = @scope, policy = @policy, limits = @limits,
-                        created_at = @created_at, token = nextval('ironcage_key_token'), next_due_at = @next_due_at
-                    WHERE reference = @reference AND token = @expected
-                    RETURNING token;
-                    """))
-                {
-                    row.Bind(update);
-                    update.Parameters.AddWithValue("expected", key.ConcurrencyToken);
-                    if (await update.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long updated)
-                    {
-                        token = updated;
-                    }
-                    else
-                    {
-                        var actual = await ReadTokenAsync(write, row.Reference, cancellationToken).ConfigureAwait(false);
-                        Log.KeyConflict(_database.Logger, key.Reference, key.ConcurrencyToken, actual);
-                        throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, actual);
-                    }
-                }
-
-                // The versions are replaced as a whole: the key's row and its versions change in one transaction.
-                using (var delete = write.Command("DELETE FROM ironcage_key_versions WHERE reference = @reference;"))
-                {
-                    delete.Parameters.AddWithValue("reference", row.Reference);
-                    await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await InsertVersionsAsync(write, row, key, cancellationToken).ConfigureAwait(false);
-                await write.NotifyKeyChangedAsync(row.Reference, cancellationToken).ConfigureAwait(false);
+                var stored = await UpdateInAsync(write, key, row, cancellationToken).ConfigureAwait(false);
                 await write.CommitAsync().ConfigureAwait(false);
-                return Stored(key, token, row.NextDueAt);
+                return stored;
             }
         }
         catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
         {
             throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
+    }
+
+    internal PostgreSqlDatabase Database => _database;
+
+    /// <summary>Seals legacy versions once, before the first write transaction.</summary>
+    internal ValueTask PrepareWriteAsync(CancellationToken cancellationToken) => _sealer?.EnsureSealedAsync(cancellationToken) ?? ValueTask.CompletedTask;
+
+    /// <summary>Writes a validated key's change inside <paramref name="write"/> (announced on commit); the caller commits.</summary>
+    internal ValueTask<ManagedKey> UpdateInAsync(PostgreSqlWrite write, ManagedKey key, CancellationToken cancellationToken)
+        => UpdateInAsync(write, key, KeyRow.From(key, _defaultExpiryWarningLead), cancellationToken);
+
+    private async ValueTask<ManagedKey> UpdateInAsync(PostgreSqlWrite write, ManagedKey key, KeyRow row, CancellationToken cancellationToken)
+    {
+        long token;
+        // The row lock this takes makes a concurrent writer wait, then re-check the token (READ COMMITTED re-evaluates
+        // the WHERE clause on the newest row version) and find it changed.
+        using (var update = write.Command("""
+            UPDATE ironcage_keys
+            SET kind = @kind, description = @description, labels = @labels, scope = @scope, policy = @policy, limits = @limits,
+                created_at = @created_at, token = nextval('ironcage_key_token'), next_due_at = @next_due_at
+            WHERE reference = @reference AND token = @expected
+            RETURNING token;
+            """))
+        {
+            row.Bind(update);
+            update.Parameters.AddWithValue("expected", key.ConcurrencyToken);
+            if (await update.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long updated)
+            {
+                token = updated;
+            }
+            else
+            {
+                var actual = await ReadTokenAsync(write, row.Reference, cancellationToken).ConfigureAwait(false);
+                Log.KeyConflict(_database.Logger, key.Reference, key.ConcurrencyToken, actual);
+                throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, actual);
+            }
+        }
+
+        // The versions are replaced as a whole, and the change announced, in one round trip.
+        using var batch = new NpgsqlBatch(write.Connection, write.Transaction);
+        var delete = new NpgsqlBatchCommand("DELETE FROM ironcage_key_versions WHERE reference = @reference;");
+        delete.Parameters.AddWithValue("reference", row.Reference);
+        batch.BatchCommands.Add(delete);
+        AddVersionInserts(batch, row, key);
+        var notify = new NpgsqlBatchCommand("SELECT pg_notify(@channel, @reference);");
+        notify.Parameters.AddWithValue("channel", PostgreSqlConstants.KeyChangeChannel);
+        notify.Parameters.AddWithValue("reference", row.Reference);
+        batch.BatchCommands.Add(notify);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return Stored(key, token, row.NextDueAt);
     }
 
     /// <inheritdoc />
@@ -341,6 +358,13 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
 
         // One round trip for every version.
         using var batch = new NpgsqlBatch(write.Connection, write.Transaction);
+        AddVersionInserts(batch, row, key);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void AddVersionInserts(NpgsqlBatch batch, KeyRow row, ManagedKey key)
+    {
+        var versions = key.Versions;
         for (var i = 0; i < versions.Count; i++)
         {
             var version = versions[i];
@@ -368,8 +392,6 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
             command.Add(new NpgsqlParameter("state_mac", NpgsqlDbType.Text) { Value = _guard is null ? DBNull.Value : _guard.Seal(key.Reference, version) });
             batch.BatchCommands.Add(insert);
         }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<NpgsqlConnection> OpenReadAsync(CancellationToken cancellationToken)

@@ -65,16 +65,7 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
             var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
             await using (write.ConfigureAwait(false))
             {
-                using var insert = write.Command("""
-                    INSERT INTO ironcage_rotation_operations (operation_id, key_reference, step, finished, requested_at, updated_at, token, body,
-                                                              new_secret_format, new_kek_id, new_wrapped_data_key, new_nonce, new_ciphertext)
-                    VALUES (@operation_id, @key_reference, @step, @finished, @requested_at, @updated_at, nextval('ironcage_rotation_operation_token'), @body,
-                            @new_secret_format, @new_kek_id, @new_wrapped_data_key, @new_nonce, @new_ciphertext)
-                    ON CONFLICT (operation_id) DO NOTHING
-                    RETURNING token;
-                    """);
-                Bind(insert, operation, body);
-                token = await ExecuteAsync(insert, cancellationToken).ConfigureAwait(false);
+                token = await CreateInAsync(write, operation, body, cancellationToken).ConfigureAwait(false);
                 if (token is { } created)
                 {
                     await write.CommitAsync().ConfigureAwait(false);
@@ -82,12 +73,7 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
                 }
             }
 
-            if (token is null)
-            {
-                await ThrowIfActiveAsync(operation, cancellationToken).ConfigureAwait(false);
-            }
-
-            throw new ArgumentException($"Rotation operation '{operation.OperationId}' already exists; create each operation with a new id (RotationOperation.NewOperationId()).", nameof(operation));
+            throw await CreateConflictAsync(operation, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
         {
@@ -140,36 +126,70 @@ public sealed class PostgreSqlRotationStore : IRotationStore, IDisposable
             var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
             await using (write.ConfigureAwait(false))
             {
-                using (var update = write.Command("""
-                    UPDATE ironcage_rotation_operations
-                    SET key_reference = @key_reference, step = @step, finished = @finished, requested_at = @requested_at, updated_at = @updated_at,
-                        token = nextval('ironcage_rotation_operation_token'), body = @body, new_secret_format = @new_secret_format, new_kek_id = @new_kek_id,
-                        new_wrapped_data_key = @new_wrapped_data_key, new_nonce = @new_nonce, new_ciphertext = @new_ciphertext
-                    WHERE operation_id = @operation_id AND token = @expected
-                    RETURNING token;
-                    """))
+                if (await UpdateInAsync(write, operation, body, cancellationToken).ConfigureAwait(false) is { } token)
                 {
-                    Bind(update, operation, body);
-                    update.Parameters.AddWithValue("expected", operation.ConcurrencyToken);
-                    if (await ExecuteAsync(update, cancellationToken).ConfigureAwait(false) is { } token)
-                    {
-                        await write.CommitAsync().ConfigureAwait(false);
-                        return operation with { ConcurrencyToken = token };
-                    }
+                    await write.CommitAsync().ConfigureAwait(false);
+                    return operation with { ConcurrencyToken = token };
                 }
             }
 
-            // Either the token moved on (another writer), or the update would reopen an operation of a key that has another
-            // one under way (the partial unique index refused it).
-            await ThrowIfActiveAsync(operation, cancellationToken).ConfigureAwait(false);
-            var stored = await FindAsync(operation.OperationId, cancellationToken).ConfigureAwait(false);
-            Log.OperationConflict(_database.Logger, operation.OperationId, operation.Key, null);
-            throw new RotationConflictException(operation.Key, operation.OperationId, stored?.Step ?? operation.Step);
+            throw await UpdateConflictAsync(operation, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
         {
             throw PostgreSqlErrors.Unavailable(_database.Name, e);
         }
+    }
+
+    internal PostgreSqlDatabase Database => _database;
+
+    /// <summary>Inserts inside <paramref name="write"/>; the new token, or <see langword="null"/> when refused (the transaction is then aborted: roll it back, then ask <see cref="CreateConflictAsync"/>).</summary>
+    internal static async ValueTask<long?> CreateInAsync(PostgreSqlWrite write, RotationOperation operation, string body, CancellationToken cancellationToken)
+    {
+        using var insert = write.Command("""
+            INSERT INTO ironcage_rotation_operations (operation_id, key_reference, step, finished, requested_at, updated_at, token, body,
+                                                      new_secret_format, new_kek_id, new_wrapped_data_key, new_nonce, new_ciphertext)
+            VALUES (@operation_id, @key_reference, @step, @finished, @requested_at, @updated_at, nextval('ironcage_rotation_operation_token'), @body,
+                    @new_secret_format, @new_kek_id, @new_wrapped_data_key, @new_nonce, @new_ciphertext)
+            ON CONFLICT (operation_id) DO NOTHING
+            RETURNING token;
+            """);
+        Bind(insert, operation, body);
+        return await ExecuteAsync(insert, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Updates inside <paramref name="write"/> if the token matches; the new token, or <see langword="null"/> when refused (roll back, then ask <see cref="UpdateConflictAsync"/>).</summary>
+    internal static async ValueTask<long?> UpdateInAsync(PostgreSqlWrite write, RotationOperation operation, string body, CancellationToken cancellationToken)
+    {
+        using var update = write.Command("""
+            UPDATE ironcage_rotation_operations
+            SET key_reference = @key_reference, step = @step, finished = @finished, requested_at = @requested_at, updated_at = @updated_at,
+                token = nextval('ironcage_rotation_operation_token'), body = @body, new_secret_format = @new_secret_format, new_kek_id = @new_kek_id,
+                new_wrapped_data_key = @new_wrapped_data_key, new_nonce = @new_nonce, new_ciphertext = @new_ciphertext
+            WHERE operation_id = @operation_id AND token = @expected
+            RETURNING token;
+            """);
+        Bind(update, operation, body);
+        update.Parameters.AddWithValue("expected", operation.ConcurrencyToken);
+        return await ExecuteAsync(update, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The exception for a refused create, read after the transaction rolled back.</summary>
+    internal async ValueTask<Exception> CreateConflictAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        await ThrowIfActiveAsync(operation, cancellationToken).ConfigureAwait(false);
+        return new ArgumentException($"Rotation operation '{operation.OperationId}' already exists; create each operation with a new id (RotationOperation.NewOperationId()).", nameof(operation));
+    }
+
+    /// <summary>The exception for a refused update, read after the transaction rolled back.</summary>
+    internal async ValueTask<Exception> UpdateConflictAsync(RotationOperation operation, CancellationToken cancellationToken)
+    {
+        // Either the token moved on (another writer), or the update would reopen an operation of a key that has another
+        // one under way (the partial unique index refused it).
+        await ThrowIfActiveAsync(operation, cancellationToken).ConfigureAwait(false);
+        var stored = await FindAsync(operation.OperationId, cancellationToken).ConfigureAwait(false);
+        Log.OperationConflict(_database.Logger, operation.OperationId, operation.Key, null);
+        return new RotationConflictException(operation.Key, operation.OperationId, stored?.Step ?? operation.Step);
     }
 
     /// <inheritdoc />

@@ -57,39 +57,48 @@ public sealed class SqliteAuditLog : IAuditLog, IDisposable
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
         {
-            long sequence;
-            string previousHash;
-            using (var head = write.Command("SELECT sequence, hash FROM ironcage_audit_head WHERE id = 1;"))
-            {
-                var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        throw new IronCageException($"The IronCage database '{_database.DataSource}' has no audit chain head (ironcage_audit_head): it was deleted outside IronCage. Restore the file from a backup and verify the audit log against its latest exported checkpoint.");
-                    }
-
-                    var last = reader.GetInt64(0);
-                    (sequence, previousHash) = last == 0 ? (1L, AuditChain.GenesisHash) : (last + 1, reader.GetString(1));
-                }
-            }
-
-            var hash = AuditChain.ComputeHash(sequence, previousHash, auditEvent);
-            using (var insert = write.Command("""
-                INSERT INTO ironcage_audit (sequence, event, previous_hash, hash) VALUES ($sequence, $event, $previous_hash, $hash);
-                UPDATE ironcage_audit_head SET sequence = $sequence, hash = $hash WHERE id = 1;
-                """))
-            {
-                insert.Parameters.AddWithValue("$sequence", sequence);
-                insert.Parameters.AddWithValue("$event", json);
-                insert.Parameters.AddWithValue("$previous_hash", previousHash);
-                insert.Parameters.AddWithValue("$hash", hash);
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            var record = await AppendInAsync(write, auditEvent, json, cancellationToken).ConfigureAwait(false);
             write.Commit();
-            return new AuditRecord(sequence, auditEvent, previousHash, hash);
+            return record;
         }
+    }
+
+    internal SqliteDatabase Database => _database;
+
+    /// <summary>Appends inside <paramref name="write"/>: the head row moves on with the transaction, or not at all.</summary>
+    internal async ValueTask<AuditRecord> AppendInAsync(SqliteWrite write, AuditEvent auditEvent, string json, CancellationToken cancellationToken)
+    {
+        long sequence;
+        string previousHash;
+        using (var head = write.Command("SELECT sequence, hash FROM ironcage_audit_head WHERE id = 1;"))
+        {
+            var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new IronCageException($"The IronCage database '{_database.DataSource}' has no audit chain head (ironcage_audit_head): it was deleted outside IronCage. Restore the file from a backup and verify the audit log against its latest exported checkpoint.");
+                }
+
+                var last = reader.GetInt64(0);
+                (sequence, previousHash) = last == 0 ? (1L, AuditChain.GenesisHash) : (last + 1, reader.GetString(1));
+            }
+        }
+
+        var hash = AuditChain.ComputeHash(sequence, previousHash, auditEvent);
+        using (var insert = write.Command("""
+            INSERT INTO ironcage_audit (sequence, event, previous_hash, hash) VALUES ($sequence, $event, $previous_hash, $hash);
+            UPDATE ironcage_audit_head SET sequence = $sequence, hash = $hash WHERE id = 1;
+            """))
+        {
+            insert.Parameters.AddWithValue("$sequence", sequence);
+            insert.Parameters.AddWithValue("$event", json);
+            insert.Parameters.AddWithValue("$previous_hash", previousHash);
+            insert.Parameters.AddWithValue("$hash", hash);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new AuditRecord(sequence, auditEvent, previousHash, hash);
     }
 
     /// <inheritdoc />

@@ -63,6 +63,10 @@ public static class SqliteIronCageBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IRotationStore>(sp => sp.GetRequiredService<SqliteRotationStore>()));
         services.Replace(ServiceDescriptor.Singleton<IUsageStore>(sp => sp.GetRequiredService<SqliteUsageStore>()));
 
+        // A rotation step (operation, key change, audit records) commits in one transaction when the three stores above
+        // are this file's; a store replaced by the host afterwards gets the sequential writer.
+        services.Replace(ServiceDescriptor.Singleton<IRotationStepStore>(SqliteRotationStepStore.Create));
+
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreInitializer>());
         return builder;
     }

@@ -212,41 +212,53 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
         ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
         key.Validate();
-        var row = KeyRow.From(key, _defaultExpiryWarningLead);
-        await EnsureStateSealedAsync(cancellationToken).ConfigureAwait(false);
+        await PrepareWriteAsync(cancellationToken).ConfigureAwait(false);
 
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
         {
-            var token = await write.NextTokenAsync(TokenSequence, cancellationToken).ConfigureAwait(false);
-            using (var update = write.Command("""
-                UPDATE ironcage_keys
-                SET kind = $kind, description = $description, labels = $labels, scope = $scope, policy = $policy, limits = $limits,
-                    created_at = $created_at, token = $token, next_due_at = $next_due_at
-                WHERE reference = $reference AND token = $expected;
-                """))
-            {
-                row.Bind(update, token);
-                update.Parameters.AddWithValue("$expected", key.ConcurrencyToken);
-                if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    var actual = await ReadTokenAsync(write, row.Reference, cancellationToken).ConfigureAwait(false);
-                    Log.KeyConflict(_database.Logger, key.Reference, key.ConcurrencyToken, actual);
-                    throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, actual);
-                }
-            }
-
-            // The versions are replaced as a whole: the key's row and its versions change in one transaction.
-            using (var delete = write.Command("DELETE FROM ironcage_key_versions WHERE reference = $reference;"))
-            {
-                delete.Parameters.AddWithValue("$reference", row.Reference);
-                await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await InsertVersionsAsync(write, row, key, cancellationToken).ConfigureAwait(false);
-            CommitAnnounced(write, key.Reference, token);
-            return Stored(key, token, row.NextDueAt);
+            var stored = await UpdateInAsync(write, key, cancellationToken).ConfigureAwait(false);
+            CommitAnnounced(write, stored.Reference, stored.ConcurrencyToken);
+            return stored;
         }
+    }
+
+    /// <summary>Seals legacy versions once, before the first write transaction (it takes the write lock itself).</summary>
+    internal ValueTask PrepareWriteAsync(CancellationToken cancellationToken) => EnsureStateSealedAsync(cancellationToken);
+
+    internal SqliteDatabase Database => _database;
+
+    /// <summary>Writes a validated key's change inside <paramref name="write"/>; the caller commits with <see cref="CommitAnnounced(SqliteWrite, KeyReference, long)"/>.</summary>
+    internal async ValueTask<ManagedKey> UpdateInAsync(SqliteWrite write, ManagedKey key, CancellationToken cancellationToken)
+    {
+        var row = KeyRow.From(key, _defaultExpiryWarningLead);
+        var token = await write.NextTokenAsync(TokenSequence, cancellationToken).ConfigureAwait(false);
+        using (var update = write.Command("""
+            UPDATE ironcage_keys
+            SET kind = $kind, description = $description, labels = $labels, scope = $scope, policy = $policy, limits = $limits,
+                created_at = $created_at, token = $token, next_due_at = $next_due_at
+            WHERE reference = $reference AND token = $expected;
+            """))
+        {
+            row.Bind(update, token);
+            update.Parameters.AddWithValue("$expected", key.ConcurrencyToken);
+            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                var actual = await ReadTokenAsync(write, row.Reference, cancellationToken).ConfigureAwait(false);
+                Log.KeyConflict(_database.Logger, key.Reference, key.ConcurrencyToken, actual);
+                throw new ConcurrencyConflictException(key.Reference, key.ConcurrencyToken, actual);
+            }
+        }
+
+        // The versions are replaced as a whole: the key's row and its versions change in one transaction.
+        using (var delete = write.Command("DELETE FROM ironcage_key_versions WHERE reference = $reference;"))
+        {
+            delete.Parameters.AddWithValue("$reference", row.Reference);
+            await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await InsertVersionsAsync(write, row, key, cancellationToken).ConfigureAwait(false);
+        return Stored(key, token, row.NextDueAt);
     }
 
     /// <inheritdoc />
@@ -293,7 +305,35 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
 
     // The token is noted as this store's own before the commit, so the cross-process poll never announces this write a
     // second time; while the write lock is held no other writer can take the same token, and a failed commit forgets it.
-    private void CommitAnnounced(SqliteWrite write, KeyReference key, long token)
+    /// <summary>Commits <paramref name="write"/>, which changed every key of <paramref name="changed"/>, and announces them (see <see cref="CommitAnnounced(SqliteWrite, KeyReference, long)"/>).</summary>
+    internal void CommitAnnounced(SqliteWrite write, IReadOnlyList<ManagedKey> changed)
+    {
+        foreach (var key in changed)
+        {
+            _changes.Expect(key.ConcurrencyToken);
+        }
+
+        try
+        {
+            write.Commit();
+        }
+        catch
+        {
+            foreach (var key in changed)
+            {
+                _changes.Forget(key.ConcurrencyToken);
+            }
+
+            throw;
+        }
+
+        foreach (var key in changed)
+        {
+            _changes.Raise(key.Reference);
+        }
+    }
+
+    internal void CommitAnnounced(SqliteWrite write, KeyReference key, long token)
     {
         _changes.Expect(token);
         try

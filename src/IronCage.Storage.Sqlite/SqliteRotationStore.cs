@@ -59,31 +59,40 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
         {
-            if (await FindActiveAsync(write, operation.Key, cancellationToken).ConfigureAwait(false) is { } active)
-            {
-                Log.OperationConflict(_database.Logger, operation.OperationId, operation.Key, active.OperationId);
-                throw new RotationConflictException(operation.Key, active.OperationId, active.Step);
-            }
-
-            var token = await write.NextTokenAsync(OperationTokenSequence, cancellationToken).ConfigureAwait(false);
-            using (var insert = write.Command("""
-                INSERT INTO ironcage_rotation_operations (operation_id, key_reference, step, finished, requested_at, updated_at, token, body,
-                                                          new_secret_format, new_kek_id, new_wrapped_data_key, new_nonce, new_ciphertext)
-                VALUES ($operation_id, $key_reference, $step, $finished, $requested_at, $updated_at, $token, $body,
-                        $new_secret_format, $new_kek_id, $new_wrapped_data_key, $new_nonce, $new_ciphertext)
-                ON CONFLICT (operation_id) DO NOTHING;
-                """))
-            {
-                Bind(insert, operation, token, body);
-                if (await ExecuteAsync(insert, write, operation, cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    throw new ArgumentException($"Rotation operation '{operation.OperationId}' already exists; create each operation with a new id (RotationOperation.NewOperationId()).", nameof(operation));
-                }
-            }
-
+            var created = await CreateInAsync(write, operation, body, cancellationToken).ConfigureAwait(false);
             write.Commit();
-            return operation with { ConcurrencyToken = token };
+            return created;
         }
+    }
+
+    internal SqliteDatabase Database => _database;
+
+    /// <summary>Creates inside <paramref name="write"/>; the caller commits.</summary>
+    internal async ValueTask<RotationOperation> CreateInAsync(SqliteWrite write, RotationOperation operation, string body, CancellationToken cancellationToken)
+    {
+        if (await FindActiveAsync(write, operation.Key, cancellationToken).ConfigureAwait(false) is { } active)
+        {
+            Log.OperationConflict(_database.Logger, operation.OperationId, operation.Key, active.OperationId);
+            throw new RotationConflictException(operation.Key, active.OperationId, active.Step);
+        }
+
+        var token = await write.NextTokenAsync(OperationTokenSequence, cancellationToken).ConfigureAwait(false);
+        using (var insert = write.Command("""
+            INSERT INTO ironcage_rotation_operations (operation_id, key_reference, step, finished, requested_at, updated_at, token, body,
+                                                      new_secret_format, new_kek_id, new_wrapped_data_key, new_nonce, new_ciphertext)
+            VALUES ($operation_id, $key_reference, $step, $finished, $requested_at, $updated_at, $token, $body,
+                    $new_secret_format, $new_kek_id, $new_wrapped_data_key, $new_nonce, $new_ciphertext)
+            ON CONFLICT (operation_id) DO NOTHING;
+            """))
+        {
+            Bind(insert, operation, token, body);
+            if (await ExecuteAsync(insert, write, operation, cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw new ArgumentException($"Rotation operation '{operation.OperationId}' already exists; create each operation with a new id (RotationOperation.NewOperationId()).", nameof(operation));
+            }
+        }
+
+        return operation with { ConcurrencyToken = token };
     }
 
     /// <inheritdoc />
@@ -129,30 +138,37 @@ public sealed class SqliteRotationStore : IRotationStore, IDisposable
         var write = await _database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (write.ConfigureAwait(false))
         {
-            var token = await write.NextTokenAsync(OperationTokenSequence, cancellationToken).ConfigureAwait(false);
-            using (var update = write.Command("""
-                UPDATE ironcage_rotation_operations
-                SET key_reference = $key_reference, step = $step, finished = $finished, requested_at = $requested_at, updated_at = $updated_at,
-                    token = $token, body = $body, new_secret_format = $new_secret_format, new_kek_id = $new_kek_id,
-                    new_wrapped_data_key = $new_wrapped_data_key, new_nonce = $new_nonce, new_ciphertext = $new_ciphertext
-                WHERE operation_id = $operation_id AND token = $expected;
-                """))
-            {
-                Bind(update, operation, token, body);
-                update.Parameters.AddWithValue("$expected", operation.ConcurrencyToken);
-                if (await ExecuteAsync(update, write, operation, cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    using var current = write.Command("SELECT step FROM ironcage_rotation_operations WHERE operation_id = $operation_id;");
-                    current.Parameters.AddWithValue("$operation_id", operation.OperationId);
-                    var step = await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long stored ? (RotationStep)stored : operation.Step;
-                    Log.OperationConflict(_database.Logger, operation.OperationId, operation.Key, null);
-                    throw new RotationConflictException(operation.Key, operation.OperationId, step);
-                }
-            }
-
+            var updated = await UpdateInAsync(write, operation, body, cancellationToken).ConfigureAwait(false);
             write.Commit();
-            return operation with { ConcurrencyToken = token };
+            return updated;
         }
+    }
+
+    /// <summary>Updates inside <paramref name="write"/> if the token still matches; the caller commits.</summary>
+    internal async ValueTask<RotationOperation> UpdateInAsync(SqliteWrite write, RotationOperation operation, string body, CancellationToken cancellationToken)
+    {
+        var token = await write.NextTokenAsync(OperationTokenSequence, cancellationToken).ConfigureAwait(false);
+        using (var update = write.Command("""
+            UPDATE ironcage_rotation_operations
+            SET key_reference = $key_reference, step = $step, finished = $finished, requested_at = $requested_at, updated_at = $updated_at,
+                token = $token, body = $body, new_secret_format = $new_secret_format, new_kek_id = $new_kek_id,
+                new_wrapped_data_key = $new_wrapped_data_key, new_nonce = $new_nonce, new_ciphertext = $new_ciphertext
+            WHERE operation_id = $operation_id AND token = $expected;
+            """))
+        {
+            Bind(update, operation, token, body);
+            update.Parameters.AddWithValue("$expected", operation.ConcurrencyToken);
+            if (await ExecuteAsync(update, write, operation, cancellationToken).ConfigureAwait(false) == 0)
+            {
+                using var current = write.Command("SELECT step FROM ironcage_rotation_operations WHERE operation_id = $operation_id;");
+                current.Parameters.AddWithValue("$operation_id", operation.OperationId);
+                var step = await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long stored ? (RotationStep)stored : operation.Step;
+                Log.OperationConflict(_database.Logger, operation.OperationId, operation.Key, null);
+                throw new RotationConflictException(operation.Key, operation.OperationId, step);
+            }
+        }
+
+        return operation with { ConcurrencyToken = token };
     }
 
     /// <inheritdoc />

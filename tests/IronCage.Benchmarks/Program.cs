@@ -17,6 +17,12 @@ public static class Program
 {
     public static void Main(string[] args)
     {
+        if (args.Contains("--counts"))
+        {
+            StoreWriteCounts.RunAsync().GetAwaiter().GetResult();
+            return;
+        }
+
         var inProcess = args.Any(a => a is "--inProcess" or "-i");
         var config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(inProcess ? args : [.. args, "--inProcess"], config);

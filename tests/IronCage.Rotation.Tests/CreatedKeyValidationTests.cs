@@ -65,7 +65,7 @@ public sealed class CreatedKeyValidationTests
         var key = await harness.Keys.GetAsync(registered.Reference);
         var operation = await harness.Services.GetRequiredService<RotationEngine>().StartAsync(key, RotationTier.Automatic, RotationReason.Manual, RotationOperationKind.Rotation, new RotationRequest { Actor = "test" }, RotationStep.Requested, CancellationToken.None);
 
-        var act = () => harness.Services.GetRequiredService<NewKeySteps>().ObtainAsync(operation, CancellationToken.None);
+        var act = () => harness.Services.GetRequiredService<NewKeySteps>().ObtainAsync(operation, null, CancellationToken.None);
 
         var thrown = (await act.Should().ThrowAsync<ProviderKeyRejectedException>()).Which;
         thrown.Error.Should().Be(KeyFormatError.AdminKeyAsInference);

@@ -2,6 +2,7 @@ using IronCage.Auditing;
 using IronCage.Conformance;
 using IronCage.Rotation;
 using IronCage.Usage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 
@@ -24,6 +25,26 @@ public sealed class PostgreSqlAuditLogConformanceTests(PostgresServer server) : 
 public sealed class PostgreSqlRotationStoreConformanceTests(PostgresServer server) : RotationStoreConformanceTests
 {
     protected override IRotationStore CreateStore() => new PostgreSqlRotationStore(new PostgreSqlStoreOptions { ConnectionString = server.CreateDatabase() });
+}
+
+[Collection(PostgresCollection.Name)]
+[ConformanceSkipWhen(typeof(PostgresServer), nameof(PostgresServer.SkipReason))]
+public sealed class PostgreSqlRotationStepStoreConformanceTests(PostgresServer server) : RotationStepStoreConformanceTests
+{
+    [ConformanceFact]
+    public void PersistToPostgreSql_AllThreeStores_WritesAStepInOneTransaction()
+    {
+        using var provider = CreateServices().BuildServiceProvider();
+
+        provider.GetRequiredService<IRotationStepStore>().GetType().Name.Should().Be("PostgreSqlRotationStepStore");
+    }
+
+    protected override ServiceCollection CreateServices()
+    {
+        var services = new ServiceCollection();
+        AddIronCageWithRotation(services).PersistToPostgreSql(server.CreateDatabase());
+        return services;
+    }
 }
 
 [Collection(PostgresCollection.Name)]

@@ -98,3 +98,15 @@ public sealed class PostgresFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that is skipped, with the reason, when no PostgreSQL server can be had (decided at discovery).</summary>
+public sealed class PostgresTheoryAttribute : TheoryAttribute
+{
+    public PostgresTheoryAttribute()
+    {
+        if (PostgresServer.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}

@@ -2,6 +2,7 @@ using IronCage.Auditing;
 using IronCage.Conformance;
 using IronCage.Rotation;
 using IronCage.Usage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IronCage.Storage.Sqlite.Tests;
 
@@ -42,6 +43,42 @@ public sealed class SqliteRotationStoreConformanceTests : RotationStoreConforman
     }
 
     protected override IRotationStore CreateStore() => new SqliteRotationStore(new SqliteStoreOptions { ConnectionString = _database.NewConnectionString() });
+}
+
+public sealed class SqliteRotationStepStoreConformanceTests : RotationStepStoreConformanceTests
+{
+    private readonly TempDatabase _database = new();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _database.Delete();
+    }
+
+    [Fact]
+    public void PersistToSqlite_AllThreeStores_WritesAStepInOneTransaction()
+    {
+        using var provider = CreateServices().BuildServiceProvider();
+
+        provider.GetRequiredService<IRotationStepStore>().GetType().Name.Should().Be("SqliteRotationStepStore");
+    }
+
+    [Fact]
+    public void PersistToSqlite_KeyStoreReplacedByTheHost_WritesStepsOneStoreAfterTheOther()
+    {
+        var services = CreateServices();
+        services.AddSingleton<IKeyStore, InMemoryKeyStore>();
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IRotationStepStore>().Should().BeOfType<SequentialRotationStepStore>();
+    }
+
+    protected override ServiceCollection CreateServices()
+    {
+        var services = new ServiceCollection();
+        AddIronCageWithRotation(services).PersistToSqlite(_database.NewConnectionString());
+        return services;
+    }
 }
 
 public sealed class SqliteUsageStoreConformanceTests : UsageStoreConformanceTests

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using IronCage.Auditing;
 using IronCage.Providers;
 using IronCage.Rotation;
 using IronCage.Storage;
@@ -30,6 +31,7 @@ public static class RotationIronCageBuilderExtensions
         services.AddOptions<RotationOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RotationOptions>, RotationOptionsValidator>());
         services.TryAddSingleton<IRotationStore, InMemoryRotationStore>();
+        services.TryAddSingleton<IRotationStepStore>(sp => new SequentialRotationStepStore(sp.GetRequiredService<IKeyStore>(), sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<IRotationStore>()));
         services.TryAddSingleton<RotationEventPublisher>();
         services.TryAddSingleton<RotationDueEvaluator>();
         services.TryAddSingleton<RotationProviders>();

@@ -21,11 +21,15 @@ internal sealed class ManagedKeyWriter
     public ValueTask<ManagedKey> CreateAsync(ManagedKey key, CancellationToken cancellationToken) => _keys.CreateAsync(key, cancellationToken);
 
     /// <summary>Applies <paramref name="transition"/>; returns the stored key and whether it changed.</summary>
-    public async Task<(ManagedKey Key, bool Changed)> UpdateAsync(KeyReference key, Func<ManagedKey, ManagedKey> transition, CancellationToken cancellationToken)
+    public Task<(ManagedKey Key, bool Changed)> UpdateAsync(KeyReference key, Func<ManagedKey, ManagedKey> transition, CancellationToken cancellationToken) => UpdateAsync(key, transition, null, cancellationToken);
+
+    /// <summary>Applies <paramref name="transition"/>, first to <paramref name="known"/> when given; returns the stored key and whether it changed.</summary>
+    public async Task<(ManagedKey Key, bool Changed)> UpdateAsync(KeyReference key, Func<ManagedKey, ManagedKey> transition, ManagedKey? known, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var managed = await _keys.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            var managed = known ?? await _keys.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            known = null;
             var updated = transition(managed);
             if (ReferenceEquals(updated, managed))
             {

@@ -37,9 +37,9 @@ internal sealed class NewKeySteps
     public bool AwaitsSuppliedKey(RotationTier tier) => _strategies.For(tier).AwaitsSuppliedKey;
 
     /// <summary>Requested → CreatedAtProvider. The engine owns create ambiguity: the attempt is recorded before the call, and a repeated attempt first sweeps what the lost one may have left.</summary>
-    public async Task<RotationOperation> ObtainAsync(RotationOperation operation, CancellationToken cancellationToken)
+    public async Task<StepOutcome> ObtainAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
-        var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        var managed = known ?? await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
         var strategy = _strategies.For(operation.Tier);
         var context = new RotationStrategyContext(operation, managed, _providers.Find(operation.Key.Provider));
         context.RequireAdapter();
@@ -81,7 +81,7 @@ internal sealed class NewKeySteps
             throw new ProviderKeyRejectedException(operation.Key, obtained.ProviderKeyId, refusal);
         }
 
-        return await _sealer.RecordAsync(operation, obtained, cancellationToken).ConfigureAwait(false);
+        return new StepOutcome(await _sealer.RecordAsync(operation, obtained, cancellationToken).ConfigureAwait(false)) { Key = managed };
     }
 
     /// <summary>AwaitingNewKey → CreatedAtProvider, with the key a person supplied, taken by the strategy of <paramref name="tier"/>.</summary>
@@ -92,39 +92,40 @@ internal sealed class NewKeySteps
         return await _sealer.RecordAsync(operation, obtained, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>CreatedAtProvider → StoredPending. Once stored, the sealed secret lives in the key store only.</summary>
-    public async Task<RotationOperation> StorePendingAsync(RotationOperation operation, CancellationToken cancellationToken)
+    /// <summary>CreatedAtProvider → StoredPending, written with the new version. Once stored, the sealed secret lives in the key store only.</summary>
+    public StepOutcome StorePending(RotationOperation operation)
     {
         var now = _clock.GetCurrentInstant();
-        await _keys.UpdateAsync(operation.Key, managed =>
+        return new StepOutcome(operation with { Step = RotationStep.StoredPending, NewSecret = null })
         {
-            if (managed.FindVersion(operation.NewVersionId) is not null)
+            KeyChange = managed =>
             {
-                return managed;
-            }
+                if (managed.FindVersion(operation.NewVersionId) is not null)
+                {
+                    return managed;
+                }
 
-            var secret = operation.NewSecret ?? throw new IronCageException($"Rotation {operation.OperationId} lost its new key before storing it; it cannot continue.");
-            return ManagedKeyTransitions.AddPending(managed, new KeyVersion
-            {
-                VersionId = operation.NewVersionId,
-                ProviderKeyId = operation.NewProviderKeyId,
-                Slot = _providers.SlotOf(operation.Key.Provider, operation.NewProviderKeyId),
-                Stage = KeyStage.Pending,
-                CreatedAt = now,
-                ExpiresAt = operation.NewExpiresAt,
-                DisplayHint = operation.NewDisplayHint ?? "…",
-                Fingerprint = operation.NewFingerprint ?? string.Empty,
-                Secret = secret,
-            });
-        }, cancellationToken).ConfigureAwait(false);
-
-        return operation with { Step = RotationStep.StoredPending, NewSecret = null };
+                var secret = operation.NewSecret ?? throw new IronCageException($"Rotation {operation.OperationId} lost its new key before storing it; it cannot continue.");
+                return ManagedKeyTransitions.AddPending(managed, new KeyVersion
+                {
+                    VersionId = operation.NewVersionId,
+                    ProviderKeyId = operation.NewProviderKeyId,
+                    Slot = _providers.SlotOf(operation.Key.Provider, operation.NewProviderKeyId),
+                    Stage = KeyStage.Pending,
+                    CreatedAt = now,
+                    ExpiresAt = operation.NewExpiresAt,
+                    DisplayHint = operation.NewDisplayHint ?? "…",
+                    Fingerprint = operation.NewFingerprint ?? string.Empty,
+                    Secret = secret,
+                });
+            },
+        };
     }
 
     /// <summary>StoredPending → Verified: a real authenticated call with the new key.</summary>
-    public async Task<RotationOperation> VerifyAsync(RotationOperation operation, CancellationToken cancellationToken)
+    public async Task<StepOutcome> VerifyAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
-        var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        var managed = known ?? await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
         var version = managed.FindVersion(operation.NewVersionId) ?? throw new IronCageException($"Rotation {operation.OperationId}: the new version {operation.NewVersionId} is missing from the key store.");
         using var secret = await _sealer.OpenAsync(version, operation.Key, cancellationToken).ConfigureAwait(false);
         KeyVerificationResult result;
@@ -135,28 +136,27 @@ internal sealed class NewKeySteps
         catch (NotSupportedByProviderException) when (_strategies.For(operation.Tier).AcceptsUnverifiable)
         {
             // A provider with no free verification call (Perplexity): a person vouched for the key by recording it.
-            return operation with { Step = RotationStep.Verified, LastError = null };
+            return new StepOutcome(operation with { Step = RotationStep.Verified, LastError = null }) { Key = managed };
         }
 
         result.EnsureValid();
-        return operation with { Step = RotationStep.Verified };
+        return new StepOutcome(operation with { Step = RotationStep.Verified }) { Key = managed };
     }
 
     /// <summary>Verified → Distributed: every distribution target that holds the key gets the new one before it is promoted.</summary>
-    public async Task<RotationOperation> DistributeAsync(RotationOperation operation, CancellationToken cancellationToken)
+    public async Task<StepOutcome> DistributeAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
         if (!_distributor.HasTargets)
         {
             return operation with { Step = RotationStep.Distributed };
         }
 
-        var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        var managed = known ?? await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
         var targets = await _distributor.DistributeAsync(operation, managed, cancellationToken).ConfigureAwait(false);
-        if (targets.Count > 0)
+        return new StepOutcome(operation with { Step = RotationStep.Distributed })
         {
-            await _journal.StepAsync(operation, new RotationRequest { Actor = operation.RequestedBy }, "distributed", new() { ["targets"] = string.Join(",", targets) }, cancellationToken).ConfigureAwait(false);
-        }
-
-        return operation with { Step = RotationStep.Distributed };
+            Key = managed,
+            Audit = targets.Count > 0 ? [_journal.StepRecord(operation, new RotationRequest { Actor = operation.RequestedBy }, "distributed", new() { ["targets"] = string.Join(",", targets) })] : [],
+        };
     }
 }

@@ -33,30 +33,33 @@ internal sealed class RetirementSteps
     }
 
     /// <summary>Distributed → Promoted: the new key is Current; a compromised key is never served again, even before it is revoked.</summary>
-    public async Task<RotationOperation> PromoteAsync(RotationOperation operation, CancellationToken cancellationToken)
+    public StepOutcome Promote(RotationOperation operation)
     {
         var now = _clock.GetCurrentInstant();
-        await _keys.UpdateAsync(operation.Key, managed => ManagedKeyTransitions.Promote(managed, operation.NewVersionId, now, killReplaced: operation.Reason == RotationReason.Compromised), cancellationToken).ConfigureAwait(false);
-        return operation with { Step = RotationStep.Promoted };
+        return new StepOutcome(operation with { Step = RotationStep.Promoted })
+        {
+            KeyChange = managed => ManagedKeyTransitions.Promote(managed, operation.NewVersionId, now, killReplaced: operation.Reason == RotationReason.Compromised),
+        };
     }
 
     /// <summary>Promoted → GracePeriod: none for emergencies, for a first version, or when the old key is already revoked.</summary>
-    public async Task<RotationOperation> StartGraceAsync(RotationOperation operation, CancellationToken cancellationToken)
+    public async Task<StepOutcome> StartGraceAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
-        var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        var managed = known ?? await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
         var grace = operation.Reason == RotationReason.Compromised || operation.PreviousVersionId is null || operation.EarlyRevocation != EarlyRevocation.None
             ? Duration.Zero
             : operation.GracePeriodOverride ?? managed.Policy.GracePeriod ?? _ironCageOptions.DefaultGracePeriod;
-        return operation with { Step = RotationStep.GracePeriod, GraceEndsAt = _clock.GetCurrentInstant() + grace };
+        return new StepOutcome(operation with { Step = RotationStep.GracePeriod, GraceEndsAt = _clock.GetCurrentInstant() + grace }) { Key = managed };
     }
 
     /// <summary>GracePeriod (ended) → PreviousRevoked. Never revokes a key that is still Current, except when revoking is the whole operation.</summary>
-    public async Task<RotationOperation> RevokePreviousAsync(RotationOperation operation, CancellationToken cancellationToken)
+    public async Task<StepOutcome> RevokePreviousAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
         var revocation = operation.Kind == RotationOperationKind.Revocation;
+        var next = operation with { Step = RotationStep.PreviousRevoked };
         if (operation.PreviousVersionId is { } previous && operation.EarlyRevocation == EarlyRevocation.None)
         {
-            var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+            var managed = known ?? await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
             var version = managed.FindVersion(previous);
             if (version is { Stage: KeyStage.Current } && !revocation)
             {
@@ -67,38 +70,52 @@ internal sealed class RetirementSteps
             {
                 if (revocation)
                 {
-                    await KillAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+                    managed = await KillAsync(operation.Key, previous, managed, cancellationToken).ConfigureAwait(false);
                 }
 
-                await RetireAtProviderAsync(operation, cancellationToken).ConfigureAwait(false);
-                await MarkRevokedAsync(operation.Key, previous, operation.OperationId, cancellationToken).ConfigureAwait(false);
+                await RetireAtProviderAsync(operation, managed, cancellationToken).ConfigureAwait(false);
+
+                // Marked revoked in the write that records the step; announced once that write committed.
+                var localOnly = IsLocalOnly(operation.Key);
+                var now = _clock.GetCurrentInstant();
+                return new StepOutcome(next)
+                {
+                    Key = managed,
+                    KeyChange = current => ManagedKeyTransitions.MarkRevoked(current, previous, now),
+                    AfterKeyChange = token => _journal.RevokedAsync(operation.Key, previous, operation.OperationId, localOnly, _providers.ConsoleUri(operation.Key.Provider), now, token),
+                };
             }
+
+            return new StepOutcome(next) { Key = managed };
         }
 
-        return operation with { Step = RotationStep.PreviousRevoked };
+        return next;
     }
 
     /// <summary>PreviousRevoked → Completed. Audited and announced before it is recorded: a crash in between resumes and announces again rather than never.</summary>
-    public async Task<RotationOperation> CompleteAsync(RotationOperation operation)
+    public async Task<StepOutcome> CompleteAsync(RotationOperation operation)
     {
         var now = _clock.GetCurrentInstant();
-        await _journal.CompletedAsync(operation, now).ConfigureAwait(false);
-        return operation with { Step = RotationStep.Completed, EndedAt = now };
+        var record = await _journal.CompletedAsync(operation, now).ConfigureAwait(false);
+        return new StepOutcome(operation with { Step = RotationStep.Completed, EndedAt = now }) { Audit = [record] };
     }
 
     // Revoke-first (and revoke-only): kill the old version at once, then revoke it at the provider. A provider that
     // refuses is a revocation failure (critical alert, version marked), not a reason to stop: the key stays killed and
     // a revoke-first rotation still goes on to create the replacement.
-    public async Task<RotationOperation> RevokePreviousEarlyAsync(RotationOperation operation, CancellationToken cancellationToken)
+    public Task<RotationOperation> RevokePreviousEarlyAsync(RotationOperation operation, CancellationToken cancellationToken) => RevokePreviousEarlyAsync(operation, null, cancellationToken);
+
+    /// <summary>Revoke-first, starting from <paramref name="known"/> (a copy of the key just read) when given.</summary>
+    public async Task<RotationOperation> RevokePreviousEarlyAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
         var outcome = EarlyRevocation.Revoked;
         if (operation.PreviousVersionId is { } previous)
         {
-            await KillAsync(operation.Key, previous, cancellationToken).ConfigureAwait(false);
+            var killed = await KillAsync(operation.Key, previous, known, cancellationToken).ConfigureAwait(false);
             try
             {
-                await RetireWithImmediateRetriesAsync(operation, cancellationToken).ConfigureAwait(false);
-                await MarkRevokedAsync(operation.Key, previous, operation.OperationId, cancellationToken).ConfigureAwait(false);
+                await RetireWithImmediateRetriesAsync(operation, killed, cancellationToken).ConfigureAwait(false);
+                await MarkRevokedAsync(operation.Key, previous, operation.OperationId, killed, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (StepFailures.IsStepFailure(ex, cancellationToken))
             {
@@ -117,10 +134,13 @@ internal sealed class RetirementSteps
     public Uri? ConsoleUri(ProviderId provider) => _providers.ConsoleUri(provider);
 
     /// <summary>Kills a version locally; only the call that actually killed it tells the world (a resumed step must not repeat it).</summary>
-    public async Task<ManagedKey> KillAsync(KeyReference key, string versionId, CancellationToken cancellationToken)
+    public Task<ManagedKey> KillAsync(KeyReference key, string versionId, CancellationToken cancellationToken) => KillAsync(key, versionId, null, cancellationToken);
+
+    /// <summary>Kills a version locally, starting from <paramref name="known"/> when given.</summary>
+    public async Task<ManagedKey> KillAsync(KeyReference key, string versionId, ManagedKey? known, CancellationToken cancellationToken)
     {
         var now = _clock.GetCurrentInstant();
-        var (updated, changed) = await _keys.UpdateAsync(key, managed => ManagedKeyTransitions.Kill(managed, versionId, now), cancellationToken).ConfigureAwait(false);
+        var (updated, changed) = await _keys.UpdateAsync(key, managed => ManagedKeyTransitions.Kill(managed, versionId, now), known, cancellationToken).ConfigureAwait(false);
         if (changed)
         {
             await _journal.KilledAsync(key, versionId, now, cancellationToken).ConfigureAwait(false);
@@ -138,7 +158,7 @@ internal sealed class RetirementSteps
 
     // Retires the previous key at the provider the way its tier's strategy does; nothing to call where a person
     // retires it in the console (IronCage stops serving it).
-    private async Task RetireAtProviderAsync(RotationOperation operation, CancellationToken cancellationToken)
+    private async Task RetireAtProviderAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
         var strategy = _strategies.For(operation.Tier);
         if (_providers.Find(operation.Key.Provider) is not { } adapter || !strategy.RetiresAtProvider)
@@ -146,20 +166,20 @@ internal sealed class RetirementSteps
             return;
         }
 
-        var managed = await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
+        var managed = known ?? await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
         var previous = managed.FindVersion(operation.PreviousVersionId ?? string.Empty);
         var providerKeyId = previous?.ProviderKeyId ?? operation.PreviousProviderKeyId
             ?? throw new IronCageException($"Version {operation.PreviousVersionId} of '{operation.Key}' has no provider-side id, so IronCage cannot revoke it. Revoke it at {_providers.ConsoleUrl(operation.Key.Provider)}.");
         await strategy.RetireAsync(new RotationStrategyContext(operation, managed, adapter), previous, providerKeyId, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task RetireWithImmediateRetriesAsync(RotationOperation operation, CancellationToken cancellationToken)
+    private async Task RetireWithImmediateRetriesAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await RetireAtProviderAsync(operation, cancellationToken).ConfigureAwait(false);
+                await RetireAtProviderAsync(operation, known, cancellationToken).ConfigureAwait(false);
                 return;
             }
             catch (ProviderRequestException ex) when (StepFailures.IsRetryable(ex.Kind) && attempt < _options.ImmediateRetries)
@@ -169,11 +189,13 @@ internal sealed class RetirementSteps
         }
     }
 
-    private async Task MarkRevokedAsync(KeyReference key, string versionId, string operationId, CancellationToken cancellationToken)
+    private bool IsLocalOnly(KeyReference key) => _providers.Find(key.Provider) is null || !_strategies.For(_providers.TierOf(key.Provider)).RetiresAtProvider;
+
+    private async Task MarkRevokedAsync(KeyReference key, string versionId, string operationId, ManagedKey? known, CancellationToken cancellationToken)
     {
-        var localOnly = _providers.Find(key.Provider) is null || !_strategies.For(_providers.TierOf(key.Provider)).RetiresAtProvider;
+        var localOnly = IsLocalOnly(key);
         var now = _clock.GetCurrentInstant();
-        await _keys.UpdateAsync(key, managed => ManagedKeyTransitions.MarkRevoked(managed, versionId, now), cancellationToken).ConfigureAwait(false);
+        await _keys.UpdateAsync(key, managed => ManagedKeyTransitions.MarkRevoked(managed, versionId, now), known, cancellationToken).ConfigureAwait(false);
         await _journal.RevokedAsync(key, versionId, operationId, localOnly, _providers.ConsoleUri(key.Provider), now, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -50,7 +50,7 @@ internal sealed class RotationEngine
         var now = _clock.GetCurrentInstant();
         var current = managed.CurrentVersion;
         var operationId = RotationOperation.NewOperationId();
-        var stored = await _recorder.CreateAsync(new RotationOperation
+        var operation = new RotationOperation
         {
             OperationId = operationId,
             Key = managed.Reference,
@@ -67,12 +67,20 @@ internal sealed class RotationEngine
             PreviousProviderKeyId = current?.ProviderKeyId,
             NewVersionId = KeyVersion.NewVersionId(),
             ProviderKeyName = $"ironcage-{managed.Reference.Name}-{now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}-{operationId[4..12]}",
-        }, cancellationToken).ConfigureAwait(false);
-        await _journal.StartedAsync(stored, request, cancellationToken).ConfigureAwait(false);
+        };
+        var stored = await _recorder.CreateAsync(operation, [_journal.StartedRecord(operation, request)], cancellationToken).ConfigureAwait(false);
+        await _journal.StartedAsync(stored, cancellationToken).ConfigureAwait(false);
         return stored;
     }
 
-    public async Task<RotationOperation> RunAsync(RotationOperation operation, CancellationToken cancellationToken)
+    public Task<RotationOperation> RunAsync(RotationOperation operation, CancellationToken cancellationToken) => RunAsync(operation, null, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> until it finishes or has to wait. <paramref name="known"/> is a copy of the key
+    /// the caller just read, if any: steps read the key once and then work on the copy each write returns (a stale copy
+    /// costs one refused write, never a wrong one: every key write is checked against the key's concurrency token).
+    /// </summary>
+    public async Task<RotationOperation> RunAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
         while (!operation.IsFinished)
         {
@@ -89,7 +97,7 @@ internal sealed class RotationEngine
 
             // A failed step comes back with NextAttemptAt set: the check above then hands it to the scheduler or
             // ResumeAsync, or (with no back-off) retries it until MaxAttempts ends the operation.
-            operation = await RunStepAsync(operation, cancellationToken).ConfigureAwait(false);
+            (operation, known) = await RunStepAsync(operation, known, cancellationToken).ConfigureAwait(false);
         }
 
         return operation;
@@ -132,18 +140,20 @@ internal sealed class RotationEngine
         return managed?.FindVersion(operation.NewVersionId) is { Stage: KeyStage.Current };
     }
 
-    private async Task<RotationOperation> RunStepAsync(RotationOperation operation, CancellationToken cancellationToken)
+    private async Task<(RotationOperation Operation, ManagedKey? Key)> RunStepAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
         for (var immediate = 0; ; immediate++)
         {
+            RotationOperation? next = null;
             try
             {
-                var next = await NextStepAsync(operation, cancellationToken).ConfigureAwait(false);
+                var outcome = await NextStepAsync(operation, known, cancellationToken).ConfigureAwait(false);
+                next = outcome.Operation;
                 try
                 {
-                    return await _recorder.PersistAsync(next with { Attempts = 0, NextAttemptAt = null, LastError = next.Step == RotationStep.RevocationFailed ? next.LastError : null }, cancellationToken).ConfigureAwait(false);
+                    return await _recorder.PersistAsync(outcome with { Operation = next with { Attempts = 0, NextAttemptAt = null, LastError = next.Step == RotationStep.RevocationFailed ? next.LastError : null } }, known, cancellationToken).ConfigureAwait(false);
                 }
-                catch (RotationConflictException) when (operation.Step == RotationStep.Requested && next.NewProviderKeyId is { } obtained)
+                catch (RotationConflictException) when (operation.Step == RotationStep.Requested && next?.NewProviderKeyId is { } obtained)
                 {
                     await _rollback.DiscardUnrecordedAsync(next, obtained, cancellationToken).ConfigureAwait(false);
                     throw;
@@ -151,7 +161,9 @@ internal sealed class RotationEngine
             }
             catch (Exception ex) when (StepFailures.IsStepFailure(ex, cancellationToken))
             {
-                // A step may have recorded progress before it failed (CreateAttempted): continue from the stored copy.
+                // A step may have recorded progress before it failed (CreateAttempted): continue from the stored copy,
+                // and read the key again.
+                known = null;
                 operation = await _recorder.FindAsync(operation.OperationId, cancellationToken).ConfigureAwait(false) ?? operation;
                 var retryable = ex is ProviderRequestException provider
                     ? StepFailures.IsRetryable(provider.Kind) || IsPropagationDelay(operation, provider)
@@ -162,23 +174,23 @@ internal sealed class RotationEngine
                     continue;
                 }
 
-                return await HandleFailureAsync(operation, ex, retryable, cancellationToken).ConfigureAwait(false);
+                return (await HandleFailureAsync(operation, ex, retryable, cancellationToken).ConfigureAwait(false), null);
             }
         }
     }
 
-    private async Task<RotationOperation> NextStepAsync(RotationOperation operation, CancellationToken cancellationToken) => operation.Step switch
+    private async Task<StepOutcome> NextStepAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken) => operation.Step switch
     {
-        RotationStep.Requested when operation.RevokesFirst && operation.EarlyRevocation == EarlyRevocation.None => await _retirement.RevokePreviousEarlyAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.Requested when operation.RevokesFirst && operation.EarlyRevocation == EarlyRevocation.None => await _retirement.RevokePreviousEarlyAsync(operation, known, cancellationToken).ConfigureAwait(false),
         RotationStep.Requested when operation.Kind == RotationOperationKind.Revocation && operation.EarlyRevocation == EarlyRevocation.Failed => operation with { Step = RotationStep.RevocationFailed, EndedAt = _clock.GetCurrentInstant() },
         RotationStep.Requested when operation.Kind == RotationOperationKind.Revocation => operation with { Step = RotationStep.PreviousRevoked },
-        RotationStep.Requested => await _newKey.ObtainAsync(operation, cancellationToken).ConfigureAwait(false),
-        RotationStep.CreatedAtProvider => await _newKey.StorePendingAsync(operation, cancellationToken).ConfigureAwait(false),
-        RotationStep.StoredPending => await _newKey.VerifyAsync(operation, cancellationToken).ConfigureAwait(false),
-        RotationStep.Verified => await _newKey.DistributeAsync(operation, cancellationToken).ConfigureAwait(false),
-        RotationStep.Distributed => await _retirement.PromoteAsync(operation, cancellationToken).ConfigureAwait(false),
-        RotationStep.Promoted => await _retirement.StartGraceAsync(operation, cancellationToken).ConfigureAwait(false),
-        RotationStep.GracePeriod => await _retirement.RevokePreviousAsync(operation, cancellationToken).ConfigureAwait(false),
+        RotationStep.Requested => await _newKey.ObtainAsync(operation, known, cancellationToken).ConfigureAwait(false),
+        RotationStep.CreatedAtProvider => _newKey.StorePending(operation),
+        RotationStep.StoredPending => await _newKey.VerifyAsync(operation, known, cancellationToken).ConfigureAwait(false),
+        RotationStep.Verified => await _newKey.DistributeAsync(operation, known, cancellationToken).ConfigureAwait(false),
+        RotationStep.Distributed => _retirement.Promote(operation),
+        RotationStep.Promoted => await _retirement.StartGraceAsync(operation, known, cancellationToken).ConfigureAwait(false),
+        RotationStep.GracePeriod => await _retirement.RevokePreviousAsync(operation, known, cancellationToken).ConfigureAwait(false),
         RotationStep.PreviousRevoked => await _retirement.CompleteAsync(operation).ConfigureAwait(false),
         _ => throw new InvalidOperationException($"Rotation {operation.OperationId} cannot run from {operation.Step}."),
     };

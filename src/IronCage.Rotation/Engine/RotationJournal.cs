@@ -26,35 +26,44 @@ internal sealed class RotationJournal
 
     public ILogger Logger => _logger;
 
-    public async Task StartedAsync(RotationOperation operation, RotationRequest request, CancellationToken cancellationToken)
+    /// <summary>The audit record of a start, written with the new operation.</summary>
+    public AuditEvent StartedRecord(RotationOperation operation, RotationRequest request)
+        => Event(ActionOf(operation), operation.Key, request, AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "started", ["reason"] = operation.Reason.ToString(), ["tier"] = operation.Tier.ToString() });
+
+    /// <summary>Announces a start once the operation (and its audit record) is stored.</summary>
+    public ValueTask StartedAsync(RotationOperation operation, CancellationToken cancellationToken)
     {
         Log.RotationStarted(_logger, operation.OperationId, operation.Key, operation.Reason, operation.Tier);
-        await _events.PublishAsync(new RotationStarted { Key = operation.Key, OccurredAt = operation.RequestedAt, OperationId = operation.OperationId, Reason = operation.Reason, Tier = operation.Tier }, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(ActionOf(operation), operation.Key, request, AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "started", ["reason"] = operation.Reason.ToString(), ["tier"] = operation.Tier.ToString() }, cancellationToken).ConfigureAwait(false);
+        return _events.PublishAsync(new RotationStarted { Key = operation.Key, OccurredAt = operation.RequestedAt, OperationId = operation.OperationId, Reason = operation.Reason, Tier = operation.Tier }, cancellationToken);
     }
 
     public Task StepAsync(RotationOperation operation, RotationRequest request, string step, Dictionary<string, string>? details, CancellationToken cancellationToken)
+        => _audit.AppendAsync(StepRecord(operation, request, step, details), cancellationToken).AsTask();
+
+    /// <summary>The audit record of a step, for writing with the step.</summary>
+    public AuditEvent StepRecord(RotationOperation operation, RotationRequest request, string step, Dictionary<string, string>? details)
     {
         var all = details ?? [];
         all["operation"] = operation.OperationId;
         all["step"] = step;
-        return AuditAsync(AuditAction.KeyRotate, operation.Key, request, AuditOutcome.Success, all, cancellationToken);
+        return Event(AuditAction.KeyRotate, operation.Key, request, AuditOutcome.Success, all);
     }
 
-    public async Task CompletedAsync(RotationOperation operation, Instant now)
+    /// <summary>
+    /// Announces a completion (log, metrics, event) and returns its audit record, which is written with the completed
+    /// operation: a crash before that write resumes and announces again rather than never.
+    /// </summary>
+    public async Task<AuditEvent> CompletedAsync(RotationOperation operation, Instant now)
     {
         Record(operation, now, IronCageTelemetry.SuccessOutcome);
         var revocation = operation.Kind == RotationOperationKind.Revocation;
         if (!revocation)
         {
             Log.RotationCompleted(_logger, operation.OperationId, operation.Key, operation.NewVersionId, operation.NewDisplayHint);
-        }
-
-        await AuditAsync(ActionOf(operation), operation.Key, RequestOf(operation), AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "completed", ["version"] = revocation ? operation.PreviousVersionId ?? string.Empty : operation.NewVersionId }, CancellationToken.None).ConfigureAwait(false);
-        if (!revocation)
-        {
             await _events.PublishAsync(new RotationCompleted { Key = operation.Key, OccurredAt = now, OperationId = operation.OperationId, VersionId = operation.NewVersionId, DisplayHint = operation.NewDisplayHint }, CancellationToken.None).ConfigureAwait(false);
         }
+
+        return Event(ActionOf(operation), operation.Key, RequestOf(operation), AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "completed", ["version"] = revocation ? operation.PreviousVersionId ?? string.Empty : operation.NewVersionId });
     }
 
     public async Task FailedAsync(RotationOperation operation, string message, Instant now)
@@ -82,8 +91,10 @@ internal sealed class RotationJournal
     }
 
     public async Task AuditAsync(AuditAction action, KeyReference key, RotationRequest request, AuditOutcome outcome, Dictionary<string, string> details, CancellationToken cancellationToken)
-    {
-        await _audit.AppendAsync(new AuditEvent
+        => await _audit.AppendAsync(Event(action, key, request, outcome, details), cancellationToken).ConfigureAwait(false);
+
+    private AuditEvent Event(AuditAction action, KeyReference key, RotationRequest request, AuditOutcome outcome, Dictionary<string, string> details)
+        => new()
         {
             Actor = request.Actor,
             Action = action,
@@ -93,8 +104,7 @@ internal sealed class RotationJournal
             Reason = request.Note,
             Outcome = outcome,
             Details = details,
-        }, cancellationToken).ConfigureAwait(false);
-    }
+        };
 
     private static RotationRequest RequestOf(RotationOperation operation) => new() { Actor = operation.RequestedBy };
 

@@ -55,8 +55,7 @@ internal sealed class SuppliedKeyIntake
 
         // Recording a manual rotation never asks the provider, whatever adapter is registered: the manual strategy takes it.
         var accepted = await _engine.NewKey.AcceptAsync(operation, managed, newKey, tier, cancellationToken).ConfigureAwait(false);
-        operation = await _recorder.PersistAsync(accepted, cancellationToken).ConfigureAwait(false);
-        await _journal.StepAsync(operation, request, "new-key-supplied", new() { ["hint"] = newKey.DisplayHint }, cancellationToken).ConfigureAwait(false);
-        return await _engine.RunAsync(operation, cancellationToken).ConfigureAwait(false);
+        var (stored, known) = await _recorder.PersistAsync(new StepOutcome(accepted) { Key = managed, Audit = [_journal.StepRecord(accepted, request, "new-key-supplied", new() { ["hint"] = newKey.DisplayHint })] }, null, cancellationToken).ConfigureAwait(false);
+        return await _engine.RunAsync(stored, known, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -42,7 +42,7 @@ internal sealed class PostgreSqlDatabase : IDisposable
         }
         else
         {
-            DataSource = NpgsqlDataSource.Create(options.ConnectionString!);
+            DataSource = NpgsqlDataSource.Create(WithoutResetOnClose(options.ConnectionString!));
             _ownsDataSource = true;
         }
 
@@ -52,6 +52,27 @@ internal sealed class PostgreSqlDatabase : IDisposable
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>
+    /// The stores keep no session state (one transaction per write, transaction-level locks only, the change feed's
+    /// <c>LISTEN</c> undone before its connection goes back), so a pooled connection need not be reset with
+    /// <c>DISCARD ALL</c> each time it is handed back: that is one statement and one server transaction less per store
+    /// call. A connection string that sets <c>No Reset On Close</c> itself keeps its choice; a host's own
+    /// <see cref="NpgsqlDataSource"/> is used as it is.
+    /// </summary>
+    internal static string WithoutResetOnClose(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        foreach (string key in given.Keys)
+        {
+            if (string.Equals(key.Replace(" ", string.Empty, StringComparison.Ordinal), "NoResetOnClose", StringComparison.OrdinalIgnoreCase))
+            {
+                return connectionString;
+            }
+        }
+
+        return new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+    }
 
     /// <summary>
     /// Gets this database object's id, sent with every usage notification so that the feed over the same object (one

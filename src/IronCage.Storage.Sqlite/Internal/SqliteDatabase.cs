@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,6 +24,10 @@ internal sealed class SqliteDatabase : IDisposable
     private readonly string _connectionPragmas;
     private readonly SemaphoreSlim _initializeGate = new(1, 1);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    // The physical connections (SQLite handles) this instance already configured: the pool hands the same handle out
+    // again with its PRAGMAs still set, so they run once per handle rather than once per call.
+    private readonly ConditionalWeakTable<object, object> _configured = new();
     private readonly ILogger _logger;
     private readonly SqliteStoreOptions _options;
     private volatile bool _initialized;
@@ -100,9 +105,20 @@ internal sealed class SqliteDatabase : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var handle = connection.Handle;
+            if (handle is not null && _configured.TryGetValue(handle, out _))
+            {
+                return connection;
+            }
+
             using var pragmas = connection.CreateCommand();
             pragmas.CommandText = _connectionPragmas;
             await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            if (handle is not null)
+            {
+                _configured.AddOrUpdate(handle, handle);
+            }
+
             return connection;
         }
         catch (SqliteException e)

@@ -1,0 +1,156 @@
+using IronCage.Auditing;
+using IronCage.Encryption;
+using IronCage.Providers;
+using IronCage.Rotation;
+using IronCage.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace IronCage.Storage.PostgreSql.Tests;
+
+/// <summary>
+/// A rotation on PostgreSQL, where each step commits operation, key change and audit records in one transaction: the
+/// host stops right after a step is committed (its token is cancelled, so nothing after the commit runs), a new engine
+/// on the same database resumes, and the rotation ends with
+/// one Current version, one live provider key, the old version revoked, and an audit chain that verifies with exactly
+/// one start and one completion.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlRotationCrashTests
+{
+    private readonly string _connectionString;
+    private readonly FakeClock _clock = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
+    private readonly string _masterKey = LocalMasterKeyProvider.GenerateMasterKey();
+    private readonly FakeProviderAdapter _provider;
+
+    public PostgreSqlRotationCrashTests(PostgresServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        _connectionString = PostgresServer.SkipReason is null ? server.CreateDatabase() : string.Empty;
+        _provider = FakeProviderAdapter.For(ProviderId.OpenAI, _clock);
+    }
+
+    public static TheoryData<RotationReason, RotationStep> CrashPoints
+    {
+        get
+        {
+            var data = new TheoryData<RotationReason, RotationStep>();
+            foreach (var reason in new[] { RotationReason.Compromised, RotationReason.Scheduled })
+            {
+                foreach (var step in new[] { RotationStep.Requested, RotationStep.CreatedAtProvider, RotationStep.StoredPending, RotationStep.Verified, RotationStep.Distributed, RotationStep.Promoted, RotationStep.GracePeriod, RotationStep.PreviousRevoked })
+                {
+                    data.Add(reason, step);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    [PostgresTheory]
+    [MemberData(nameof(CrashPoints))]
+    public async Task Rotate_CrashAfterStep_ResumesOnTheSameDatabaseToOneCurrentKeyAndAValidAuditChain(RotationReason reason, RotationStep crashAfter)
+    {
+        var reference = new KeyReference(ProviderId.OpenAI, "prod");
+        string operationId;
+        using (var secret = FakeKeys.Generate(ProviderId.OpenAI))
+        {
+            var id = _provider.AddExistingKey(secret);
+            using var stop = new CancellationTokenSource();
+            var first = Build(new StopAfter(crashAfter, stop));
+            await using (first)
+            {
+                var rotator = first.GetRequiredService<IKeyRotator>();
+                await rotator.RegisterAsync(new KeyRegistration { Reference = reference, ProviderKeyId = id, Verify = false }, secret);
+                var act = async () =>
+                {
+                    // A scheduled rotation waits out its grace period before the last steps.
+                    var started = await rotator.RotateAsync(reference, reason, cancellationToken: stop.Token);
+                    if (started.Step == RotationStep.GracePeriod)
+                    {
+                        _clock.AdvanceDays(2);
+                        await rotator.ResumeAsync(started.OperationId, stop.Token);
+                    }
+                };
+
+                await act.Should().ThrowAsync<OperationCanceledException>();
+                stop.IsCancellationRequested.Should().BeTrue("the host stopped right after the step was committed");
+                operationId = (await first.GetRequiredService<IRotationStore>().FindActiveAsync(reference))!.OperationId;
+            }
+        }
+
+        var second = Build(null);
+        await using (second)
+        {
+            var rotator = second.GetRequiredService<IKeyRotator>();
+            var operation = await rotator.ResumeAsync(operationId);
+            if (operation.Step == RotationStep.GracePeriod)
+            {
+                _clock.AdvanceDays(2);
+                operation = await rotator.ResumeAsync(operationId);
+            }
+
+            operation.Step.Should().Be(RotationStep.Completed);
+            var key = await second.GetRequiredService<IKeyStore>().GetAsync(reference);
+            key.Versions.Where(v => v.Stage == KeyStage.Current).Select(v => v.VersionId).Should().Equal(operation.NewVersionId);
+            key.FindVersion(operation.PreviousVersionId!)!.Stage.Should().Be(KeyStage.Revoked);
+            _provider.LiveKeyIds.Should().Equal(operation.NewProviderKeyId);
+
+            var audit = second.GetRequiredService<IAuditLog>();
+            (await audit.VerifyAsync()).IsValid.Should().BeTrue();
+            var steps = new List<string>();
+            await foreach (var record in audit.ReadAsync())
+            {
+                if (record.Event.Details.TryGetValue("operation", out var op) && op == operationId && record.Event.Details.TryGetValue("step", out var step))
+                {
+                    steps.Add(step);
+                }
+            }
+
+            steps.Should().Equal("started", "completed");
+        }
+    }
+
+    private ServiceProvider Build(StopAfter? stopAfter)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IClock>(_clock);
+        services.AddIronCage()
+            .ProtectKeysWithMasterKey(_masterKey)
+            .AddProviderAdapter(_provider)
+            .AddRotation()
+            .PersistToPostgreSql(_connectionString);
+        var steps = services.Last(d => d.ServiceType == typeof(IRotationStepStore));
+        services.Remove(steps);
+        services.AddSingleton<IRotationStepStore>(sp =>
+        {
+            var inner = (IRotationStepStore)steps.ImplementationFactory!(sp);
+            inner.GetType().Name.Should().Be("PostgreSqlRotationStepStore", "the one-transaction writer is what this test puts through a crash");
+            return stopAfter is null ? inner : new StoppingStepStore(inner, stopAfter);
+        });
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Stops the host the first time a write of <paramref name="Step"/> committed.</summary>
+    private sealed record StopAfter(RotationStep Step, CancellationTokenSource Stop);
+
+    private sealed class StoppingStepStore(IRotationStepStore inner, StopAfter stopAfter) : IRotationStepStore
+    {
+        private bool _stopped;
+
+        public async ValueTask<RotationStepResult> WriteAsync(RotationStepWrite write, CancellationToken cancellationToken = default)
+        {
+            var result = await inner.WriteAsync(write, cancellationToken);
+            if (!_stopped && result.Operation.Step == stopAfter.Step && !write.CreatesOperation)
+            {
+                _stopped = true;
+                await stopAfter.Stop.CancelAsync();
+                throw new OperationCanceledException(stopAfter.Stop.Token);
+            }
+
+            return result;
+        }
+    }
+}
