@@ -22,4 +22,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "A rotation of {Key} is already running; the leak of {Hint} is left to it.")]
     public static partial void RotationAlreadyRunning(ILogger logger, KeyReference key, string hint);
+
+    // The egress guard: 6020–6029.
+    [LoggerMessage(EventId = 6020, Level = LogLevel.Error, Message = "Refused a request to {Destination}: its body carries the value of managed key {Key} ({Hint}).")]
+    public static partial void EgressBlocked(ILogger logger, KeyReference key, string hint, string destination);
 }

@@ -39,6 +39,22 @@ public sealed class LeakScanner
         _managedKeys = managedKeys ?? ManagedKeyIndex.Empty;
     }
 
+    private LeakScanner(LeakRuleSet rules, ISecretFingerprinter fingerprinter, ManagedKeyIndex managedKeys)
+    {
+        _rules = rules;
+        _fingerprinter = fingerprinter;
+        _managedKeys = managedKeys;
+    }
+
+    /// <summary>Returns a scanner with the same compiled rules that matches findings to other managed keys.</summary>
+    /// <param name="managedKeys">The managed keys.</param>
+    /// <returns>The scanner.</returns>
+    public LeakScanner WithManagedKeys(ManagedKeyIndex managedKeys)
+    {
+        ArgumentNullException.ThrowIfNull(managedKeys);
+        return new LeakScanner(_rules, _fingerprinter, managedKeys);
+    }
+
     /// <summary>Creates a scanner that matches findings to the keys of a store, read now.</summary>
     /// <param name="catalog">The provider catalog whose key formats are scanned for.</param>
     /// <param name="fingerprinter">The fingerprinter the store's fingerprints were made with.</param>
@@ -207,6 +223,28 @@ public sealed class LeakScanner
     {
         ArgumentException.ThrowIfNullOrEmpty(repository);
         return new GitHistoryScan(this, repository).RunAsync(cancellationToken);
+    }
+
+    /// <summary>Returns the first value in <paramref name="text"/> that is a live managed key (current, pending or previous), if any.</summary>
+    internal LeakFinding? FindLiveManagedKey(ReadOnlySpan<char> text)
+    {
+        if (_managedKeys.Count == 0)
+        {
+            return null;
+        }
+
+        var hits = new List<RawHit>();
+        _rules.FindHits(text, 0, text.Length, hits);
+        foreach (var hit in hits)
+        {
+            var finding = Materialize(text.Slice(hit.Index, hit.Length), hit.Rule.Provider, hit.Rule.Kind, new LeakLocation { Column = hit.Index + 1 });
+            if (finding.Classification is LeakClassification.ManagedCurrent or LeakClassification.ManagedPrevious)
+            {
+                return finding;
+            }
+        }
+
+        return null;
     }
 
     internal void ScanLine(ReadOnlySpan<char> line, int lineNumber, string? path, string? commit, List<LeakFinding> findings)
