@@ -261,11 +261,19 @@ public sealed class LeakScanner
         return new LeakFinding(provider, kind, location, Hint(value), fingerprint, _managedKeys.Match(secret, fingerprint));
     }
 
-    /// <summary>Finds the provider whose key shape a whole value has (prefix-anchored shapes first).</summary>
+    /// <summary>Gets the providers the rules cover, longest id first (so <c>azure-openai</c> is tried before <c>openai</c>).</summary>
+    internal IEnumerable<ProviderId> Providers => _rules.Rules.Select(r => r.Provider).Distinct().OrderByDescending(p => p.Value.Length);
+
+    /// <summary>Finds the provider whose distinctive (prefix-anchored) key shape a whole value has.</summary>
     internal (ProviderId Provider, KeyKind Kind)? Identify(ReadOnlySpan<char> value)
     {
-        foreach (var rule in _rules.Rules.OrderBy(r => r.RequiresContext))
+        foreach (var rule in _rules.Rules)
         {
+            if (rule.RequiresContext)
+            {
+                continue;
+            }
+
             if (rule.Exact.IsMatch(value))
             {
                 return (rule.Provider, rule.Kind);
