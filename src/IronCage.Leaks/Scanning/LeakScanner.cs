@@ -1,0 +1,376 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using IronCage.Encryption;
+using IronCage.Providers;
+using IronCage.Storage;
+
+namespace IronCage.Leaks.Scanning;
+
+/// <summary>
+/// Scans text, streams, files, directory trees and git history for provider API keys, using every key format of the
+/// provider catalog, and matches each finding to the managed keys by keyed fingerprint.
+/// </summary>
+/// <remarks>
+/// Streams are read in fixed-size buffers and never loaded whole: a buffer is scanned up to its last complete line,
+/// and the rest is carried into the next one, so a key split across two reads is found; a line longer than a buffer
+/// is scanned in overlapping windows. Prefix-anchored shapes (<c>sk-ant-api03-</c>, <c>gsk_</c>, ...) are one
+/// compiled regular expression; shapes without a prefix (Cohere, Mistral, Together, Fireworks, Azure) are only tried
+/// on the lines around their keyword. A scanner is safe to use from several threads.
+/// </remarks>
+public sealed class LeakScanner
+{
+    private const int BufferChars = 64 * 1024;
+    private const int BinaryProbeBytes = 8000;
+    private readonly LeakRuleSet _rules;
+    private readonly ISecretFingerprinter _fingerprinter;
+    private readonly ManagedKeyIndex _managedKeys;
+
+    /// <summary>Creates a scanner.</summary>
+    /// <param name="catalog">The provider catalog whose key formats are scanned for.</param>
+    /// <param name="fingerprinter">The fingerprinter the managed keys' fingerprints were made with.</param>
+    /// <param name="managedKeys">The managed keys findings are matched to; <see cref="ManagedKeyIndex.Empty"/> when omitted.</param>
+    public LeakScanner(IProviderCatalog catalog, ISecretFingerprinter fingerprinter, ManagedKeyIndex? managedKeys = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(fingerprinter);
+        _rules = new LeakRuleSet(catalog);
+        _fingerprinter = fingerprinter;
+        _managedKeys = managedKeys ?? ManagedKeyIndex.Empty;
+    }
+
+    private LeakScanner(LeakRuleSet rules, ISecretFingerprinter fingerprinter, ManagedKeyIndex managedKeys)
+    {
+        _rules = rules;
+        _fingerprinter = fingerprinter;
+        _managedKeys = managedKeys;
+    }
+
+    /// <summary>Returns a scanner with the same compiled rules that matches findings to other managed keys.</summary>
+    /// <param name="managedKeys">The managed keys.</param>
+    /// <returns>The scanner.</returns>
+    public LeakScanner WithManagedKeys(ManagedKeyIndex managedKeys)
+    {
+        ArgumentNullException.ThrowIfNull(managedKeys);
+        return new LeakScanner(_rules, _fingerprinter, managedKeys);
+    }
+
+    /// <summary>Creates a scanner that matches findings to the keys of a store, read now.</summary>
+    /// <param name="catalog">The provider catalog whose key formats are scanned for.</param>
+    /// <param name="fingerprinter">The fingerprinter the store's fingerprints were made with.</param>
+    /// <param name="store">The key store.</param>
+    /// <param name="cancellationToken">A token to cancel reading the store.</param>
+    /// <returns>The scanner.</returns>
+    public static async ValueTask<LeakScanner> CreateAsync(IProviderCatalog catalog, ISecretFingerprinter fingerprinter, IKeyStore store, CancellationToken cancellationToken = default)
+    {
+        var index = await ManagedKeyIndex.LoadAsync(store, fingerprinter, cancellationToken).ConfigureAwait(false);
+        return new LeakScanner(catalog, fingerprinter, index);
+    }
+
+    /// <summary>Gets the managed keys findings are matched to.</summary>
+    public ManagedKeyIndex ManagedKeys => _managedKeys;
+
+    /// <summary>Scans a string.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="path">A name for the text in the findings' locations.</param>
+    /// <returns>The findings, in the order they appear.</returns>
+    public IReadOnlyList<LeakFinding> ScanText(string text, string? path = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var findings = new List<LeakFinding>();
+        var position = default(TextPosition);
+        ScanChunk(text, 0, text.Length, 0, ref position, path, commit: null, findings);
+        return findings;
+    }
+
+    /// <summary>Scans a text reader to its end, a buffer at a time.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <param name="path">A name for the input in the findings' locations.</param>
+    /// <param name="cancellationToken">A token to cancel the scan.</param>
+    /// <returns>The findings, in the order they appear.</returns>
+    public async IAsyncEnumerable<LeakFinding> ScanAsync(TextReader reader, string? path = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var buffer = ArrayPool<char>.Shared.Rent(BufferChars);
+        try
+        {
+            var filled = 0;
+            var startAt = 0;
+            long bufferOffset = 0;
+            var position = default(TextPosition);
+            var findings = new List<LeakFinding>();
+            while (true)
+            {
+                var read = await reader.ReadAsync(buffer.AsMemory(filled, buffer.Length - filled), cancellationToken).ConfigureAwait(false);
+                filled += read;
+                var final = read == 0;
+                if (!final && filled < buffer.Length)
+                {
+                    continue;
+                }
+
+                // Scan up to the last complete line; a line longer than what is left is cut, keeping a key's length.
+                int limit, end;
+                if (final)
+                {
+                    limit = end = filled;
+                }
+                else
+                {
+                    var lastNewline = buffer.AsSpan(startAt, filled - startAt).LastIndexOf('\n');
+                    var cut = filled - LeakRuleSet.MaxKeyLength;
+                    (limit, end) = lastNewline >= 0 && startAt + lastNewline + 1 >= cut
+                        ? (startAt + lastNewline + 1, startAt + lastNewline + 1)
+                        : (cut, filled);
+                }
+
+                findings.Clear();
+                ScanChunk(buffer.AsSpan(0, end), startAt, limit, bufferOffset, ref position, path, commit: null, findings);
+                foreach (var finding in findings)
+                {
+                    yield return finding;
+                }
+
+                if (final)
+                {
+                    yield break;
+                }
+
+                // Carry the unscanned rest, with one character before it as context for the token boundary.
+                var keep = limit - 1;
+                Array.Copy(buffer, keep, buffer, 0, filled - keep);
+                bufferOffset += keep;
+                position.Cursor -= keep;
+                filled -= keep;
+                startAt = 1;
+            }
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Scans a stream of text (UTF-8 unless it starts with another encoding's byte order mark).</summary>
+    /// <param name="stream">The stream; it is read to its end and not disposed.</param>
+    /// <param name="path">A name for the input in the findings' locations.</param>
+    /// <param name="cancellationToken">A token to cancel the scan.</param>
+    /// <returns>The findings, in the order they appear.</returns>
+    public async IAsyncEnumerable<LeakFinding> ScanStreamAsync(Stream stream, string? path = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024, leaveOpen: true);
+        await foreach (var finding in ScanAsync(reader, path, cancellationToken).ConfigureAwait(false))
+        {
+            yield return finding;
+        }
+    }
+
+    /// <summary>Scans a file. A binary file (one with a NUL byte in its first 8,000 bytes, as git decides) yields nothing.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="displayPath">The path to report in locations; <paramref name="path"/> when omitted.</param>
+    /// <param name="cancellationToken">A token to cancel the scan.</param>
+    /// <returns>The findings, in the order they appear.</returns>
+    public async IAsyncEnumerable<LeakFinding> ScanFileAsync(string path, string? displayPath = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (await IsBinaryAsync(stream, cancellationToken).ConfigureAwait(false))
+            {
+                yield break;
+            }
+
+            stream.Position = 0;
+            await foreach (var finding in ScanStreamAsync(stream, displayPath ?? path, cancellationToken).ConfigureAwait(false))
+            {
+                yield return finding;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scans every text file under a directory, skipping <c>.git</c> directories, binary files and symbolic links.
+    /// Locations carry paths relative to <paramref name="root"/>, with <c>/</c> separators.
+    /// </summary>
+    /// <param name="root">The directory.</param>
+    /// <param name="cancellationToken">A token to cancel the scan.</param>
+    /// <returns>The findings, file by file.</returns>
+    public async IAsyncEnumerable<LeakFinding> ScanDirectoryAsync(string root, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        foreach (var file in EnumerateTextCandidates(root))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            await foreach (var finding in ScanFileAsync(file, relative, cancellationToken).ConfigureAwait(false))
+            {
+                yield return finding;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scans the lines every commit of a git repository added (all refs, through the <c>git</c> command line), so a
+    /// key that was committed and later removed is still found, with the commit that added it.
+    /// </summary>
+    /// <param name="repository">The repository's work tree or git directory.</param>
+    /// <param name="cancellationToken">A token to cancel the scan; it also stops git.</param>
+    /// <returns>The findings, newest commit first.</returns>
+    /// <exception cref="LeakScanException">git is not installed or the path is not a repository.</exception>
+    public IAsyncEnumerable<LeakFinding> ScanGitHistoryAsync(string repository, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repository);
+        return new GitHistoryScan(this, repository).RunAsync(cancellationToken);
+    }
+
+    /// <summary>Returns the first value in <paramref name="text"/> that is a live managed key (current, pending or previous), if any.</summary>
+    internal LeakFinding? FindLiveManagedKey(ReadOnlySpan<char> text)
+    {
+        if (_managedKeys.Count == 0)
+        {
+            return null;
+        }
+
+        var hits = new List<RawHit>();
+        _rules.FindHits(text, 0, text.Length, hits);
+        foreach (var hit in hits)
+        {
+            var finding = Materialize(text.Slice(hit.Index, hit.Length), hit.Rule.Provider, hit.Rule.Kind, new LeakLocation { Column = hit.Index + 1 });
+            if (finding.Classification is LeakClassification.ManagedCurrent or LeakClassification.ManagedPrevious)
+            {
+                return finding;
+            }
+        }
+
+        return null;
+    }
+
+    internal void ScanLine(ReadOnlySpan<char> line, int lineNumber, string? path, string? commit, List<LeakFinding> findings)
+    {
+        var position = new TextPosition { Line = lineNumber - 1 };
+        ScanChunk(line, 0, line.Length, 0, ref position, path, commit, findings);
+    }
+
+    /// <summary>Fingerprints a value found outside the scanner (a report, a webhook) and matches it to the managed keys.</summary>
+    internal LeakFinding Materialize(ReadOnlySpan<char> value, ProviderId provider, KeyKind kind, LeakLocation location)
+    {
+        using var secret = SecretValue.FromChars(value);
+        var fingerprint = _fingerprinter.Compute(secret);
+        return new LeakFinding(provider, kind, location, Hint(value), fingerprint, _managedKeys.Match(secret, fingerprint));
+    }
+
+    /// <summary>Gets the providers the rules cover, longest id first (so <c>azure-openai</c> is tried before <c>openai</c>).</summary>
+    internal IEnumerable<ProviderId> Providers => _rules.Rules.Select(r => r.Provider).Distinct().OrderByDescending(p => p.Value.Length);
+
+    /// <summary>Finds the provider whose distinctive (prefix-anchored) key shape a whole value has.</summary>
+    internal (ProviderId Provider, KeyKind Kind)? Identify(ReadOnlySpan<char> value)
+    {
+        foreach (var rule in _rules.Rules)
+        {
+            if (rule.RequiresContext)
+            {
+                continue;
+            }
+
+            if (rule.Exact.IsMatch(value))
+            {
+                return (rule.Provider, rule.Kind);
+            }
+        }
+
+        return null;
+    }
+
+    internal static string Hint(ReadOnlySpan<char> value) =>
+        value.Length < 12 ? "…" : string.Concat(value[..3], "…", value[^4..]);
+
+    private void ScanChunk(ReadOnlySpan<char> text, int startAt, int limit, long bufferOffset, ref TextPosition position, string? path, string? commit, List<LeakFinding> findings)
+    {
+        var hits = new List<RawHit>();
+        _rules.FindHits(text, startAt, limit, hits);
+        foreach (var hit in hits)
+        {
+            position.AdvanceTo(text, hit.Index, bufferOffset);
+            var column = (int)(bufferOffset + hit.Index - position.LineStart) + 1;
+            var location = new LeakLocation { Path = path, Line = position.Line + 1, Column = column, Commit = commit };
+            findings.Add(Materialize(text.Slice(hit.Index, hit.Length), hit.Rule.Provider, hit.Rule.Kind, location));
+        }
+
+        position.AdvanceTo(text, limit, bufferOffset);
+    }
+
+    private static async ValueTask<bool> IsBinaryAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var probe = ArrayPool<byte>.Shared.Rent(BinaryProbeBytes);
+        try
+        {
+            var total = 0;
+            int read;
+            while (total < BinaryProbeBytes && (read = await stream.ReadAsync(probe.AsMemory(total, BinaryProbeBytes - total), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+
+            var head = probe.AsSpan(0, total);
+
+            // UTF-16 and UTF-32 text has NUL bytes; its byte order mark says it is text.
+            return !head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) && !head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) && !head.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF])
+                && head.Contains((byte)0);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(probe);
+        }
+    }
+
+    private static IEnumerable<string> EnumerateTextCandidates(string root)
+    {
+        var pending = new Stack<string>();
+        pending.Push(root);
+        var options = new EnumerationOptions { IgnoreInaccessible = true, RecurseSubdirectories = false, AttributesToSkip = FileAttributes.ReparsePoint, MatchType = MatchType.Simple };
+        while (pending.Count > 0)
+        {
+            var directory = pending.Pop();
+            foreach (var file in Directory.EnumerateFiles(directory, "*", options).Order(StringComparer.Ordinal))
+            {
+                yield return file;
+            }
+
+            foreach (var child in Directory.EnumerateDirectories(directory, "*", options).OrderDescending(StringComparer.Ordinal))
+            {
+                if (!string.Equals(Path.GetFileName(child), ".git", StringComparison.Ordinal))
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+    }
+
+    /// <summary>The line count and line start up to a cursor in the current buffer, carried across buffers.</summary>
+    private struct TextPosition
+    {
+        public int Line;
+        public long LineStart;
+        public int Cursor;
+
+        public void AdvanceTo(ReadOnlySpan<char> text, int index, long bufferOffset)
+        {
+            if (index <= Cursor)
+            {
+                return;
+            }
+
+            var span = text[Cursor..index];
+            var newlines = span.Count('\n');
+            if (newlines > 0)
+            {
+                Line += newlines;
+                LineStart = bufferOffset + Cursor + span.LastIndexOf('\n') + 1;
+            }
+
+            Cursor = index;
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using IronCage.Auditing;
+using IronCage.Encryption;
+using IronCage.Leaks.GitHub;
+using IronCage.Leaks.Response;
+using IronCage.Providers;
+using IronCage.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NodaTime;
+
+namespace IronCage.Leaks.Tests.GitHub;
+
+public sealed class GitHubSecretScanningWebhookHandlerTests
+{
+    private const string WebhookSecret = "It's a Secret to Everybody";
+
+    [Fact]
+    public async Task HandleAsync_SignedCreatedAlertForAManagedKey_RunsTheEmergencyRotation()
+    {
+        var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
+        using var harness = new RotationHarness(provider, extend: b => b.AddLeakResponse());
+        var (key, secret) = await harness.RegisterAsync();
+        await using var github = await GitHubEmulator.StartAsync(secret.Reveal());
+        var handler = await Handler(harness, github.BaseAddress);
+        var body = Encoding.UTF8.GetBytes(CreatedPayload());
+
+        var result = await handler.HandleAsync(Headers(Sign(body, WebhookSecret)), body);
+
+        result.StatusCode.Should().Be(202);
+        result.Response!.Outcome.Should().Be(LeakResponseOutcome.Rotated);
+        provider.IsAccepted(secret).Should().BeFalse();
+        github.Requests.Should().ContainSingle().Which.Should().Be("GET /repos/Codertocat/Hello-World/secret-scanning/alerts/42 Bearer ghp-test-token");
+        var leaked = (await Audit(harness)).Should().ContainSingle(r => r.Event.Action == LeakAuditActions.KeyLeaked).Subject.Event;
+        leaked.Details.Should().Contain("source", "github-secret-scanning").And.Contain("path", "https://github.com/Codertocat/Hello-World/security/secret-scanning/42");
+        leaked.Target.Should().Be(key.Reference.ToString());
+    }
+
+    [Theory]
+    [InlineData("sha256=0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("sha1=abc")]
+    [InlineData("")]
+    public async Task HandleAsync_WrongSignature_IsRefusedAndAudited(string signature)
+    {
+        var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
+        using var harness = new RotationHarness(provider, extend: b => b.AddLeakResponse());
+        var (_, secret) = await harness.RegisterAsync();
+        await using var github = await GitHubEmulator.StartAsync(secret.Reveal());
+        var handler = await Handler(harness, github.BaseAddress);
+        var body = Encoding.UTF8.GetBytes(CreatedPayload());
+
+        var result = await handler.HandleAsync(Headers(signature), body);
+
+        result.StatusCode.Should().Be(401);
+        provider.IsAccepted(secret).Should().BeTrue();
+        github.Requests.Should().BeEmpty();
+        (await Audit(harness)).Should().Contain(r => r.Event.Action == AuditAction.AccessDenied && r.Event.Outcome == AuditOutcome.Failure);
+    }
+
+    [Fact]
+    public async Task HandleAsync_SignedWithAnotherSecret_IsRefused()
+    {
+        using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI), extend: b => b.AddLeakResponse());
+        await using var github = await GitHubEmulator.StartAsync("unused");
+        var handler = await Handler(harness, github.BaseAddress);
+        var body = Encoding.UTF8.GetBytes(CreatedPayload());
+
+        (await handler.HandleAsync(Headers(Sign(body, "another secret")), body)).StatusCode.Should().Be(401);
+    }
+
+    private static async Task<GitHubSecretScanningWebhookHandler> Handler(RotationHarness harness, Uri baseAddress)
+    {
+        var scanner = await LeakScanner.CreateAsync(harness.Services.GetRequiredService<IProviderCatalog>(), harness.Services.GetRequiredService<ISecretFingerprinter>(), harness.Keys);
+        return new GitHubSecretScanningWebhookHandler(
+            new HttpClient(),
+            scanner,
+            harness.Services.GetRequiredService<LeakResponder>(),
+            harness.Shared.Audit,
+            harness.Clock,
+            Options.Create(new GitHubSecretScanningOptions { WebhookSecret = WebhookSecret, Token = "ghp-test-token", BaseAddress = baseAddress }));
+    }
+
+    private static Dictionary<string, string> Headers(string signature) => new()
+    {
+        ["X-GitHub-Event"] = "secret_scanning_alert",
+        ["X-GitHub-Delivery"] = "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+        ["X-Hub-Signature-256"] = signature,
+        ["Content-Type"] = "application/json",
+    };
+
+    private static string Sign(byte[] body, string secret) => "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    // The secret_scanning_alert "created" payload as GitHub documents it: the alert carries no secret.
+    private static string CreatedPayload() => """
+        {
+          "action": "created",
+          "alert": {
+            "number": 42,
+            "created_at": "2026-11-30T15:42:05Z",
+            "updated_at": null,
+            "url": "https://api.github.com/repos/Codertocat/Hello-World/secret-scanning/alerts/42",
+            "html_url": "https://github.com/Codertocat/Hello-World/security/secret-scanning/42",
+            "locations_url": "https://api.github.com/repos/Codertocat/Hello-World/secret-scanning/alerts/42/locations",
+            "resolution": null,
+            "resolved_at": null,
+            "resolved_by": null,
+            "secret_type": "openai_api_key",
+            "secret_type_display_name": "OpenAI API Key",
+            "validity": "unknown",
+            "push_protection_bypassed": false,
+            "publicly_leaked": false,
+            "multi_repo": false
+          },
+          "repository": { "id": 186853002, "name": "Hello-World", "full_name": "Codertocat/Hello-World", "private": false },
+          "sender": { "login": "github", "id": 9919, "type": "Organization" }
+        }
+        """;
+
+    private static async Task<List<AuditRecord>> Audit(RotationHarness harness)
+    {
+        var records = new List<AuditRecord>();
+        await foreach (var record in harness.Shared.Audit.ReadAsync())
+        {
+            records.Add(record);
+        }
+
+        return records;
+    }
+
+    /// <summary>A loopback Kestrel serving GitHub's "get a secret scanning alert" response.</summary>
+    private sealed class GitHubEmulator : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private GitHubEmulator(WebApplication app, Uri baseAddress)
+        {
+            _app = app;
+            BaseAddress = baseAddress;
+        }
+
+        public Uri BaseAddress { get; }
+
+        public List<string> Requests { get; } = [];
+
+        public static async Task<GitHubEmulator> StartAsync(string secret)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            GitHubEmulator? emulator = null;
+            app.MapGet("/repos/{owner}/{repo}/secret-scanning/alerts/{number:int}", (HttpContext context, string owner, string repo, int number) =>
+            {
+                lock (emulator!.Requests)
+                {
+                    emulator.Requests.Add($"GET {context.Request.Path} {context.Request.Headers.Authorization}");
+                }
+
+                return Results.Text(JsonSerializer.Serialize(new Dictionary<string, object?>
+                {
+                    ["number"] = number,
+                    ["created_at"] = "2026-11-30T15:42:05Z",
+                    ["url"] = $"https://api.github.com/repos/{owner}/{repo}/secret-scanning/alerts/{number}",
+                    ["html_url"] = $"https://github.com/{owner}/{repo}/security/secret-scanning/{number}",
+                    ["locations_url"] = $"https://api.github.com/repos/{owner}/{repo}/secret-scanning/alerts/{number}/locations",
+                    ["state"] = "open",
+                    ["secret_type"] = "openai_api_key",
+                    ["secret_type_display_name"] = "OpenAI API Key",
+                    ["secret"] = secret,
+                    ["validity"] = "active",
+                    ["publicly_leaked"] = false,
+                    ["multi_repo"] = false,
+                }), "application/json");
+            });
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            emulator = new GitHubEmulator(app, new Uri(address.TrimEnd('/') + "/"));
+            return emulator;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}
