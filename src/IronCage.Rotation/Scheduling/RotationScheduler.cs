@@ -25,6 +25,7 @@ public sealed class RotationScheduler : BackgroundService
     private readonly IClock _clock;
     private readonly RotationSchedulerOptions _options;
     private readonly ILogger<RotationScheduler> _logger;
+    private long _lastPassTicks = long.MinValue;
 
     internal RotationScheduler(DueWorkQuery due, ScheduledKeyWork work, KeyLeaseRunner leases, IClock clock, IOptions<RotationSchedulerOptions> options, ILogger<RotationScheduler> logger)
     {
@@ -35,6 +36,12 @@ public sealed class RotationScheduler : BackgroundService
         _options = options.Value;
         _logger = logger;
     }
+
+    /// <summary>Gets when the last pass of this instance finished (by the clock), or <see langword="null"/> before the first; health checks read it to tell a live scheduler from a stalled one.</summary>
+    public Instant? LastPassAt => Interlocked.Read(ref _lastPassTicks) is var ticks && ticks == long.MinValue ? null : Instant.FromUnixTimeTicks(ticks);
+
+    /// <summary>Gets how often the scheduler runs a pass (<see cref="RotationSchedulerOptions.Interval"/>).</summary>
+    public TimeSpan Interval => _options.Interval;
 
     /// <summary>Runs one pass: everything due at <paramref name="now"/>.</summary>
     /// <param name="now">The instant to run for.</param>
@@ -69,6 +76,7 @@ public sealed class RotationScheduler : BackgroundService
         }).ConfigureAwait(false);
 
         var result = counters.ToResult();
+        Interlocked.Exchange(ref _lastPassTicks, _clock.GetCurrentInstant().ToUnixTimeTicks());
         Log.SchedulerPass(_logger, result.Started, result.Resumed, result.Completed, result.Failed, result.Reminders, result.ExpiryWarnings, result.Skipped, result.Errors);
         return result;
     }

@@ -1,0 +1,88 @@
+using System.Globalization;
+using IronCage.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace IronCage.AspNetCore.Internal;
+
+/// <summary>
+/// Runs before every endpoint carrying <see cref="AdminOperation"/>: rate limit, access decision, then the handler with
+/// IronCage's exceptions mapped to Problem Details; every attempt is audited with the status it got.
+/// </summary>
+internal sealed class AdminAccessFilter : IEndpointFilter
+{
+    public const string DecisionItem = "IronCage.AccessDecision";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var operation = http.GetEndpoint()?.Metadata.GetMetadata<AdminOperation>()
+            ?? throw new InvalidOperationException("An IronCage access filter runs on an endpoint without AdminOperation metadata.");
+        var services = http.RequestServices;
+        var auditor = services.GetRequiredService<IronCageAccessAuditor>();
+        var logger = services.GetRequiredService<ILogger<AdminAccessFilter>>();
+        var target = TargetOf(http);
+
+        AdminAccessDecision decision;
+        if (!services.GetRequiredService<AdminRateLimiter>().TryAcquire(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", out var retryAfter))
+        {
+            decision = new AdminAccessDecision { Allowed = false, StatusCode = StatusCodes.Status429TooManyRequests, Actor = http.User.Identity?.Name ?? "anonymous", IpAddress = http.Connection.RemoteIpAddress?.ToString(), Reason = "Too many admin requests from this address.", Fix = $"Wait{(retryAfter is { } after ? $" {Math.Ceiling(after.TotalSeconds)} s" : string.Empty)} and try again, or raise AdminAccessOptions.RateLimitPermits." };
+            if (retryAfter is { } wait)
+            {
+                http.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            }
+        }
+        else
+        {
+            decision = await services.GetRequiredService<IronCageAccessEvaluator>().EvaluateAsync(http, operation).ConfigureAwait(false);
+        }
+
+        if (!decision.Allowed)
+        {
+            Log.AccessDenied(logger, operation.Name, decision.Actor, decision.IpAddress, decision.StatusCode, decision.Reason);
+            if (decision.StatusCode == StatusCodes.Status403Forbidden && IronCageAccessEvaluator.NeedsMfa(http, operation) && decision.Reason.Contains("multi-factor", StringComparison.Ordinal))
+            {
+                // RFC 9470 step-up: tell a bearer client which authentication it lacks.
+                http.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_user_authentication\", error_description=\"Multi-factor authentication is required\"";
+            }
+
+            await auditor.RecordAsync(operation, decision, target, decision.StatusCode, CancellationToken.None).ConfigureAwait(false);
+            return AdminProblems.Status(decision.StatusCode, decision.StatusCode switch { 401 => "Authentication required.", 429 => "Too many requests.", _ => "Access denied." }, decision.Reason, decision.StatusCode == 429 ? "rate-limited" : "access-denied", new Dictionary<string, object?> { ["operation"] = operation.Name, ["permission"] = operation.Permission, ["fix"] = decision.Fix });
+        }
+
+        http.Items[DecisionItem] = decision;
+        object? result;
+        try
+        {
+            result = await next(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (AdminProblems.TryMap(ex, out var problem))
+        {
+            var errorType = ex.GetType().Name;
+            Log.OperationRefused(logger, operation.Name, target, errorType);
+            result = problem;
+        }
+
+        var status = result switch
+        {
+            IStatusCodeHttpResult { StatusCode: { } code } => code,
+            _ => StatusCodes.Status200OK,
+        };
+        await auditor.RecordAsync(operation, decision, target, status, CancellationToken.None).ConfigureAwait(false);
+        return result;
+    }
+
+    private static string TargetOf(HttpContext http)
+    {
+        var values = http.Request.RouteValues;
+        if (values.TryGetValue("provider", out var provider) && values.TryGetValue("name", out var name))
+        {
+            return $"{provider}/{name}";
+        }
+
+        return values.TryGetValue("operationId", out var operationId) ? $"operation:{operationId}" : http.Request.Path.Value ?? string.Empty;
+    }
+}

@@ -1,0 +1,239 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using IronCage.AspNetCore.Authorization;
+using IronCage.Auditing;
+using IronCage.Encryption;
+using IronCage.Rotation;
+using IronCage.Testing;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace IronCage.AspNetCore.Tests;
+
+/// <summary>
+/// A real host: Kestrel on 127.0.0.1:0, SQLite in a temp folder, fake OpenAI and Anthropic providers, a header-driven
+/// test authentication scheme, the host's ForwardedHeaders (so a test can be a remote client), the admin API.
+/// Every response the suite sees is captured for the run's secret leak check.
+/// </summary>
+internal sealed class AdminTestHost : IAsyncDisposable
+{
+    public const string Operator = "operator";
+    public const string Viewer = "viewer";
+    public const string RemoteAllowed = "10.1.2.3";
+    public const string RemoteDisallowed = "203.0.113.9";
+
+    private readonly WebApplication _app;
+    private readonly DirectoryInfo _folder;
+
+    private AdminTestHost(WebApplication app, DirectoryInfo folder, FakeProviderAdapter openAI, FakeProviderAdapter anthropic, FakeClock clock)
+    {
+        _app = app;
+        _folder = folder;
+        OpenAI = openAI;
+        Anthropic = anthropic;
+        Clock = clock;
+        Client = new HttpClient(new CapturingHandler { InnerHandler = new HttpClientHandler() }) { BaseAddress = new Uri(app.Urls.First()) };
+    }
+
+    public HttpClient Client { get; }
+
+    public FakeProviderAdapter OpenAI { get; }
+
+    public FakeProviderAdapter Anthropic { get; }
+
+    public FakeClock Clock { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public IKeyRotator Rotator => Services.GetRequiredService<IKeyRotator>();
+
+    public IAuditLog Audit => Services.GetRequiredService<IAuditLog>();
+
+    /// <summary>Starts a host; <paramref name="configurePolicies"/> false leaves every permission unconfigured (the secure default).</summary>
+    public static async Task<AdminTestHost> StartAsync(bool configurePolicies = true, Action<AdminAccessOptions>? access = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("ironcage-admin-");
+        var clock = FakeClock.FromUtc(2026, 11, 2, 9, 0, 0);
+        var openAI = FakeProviderAdapter.For(ProviderId.OpenAI, clock);
+        var anthropic = FakeProviderAdapter.For(ProviderId.Anthropic, clock);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders().AddProvider(new SecretLeakLoggerProvider()).SetMinimumLevel(LogLevel.Debug);
+        builder.Services.AddSingleton<IClock>(clock);
+        builder.Services
+            .AddIronCage()
+            .ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey())
+            .PersistToSqlite($"Data Source={Path.Combine(folder.FullName, "ironcage.db")};Pooling=False")
+            .AddProviderAdapter(openAI)
+            .AddProviderAdapter(anthropic)
+            .AddRotation()
+            .AddUsageTracking()
+            .AddAdmin(o =>
+            {
+                if (configurePolicies)
+                {
+                    foreach (var permission in AdminPermissions.All)
+                    {
+                        o.AllowNetworks(permission, "127.0.0.0/8", "10.0.0.0/8");
+                    }
+                }
+
+                access?.Invoke(o);
+            });
+        builder.Services.AddHealthChecks().AddIronCageHealthChecks();
+        builder.Services.AddOpenApi();
+        builder.Services.AddAuthentication(TestAuthHandler.Name).AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.Name, null);
+        builder.Services.AddAuthorization(o =>
+        {
+            if (configurePolicies)
+            {
+                foreach (var permission in AdminPermissions.All.Where(p => p != AdminPermissions.Admin))
+                {
+                    o.AddPolicy(permission, p => p.RequireRole(Operator));
+                }
+
+                o.AddPolicy(AdminPermissions.Admin, p => p.RequireRole("admin"));
+            }
+        });
+        builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor);
+
+        var app = builder.Build();
+        app.UseForwardedHeaders();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapIronCageAdmin();
+        app.MapOpenApi();
+        app.MapHealthChecks("/health");
+        await app.StartAsync();
+        return new AdminTestHost(app, folder, openAI, anthropic, clock);
+    }
+
+    /// <summary>A request as <paramref name="caller"/>.</summary>
+    public static HttpRequestMessage Request(HttpMethod method, string path, Caller caller, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        if (caller.User is not null)
+        {
+            request.Headers.Add(TestAuthHandler.UserHeader, caller.User);
+            request.Headers.Add(TestAuthHandler.RolesHeader, string.Join(",", caller.Roles));
+            if (caller.Mfa)
+            {
+                request.Headers.Add(TestAuthHandler.AmrHeader, "pwd,mfa");
+            }
+        }
+
+        if (caller.ForwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", caller.ForwardedFor);
+        }
+
+        return request;
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, Caller caller, HttpContent? content = null)
+        => await Client.SendAsync(Request(method, path, caller, content));
+
+    /// <summary>Registers a key directly (not through the API) and returns its value, which the fake provider accepts.</summary>
+    public async Task<(KeyReference Key, SecretValue Secret)> SeedAsync(string name, ProviderId? provider = null)
+    {
+        var adapter = provider == ProviderId.Anthropic ? Anthropic : OpenAI;
+        var secret = FakeKeys.Generate(adapter.Provider);
+        var id = adapter.AddExistingKey(secret, "seed-" + name);
+        var reference = new KeyReference(adapter.Provider, name);
+        await Rotator.RegisterAsync(new KeyRegistration { Reference = reference, ProviderKeyId = id }, secret);
+        return (reference, secret);
+    }
+
+    public async Task<List<AuditRecord>> AuditAsync()
+    {
+        var all = new List<AuditRecord>();
+        await foreach (var record in Audit.ReadAsync())
+        {
+            all.Add(record);
+        }
+
+        return all;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try
+        {
+            _folder.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the file on a slow disposal; the temp folder is cleaned by the OS.
+        }
+    }
+
+    /// <summary>Who calls: a user with roles and an MFA claim, optionally from a remote address (through X-Forwarded-For from the loopback proxy).</summary>
+    internal sealed record Caller(string Label, string? User, string[] Roles, bool Mfa, string? ForwardedFor)
+    {
+        public static Caller Anonymous { get; } = new("anonymous", null, [], false, null);
+
+        public static Caller WrongRole { get; } = new("wrong role", "victor", [Viewer], true, RemoteAllowed);
+
+        public static Caller RightRoleNoMfa { get; } = new("right role without MFA", "olga", [Operator, "admin"], false, RemoteAllowed);
+
+        public static Caller RightRoleMfa { get; } = new("right role with MFA", "olga", [Operator, "admin"], true, RemoteAllowed);
+
+        public static Caller DisallowedIp { get; } = new("disallowed IP", "olga", [Operator, "admin"], true, RemoteDisallowed);
+
+        public static Caller LocalAnonymous { get; } = new("loopback, no user", null, [], false, null);
+
+        public static Caller RemoteNoPolicy { get; } = new("remote with no policy configured", "olga", [Operator, "admin"], true, RemoteDisallowed);
+
+        public override string ToString() => Label;
+    }
+
+    private sealed class CapturingHandler : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var headers = string.Join("; ", response.Headers.Concat(response.Content.Headers).Select(h => $"{h.Key}: {string.Join(",", h.Value)}"));
+            SecretLeakRegistry.Shared.Capture($"HTTP {request.Method} {request.RequestUri?.PathAndQuery} -> {(int)response.StatusCode} {headers} {body}");
+            return response;
+        }
+    }
+
+    private sealed class TestAuthHandler : AuthenticationHandler<AuthenticationSchemeOptions>
+    {
+        public const string Name = "Test";
+        public const string UserHeader = "X-Test-User";
+        public const string RolesHeader = "X-Test-Roles";
+        public const string AmrHeader = "X-Test-Amr";
+
+        public TestAuthHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+            : base(options, logger, encoder)
+        {
+        }
+
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            if (!Request.Headers.TryGetValue(UserHeader, out var user))
+            {
+                return Task.FromResult(AuthenticateResult.NoResult());
+            }
+
+            var claims = new List<Claim> { new(ClaimTypes.Name, user.ToString()) };
+            claims.AddRange(Request.Headers[RolesHeader].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => new Claim(ClaimTypes.Role, r)));
+            claims.AddRange(Request.Headers[AmrHeader].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(a => new Claim("amr", a)));
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Name)), Name)));
+        }
+    }
+}

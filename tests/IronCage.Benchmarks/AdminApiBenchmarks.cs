@@ -1,0 +1,93 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using IronCage.Encryption;
+using IronCage.Rotation;
+using IronCage.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace IronCage.Benchmarks;
+
+/// <summary>
+/// The admin API over loopback HTTP (real Kestrel on 127.0.0.1) with 10,000 keys in SQLite and the fake provider:
+/// one list page, one emergency rotation (grace 0, so the same keys rotate again), one verify. Percentiles are the
+/// figures to read (the requirement: key operations under 500 ms). Loopback-only default, rate limit off.
+/// </summary>
+[Config(typeof(PercentileConfig))]
+public class AdminApiBenchmarks : IDisposable
+{
+    private const int Keys = 10_000;
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+    private string _folder = null!;
+    private int _next;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _folder = Directory.CreateTempSubdirectory("ironcage-admin-bench-").FullName;
+        var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddIronCage()
+            .ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey())
+            .PersistToSqlite($"Data Source={Path.Combine(_folder, "bench.db")}")
+            .AddProviderAdapter(provider)
+            .AddRotation()
+            .AddAdmin(o => o.RateLimitPermits = 0);
+        _app = builder.Build();
+        _app.MapIronCageAdmin();
+        await _app.StartAsync();
+        var rotator = _app.Services.GetRequiredService<IKeyRotator>();
+        for (var i = 0; i < Keys; i++)
+        {
+            using var secret = FakeKeys.Generate(ProviderId.OpenAI);
+            var id = provider.AddExistingKey(secret, "bench-" + i);
+            await rotator.RegisterAsync(new KeyRegistration { Reference = new KeyReference(ProviderId.OpenAI, $"k{i:D5}"), ProviderKeyId = id, Verify = false }, secret);
+        }
+
+        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        _client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    public void Dispose()
+    {
+        _client?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Benchmark]
+    public async Task<string> ListPage() => await _client.GetStringAsync("/api/admin/api-keys?page=100&pageSize=50");
+
+    [Benchmark]
+    public async Task<HttpResponseMessage> RotateEmergency()
+    {
+        var response = await _client.PutAsync($"/api/admin/api-keys/openai/k{Interlocked.Increment(ref _next) % Keys:D5}/rotate?reason=compromised", null);
+        return response.EnsureSuccessStatusCode();
+    }
+
+    [Benchmark]
+    public async Task<HttpResponseMessage> Verify()
+    {
+        var response = await _client.PostAsync($"/api/admin/api-keys/openai/k{Interlocked.Increment(ref _next) % Keys:D5}/verify", null);
+        return response.EnsureSuccessStatusCode();
+    }
+
+    private sealed class PercentileConfig : ManualConfig
+    {
+        public PercentileConfig() => AddColumn(StatisticColumn.P50, StatisticColumn.P95, StatisticColumn.Max);
+    }
+}
