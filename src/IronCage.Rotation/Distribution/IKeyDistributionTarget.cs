@@ -21,9 +21,20 @@ public interface IKeyDistributionTarget
     /// <returns><see langword="true"/> when the new key must be written to this target.</returns>
     bool AppliesTo(ManagedKey key);
 
-    /// <summary>Writes the new key to the target.</summary>
+    /// <summary>Writes the new key to the target and confirms that the target holds it.</summary>
     /// <param name="distribution">The key, its new version and the new secret.</param>
     /// <param name="cancellationToken">Cancels the write; the rotation resumes later.</param>
-    /// <returns>A task that completes when the target holds the new key.</returns>
-    Task DistributeAsync(KeyDistribution distribution, CancellationToken cancellationToken = default);
+    /// <returns>The target's confirmation: returning at all means the target holds the new key.</returns>
+    /// <remarks>
+    /// Idempotent: a resumed rotation may call it again for the same version, and a target that already holds that
+    /// value must confirm without writing a second copy (a second secret version, a second restart).
+    /// </remarks>
+    Task<KeyDistributionReceipt> DistributeAsync(KeyDistribution distribution, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the previous value back when a rotation is rolled back after this target was written.</summary>
+    /// <param name="previous">The key's version that stays current, with its secret.</param>
+    /// <param name="cancellationToken">Cancels the write; the rollback resumes later.</param>
+    /// <returns>A task that completes when the target holds the previous value again.</returns>
+    /// <remarks>Idempotent like <see cref="DistributeAsync"/>.</remarks>
+    Task RestoreAsync(KeyDistribution previous, CancellationToken cancellationToken = default);
 }

@@ -126,7 +126,7 @@ public sealed class DistributionStepTests
 
         public bool AppliesTo(ManagedKey key) => Applies(key);
 
-        public Task DistributeAsync(KeyDistribution distribution, CancellationToken cancellationToken = default)
+        public Task<KeyDistributionReceipt> DistributeAsync(KeyDistribution distribution, CancellationToken cancellationToken = default)
         {
             if (Failure is not null)
             {
@@ -135,8 +135,10 @@ public sealed class DistributionStepTests
 
             var value = distribution.Secret.Reveal();
             _writes.Enqueue(new Write(distribution.Version.VersionId, distribution.Version.Stage, distribution.Key.CurrentVersion?.VersionId, value));
-            return Task.CompletedTask;
+            return Task.FromResult(KeyDistributionReceipt.Confirmed);
         }
+
+        public Task RestoreAsync(KeyDistribution previous, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 
     private sealed record Write(string VersionId, KeyStage StageWhenWritten, string? CurrentWhenWritten, string Value);
