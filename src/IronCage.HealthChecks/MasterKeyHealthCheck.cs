@@ -24,31 +24,25 @@ internal sealed class MasterKeyHealthCheck : IHealthCheck
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        ManagedKey? sample = null;
-        KeyVersion? version = null;
         try
         {
-            await foreach (var key in _keys.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                if (key.Versions.FirstOrDefault(v => v.IsServable) is { } servable)
-                {
-                    (sample, version) = (key, servable);
-                    break;
-                }
-            }
-
-            if (sample is null || version is null)
+            var probed = await StoredSecretProbe.OpenFirstAsync(_keys, _protector, cancellationToken).ConfigureAwait(false);
+            if (!probed.Opened)
             {
                 return HealthCheckResult.Healthy("No stored secret to open yet; the master key is checked once a key is registered.");
             }
 
-            using var opened = await _protector.OpenAsync(version.Secret, new SecretBinding(sample.Reference, version.VersionId), cancellationToken).ConfigureAwait(false);
-            return HealthCheckResult.Healthy($"The master key opens the stored secret of {sample.Reference} (version {version.VersionId}, {version.DisplayHint}).", new Dictionary<string, object> { ["key"] = sample.Reference.ToString(), ["version"] = version.VersionId, ["kekId"] = version.Secret.KeyEncryptionKeyId });
+            return HealthCheckResult.Healthy($"The master key opens the stored secret of {probed.Key} (version {probed.VersionId}, {probed.DisplayHint}).", new Dictionary<string, object> { ["key"] = probed.Key.ToString(), ["version"] = probed.VersionId, ["kekId"] = probed.KeyEncryptionKeyId });
+        }
+        catch (StoredSecretProbeException ex)
+        {
+            Log.SecretDoesNotOpen(_logger, IronCageHealthCheckNames.MasterKey, ex.Probed.Key, ex.Probed.VersionId, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The configured master key does not open the stored secrets: {ex.InnerException?.Message}", null, new Dictionary<string, object> { ["key"] = ex.Probed.Key.ToString(), ["error"] = nameof(SecretDecryptionException) });
         }
         catch (Exception ex) when (ex is SecretDecryptionException or KeyStateTamperedException)
         {
-            Log.SecretDoesNotOpen(_logger, IronCageHealthCheckNames.MasterKey, sample?.Reference ?? default, version?.VersionId ?? string.Empty, ex.GetType().Name);
-            return new HealthCheckResult(context.Registration.FailureStatus, $"The configured master key does not open the stored secrets: {ex.Message}", null, new Dictionary<string, object> { ["key"] = sample?.Reference.ToString() ?? string.Empty, ["error"] = ex.GetType().Name });
+            Log.SecretDoesNotOpen(_logger, IronCageHealthCheckNames.MasterKey, default, string.Empty, ex.GetType().Name);
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The configured master key does not open the stored secrets: {ex.Message}", null, new Dictionary<string, object> { ["key"] = string.Empty, ["error"] = ex.GetType().Name });
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using IronCage.Encryption;
 using IronCage.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,50 +14,26 @@ namespace IronCage.Rotation;
 internal sealed class StoredSecretStartupCheck : IHostedService
 {
     private readonly IKeyStore _keys;
-    private readonly SecretSealer _sealer;
+    private readonly ISecretProtector _protector;
     private readonly ILogger<StoredSecretStartupCheck> _logger;
 
-    public StoredSecretStartupCheck(IKeyStore keys, SecretSealer sealer, ILogger<StoredSecretStartupCheck> logger)
+    public StoredSecretStartupCheck(IKeyStore keys, ISecretProtector protector, ILogger<StoredSecretStartupCheck> logger)
     {
         _keys = keys;
-        _sealer = sealer;
+        _protector = protector;
         _logger = logger;
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        ManagedKey? sample = null;
         try
         {
-            await foreach (var key in _keys.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                if (key.CurrentVersion is not null)
-                {
-                    sample = key;
-                    break;
-                }
-            }
+            // A wrong master key throws StoredSecretProbeException (an IronCageException naming the fix) and stops the host.
+            await StoredSecretProbe.OpenFirstAsync(_keys, _protector, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IronCageException or InvalidOperationException or System.Data.Common.DbException)
+        catch (Exception ex) when (ex is not StoredSecretProbeException && ex is IronCageException or InvalidOperationException or System.Data.Common.DbException)
         {
             Log.StartupCheckSkipped(_logger, ex);
-            return;
-        }
-
-        if (sample?.CurrentVersion is not { } version)
-        {
-            return;
-        }
-
-        try
-        {
-            using var opened = await _sealer.OpenAsync(version, sample.Reference, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SecretDecryptionException ex)
-        {
-            throw new IronCageException(
-                $"The configured master key does not open the secrets already in the key store (version {version.VersionId} of '{sample.Reference}'): {ex.Message} Configure the master key that sealed them (ProtectKeysWithMasterKey, IRONCAGE_MASTER_KEY or the key file); after a master-key rotation, add the old key to LocalMasterKeyOptions.RetiredMasterKeys.",
-                ex);
         }
     }
 
