@@ -23,6 +23,9 @@ public sealed class SecretValue : IDisposable, IEquatable<SecretValue>, IFormatt
 {
     private const int MinLengthForHint = 20;
 
+    // Longest value copied to the stack for a moment (UseChars, Matches); API keys are far shorter.
+    private const int StackChars = 256;
+
     [DebuggerBrowsable(DebuggerBrowsableState.Never)]
     private readonly byte[] _utf8;
 
@@ -127,8 +130,9 @@ public sealed class SecretValue : IDisposable, IEquatable<SecretValue>, IFormatt
     {
         ArgumentNullException.ThrowIfNull(func);
         ThrowIfDisposed();
+        // A key's characters fit on the stack, which never moves and is cleared below; a longer value gets a pinned buffer.
         var count = Encoding.UTF8.GetCharCount(_utf8);
-        var buffer = GC.AllocateArray<char>(count, pinned: true);
+        var buffer = count <= StackChars ? stackalloc char[count] : GC.AllocateArray<char>(count, pinned: true);
         try
         {
             Encoding.UTF8.GetChars(_utf8, buffer);
@@ -136,7 +140,7 @@ public sealed class SecretValue : IDisposable, IEquatable<SecretValue>, IFormatt
         }
         finally
         {
-            Array.Clear(buffer);
+            buffer.Clear();
         }
     }
 
@@ -170,11 +174,12 @@ public sealed class SecretValue : IDisposable, IEquatable<SecretValue>, IFormatt
     public bool Matches(ReadOnlySpan<char> plaintext)
     {
         ThrowIfDisposed();
-        var other = GC.AllocateArray<byte>(Encoding.UTF8.GetByteCount(plaintext), pinned: true);
+        var length = Encoding.UTF8.GetByteCount(plaintext);
+        var other = length <= StackChars ? stackalloc byte[length] : GC.AllocateArray<byte>(length, pinned: true);
         try
         {
             Encoding.UTF8.GetBytes(plaintext, other);
-            return FixedTimeEquals(_utf8, other);
+            return other.Length == _utf8.Length && CryptographicOperations.FixedTimeEquals(_utf8, other);
         }
         finally
         {
