@@ -123,9 +123,11 @@ public abstract class KeySourceConformanceTests : IAsyncLifetime
     }
 
     [ConformanceFact]
-    public void Name_IsSet()
+    public async Task Name_IsSet()
     {
-        CreateSourceAsync(new Dictionary<string, string>()).GetAwaiter().GetResult().Name.Should().NotBeNullOrWhiteSpace();
+        var source = await CreateSourceAsync(new Dictionary<string, string>());
+
+        source.Name.Should().NotBeNullOrWhiteSpace();
     }
 
     /// <summary>Creates a source that holds exactly <paramref name="entries"/> (name → value) and nothing else.</summary>
