@@ -25,6 +25,7 @@ internal static class CliApplication
         root.Add(RotationsCommands.Build(globals));
         root.Add(UsageCommands.Build(globals));
         root.Add(AuditCommands.Build(globals));
+        root.Add(ImportCommand.Build(globals));
         root.Add(DoctorCommand.Build(globals));
         root.Add(MasterKeyCommands.Build(globals));
         root.Add(CompletionCommand.Build(context));

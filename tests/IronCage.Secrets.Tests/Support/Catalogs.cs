@@ -1,0 +1,8 @@
+using IronCage.Providers;
+
+namespace IronCage.Secrets.Tests;
+
+internal static class Catalogs
+{
+    public static IProviderCatalog BuiltIn => ProviderCatalog.BuiltIn;
+}
