@@ -59,6 +59,8 @@ internal static class KeyForm
         html.Raw("</div>");
 
         TextField(page, "organizationId", "Organization (optional)", "org-…", required: false, help: null);
+        TextField(page, "scope", "Scope (optional)", "project_id=proj_…", required: false, help: "name=value pairs, comma separated: where the provider creates the replacement (OpenAI: project_id).");
+        TextField(page, "providerKeyId", "Provider key id (optional)", "key_…", required: false, help: "The provider's id of this key, so the old key can be revoked after a rotation.");
         TextField(page, "rotationSchedule", "Rotation schedule (optional)", "monthly, quarterly or P90D", required: false, help: "Empty: rotate on demand only.");
         html.Raw("<div class=\"field checkbox\"><input type=\"checkbox\" id=\"verify\" name=\"verify\" value=\"true\"");
         if (form is null || form["verify"].ToString() == "true")
