@@ -152,16 +152,8 @@ public sealed class AdminHost : IAsyncDisposable
         var prod = emulator.OpenAI.AddProjectKey("prod");
         var scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId };
         var reference = KeyReference.Parse("openai/prod");
-        using (var secret = prod.ToSecretValue())
-        {
-            await rotator.RegisterAsync(new KeyRegistration { Reference = reference, Scope = scope, ProviderKeyId = prod.Id, Policy = new RotationPolicy { Schedule = RotationSchedule.Monthly } }, secret);
-        }
 
-        using (var legacy = SecretValue.FromString("gsk_" + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 52)))
-        {
-            await rotator.RegisterAsync(new KeyRegistration { Reference = KeyReference.Parse("groq/legacy"), Policy = new RotationPolicy { Schedule = RotationSchedule.Quarterly }, Verify = false }, legacy);
-        }
-
+        // The usage history first, so the live usage view loads it when the key is registered.
         var records = new List<UsageRecord>();
         for (var day = 44; day >= 0; day--)
         {
@@ -172,5 +164,16 @@ public sealed class AdminHost : IAsyncDisposable
         }
 
         await services.GetRequiredService<IUsageStore>().AppendAsync(records);
+
+        using (var secret = prod.ToSecretValue())
+        {
+            await rotator.RegisterAsync(new KeyRegistration { Reference = reference, Scope = scope, ProviderKeyId = prod.Id, Policy = new RotationPolicy { Schedule = RotationSchedule.Monthly } }, secret);
+        }
+
+        using (var legacy = SecretValue.FromString("gsk_" + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 52)))
+        {
+            await rotator.RegisterAsync(new KeyRegistration { Reference = KeyReference.Parse("groq/legacy"), Policy = new RotationPolicy { Schedule = RotationSchedule.Quarterly }, Verify = false }, legacy);
+        }
+
     }
 }

@@ -25,8 +25,12 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
 
+    // Waits, not timed asserts: generous so a loaded CI machine waits longer instead of failing.
+    private const float WaitMilliseconds = 120_000;
+
     public async Task InitializeAsync()
     {
+        Assertions.SetDefaultExpectTimeout(WaitMilliseconds);
         Directory.CreateDirectory(_screenshots);
         _host = await AdminHost.StartAsync([]);
         _playwright = await Playwright.CreateAsync();
@@ -214,6 +218,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     private async Task<IPage> NewPageAsync()
     {
         var context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        context.SetDefaultTimeout(WaitMilliseconds);
+        context.SetDefaultNavigationTimeout(WaitMilliseconds);
         var page = await context.NewPageAsync();
         page.Response += (_, response) =>
         {

@@ -8,7 +8,7 @@ internal sealed record DashboardError(int Status, string Title, string Message, 
 {
     public static DashboardError? From(Exception exception) => exception switch
     {
-        KeyFormatException format => new(StatusCodes.Status400BadRequest, "The key does not have the provider's format.", format.Message, "key", $"Expected {format.ExpectedShape}{(format.LooksLike is { } other ? $"; it looks like a {other} key: choose provider '{other}'" : string.Empty)}."),
+        KeyFormatException format => new(StatusCodes.Status400BadRequest, "The key does not have the provider's format.", format.Message, "key", format.LooksLike is { } other ? $"It looks like a {other} key: choose provider '{other}', or paste the right key." : $"Expected {format.ExpectedShape}."),
         UnknownProviderException unknown => new(StatusCodes.Status400BadRequest, "Unknown provider.", unknown.Message, "provider"),
         RotationPolicyException policy => new(StatusCodes.Status400BadRequest, "Invalid rotation schedule.", policy.Message, "rotationSchedule"),
         ManagedKeyNotFoundException notFound => new(StatusCodes.Status404NotFound, "No such managed key.", notFound.Message),

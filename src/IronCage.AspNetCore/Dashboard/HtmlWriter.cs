@@ -59,7 +59,7 @@ internal sealed class HtmlWriter
     public HtmlWriter Cell(string? text, string? cssClass = null) => Element("td", text, cssClass);
 
     /// <summary>Writes a table cell with an instant, or a dash.</summary>
-    public HtmlWriter Cell(Instant? instant) => Cell(Format(instant));
+    public HtmlWriter Cell(Instant? instant) => Cell(Format(instant), "time");
 
     /// <summary>Writes a link.</summary>
     public HtmlWriter Link(string href, string text, string? cssClass = null)
@@ -78,7 +78,7 @@ internal sealed class HtmlWriter
     }
 
     /// <summary>Formats an instant as <c>2026-11-02 09:00 UTC</c>, or a dash.</summary>
-    public static string Format(Instant? instant) => instant is { } i ? Pattern.Format(i) : "—";
+    public static string Format(Instant? instant) => instant is { } i && i.InUtc().Year < 9999 ? Pattern.Format(i) : "—";
 
     /// <summary>Formats a duration as whole days or hours.</summary>
     public static string Format(Duration? duration) => duration switch

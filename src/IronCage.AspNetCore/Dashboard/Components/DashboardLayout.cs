@@ -44,7 +44,12 @@ internal static class DashboardLayout
             html.Raw("<div class=\"notice\" role=\"status\">").Text(page.Notice).Raw("</div>");
         }
 
-        if (page.Error is { } error)
+        if (page.Error is { Field: { } field } fieldError)
+        {
+            // The details stand next to the field; the summary links there.
+            html.Raw("<div class=\"alert\" role=\"alert\"><p><strong>").Text(fieldError.Title).Raw("</strong> <a").Attr("href", "#" + field).Raw(">").Text($"Go to the {field} field").Raw("</a>.</p></div>");
+        }
+        else if (page.Error is { } error)
         {
             html.Raw("<div class=\"alert\" role=\"alert\"><p><strong>").Text(error.Title).Raw("</strong> ").Text(error.Message).Raw("</p>");
             if (error.Fix is not null)

@@ -13,7 +13,7 @@ internal static class ValidationStatus
             .Raw("<p id=\"key-format\" class=\"check\">Format: paste a key to check it against the provider's format.</p>");
         if (page.Error is { Field: "key" } error)
         {
-            html.Raw("<p id=\"key-error\" class=\"field-error\">").Text(error.Title).Raw(" ").Text(error.Message).Raw(error.Fix is null ? string.Empty : " ").Text(error.Fix).Raw("</p>");
+            html.Raw("<p id=\"key-error\" class=\"field-error\">").Text(error.Message).Raw(error.Fix is null ? string.Empty : " ").Text(error.Fix).Raw("</p>");
         }
         else
         {
