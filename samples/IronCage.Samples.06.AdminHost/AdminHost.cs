@@ -144,10 +144,11 @@ public sealed class AdminHost : IAsyncDisposable
         }
     }
 
-    // openai/prod (monthly) with 45 days of usage on two models, and groq/legacy: a manual-tier key a person rotates.
+    // openai/prod (monthly) with 45 days of usage on two models (today's through the recorder), and groq/legacy: a manual-tier key a person rotates.
     private static async Task SeedAsync(IServiceProvider services, ProviderEmulator emulator)
     {
         var rotator = services.GetRequiredService<IKeyRotator>();
+        var recorder = services.GetRequiredService<IUsageRecorder>();
         var now = services.GetRequiredService<IClock>().GetCurrentInstant();
         var prod = emulator.OpenAI.AddProjectKey("prod");
         var scope = new Dictionary<string, string> { [OpenAIConstants.ProjectIdScopeKey] = EmulatorConstants.OpenAIProjectId };
@@ -155,7 +156,7 @@ public sealed class AdminHost : IAsyncDisposable
 
         // The usage history first, so the live usage view loads it when the key is registered.
         var records = new List<UsageRecord>();
-        for (var day = 44; day >= 0; day--)
+        for (var day = 44; day >= 1; day--)
         {
             var minute = now - Duration.FromDays(day) - Duration.FromMinutes(now.InUtc().Minute);
             var load = 20 + ((day * 37) % 17);
@@ -169,6 +170,14 @@ public sealed class AdminHost : IAsyncDisposable
         {
             await rotator.RegisterAsync(new KeyRegistration { Reference = reference, Scope = scope, ProviderKeyId = prod.Id, Policy = new RotationPolicy { Schedule = RotationSchedule.Monthly } }, secret);
         }
+
+        // Today's calls, as the usage handler records them (priced by the catalog).
+        for (var call = 0; call < 40; call++)
+        {
+            recorder.Record(new UsageSample(reference, now - Duration.FromMinutes(call), call % 4 == 0 ? "gpt-4o" : "gpt-4o-mini", 1200, 400, call % 13 == 0 ? ProviderErrorKind.RateLimited : null));
+        }
+
+        await recorder.FlushAsync();
 
         using (var legacy = SecretValue.FromString("gsk_" + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 52)))
         {
