@@ -21,7 +21,7 @@ namespace IronCage.AspNetCore.Tests;
 
 /// <summary>
 /// A real host: Kestrel on 127.0.0.1:0, SQLite in a temp folder, fake OpenAI and Anthropic providers, a header-driven
-/// test authentication scheme, the host's ForwardedHeaders (so a test can be a remote client), the admin API.
+/// test authentication scheme, the host's ForwardedHeaders (so a test can be a remote client), the admin API and the dashboard.
 /// Every response the suite sees is captured for the run's secret leak check.
 /// </summary>
 internal sealed class AdminTestHost : IAsyncDisposable
@@ -111,6 +111,7 @@ internal sealed class AdminTestHost : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapIronCageAdmin();
+        app.MapIronCageDashboard();
         app.MapOpenApi();
         app.MapHealthChecks("/health");
         await app.StartAsync();

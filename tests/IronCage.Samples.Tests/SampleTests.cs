@@ -61,6 +61,20 @@ public sealed class SampleTests
             .And.Contain("calls Acme received: GET /v1/me, POST /v1/keys, DELETE /v1/keys/{id}");
     }
 
+    [Fact]
+    public async Task AdminHost_NoArguments_ChecksSessionBearerAndMfaRulesAndExits()
+    {
+        var (exitCode, output) = await RunAsync(AdminHost.Program.RunAsync);
+
+        exitCode.Should().Be(0, output);
+        output.Should().MatchRegex(@"dashboard: http://127\.0\.0\.1:\d+/ironcage")
+            .And.Contain("GET /ironcage, no session               -> 302 to /signin")
+            .And.Contain("GET /api/admin/api-keys, no token       -> 401")
+            .And.Contain("GET /api/admin/api-keys as bob          -> 200 True: 2 keys")
+            .And.Contain("emergency rotate as bob (no MFA)        -> 403")
+            .And.Contain("rotate as alice                         -> 200");
+    }
+
     private static async Task<(int ExitCode, string Output)> RunAsync(Func<string[], TextWriter, Task<int>> entryPoint)
     {
         using var output = new StringWriter();

@@ -9,8 +9,8 @@ namespace IronCage;
 public static class AdminIronCageBuilderExtensions
 {
     /// <summary>
-    /// Adds what <c>MapIronCageAdmin()</c> needs: the access evaluator, the access auditor, the rate limiter and ASP.NET
-    /// Core authorization. Register authorization policies named after <see cref="AdminPermissions"/> to open the API
+    /// Adds what <c>MapIronCageAdmin()</c> and <c>MapIronCageDashboard()</c> need: the access evaluator, the access
+    /// auditor, the rate limiter, ASP.NET Core authorization and antiforgery (the dashboard's forms). Register authorization policies named after <see cref="AdminPermissions"/> to open the API
     /// beyond loopback. Safe to call twice.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>
@@ -27,6 +27,7 @@ public static class AdminIronCageBuilderExtensions
         }
 
         services.AddAuthorization();
+        services.AddAntiforgery();
         services.TryAddSingleton<IronCageAccessEvaluator>();
         services.TryAddSingleton<IronCageAccessAuditor>();
         services.TryAddSingleton<AdminRateLimiter>();

@@ -39,12 +39,15 @@ internal static class AdminViews
             key.Kind.ToString().ToLowerInvariant(),
             shown?.Stage.ToString(),
             IsOverdue(key, now),
-            key.NextDueAt == ManagedKeyDue.Never ? null : key.NextDueAt,
+            IsNever(key.NextDueAt) ? null : key.NextDueAt,
             key.Labels,
             [.. key.Versions.Select(Version)]);
     }
 
-    public static bool IsOverdue(ManagedKey key, Instant now) => key.NextDueAt is { } due && due != ManagedKeyDue.Never && due <= now;
+    public static bool IsOverdue(ManagedKey key, Instant now) => key.NextDueAt is { } due && !IsNever(due) && due <= now;
+
+    /// <summary>Whether a due instant means "never" (<see cref="ManagedKeyDue.Never"/>, also as a store returns it, truncated to its precision).</summary>
+    public static bool IsNever(Instant? due) => due is { } d && (d == ManagedKeyDue.Never || d.InUtc().Year >= 9999);
 
     public static VersionView Version(KeyVersion v) => new(v.VersionId, v.Stage.ToString(), v.DisplayHint, v.CreatedAt, v.ActivatedAt, v.ExpiresAt, v.RevokedAt, v.KilledAt, v.RevocationFailedAt, v.LastUsedAt, v.IsServable);
 
@@ -73,7 +76,7 @@ internal static class AdminViews
         key.Policy.ExpiryWarningLead,
         key.Policy.KeyLifetime,
         key.Policy.Jitter,
-        key.NextDueAt == ManagedKeyDue.Never ? null : key.NextDueAt);
+        IsNever(key.NextDueAt) ? null : key.NextDueAt);
 
     public static LimitsResponse Limits(ManagedKey key) => new(IdOf(key.Reference), [.. key.Limits.Limits.Select(Limit)], key.Limits.AlertThresholds);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using IronCage.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,23 +25,9 @@ internal sealed class AdminAccessFilter : IEndpointFilter
         var logger = services.GetRequiredService<ILogger<AdminAccessFilter>>();
         var target = TargetOf(http);
 
-        AdminAccessDecision decision;
-        if (!services.GetRequiredService<AdminRateLimiter>().TryAcquire(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", out var retryAfter))
-        {
-            decision = new AdminAccessDecision { Allowed = false, StatusCode = StatusCodes.Status429TooManyRequests, Actor = http.User.Identity?.Name ?? "anonymous", IpAddress = http.Connection.RemoteIpAddress?.ToString(), Reason = "Too many admin requests from this address.", Fix = $"Wait{(retryAfter is { } after ? $" {Math.Ceiling(after.TotalSeconds)} s" : string.Empty)} and try again, or raise AdminAccessOptions.RateLimitPermits." };
-            if (retryAfter is { } wait)
-            {
-                http.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            }
-        }
-        else
-        {
-            decision = await services.GetRequiredService<IronCageAccessEvaluator>().EvaluateAsync(http, operation).ConfigureAwait(false);
-        }
-
+        var decision = await AdminAccessGate.DecideAsync(http, operation, logger).ConfigureAwait(false);
         if (!decision.Allowed)
         {
-            Log.AccessDenied(logger, operation.Name, decision.Actor, decision.IpAddress, decision.StatusCode, decision.Reason);
             if (decision.StatusCode == StatusCodes.Status403Forbidden && IronCageAccessEvaluator.NeedsMfa(http, operation) && decision.Reason.Contains("multi-factor", StringComparison.Ordinal))
             {
                 // RFC 9470 step-up: tell a bearer client which authentication it lacks.

@@ -1,0 +1,22 @@
+namespace IronCage.AspNetCore.Dashboard;
+
+/// <summary>The messages a finished action redirects with (a fixed set: nothing from the request is echoed).</summary>
+internal static class DashboardNotices
+{
+    private static readonly Dictionary<string, string> Messages = new(StringComparer.Ordinal)
+    {
+        ["created"] = "The key was verified at the provider and stored encrypted. Only its hint is shown from now on.",
+        ["rotated"] = "Rotation started: the new key is current; the old one stays valid until the grace period ends.",
+        ["rotated-emergency"] = "Emergency rotation done: the new key is current and the old one was revoked.",
+        ["revoked"] = "The key was revoked: it is no longer served and was revoked at the provider.",
+        ["killed"] = "Kill switch on: the version is no longer served.",
+        ["verify-valid"] = "Verified at the provider: the current key is valid.",
+        ["verify-invalid"] = "Verified at the provider: the current key was NOT accepted.",
+        ["policy"] = "The rotation schedule was saved.",
+        ["supplied"] = "The new key was verified and promoted.",
+        ["cancelled"] = "The rotation was cancelled; the old key stays current.",
+        ["grace-ended"] = "The grace period ended: the old key was revoked.",
+    };
+
+    public static string? For(string? code) => code is not null && Messages.TryGetValue(code, out var message) ? message : null;
+}
