@@ -114,6 +114,13 @@ public sealed class VaultEmulator : SecretStoreEmulator
             return;
         }
 
+        if (path == "/v1/auth/token/lookup-self" && HttpMethods.IsGet(method))
+        {
+            // The default policy lets every token look itself up; IronCage uses it to tell a bad token from a missing policy.
+            await WriteJsonAsync(context, 200, Envelope(new JsonObject { ["id"] = token, ["policies"] = new JsonArray("default", "ironcage"), ["ttl"] = 2764800 })).ConfigureAwait(false);
+            return;
+        }
+
         var prefix = $"/v1/{Mount}/";
         if (!path.StartsWith(prefix, StringComparison.Ordinal))
         {
