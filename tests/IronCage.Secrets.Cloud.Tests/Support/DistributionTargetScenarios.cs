@@ -40,6 +40,7 @@ public abstract class DistributionTargetScenarios : IAsyncLifetime
         second.AlreadyCurrent.Should().BeTrue();
         second.TargetVersion.Should().Be(first.TargetVersion);
         (await WriteCountAsync()).Should().Be(writes);
+        await AssertNoLeakAsync(target, first, second);
     }
 
     [Fact]
@@ -73,6 +74,7 @@ public abstract class DistributionTargetScenarios : IAsyncLifetime
 
         (await ReadStoreAsync()).Should().Be(previousValue);
         (await WriteCountAsync()).Should().Be(writes, "a repeated restore writes nothing");
+        await AssertNoLeakAsync(target);
     }
 
     [Fact]
@@ -104,6 +106,7 @@ public abstract class DistributionTargetScenarios : IAsyncLifetime
         var thrown = (await act.Should().ThrowAsync<SecretStoreException>()).Which;
         thrown.Kind.Should().Be(SecretStoreErrorKind.Forbidden);
         thrown.Message.Should().Contain(ExpectedPermission).And.NotContain(value);
+        await AssertNoLeakAsync(target, thrown);
     }
 
     [Fact]
