@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using IronCage.Rotation;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IronCage.Secrets.Kubernetes;
+
+/// <summary>
+/// Writes each rotated key of one managed key to one key of a Kubernetes Secret with a JSON merge patch (the other keys
+/// are kept), then restarts the named Deployments the way <c>kubectl rollout restart</c> does (the pod template's
+/// <c>kubectl.kubernetes.io/restartedAt</c> annotation). Idempotent: a Secret that already holds the value is not
+/// patched, and a Deployment already restarted for the version (<c>ironcage.io/restarted-for</c>) is not restarted
+/// again. The receipt carries the Secret's <c>resourceVersion</c>.
+/// </summary>
+/// <remarks>
+/// The service account needs a Role with <c>get</c> and <c>patch</c> on <c>secrets</c> (restrict it with
+/// <c>resourceNames</c>) and, to restart, <c>get</c> and <c>patch</c> on <c>deployments</c> in the <c>apps</c> group.
+/// </remarks>
+public sealed class KubernetesSecretTarget : IKeyDistributionTarget, IDisposable
+{
+    private readonly k8s.Kubernetes _client;
+    private readonly KubernetesSecretTargetOptions _options;
+    private readonly KeyReference _key;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _store;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="options">The Secret, key, Deployments and connection; validated here.</param>
+    /// <param name="time">The time restarts are stamped with; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="logger">The logger, if any.</param>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
+    public KubernetesSecretTarget(KubernetesSecretTargetOptions options, TimeProvider? time = null, ILogger<KubernetesSecretTarget>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        KubernetesSecretTargetOptionsValidator.ThrowIfInvalid(options);
+        _options = options;
+        _key = KeyReference.Parse(options.Key);
+        var configuration = options.Configuration ?? KubernetesClientConfiguration.BuildDefaultConfig();
+        _client = new k8s.Kubernetes(configuration);
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _store = $"Kubernetes {configuration.Host}";
+        Name = $"kubernetes:{options.Namespace}/{options.SecretName}#{options.DataKey}";
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public bool AppliesTo(ManagedKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.Reference == _key;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="SecretStoreException">The API server refused the call (the message says which RBAC rule to add).</exception>
+    public Task<KeyDistributionReceipt> DistributeAsync(KeyDistribution distribution, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(distribution);
+        return WriteAsync(distribution, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="SecretStoreException">The API server refused the call (the message says which RBAC rule to add).</exception>
+    public Task RestoreAsync(KeyDistribution previous, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        return WriteAsync(previous, cancellationToken);
+    }
+
+    /// <summary>Disposes the API client.</summary>
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>Returns the target's name.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
+    private async Task<KeyDistributionReceipt> WriteAsync(KeyDistribution distribution, CancellationToken cancellationToken)
+    {
+        var keyName = distribution.Key.Reference.ToString();
+        var versionId = distribution.Version.VersionId;
+        var secret = await CallAsync(() => _client.CoreV1.ReadNamespacedSecretAsync(_options.SecretName, _options.Namespace, cancellationToken: cancellationToken), "get", "secrets", string.Empty, _options.SecretName).ConfigureAwait(false);
+        string? resourceVersion;
+        var alreadyCurrent = secret.Data is not null && secret.Data.TryGetValue(_options.DataKey, out var bytes) && distribution.Secret.Matches(Encoding.UTF8.GetString(bytes));
+        if (alreadyCurrent)
+        {
+            resourceVersion = secret.Metadata?.ResourceVersion;
+            Log.AlreadyCurrent(_logger, _options.Namespace, _options.SecretName, _options.DataKey, keyName, versionId);
+        }
+        else
+        {
+            var encoded = distribution.Secret.UseBytes(0, static (value, _) => Convert.ToBase64String(value));
+            var patch = new JsonObject { ["data"] = new JsonObject { [_options.DataKey] = encoded } }.ToJsonString();
+            var patched = await CallAsync(() => _client.CoreV1.PatchNamespacedSecretAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), _options.SecretName, _options.Namespace, cancellationToken: cancellationToken), "patch", "secrets", string.Empty, _options.SecretName).ConfigureAwait(false);
+            resourceVersion = patched.Metadata?.ResourceVersion;
+            Log.Written(_logger, keyName, versionId, distribution.Version.DisplayHint, _options.Namespace, _options.SecretName, _options.DataKey, resourceVersion);
+        }
+
+        var restarted = false;
+        foreach (var deployment in _options.RestartDeployments)
+        {
+            restarted |= await RestartAsync(deployment, keyName, versionId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new KeyDistributionReceipt { TargetVersion = resourceVersion, AlreadyCurrent = alreadyCurrent && !restarted };
+    }
+
+    private async Task<bool> RestartAsync(string deployment, string keyName, string versionId, CancellationToken cancellationToken)
+    {
+        var current = await CallAsync(() => _client.AppsV1.ReadNamespacedDeploymentAsync(deployment, _options.Namespace, cancellationToken: cancellationToken), "get", "deployments", "apps", deployment).ConfigureAwait(false);
+        var annotations = current.Spec?.Template?.Metadata?.Annotations;
+        if (annotations is not null && annotations.TryGetValue(KubernetesConstants.RestartedForAnnotation, out var restartedFor) && string.Equals(restartedFor, versionId, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var patch = new JsonObject
+        {
+            ["spec"] = new JsonObject
+            {
+                ["template"] = new JsonObject
+                {
+                    ["metadata"] = new JsonObject
+                    {
+                        ["annotations"] = new JsonObject
+                        {
+                            [KubernetesConstants.RestartedAtAnnotation] = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                            [KubernetesConstants.RestartedForAnnotation] = versionId,
+                        },
+                    },
+                },
+            },
+        }.ToJsonString();
+        var patched = await CallAsync(() => _client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), deployment, _options.Namespace, cancellationToken: cancellationToken), "patch", "deployments", "apps", deployment).ConfigureAwait(false);
+        Log.Restarted(_logger, _options.Namespace, deployment, keyName, versionId, patched.Metadata?.Generation);
+        return true;
+    }
+
+    private async Task<T> CallAsync<T>(Func<Task<T>> call, string verb, string resource, string group, string name)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (HttpOperationException failed)
+        {
+            var status = (int)failed.Response.StatusCode;
+            var kind = status switch
+            {
+                401 => SecretStoreErrorKind.Unauthenticated,
+                403 => SecretStoreErrorKind.Forbidden,
+                404 => SecretStoreErrorKind.NotFound,
+                409 => SecretStoreErrorKind.Conflict,
+                429 => SecretStoreErrorKind.Throttled,
+                >= 500 => SecretStoreErrorKind.Transient,
+                _ => SecretStoreErrorKind.Unknown,
+            };
+            var fix = kind switch
+            {
+                SecretStoreErrorKind.Unauthenticated => "The API server rejected the token: check the service account token (in cluster) or the kubeconfig's credentials.",
+                SecretStoreErrorKind.Forbidden => $"Give the service account a Role in namespace {_options.Namespace} with verbs [\"get\", \"patch\"] on resource \"{resource}\" in API group \"{group}\" (resourceNames: [\"{name}\"]) and bind it with a RoleBinding.",
+                SecretStoreErrorKind.NotFound => $"Create {resource} {_options.Namespace}/{name} first: the target patches, it never creates.",
+                _ => "Retry later.",
+            };
+            throw new SecretStoreException(_store, kind, $"{_store}: {verb} {resource} {_options.Namespace}/{name} failed with {status}. {fix}", failed) { StatusCode = status };
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new SecretStoreException(_store, SecretStoreErrorKind.Transient, $"{_store}: {verb} {resource} {_options.Namespace}/{name} could not reach the API server ({exception.HttpRequestError}). Check the cluster address and this host's network path to it.", exception);
+        }
+    }
+}

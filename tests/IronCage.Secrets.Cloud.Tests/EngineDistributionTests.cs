@@ -1,0 +1,136 @@
+using System.Text.Json;
+using Amazon.Runtime;
+using IronCage.Secrets.Cloud.Tests.AzureKeyVault;
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace IronCage.Secrets.Cloud.Tests;
+
+/// <summary>The rotation engine's distribution step with every cloud target registered through its builder extension, against the emulators.</summary>
+public sealed class EngineDistributionTests : IAsyncLifetime
+{
+    private KeyVaultEmulator _keyVault = null!;
+    private SecretsManagerEmulator? _aws;
+    private VaultEmulator _vault = null!;
+    private KubernetesEmulator _cluster = null!;
+    private CloudflareSecretsStoreEmulator _cloudflare = null!;
+
+    public async Task InitializeAsync()
+    {
+        _keyVault = await KeyVaultEmulator.StartAsync();
+        _vault = await VaultEmulator.StartAsync();
+        _cluster = await KubernetesEmulator.StartAsync();
+        _cloudflare = await CloudflareSecretsStoreEmulator.StartAsync();
+        _cluster.AddSecret("chat", "llm-keys", new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-old" });
+        _cluster.AddDeployment("chat", "chat-api");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _keyVault.DisposeAsync();
+        if (_aws is not null)
+        {
+            await _aws.DisposeAsync();
+        }
+        await _vault.DisposeAsync();
+        await _cluster.DisposeAsync();
+        await _cloudflare.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RotateAsync_EveryCloudTargetRegistered_EachHoldsTheNewKeyBeforeItIsPromoted()
+    {
+        using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI), extend: AddTargets);
+
+        // The harness fakes time for the whole host, so the SigV4 signatures carry the fake clock: the emulator checks them against it.
+        _aws = await SecretsManagerEmulator.StartAsync(harness.Services.GetRequiredService<TimeProvider>());
+        _aws.CreateSecret("prod/llm", """{"OPENAI_API_KEY":"sk-old","OTHER":"kept"}""");
+        var (registered, _) = await harness.RegisterAsync();
+
+        var operation = await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Compromised);
+
+        operation.Step.Should().Be(RotationStep.Completed, operation.LastError);
+        var key = await harness.Keys.GetAsync(registered.Reference);
+        using var current = await harness.OpenAsync(key.CurrentVersion!, registered.Reference);
+        var value = current.Reveal();
+        _keyVault.GetValue("openai-api-key").Should().Be(value);
+        _keyVault.GetTags("openai-api-key")!["ironcage-version"].Should().Be(operation.NewVersionId);
+        using (var aws = JsonDocument.Parse(_aws.GetValue("prod/llm")!))
+        {
+            aws.RootElement.GetProperty("OPENAI_API_KEY").GetString().Should().Be(value);
+            aws.RootElement.GetProperty("OTHER").GetString().Should().Be("kept");
+        }
+
+        _vault.Read("apps/chat")!["OPENAI_API_KEY"].Should().Be(value);
+        _cluster.GetSecretValue("chat", "llm-keys", "OPENAI_API_KEY").Should().Be(value);
+        _cluster.GetTemplateAnnotation("chat", "chat-api", "ironcage.io/restarted-for").Should().Be(operation.NewVersionId);
+        _cloudflare.GetValue("chat-gw_openai_default").Should().Be(value);
+        harness.Shared.Logs.Lines.Should().NotContain(l => l.Contains(value, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AddTargets_InvalidOptions_FailAtStartWithEveryProblem()
+    {
+        var services = new ServiceCollection();
+        services.AddIronCage()
+            .AddAzureKeyVaultTarget("kv", o => o.SecretName = "bad_name")
+            .AddAwsSecretsManagerTarget("aws", o => o.Key = "openai/prod")
+            .AddHashiCorpVaultTarget("vault", o => o.Key = "openai/prod")
+            .AddKubernetesSecretTarget("k8s", o => o.Namespace = "Bad")
+            .AddCloudflareAiGatewayTarget("cf", o => o.GatewayId = "has_underscore");
+        using var provider = services.BuildServiceProvider();
+
+        foreach (var (type, name) in new[] { (typeof(IOptionsMonitor<Secrets.AzureKeyVault.AzureKeyVaultTargetOptions>), "kv"), (typeof(IOptionsMonitor<Secrets.AwsSecretsManager.AwsSecretsManagerTargetOptions>), "aws"), (typeof(IOptionsMonitor<Secrets.HashiCorpVault.HashiCorpVaultTargetOptions>), "vault"), (typeof(IOptionsMonitor<Secrets.Kubernetes.KubernetesSecretTargetOptions>), "k8s"), (typeof(IOptionsMonitor<Secrets.CloudflareAiGateway.CloudflareAiGatewayTargetOptions>), "cf") })
+        {
+            var monitor = provider.GetRequiredService(type);
+            var act = () => type.GetMethod("Get")!.Invoke(monitor, [name]);
+            act.Should().Throw<System.Reflection.TargetInvocationException>().WithInnerException<OptionsValidationException>().Which.Failures.Should().NotBeEmpty();
+        }
+    }
+
+    private void AddTargets(IIronCageBuilder builder) => builder
+        .AddAzureKeyVaultTarget("kv", o =>
+        {
+            o.Key = "openai/prod";
+            o.VaultUri = _keyVault.BaseAddress;
+            o.SecretName = "openai-api-key";
+            o.Credential = new StaticTokenCredential(_keyVault.AccessToken);
+            o.ClientOptions = AzureKeyVaultTargetTests.ClientOptions(_keyVault);
+        })
+        .AddAwsSecretsManagerTarget("aws", o =>
+        {
+            o.Key = "openai/prod";
+            o.Region = _aws!.Region;
+            o.ServiceUrl = _aws.BaseAddress;
+            o.Credentials = new BasicAWSCredentials(_aws.AccessKeyId, _aws.SecretAccessKey);
+            o.SecretId = "prod/llm";
+            o.Field = "OPENAI_API_KEY";
+        })
+        .AddHashiCorpVaultTarget("vault", o =>
+        {
+            o.Key = "openai/prod";
+            o.Address = _vault.BaseAddress;
+            o.RoleId = _vault.RoleId;
+            o.SecretId = _vault.SecretId;
+            o.Path = "apps/chat";
+            o.Field = "OPENAI_API_KEY";
+        })
+        .AddKubernetesSecretTarget("k8s", o =>
+        {
+            o.Key = "openai/prod";
+            o.Namespace = "chat";
+            o.SecretName = "llm-keys";
+            o.DataKey = "OPENAI_API_KEY";
+            o.RestartDeployments.Add("chat-api");
+            o.Configuration = new KubernetesClientConfiguration { Host = _cluster.BaseAddress.ToString(), AccessToken = _cluster.Token };
+        })
+        .AddCloudflareAiGatewayTarget("cf", o =>
+        {
+            o.Key = "openai/prod";
+            o.AccountId = _cloudflare.AccountId;
+            o.ApiToken = _cloudflare.ApiToken;
+            o.GatewayId = "chat-gw";
+            o.BaseAddress = _cloudflare.ApiBaseAddress;
+        });
+}
