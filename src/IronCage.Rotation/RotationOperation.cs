@@ -78,6 +78,13 @@ public sealed record RotationOperation
     /// <summary>Gets when the provider will expire the new key, if it will.</summary>
     public Instant? NewExpiresAt { get; init; }
 
+    /// <summary>
+    /// Gets the distribution targets that confirmed they hold the new key, in the order they confirmed. Recorded one
+    /// target at a time, so a rotation that stopped between two targets resumes with only the others.
+    /// </summary>
+    /// <value>The default value is empty.</value>
+    public IReadOnlyList<KeyDistributionConfirmation> DistributedTo { get; init; } = [];
+
     /// <summary>Gets the grace period the requester asked for instead of the policy's (see <see cref="RotationRequest.GracePeriod"/>).</summary>
     public Duration? GracePeriodOverride { get; init; }
 

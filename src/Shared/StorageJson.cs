@@ -267,6 +267,7 @@ internal static class StorageJson
             NextAttemptAt = InstantText(operation.NextAttemptAt),
             LastError = operation.LastError,
             EndedAt = InstantText(operation.EndedAt),
+            DistributedTo = operation.DistributedTo.Count == 0 ? null : [.. operation.DistributedTo.Select(c => new ConfirmationDto { Target = c.Target, TargetVersion = c.TargetVersion, AlreadyCurrent = c.AlreadyCurrent, ConfirmedAt = InstantText(c.ConfirmedAt) })],
         };
         return JsonSerializer.Serialize(dto, StorageJsonContext.Default.OperationDto);
     }
@@ -306,6 +307,9 @@ internal static class StorageJson
             NextAttemptAt = ParseInstant(dto.NextAttemptAt),
             LastError = dto.LastError,
             EndedAt = ParseInstant(dto.EndedAt),
+            DistributedTo = dto.DistributedTo is { Count: > 0 } confirmations
+                ? [.. confirmations.Select(c => new KeyDistributionConfirmation { Target = c.Target, TargetVersion = c.TargetVersion, AlreadyCurrent = c.AlreadyCurrent, ConfirmedAt = ParseInstant(c.ConfirmedAt) ?? Instant.MinValue })]
+                : [],
             ConcurrencyToken = token,
         };
     }
@@ -456,6 +460,20 @@ internal static class StorageJson
         public string? LastError { get; set; }
 
         public string? EndedAt { get; set; }
+
+        public List<ConfirmationDto>? DistributedTo { get; set; }
+    }
+
+    internal sealed class ConfirmationDto
+    {
+        public string Target { get; set; } = string.Empty;
+
+        public string? TargetVersion { get; set; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool AlreadyCurrent { get; set; }
+
+        public string? ConfirmedAt { get; set; }
     }
 }
 
