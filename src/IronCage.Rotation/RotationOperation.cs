@@ -91,6 +91,19 @@ public sealed record RotationOperation
     /// <summary>Gets when the grace period ends and the old key may be revoked.</summary>
     public Instant? GraceEndsAt { get; init; }
 
+    /// <summary>
+    /// Gets the earliest instant the old key may be revoked when the rotation waits for adoption
+    /// (<see cref="RotationOptions.WaitForAdoption"/>): promotion plus <see cref="RotationOptions.AdoptionFloor"/>, at
+    /// most <see cref="GraceEndsAt"/>. <see langword="null"/> when the rotation does not wait for adoption.
+    /// </summary>
+    public Instant? AdoptionNotBefore { get; init; }
+
+    /// <summary>Gets when adoption is checked next, while the rotation waits for it.</summary>
+    public Instant? AdoptionCheckAt { get; init; }
+
+    /// <summary>Gets what the rotation waits for before it revokes the old key, as last checked (for example "2 of 5 instances still on the old version").</summary>
+    public KeyAdoptionStatus? Adoption { get; init; }
+
     /// <summary>Gets how many reminders were sent while the operation waited for a person (see <see cref="RotationOverdue"/>).</summary>
     public int RemindersSent { get; init; }
 
