@@ -31,7 +31,7 @@ public sealed record KeyAdoptionProgressed : RotationEvent
     public override EventSeverity Severity => Status.State == KeyAdoptionState.CeilingReached ? EventSeverity.Warning : EventSeverity.Info;
 
     /// <inheritdoc />
-    public override string Describe() => $"Revoking version {PreviousVersionId} of {Key}: {Status.Summary}.";
+    public override string Describe() => $"Revocation of version {PreviousVersionId} of {Key} after its rotation: {Status.Summary}.";
 
     /// <inheritdoc />
     protected override void WritePayloadFields(Utf8JsonWriter writer)

@@ -54,7 +54,7 @@ public sealed record KeyAdoptionStatus
 
             if (InFlightOnPrevious > 0)
             {
-                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{InFlightOnPrevious} requests in flight on the old version"));
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{InFlightOnPrevious} {(InFlightOnPrevious == 1 ? "request" : "requests")} in flight on the old version"));
             }
 
             if (PendingConsumers.Count > 0)
