@@ -57,6 +57,7 @@ public sealed class SqliteAdoptionTests : IDisposable
 
         _clock.Advance(Duration.FromMinutes(1));
         ((LaggingResolver)slow.GetRequiredService<IKeyResolver>()).Switched = true;
+        slow.GetRequiredService<IKeyResolver>().Invalidate(Reference); // not left to the feed's next poll
         await SendAsync(slow);
         await BeatAsync(slow, busy);
         operation = await rotator.ResumeAsync(operation.OperationId);
