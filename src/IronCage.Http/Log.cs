@@ -39,4 +39,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3015, Level = LogLevel.Warning, Message = "Key {Key}: the budget hold could not be settled; the reservation keeps its worst-case amount.")]
     public static partial void SettleFailed(ILogger logger, KeyReference key, Exception exception);
+
+    [LoggerMessage(EventId = 3040, Level = LogLevel.Warning, Message = "The heartbeat of instance {InstanceId} could not be written; rotations waiting for adoption drop this instance if it stays silent past their instance timeout.")]
+    public static partial void HeartbeatFailed(ILogger logger, string instanceId, Exception exception);
+
+    [LoggerMessage(EventId = 3041, Level = LogLevel.Debug, Message = "Heartbeat: {Key} could not be resolved; the version used last is reported instead.")]
+    public static partial void HeartbeatResolveFailed(ILogger logger, KeyReference key, Exception exception);
 }

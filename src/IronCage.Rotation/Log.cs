@@ -66,4 +66,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Rotation {OperationId} of {Key}: another engine moved the rotation on while this one created {ProviderKeyId}; that key was removed.")]
     public static partial void UnrecordedKeyRemoved(ILogger logger, string operationId, KeyReference key, string providerKeyId);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Information, Message = "Rotation {OperationId} of {Key}: distribution target {Target} confirmed the new key (target version {TargetVersion}, already current: {AlreadyCurrent}).")]
+    public static partial void TargetConfirmed(ILogger logger, string operationId, KeyReference key, string target, string? targetVersion, bool alreadyCurrent);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Error, Message = "Rotation {OperationId} of {Key}: rolling back could not restore distribution target {Target}; it still holds the discarded new key, so write the current key to it by hand: {Reason}")]
+    public static partial void TargetRestoreFailed(ILogger logger, string operationId, KeyReference key, string target, string reason);
+
+    [LoggerMessage(EventId = 1042, Level = LogLevel.Information, Message = "Rotation {OperationId} of {Key}: waiting for adoption before revoking version {VersionId}: {Summary}")]
+    public static partial void AdoptionWaiting(ILogger logger, string operationId, KeyReference key, string versionId, string summary);
+
+    [LoggerMessage(EventId = 1043, Level = LogLevel.Information, Message = "Rotation {OperationId} of {Key}: version {VersionId} may be revoked: {Summary}")]
+    public static partial void AdoptionSettled(ILogger logger, string operationId, KeyReference key, string versionId, string summary);
 }

@@ -10,4 +10,8 @@ namespace IronCage.Rotation;
 /// <param name="DueAt">When it is (or was) due.</param>
 /// <param name="IsDue">Whether it is due now.</param>
 /// <param name="Detail">A sentence for people.</param>
-public sealed record PlannedRotation(KeyReference Key, PlannedAction Action, RotationTier Tier, Instant? DueAt, bool IsDue, string Detail);
+public sealed record PlannedRotation(KeyReference Key, PlannedAction Action, RotationTier Tier, Instant? DueAt, bool IsDue, string Detail)
+{
+    /// <summary>Gets what the rotation waits for before it revokes the old key, when it waits for adoption (<see cref="RotationOperation.Adoption"/>).</summary>
+    public KeyAdoptionStatus? Adoption { get; init; }
+}

@@ -10,6 +10,10 @@ namespace IronCage.Rotation;
 /// </summary>
 public sealed record RotationOperation
 {
+    // Distribution and adoption state share one reference, null for an operation that has none: every step copies the
+    // operation (a record), and four more fields would make each copy 64 bytes larger on the hot path.
+    private readonly OperationExtras? _extras;
+
     /// <summary>Gets the operation's id (<c>rot_</c> followed by 32 hex characters).</summary>
     public required string OperationId { get; init; }
 
@@ -78,11 +82,47 @@ public sealed record RotationOperation
     /// <summary>Gets when the provider will expire the new key, if it will.</summary>
     public Instant? NewExpiresAt { get; init; }
 
+    /// <summary>
+    /// Gets the distribution targets that confirmed they hold the new key, in the order they confirmed. Recorded one
+    /// target at a time, so a rotation that stopped between two targets resumes with only the others.
+    /// </summary>
+    /// <value>The default value is empty.</value>
+    public IReadOnlyList<KeyDistributionConfirmation> DistributedTo
+    {
+        get => _extras?.DistributedTo ?? [];
+        init => _extras = (_extras ?? OperationExtras.None) with { DistributedTo = value };
+    }
+
     /// <summary>Gets the grace period the requester asked for instead of the policy's (see <see cref="RotationRequest.GracePeriod"/>).</summary>
     public Duration? GracePeriodOverride { get; init; }
 
     /// <summary>Gets when the grace period ends and the old key may be revoked.</summary>
     public Instant? GraceEndsAt { get; init; }
+
+    /// <summary>
+    /// Gets the earliest instant the old key may be revoked when the rotation waits for adoption
+    /// (<see cref="RotationOptions.WaitForAdoption"/>): promotion plus <see cref="RotationOptions.AdoptionFloor"/>, at
+    /// most <see cref="GraceEndsAt"/>. <see langword="null"/> when the rotation does not wait for adoption.
+    /// </summary>
+    public Instant? AdoptionNotBefore
+    {
+        get => _extras?.AdoptionNotBefore;
+        init => _extras = (_extras ?? OperationExtras.None) with { AdoptionNotBefore = value };
+    }
+
+    /// <summary>Gets when adoption is checked next, while the rotation waits for it.</summary>
+    public Instant? AdoptionCheckAt
+    {
+        get => _extras?.AdoptionCheckAt;
+        init => _extras = (_extras ?? OperationExtras.None) with { AdoptionCheckAt = value };
+    }
+
+    /// <summary>Gets what the rotation waits for before it revokes the old key, as last checked (for example "2 of 5 instances still on the old version").</summary>
+    public KeyAdoptionStatus? Adoption
+    {
+        get => _extras?.Adoption;
+        init => _extras = (_extras ?? OperationExtras.None) with { Adoption = value };
+    }
 
     /// <summary>Gets how many reminders were sent while the operation waited for a person (see <see cref="RotationOverdue"/>).</summary>
     public int RemindersSent { get; init; }

@@ -33,6 +33,21 @@ internal sealed class RotationOptionsValidator : IValidateOptions<RotationOption
             failures.Add("RotationOptions.Backoff must not be negative and MaxBackoff must be at least Backoff.");
         }
 
+        if (options.AdoptionFloor < Duration.Zero || options.AdoptionFloor > Duration.FromDays(30))
+        {
+            failures.Add($"RotationOptions.AdoptionFloor is {options.AdoptionFloor}; use zero to 30 days (default 5 minutes). The grace period is the ceiling.");
+        }
+
+        if (options.InstanceTimeout <= Duration.Zero || options.InstanceTimeout > Duration.FromDays(1))
+        {
+            failures.Add($"RotationOptions.InstanceTimeout is {options.InstanceTimeout}; use more than zero and at most a day (default 2 minutes), and more than the heartbeat interval of the host instances.");
+        }
+
+        if (options.AdoptionCheckInterval <= Duration.Zero || options.AdoptionCheckInterval > Duration.FromHours(1))
+        {
+            failures.Add($"RotationOptions.AdoptionCheckInterval is {options.AdoptionCheckInterval}; use more than zero and at most an hour (default 30 seconds).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

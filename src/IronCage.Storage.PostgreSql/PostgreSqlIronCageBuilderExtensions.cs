@@ -71,6 +71,7 @@ public static class PostgreSqlIronCageBuilderExtensions
         services.TryAddSingleton(sp => new PostgreSqlAuditLog(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlRotationStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlUsageStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
+        services.TryAddSingleton(sp => new PostgreSqlInstanceHeartbeatStore(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new PostgreSqlKeyChangeFeed(sp.GetRequiredService<PostgreSqlDatabase>(), ownsDatabase: false));
         services.TryAddSingleton<IKeyChangeFeed>(sp => sp.GetRequiredService<PostgreSqlKeyChangeFeed>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageChangeFeed, PostgreSqlKeyChangeFeed>(sp => sp.GetRequiredService<PostgreSqlKeyChangeFeed>()));
@@ -81,6 +82,7 @@ public static class PostgreSqlIronCageBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp => sp.GetRequiredService<PostgreSqlAuditLog>()));
         services.Replace(ServiceDescriptor.Singleton<IRotationStore>(sp => sp.GetRequiredService<PostgreSqlRotationStore>()));
         services.Replace(ServiceDescriptor.Singleton<IUsageStore>(sp => sp.GetRequiredService<PostgreSqlUsageStore>()));
+        services.Replace(ServiceDescriptor.Singleton<IInstanceHeartbeatStore>(sp => sp.GetRequiredService<PostgreSqlInstanceHeartbeatStore>()));
 
         // A rotation step (operation, key change, audit records) commits in one transaction when the three stores above
         // are this database's; a store replaced by the host afterwards gets the sequential writer.

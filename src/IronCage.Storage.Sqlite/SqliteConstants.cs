@@ -7,7 +7,7 @@ public static class SqliteConstants
     /// The schema version this version of IronCage creates and understands. A database file with a higher version was
     /// written by a newer IronCage and is refused (see <see cref="SqliteSchemaVersionException"/>).
     /// </summary>
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 5;
 
     /// <summary>The table that records which schema versions were applied, and when.</summary>
     public const string SchemaVersionTable = "ironcage_schema_version";

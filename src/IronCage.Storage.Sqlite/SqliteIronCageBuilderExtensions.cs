@@ -55,6 +55,7 @@ public static class SqliteIronCageBuilderExtensions
         services.TryAddSingleton(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new SqliteRotationStore(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
         services.TryAddSingleton(sp => new SqliteUsageStore(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
+        services.TryAddSingleton(sp => new SqliteInstanceHeartbeatStore(sp.GetRequiredService<SqliteDatabase>(), ownsDatabase: false));
 
         // Fills the store slots: replaces the in-memory defaults of AddIronCage() and AddRotation(), and an AddRotation()
         // called later keeps these (it only adds its in-memory store when none is registered).
@@ -62,6 +63,7 @@ public static class SqliteIronCageBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp => sp.GetRequiredService<SqliteAuditLog>()));
         services.Replace(ServiceDescriptor.Singleton<IRotationStore>(sp => sp.GetRequiredService<SqliteRotationStore>()));
         services.Replace(ServiceDescriptor.Singleton<IUsageStore>(sp => sp.GetRequiredService<SqliteUsageStore>()));
+        services.Replace(ServiceDescriptor.Singleton<IInstanceHeartbeatStore>(sp => sp.GetRequiredService<SqliteInstanceHeartbeatStore>()));
 
         // A rotation step (operation, key change, audit records) commits in one transaction when the three stores above
         // are this file's; a store replaced by the host afterwards gets the sequential writer.

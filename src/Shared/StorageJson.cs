@@ -267,8 +267,37 @@ internal static class StorageJson
             NextAttemptAt = InstantText(operation.NextAttemptAt),
             LastError = operation.LastError,
             EndedAt = InstantText(operation.EndedAt),
+            AdoptionNotBefore = InstantText(operation.AdoptionNotBefore),
+            AdoptionCheckAt = InstantText(operation.AdoptionCheckAt),
+            Adoption = operation.Adoption is { } adoption
+                ? new AdoptionDto
+                {
+                    State = (int)adoption.State,
+                    CheckedAt = InstantText(adoption.CheckedAt),
+                    LiveInstances = adoption.LiveInstances,
+                    InstancesOnPrevious = [.. adoption.InstancesOnPrevious],
+                    InFlightOnPrevious = adoption.InFlightOnPrevious,
+                    DroppedInstances = [.. adoption.DroppedInstances],
+                    PendingConsumers = [.. adoption.PendingConsumers],
+                }
+                : null,
+            DistributedTo = operation.DistributedTo.Count == 0 ? null : [.. operation.DistributedTo.Select(c => new ConfirmationDto { Target = c.Target, TargetVersion = c.TargetVersion, AlreadyCurrent = c.AlreadyCurrent, ConfirmedAt = InstantText(c.ConfirmedAt) })],
         };
         return JsonSerializer.Serialize(dto, StorageJsonContext.Default.OperationDto);
+    }
+
+    public static string WriteHeartbeat(InstanceHeartbeat heartbeat)
+        => JsonSerializer.Serialize(new HeartbeatDto { Versions = [.. heartbeat.Versions.Select(v => new ServedDto { Key = v.Key.ToString(), VersionId = v.VersionId, Serving = v.Serving, InFlight = v.InFlight, LastUsedAt = InstantText(v.LastUsedAt) })] }, StorageJsonContext.Default.HeartbeatDto);
+
+    public static InstanceHeartbeat ReadHeartbeat(string instanceId, Instant sentAt, string json)
+    {
+        var dto = JsonSerializer.Deserialize(json, StorageJsonContext.Default.HeartbeatDto) ?? new HeartbeatDto();
+        return new InstanceHeartbeat
+        {
+            InstanceId = instanceId,
+            SentAt = sentAt,
+            Versions = [.. dto.Versions.Select(v => new ServedKeyVersion { Key = KeyReference.Parse(v.Key), VersionId = v.VersionId, Serving = v.Serving, InFlight = v.InFlight, LastUsedAt = ParseInstant(v.LastUsedAt) })],
+        };
     }
 
     public static RotationOperation ReadOperation(string operationId, KeyReference key, RotationStep step, long token, string json, EncryptedSecret? newSecret)
@@ -306,6 +335,23 @@ internal static class StorageJson
             NextAttemptAt = ParseInstant(dto.NextAttemptAt),
             LastError = dto.LastError,
             EndedAt = ParseInstant(dto.EndedAt),
+            AdoptionNotBefore = ParseInstant(dto.AdoptionNotBefore),
+            AdoptionCheckAt = ParseInstant(dto.AdoptionCheckAt),
+            Adoption = dto.Adoption is { } adoption
+                ? new KeyAdoptionStatus
+                {
+                    State = (KeyAdoptionState)adoption.State,
+                    CheckedAt = ParseInstant(adoption.CheckedAt) ?? Instant.MinValue,
+                    LiveInstances = adoption.LiveInstances,
+                    InstancesOnPrevious = adoption.InstancesOnPrevious ?? [],
+                    InFlightOnPrevious = adoption.InFlightOnPrevious,
+                    DroppedInstances = adoption.DroppedInstances ?? [],
+                    PendingConsumers = adoption.PendingConsumers ?? [],
+                }
+                : null,
+            DistributedTo = dto.DistributedTo is { Count: > 0 } confirmations
+                ? [.. confirmations.Select(c => new KeyDistributionConfirmation { Target = c.Target, TargetVersion = c.TargetVersion, AlreadyCurrent = c.AlreadyCurrent, ConfirmedAt = ParseInstant(c.ConfirmedAt) ?? Instant.MinValue })]
+                : [],
             ConcurrencyToken = token,
         };
     }
@@ -456,6 +502,63 @@ internal static class StorageJson
         public string? LastError { get; set; }
 
         public string? EndedAt { get; set; }
+
+        public List<ConfirmationDto>? DistributedTo { get; set; }
+
+        public string? AdoptionNotBefore { get; set; }
+
+        public string? AdoptionCheckAt { get; set; }
+
+        public AdoptionDto? Adoption { get; set; }
+    }
+
+    internal sealed class AdoptionDto
+    {
+        public int State { get; set; }
+
+        public string? CheckedAt { get; set; }
+
+        public int LiveInstances { get; set; }
+
+        public List<string>? InstancesOnPrevious { get; set; }
+
+        public long InFlightOnPrevious { get; set; }
+
+        public List<string>? DroppedInstances { get; set; }
+
+        public List<string>? PendingConsumers { get; set; }
+    }
+
+    internal sealed class HeartbeatDto
+    {
+        public List<ServedDto> Versions { get; set; } = [];
+    }
+
+    internal sealed class ServedDto
+    {
+        public string Key { get; set; } = string.Empty;
+
+        public string VersionId { get; set; } = string.Empty;
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool Serving { get; set; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public long InFlight { get; set; }
+
+        public string? LastUsedAt { get; set; }
+    }
+
+    internal sealed class ConfirmationDto
+    {
+        public string Target { get; set; } = string.Empty;
+
+        public string? TargetVersion { get; set; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+        public bool AlreadyCurrent { get; set; }
+
+        public string? ConfirmedAt { get; set; }
     }
 }
 
@@ -465,4 +568,5 @@ internal static class StorageJson
 [JsonSerializable(typeof(StorageJson.LimitsDto))]
 [JsonSerializable(typeof(StorageJson.AuditEventDto))]
 [JsonSerializable(typeof(StorageJson.OperationDto))]
+[JsonSerializable(typeof(StorageJson.HeartbeatDto))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;

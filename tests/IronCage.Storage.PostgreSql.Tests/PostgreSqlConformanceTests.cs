@@ -100,3 +100,15 @@ public sealed class PostgreSqlLegacyRowConformanceTests(PostgresServer server) :
         return store;
     }
 }
+
+[Collection(PostgresCollection.Name)]
+[ConformanceSkipWhen(typeof(PostgresServer), nameof(PostgresServer.SkipReason))]
+public sealed class PostgreSqlInstanceHeartbeatStoreConformanceTests(PostgresServer server) : InstanceHeartbeatStoreConformanceTests
+{
+    protected override ServiceCollection CreateServices()
+    {
+        var services = new ServiceCollection();
+        AddIronCageWithRotation(services).PersistToPostgreSql(server.CreateDatabase());
+        return services;
+    }
+}

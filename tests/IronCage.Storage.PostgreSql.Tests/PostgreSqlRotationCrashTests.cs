@@ -58,7 +58,7 @@ public sealed class PostgreSqlRotationCrashTests
         {
             var id = _provider.AddExistingKey(secret);
             using var stop = new CancellationTokenSource();
-            var first = Build(new StopAfter(crashAfter, stop));
+            var first = Build(new StopAfter(o => o.Step == crashAfter, stop));
             await using (first)
             {
                 var rotator = first.GetRequiredService<IKeyRotator>();
@@ -112,7 +112,51 @@ public sealed class PostgreSqlRotationCrashTests
         }
     }
 
-    private ServiceProvider Build(StopAfter? stopAfter)
+    [PostgresFact]
+    public async Task Rotate_CrashBetweenTwoTargets_ResumesCallingOnlyTheUnconfirmedTarget()
+    {
+        var reference = new KeyReference(ProviderId.OpenAI, "prod");
+        var vault = new CountingTarget("vault");
+        var gateway = new CountingTarget("gateway");
+        string operationId;
+        using (var secret = FakeKeys.Generate(ProviderId.OpenAI))
+        {
+            var id = _provider.AddExistingKey(secret);
+            using var stop = new CancellationTokenSource();
+            var first = Build(new StopAfter(o => o.Step == RotationStep.Verified && o.DistributedTo.Count == 1, stop), vault, gateway);
+            await using (first)
+            {
+                var rotator = first.GetRequiredService<IKeyRotator>();
+                await rotator.RegisterAsync(new KeyRegistration { Reference = reference, ProviderKeyId = id, Verify = false }, secret);
+                var act = async () => await rotator.RotateAsync(reference, RotationReason.Scheduled, cancellationToken: stop.Token);
+                await act.Should().ThrowAsync<OperationCanceledException>();
+                var stopped = (await first.GetRequiredService<IRotationStore>().FindActiveAsync(reference))!;
+                stopped.DistributedTo.Should().ContainSingle().Which.Should().Match<KeyDistributionConfirmation>(c => c.Target == "vault" && c.TargetVersion == "vault-1");
+                operationId = stopped.OperationId;
+            }
+        }
+
+        var second = Build(null, vault, gateway);
+        await using (second)
+        {
+            var operation = await second.GetRequiredService<IKeyRotator>().ResumeAsync(operationId);
+
+            operation.Step.Should().Be(RotationStep.GracePeriod);
+            operation.DistributedTo.Select(c => (c.Target, c.TargetVersion)).Should().Equal(("vault", "vault-1"), ("gateway", "gateway-1"));
+            vault.Calls.Should().Be(1, "the confirmed target is not called again");
+            gateway.Calls.Should().Be(1);
+            var records = new List<AuditEvent>();
+            await foreach (var record in second.GetRequiredService<IAuditLog>().ReadAsync())
+            {
+                records.Add(record.Event);
+            }
+
+            records.Where(e => e.Details.GetValueOrDefault("step") == "distributed-to-target").Select(e => e.Details["target"]).Should().Equal("vault", "gateway");
+            (await second.GetRequiredService<IAuditLog>().VerifyAsync()).IsValid.Should().BeTrue();
+        }
+    }
+
+    private ServiceProvider Build(StopAfter? stopAfter, params IKeyDistributionTarget[] targets)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -122,6 +166,10 @@ public sealed class PostgreSqlRotationCrashTests
             .AddProviderAdapter(_provider)
             .AddRotation()
             .PersistToPostgreSql(_connectionString);
+        foreach (var target in targets)
+        {
+            services.AddSingleton(target);
+        }
         var steps = services.Last(d => d.ServiceType == typeof(IRotationStepStore));
         services.Remove(steps);
         services.AddSingleton<IRotationStepStore>(sp =>
@@ -133,8 +181,8 @@ public sealed class PostgreSqlRotationCrashTests
         return services.BuildServiceProvider();
     }
 
-    /// <summary>Stops the host the first time a write of <paramref name="Step"/> committed.</summary>
-    private sealed record StopAfter(RotationStep Step, CancellationTokenSource Stop);
+    /// <summary>Stops the host the first time a write that <paramref name="When"/> matches committed.</summary>
+    private sealed record StopAfter(Func<RotationOperation, bool> When, CancellationTokenSource Stop);
 
     private sealed class StoppingStepStore(IRotationStepStore inner, StopAfter stopAfter) : IRotationStepStore
     {
@@ -143,7 +191,7 @@ public sealed class PostgreSqlRotationCrashTests
         public async ValueTask<RotationStepResult> WriteAsync(RotationStepWrite write, CancellationToken cancellationToken = default)
         {
             var result = await inner.WriteAsync(write, cancellationToken);
-            if (!_stopped && result.Operation.Step == stopAfter.Step && !write.CreatesOperation)
+            if (!_stopped && stopAfter.When(result.Operation) && !write.CreatesOperation)
             {
                 _stopped = true;
                 await stopAfter.Stop.CancelAsync();
@@ -152,5 +200,21 @@ public sealed class PostgreSqlRotationCrashTests
 
             return result;
         }
+    }
+
+    private sealed class CountingTarget(string name) : IKeyDistributionTarget
+    {
+        private int _calls;
+
+        public string Name { get; } = name;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public bool AppliesTo(ManagedKey key) => true;
+
+        public Task<KeyDistributionReceipt> DistributeAsync(KeyDistribution distribution, CancellationToken cancellationToken = default)
+            => Task.FromResult(new KeyDistributionReceipt { TargetVersion = $"{Name}-{Interlocked.Increment(ref _calls)}" });
+
+        public Task RestoreAsync(KeyDistribution previous, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 }

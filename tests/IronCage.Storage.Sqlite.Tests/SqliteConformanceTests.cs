@@ -138,3 +138,21 @@ public sealed class SqliteLegacyRowConformanceTests : LegacyRowConformanceTests
         return store;
     }
 }
+
+public sealed class SqliteInstanceHeartbeatStoreConformanceTests : InstanceHeartbeatStoreConformanceTests
+{
+    private readonly TempDatabase _database = new();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _database.Delete();
+    }
+
+    protected override ServiceCollection CreateServices()
+    {
+        var services = new ServiceCollection();
+        AddIronCageWithRotation(services).PersistToSqlite(_database.NewConnectionString());
+        return services;
+    }
+}

@@ -178,6 +178,20 @@ public sealed class InMemoryKeyStore : IKeyStore, IKeyChangeFeed
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Moves a version's <see cref="KeyVersion.LastUsedAt"/> forward without a new token or a change event (heartbeats).</summary>
+    internal void MoveLastUsedForward(KeyReference key, string versionId, Instant usedAt)
+    {
+        lock (_writeGate)
+        {
+            if (!_keys.TryGetValue(key, out var current) || current.FindVersion(versionId) is not { } version || version.LastUsedAt >= usedAt)
+            {
+                return;
+            }
+
+            _keys[key] = current with { Versions = Array.AsReadOnly(current.Versions.Select(v => ReferenceEquals(v, version) ? v with { LastUsedAt = usedAt } : v).ToArray()) };
+        }
+    }
+
     // The caller's collections may be mutable (a Dictionary, a List) and still theirs: keep copies, so changing them
     // after a write cannot change what the store holds.
     private ManagedKey Snapshot(ManagedKey key) => key with

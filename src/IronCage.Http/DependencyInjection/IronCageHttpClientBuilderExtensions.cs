@@ -87,7 +87,8 @@ public static class IronCageHttpClientBuilderExtensions
                 clock,
                 loggers.CreateLogger("IronCage.Http.IronCageKeyHandler"),
                 readsHeadroom: strategy == PoolStrategy.MostHeadroom,
-                usageHandlerFollows: usageNeeded));
+                usageHandlerFollows: usageNeeded,
+                activity: sp.GetService<KeyActivityTracker>()));
 
             if (usageNeeded)
             {

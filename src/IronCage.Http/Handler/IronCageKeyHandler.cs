@@ -22,11 +22,13 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
     private readonly ILogger _logger;
     private readonly bool _readsHeadroom;
     private readonly bool _usageHandlerFollows;
+    private readonly KeyActivityTracker? _activity;
     private readonly object _redirectGate = new();
     private volatile bool _redirectsOff;
 
-    public IronCageKeyHandler(IKeyResolver resolver, IKeyHealth health, IClientRateLimiter limiter, KeyTarget target, IronCageKeyHandlerOptions options, IClock clock, ILogger logger, bool readsHeadroom, bool usageHandlerFollows)
+    public IronCageKeyHandler(IKeyResolver resolver, IKeyHealth health, IClientRateLimiter limiter, KeyTarget target, IronCageKeyHandlerOptions options, IClock clock, ILogger logger, bool readsHeadroom, bool usageHandlerFollows, KeyActivityTracker? activity = null)
     {
+        _activity = activity;
         _resolver = resolver;
         _health = health;
         _limiter = limiter;
@@ -79,6 +81,11 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
 
         if (sending.IsCompletedSuccessfully && sending.Result.IsSuccessStatusCode && !_readsHeadroom)
         {
+            if (_activity is not null)
+            {
+                KeyActivityTracker.End(key);
+            }
+
             TakeKeyOff(request, key, addressedTo);
             return sending;
         }
@@ -129,6 +136,10 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
                 finally
                 {
                     sending = null;
+                    if (_activity is not null)
+                    {
+                        KeyActivityTracker.End(key!);
+                    }
                 }
 
                 if (await DecideAsync(request, response, key!, attempts, cancellationToken).ConfigureAwait(false))
@@ -148,7 +159,28 @@ internal sealed class IronCageKeyHandler : DelegatingHandler
         }
     }
 
+    // Counted in flight from here until the caller has the answer (or the failure) of this attempt: every caller ends
+    // the count once it observed the returned task; a synchronous throw ends it here.
     private Task<HttpResponseMessage> SendWithKeyAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, CancellationToken cancellationToken)
+    {
+        if (_activity is null)
+        {
+            return SendAppliedAsync(request, key, facts, cancellationToken);
+        }
+
+        _activity.Begin(key);
+        try
+        {
+            return SendAppliedAsync(request, key, facts, cancellationToken);
+        }
+        catch
+        {
+            KeyActivityTracker.End(key);
+            throw;
+        }
+    }
+
+    private Task<HttpResponseMessage> SendAppliedAsync(HttpRequestMessage request, ResolvedKey key, RequestFacts? facts, CancellationToken cancellationToken)
     {
         KeyAuth.Apply(request, key);
         if (InnerHandler is IronCageUsageHandler usage)

@@ -58,6 +58,9 @@ public sealed class ResolvedKey
     private string? _revealed;
     private System.Net.Http.Headers.AuthenticationHeaderValue? _bearer;
 
+    // This version's request counters, attached by the instance heartbeat's tracker on first use (null without it).
+    internal KeyVersionActivity? Activity { get; set; }
+
     internal string RevealCached() => _revealed ??= Secret.Reveal();
 
     internal System.Net.Http.Headers.AuthenticationHeaderValue BearerHeader() => _bearer ??= new("Bearer", RevealCached());

@@ -43,6 +43,8 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoredSecretStartupCheck>());
         services.TryAddSingleton<OrphanSweep>();
         services.TryAddSingleton<KeyDistributor>();
+        services.TryAddSingleton<IInstanceHeartbeatStore>(sp => sp.GetRequiredService<IKeyStore>() is InMemoryKeyStore keys ? new InMemoryInstanceHeartbeatStore(keys) : new InMemoryInstanceHeartbeatStore());
+        services.TryAddSingleton<AdoptionGate>();
         if (!services.Any(d => d.ServiceType == typeof(IRotationStrategy)))
         {
             // One strategy per tier; a new tier is a new strategy registered here.

@@ -143,7 +143,7 @@ internal sealed class NewKeySteps
         return new StepOutcome(operation with { Step = RotationStep.Verified }) { Key = managed };
     }
 
-    /// <summary>Verified → Distributed: every distribution target that holds the key gets the new one before it is promoted.</summary>
+    /// <summary>Verified → Distributed: every distribution target that holds the key gets the new one before it is promoted (see <see cref="KeyDistributor"/>).</summary>
     public async Task<StepOutcome> DistributeAsync(RotationOperation operation, ManagedKey? known, CancellationToken cancellationToken)
     {
         if (!_distributor.HasTargets)
@@ -152,11 +152,6 @@ internal sealed class NewKeySteps
         }
 
         var managed = known ?? await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false);
-        var targets = await _distributor.DistributeAsync(operation, managed, cancellationToken).ConfigureAwait(false);
-        return new StepOutcome(operation with { Step = RotationStep.Distributed })
-        {
-            Key = managed,
-            Audit = targets.Count > 0 ? [_journal.StepRecord(operation, new RotationRequest { Actor = operation.RequestedBy }, "distributed", new() { ["targets"] = string.Join(",", targets) })] : [],
-        };
+        return await _distributor.DistributeAsync(operation, managed, cancellationToken).ConfigureAwait(false);
     }
 }

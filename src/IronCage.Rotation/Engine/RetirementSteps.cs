@@ -49,7 +49,15 @@ internal sealed class RetirementSteps
         var grace = operation.Reason == RotationReason.Compromised || operation.PreviousVersionId is null || operation.EarlyRevocation != EarlyRevocation.None
             ? Duration.Zero
             : operation.GracePeriodOverride ?? managed.Policy.GracePeriod ?? _ironCageOptions.DefaultGracePeriod;
-        return new StepOutcome(operation with { Step = RotationStep.GracePeriod, GraceEndsAt = _clock.GetCurrentInstant() + grace }) { Key = managed };
+        var now = _clock.GetCurrentInstant();
+        if (_options.WaitForAdoption && grace > Duration.Zero)
+        {
+            // The floor delays a complete adoption; the grace period stays the ceiling.
+            var notBefore = now + (_options.AdoptionFloor < grace ? _options.AdoptionFloor : grace);
+            return new StepOutcome(operation with { Step = RotationStep.GracePeriod, GraceEndsAt = now + grace, AdoptionNotBefore = notBefore, AdoptionCheckAt = notBefore }) { Key = managed };
+        }
+
+        return new StepOutcome(operation with { Step = RotationStep.GracePeriod, GraceEndsAt = now + grace }) { Key = managed };
     }
 
     /// <summary>GracePeriod (ended) → PreviousRevoked. Never revokes a key that is still Current, except when revoking is the whole operation.</summary>

@@ -23,9 +23,11 @@ internal sealed class RotationEngine
     private readonly RotationOptions _options;
     private readonly IClock _clock;
     private readonly FailureDescriber _describer;
+    private readonly AdoptionGate _adoption;
 
-    public RotationEngine(OperationRecorder recorder, NewKeySteps newKey, RetirementSteps retirement, RotationRollback rollback, ManagedKeyWriter keys, RotationJournal journal, IOptions<RotationOptions> options, IClock clock, FailureDescriber describer)
+    public RotationEngine(OperationRecorder recorder, NewKeySteps newKey, RetirementSteps retirement, RotationRollback rollback, ManagedKeyWriter keys, RotationJournal journal, IOptions<RotationOptions> options, IClock clock, FailureDescriber describer, AdoptionGate adoption)
     {
+        _adoption = adoption;
         _describer = describer;
         _recorder = recorder;
         _newKey = newKey;
@@ -90,7 +92,27 @@ internal sealed class RotationEngine
                 return operation;
             }
 
-            if (operation.Step == RotationStep.AwaitingNewKey || (operation.Step == RotationStep.GracePeriod && operation.GraceEndsAt > now))
+            if (operation.Step == RotationStep.AwaitingNewKey)
+            {
+                return operation;
+            }
+
+            if (operation.Step == RotationStep.GracePeriod && operation.AdoptionNotBefore is not null && operation.Adoption is not { MayRevoke: true })
+            {
+                // Waiting for adoption: before the ceiling only a check that finds everyone moved lets revocation go
+                // ahead; at the ceiling one last check records that it goes ahead anyway.
+                if (operation.GraceEndsAt > now && (operation.AdoptionCheckAt ?? now) > now)
+                {
+                    return operation;
+                }
+
+                (operation, var mayRevoke) = await _adoption.CheckAsync(operation, cancellationToken).ConfigureAwait(false);
+                if (!mayRevoke)
+                {
+                    return operation;
+                }
+            }
+            else if (operation.Step == RotationStep.GracePeriod && operation.GraceEndsAt > now)
             {
                 return operation;
             }

@@ -84,6 +84,23 @@ internal sealed class RotationJournal
     public ValueTask RevokedAsync(KeyReference key, string versionId, string operationId, bool localOnly, Uri? consoleUrl, Instant now, CancellationToken cancellationToken)
         => _events.PublishAsync(new KeyRevoked { Key = key, OccurredAt = now, OperationId = operationId, VersionId = versionId, LocalOnly = localOnly, ConsoleUrl = consoleUrl }, cancellationToken);
 
+    /// <summary>Announces what a rotation waiting for adoption waits for now (log, audit record, event).</summary>
+    public async Task AdoptionProgressedAsync(RotationOperation operation, KeyAdoptionStatus status, CancellationToken cancellationToken)
+    {
+        var previous = operation.PreviousVersionId ?? string.Empty;
+        if (status.MayRevoke)
+        {
+            Log.AdoptionSettled(_logger, operation.OperationId, operation.Key, previous, status.Summary);
+        }
+        else
+        {
+            Log.AdoptionWaiting(_logger, operation.OperationId, operation.Key, previous, status.Summary);
+        }
+
+        await AuditAsync(AuditAction.KeyRotate, operation.Key, RequestOf(operation), AuditOutcome.Success, new() { ["operation"] = operation.OperationId, ["step"] = "adoption", ["state"] = status.State.ToString(), ["summary"] = status.Summary }, cancellationToken).ConfigureAwait(false);
+        await _events.PublishAsync(new KeyAdoptionProgressed { Key = operation.Key, OccurredAt = status.CheckedAt, OperationId = operation.OperationId, PreviousVersionId = previous, VersionId = operation.NewVersionId, Status = status }, cancellationToken).ConfigureAwait(false);
+    }
+
     public ValueTask KilledAsync(KeyReference key, string versionId, Instant now, CancellationToken cancellationToken)
     {
         Log.VersionKilled(_logger, key, versionId);

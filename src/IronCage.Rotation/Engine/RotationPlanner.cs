@@ -59,7 +59,13 @@ internal sealed class RotationPlanner
     private static PlannedRotation PlanActive(ManagedKey key, RotationTier tier, RotationOperation active, Instant now) => active.Step switch
     {
         RotationStep.AwaitingNewKey => new(key.Reference, PlannedAction.AwaitNewKey, tier, active.RequestedAt, false, $"Rotation {active.OperationId} waits for a person to supply the new key."),
+        RotationStep.GracePeriod when active.AdoptionNotBefore is { } notBefore => new(key.Reference, WaitIsOver(active, now) ? PlannedAction.CompleteGrace : PlannedAction.None, tier, active.AdoptionCheckAt ?? active.GraceEndsAt, WaitIsOver(active, now), $"Rotation {active.OperationId} is in its grace period until {active.GraceEndsAt} at the latest and revokes the old key once it is adopted, not before {notBefore}: {active.Adoption?.Summary ?? "not checked yet"}.")
+        {
+            Adoption = active.Adoption,
+        },
         RotationStep.GracePeriod => new(key.Reference, active.GraceEndsAt <= now ? PlannedAction.CompleteGrace : PlannedAction.None, tier, active.GraceEndsAt, active.GraceEndsAt <= now, $"Rotation {active.OperationId} is in its grace period until {active.GraceEndsAt}."),
         _ => new(key.Reference, PlannedAction.Resume, tier, active.NextAttemptAt ?? active.UpdatedAt, (active.NextAttemptAt ?? now) <= now, $"Rotation {active.OperationId} stopped at {active.Step}."),
     };
+
+    private static bool WaitIsOver(RotationOperation active, Instant now) => active.GraceEndsAt <= now || active.Adoption is { MayRevoke: true };
 }

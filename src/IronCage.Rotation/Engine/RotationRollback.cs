@@ -19,9 +19,11 @@ internal sealed class RotationRollback
     private readonly RotationJournal _journal;
     private readonly IClock _clock;
     private readonly FailureDescriber _describer;
+    private readonly KeyDistributor _distributor;
 
-    public RotationRollback(ManagedKeyWriter keys, RotationStrategies strategies, RotationProviders providers, OrphanSweep sweep, OperationRecorder recorder, RotationJournal journal, IClock clock, FailureDescriber describer)
+    public RotationRollback(ManagedKeyWriter keys, RotationStrategies strategies, RotationProviders providers, OrphanSweep sweep, OperationRecorder recorder, RotationJournal journal, IClock clock, FailureDescriber describer, KeyDistributor distributor)
     {
+        _distributor = distributor;
         _describer = describer;
         _keys = keys;
         _strategies = strategies;
@@ -36,6 +38,13 @@ internal sealed class RotationRollback
     {
         var problems = new List<string>();
         var strategy = _strategies.For(operation.Tier);
+
+        // Targets first: until they hold the old key again, their consumers use the new one that is discarded next.
+        if (operation.DistributedTo.Count > 0)
+        {
+            problems.AddRange(await _distributor.RestoreAsync(operation, await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false));
+        }
+
         if (_providers.Find(operation.Key.Provider) is { } adapter)
         {
             if (operation.NewProviderKeyId is { } newKeyId)

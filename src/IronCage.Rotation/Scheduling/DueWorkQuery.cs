@@ -62,7 +62,7 @@ internal sealed class DueWorkQuery(IKeyStore keys, IRotationStore operations, Ov
     public bool CanMove(RotationOperation operation, Instant now) => operation.Step switch
     {
         RotationStep.AwaitingNewKey => reminders.IsDue(operation, now),
-        RotationStep.GracePeriod => (operation.NextAttemptAt ?? now) <= now && (operation.GraceEndsAt ?? now) <= now,
+        RotationStep.GracePeriod => (operation.NextAttemptAt ?? now) <= now && ((operation.GraceEndsAt ?? now) <= now || operation.AdoptionCheckAt <= now),
         _ => (operation.NextAttemptAt ?? now) <= now,
     };
 }

@@ -67,7 +67,7 @@ internal sealed class ScheduledKeyWork(IKeyRotator rotator, IKeyStore keys, IRot
             return;
         }
 
-        if ((active.NextAttemptAt ?? now) > now || (active.Step == RotationStep.GracePeriod && active.GraceEndsAt > now))
+        if ((active.NextAttemptAt ?? now) > now || (active.Step == RotationStep.GracePeriod && active.GraceEndsAt > now && !(active.AdoptionCheckAt <= now)))
         {
             return;
         }

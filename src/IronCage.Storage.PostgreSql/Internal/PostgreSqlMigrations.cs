@@ -173,5 +173,16 @@ internal static class PostgreSqlMigrations
             CREATE INDEX ix_ironcage_keys_next_due ON ironcage_keys (next_due_at NULLS FIRST, reference);
             """),
         new(4, PostgreSqlTamperEvidenceMigration.Description, PostgreSqlTamperEvidenceMigration.Sql),
+        new(5, "Instance heartbeats: the key versions each host instance serves, for adoption-confirmed revocation", """
+            -- One row per host instance, replaced by each heartbeat; body is the JSON list of versions it serves, with
+            -- in-flight counts. Rows older than a day are dropped as heartbeats are written.
+            CREATE TABLE ironcage_instance_heartbeats (
+                instance_id text   NOT NULL PRIMARY KEY,
+                sent_at     bigint NOT NULL,
+                body        text   NOT NULL
+            );
+
+            CREATE INDEX ix_ironcage_instance_heartbeats_sent_at ON ironcage_instance_heartbeats (sent_at);
+            """),
     ];
 }
