@@ -4,6 +4,8 @@ using IronCage.Leaks.Response;
 using IronCage.Leaks.Scanning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -54,12 +56,19 @@ public static class LeaksIronCageBuilderExtensions
                 sp.GetRequiredService<IClock>(),
                 sp.GetRequiredService<IOptions<GitHubSecretScanningOptions>>());
         });
+        services.TryAddSingleton(sp => new GitHubSecretScanningPoller(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(GitHubHttpClientName),
+            sp.GetRequiredService<ManagedKeyScannerSource>().GetAsync,
+            sp.GetRequiredService<LeakResponder>(),
+            sp.GetRequiredService<IOptions<GitHubSecretScanningOptions>>(),
+            sp.GetRequiredService<ILogger<GitHubSecretScanningPoller>>()));
         return builder;
     }
 
     /// <summary>
     /// Registers leak response (<see cref="AddLeakResponse"/>) and configures the GitHub secret scanning source: the
-    /// webhook secret deliveries are signed with and the token alerts' secrets are read with.
+    /// webhook secret deliveries are signed with, the token alerts' secrets are read with, and the organisation or
+    /// repositories the hosted poller reads every <see cref="GitHubSecretScanningOptions.PollInterval"/>.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="configure">Sets the webhook secret, the token and the REST API's base address.</param>
@@ -70,6 +79,7 @@ public static class LeaksIronCageBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         builder.AddLeakResponse();
         builder.Services.Configure(configure);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GitHubSecretScanningPollerService>());
         return builder;
     }
 }
