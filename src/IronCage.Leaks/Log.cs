@@ -26,4 +26,11 @@ internal static partial class Log
     // The egress guard: 6020–6029.
     [LoggerMessage(EventId = 6020, Level = LogLevel.Error, Message = "Refused a request to {Destination}: its body carries the value of managed key {Key} ({Hint}).")]
     public static partial void EgressBlocked(ILogger logger, KeyReference key, string hint, string destination);
+
+    // The GitHub poller: 6030–6039.
+    [LoggerMessage(EventId = 6030, Level = LogLevel.Warning, Message = "GitHub's rate limit is used up reading {Path}; the rest is read at the next poll.")]
+    public static partial void GitHubRateLimited(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 6031, Level = LogLevel.Error, Message = "Reading GitHub secret scanning alerts failed; the next poll tries again.")]
+    public static partial void GitHubPollFailed(ILogger logger, Exception exception);
 }

@@ -24,7 +24,7 @@ public sealed class GitHubSecretScanningWebhookHandler
     private const string Source = "github-secret-scanning";
     private static readonly string[] ActionsToHandle = ["created", "reopened", "publicly_leaked", "validated"];
     private readonly HttpClient _http;
-    private readonly LeakScanner _scanner;
+    private readonly Func<CancellationToken, ValueTask<LeakScanner>> _scanner;
     private readonly LeakResponder _responder;
     private readonly IAuditLog _audit;
     private readonly IClock _clock;
@@ -38,9 +38,14 @@ public sealed class GitHubSecretScanningWebhookHandler
     /// <param name="clock">The clock.</param>
     /// <param name="options">The webhook secret, token and base address.</param>
     public GitHubSecretScanningWebhookHandler(HttpClient http, LeakScanner scanner, LeakResponder responder, IAuditLog audit, IClock clock, IOptions<GitHubSecretScanningOptions> options)
+        : this(http, Fixed(scanner), responder, audit, clock, options)
+    {
+    }
+
+    /// <summary>Creates the handler over a scanner whose managed keys are reloaded as they change (the container's).</summary>
+    internal GitHubSecretScanningWebhookHandler(HttpClient http, Func<CancellationToken, ValueTask<LeakScanner>> scanner, LeakResponder responder, IAuditLog audit, IClock clock, IOptions<GitHubSecretScanningOptions> options)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(scanner);
         ArgumentNullException.ThrowIfNull(responder);
         ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(clock);
@@ -145,12 +150,19 @@ public sealed class GitHubSecretScanningWebhookHandler
             }
 
             var location = new LeakLocation { Path = htmlUrl ?? uri.AbsoluteUri };
-            return _scanner.Identify(secret) is { } shape ? _scanner.Materialize(secret, shape.Provider, shape.Kind, location) : null;
+            var scanner = await _scanner(cancellationToken).ConfigureAwait(false);
+            return scanner.Identify(secret) is { } shape ? scanner.Materialize(secret, shape.Provider, shape.Kind, location) : null;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(bytes);
         }
+    }
+
+    private static Func<CancellationToken, ValueTask<LeakScanner>> Fixed(LeakScanner scanner)
+    {
+        ArgumentNullException.ThrowIfNull(scanner);
+        return _ => ValueTask.FromResult(scanner);
     }
 
     private bool IsSigned(string? header, ReadOnlySpan<byte> body)

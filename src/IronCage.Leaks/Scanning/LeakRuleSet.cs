@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using IronCage.Providers;
@@ -60,7 +61,22 @@ internal sealed class LeakRuleSet
         Prefixed = _prefixed.Length == 0
             ? null
             : new Regex(combined.ToString(), RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Compiled, MatchTimeout);
+#if NET9_0_OR_GREATER
+        // Candidate-first: every prefix-anchored shape starts with its literal prefix, so a vectorised search for the
+        // prefixes finds every place a key can start, and the alternation runs only there, anchored (\G). Text
+        // without a prefix costs one IndexOfAny; the plain regex would try its alternation at every s, x, g, A, r, p.
+        if (_prefixed.Length != 0 && Array.TrueForAll(_prefixed, r => !string.IsNullOrEmpty(r.Prefix) && r.Pattern.StartsWith(r.Prefix, StringComparison.Ordinal)))
+        {
+            _prefixes = SearchValues.Create([.. _prefixed.Select(r => r.Prefix!).Distinct(StringComparer.Ordinal)], StringComparison.Ordinal);
+            _anchored = new Regex("\\G" + combined.ToString()[LeakRule.Before.Length..], RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Compiled, MatchTimeout);
+        }
+#endif
     }
+
+#if NET9_0_OR_GREATER
+    private readonly SearchValues<string>? _prefixes;
+    private readonly Regex? _anchored;
+#endif
 
     public IReadOnlyList<LeakRule> Rules { get; }
 
@@ -73,6 +89,13 @@ internal sealed class LeakRuleSet
     public void FindHits(ReadOnlySpan<char> text, int startAt, int limit, List<RawHit> hits)
     {
         var first = hits.Count;
+#if NET9_0_OR_GREATER
+        if (_prefixes is not null && _anchored is not null)
+        {
+            FindPrefixedCandidateFirst(text, startAt, limit, hits);
+        }
+        else
+#endif
         if (Prefixed is not null)
         {
             foreach (var match in Prefixed.EnumerateMatches(text, startAt))
@@ -137,6 +160,48 @@ internal sealed class LeakRuleSet
             hits.Sort(first, hits.Count - first, RawHit.ByIndex);
         }
     }
+
+#if NET9_0_OR_GREATER
+    private void FindPrefixedCandidateFirst(ReadOnlySpan<char> text, int startAt, int limit, List<RawHit> hits)
+    {
+        var at = startAt;
+        while (at < limit)
+        {
+            var found = text[at..].IndexOfAny(_prefixes!);
+            if (found < 0 || at + found >= limit)
+            {
+                return;
+            }
+
+            var candidate = at + found;
+            at = candidate + 1;
+
+            // The token boundary before the key (the combined regex's lookbehind).
+            if (candidate > 0 && IsKeyChar(text[candidate - 1]))
+            {
+                continue;
+            }
+
+            foreach (var match in _anchored!.EnumerateMatches(text, candidate))
+            {
+                var value = text.Slice(match.Index, match.Length);
+                foreach (var rule in _prefixed)
+                {
+                    if (rule.Exact.IsMatch(value))
+                    {
+                        hits.Add(new RawHit(match.Index, match.Length, rule));
+                        break;
+                    }
+                }
+
+                at = match.Index + Math.Max(match.Length, 1);
+                break;
+            }
+        }
+
+        static bool IsKeyChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
+    }
+#endif
 
     private static bool Contains(List<RawHit> hits, int first, int index, LeakRule rule)
     {

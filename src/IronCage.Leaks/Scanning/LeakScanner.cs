@@ -247,6 +247,82 @@ public sealed class LeakScanner
         return null;
     }
 
+    /// <summary>
+    /// Finds the spans of <paramref name="text"/> to redact: every key shape of the rules, and every other token of
+    /// 16 to 512 characters whose fingerprint is a managed key version's; in order, not overlapping.
+    /// </summary>
+    internal void FindKeyValues(ReadOnlySpan<char> text, List<(int Index, int Length)> spans)
+    {
+        var hits = new List<RawHit>();
+        _rules.FindHits(text, 0, text.Length, hits);
+        var covered = 0;
+        foreach (var hit in hits)
+        {
+            if (hit.Index >= covered)
+            {
+                spans.Add((hit.Index, hit.Length));
+                covered = hit.Index + hit.Length;
+            }
+        }
+
+        if (_managedKeys.Count == 0)
+        {
+            return;
+        }
+
+        var shapes = spans.Count;
+        var at = 0;
+        while (at < text.Length)
+        {
+            while (at < text.Length && !IsTokenChar(text[at]))
+            {
+                at++;
+            }
+
+            var start = at;
+            while (at < text.Length && IsTokenChar(text[at]))
+            {
+                at++;
+            }
+
+            // Sentence punctuation after a token is not part of it.
+            var length = at - start;
+            while (length > 0 && text[start + length - 1] is '.' or '!' or '?')
+            {
+                length--;
+            }
+
+            if (length is >= 16 and <= LeakRuleSet.MaxKeyLength && !Overlaps(spans, shapes, start, length))
+            {
+                using var secret = SecretValue.FromChars(text.Slice(start, length));
+                if (_managedKeys.Match(secret, _fingerprinter.Compute(secret)).Key is not null)
+                {
+                    spans.Add((start, length));
+                }
+            }
+        }
+
+        if (spans.Count > shapes)
+        {
+            spans.Sort((a, b) => a.Index.CompareTo(b.Index));
+        }
+
+        static bool IsTokenChar(char c) => !char.IsWhiteSpace(c) && c is not ('"' or '\'' or '`' or ',' or ';' or ':' or '=' or '(' or ')' or '[' or ']' or '{' or '}' or '<' or '>');
+
+        static bool Overlaps(List<(int Index, int Length)> spans, int count, int start, int length)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (spans[i].Index < start + length && start < spans[i].Index + spans[i].Length)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     internal void ScanLine(ReadOnlySpan<char> line, int lineNumber, string? path, string? commit, List<LeakFinding> findings)
     {
         var position = new TextPosition { Line = lineNumber - 1 };

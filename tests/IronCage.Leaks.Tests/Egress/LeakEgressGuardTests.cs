@@ -6,6 +6,7 @@ using IronCage.Leaks.Response;
 using IronCage.Leaks.Tests.Support;
 using IronCage.Providers;
 using IronCage.Testing;
+using IronCage.Testing.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IronCage.Leaks.Tests.Egress;
@@ -72,6 +73,36 @@ public sealed class LeakEgressGuardTests
 
         await act.Should().ThrowAsync<LeakedKeyEgressException>();
         upstream.Bodies.Should().Equal("warm-up");
+    }
+
+    [Fact]
+    public async Task SendAsync_ChatRequestToTheEmulatorCarryingAManagedKey_NeverReachesIt()
+    {
+        await using var emulator = await ProviderEmulator.StartAsync();
+        var own = emulator.OpenAI.AddProjectKey("app");
+        using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI), extend: b => b.Services.AddHttpClient("chat", c => c.BaseAddress = emulator.OpenAI.BaseAddress).AddLeakEgressGuard());
+        var (leakedRef, leaked) = await harness.RegisterAsync("other");
+        var client = harness.Services.GetRequiredService<IHttpClientFactory>().CreateClient("chat");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", own.Secret);
+        using (var clean = await client.PostAsJsonAsync("chat/completions", new { model = "gpt-4o-mini", messages = new[] { new { role = "user", content = "hello" } } }))
+        {
+            clean.StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        var seen = emulator.OpenAI.Requests.Count;
+        var act = () => client.PostAsJsonAsync("chat/completions", new { model = "gpt-4o-mini", messages = new[] { new { role = "user", content = $"the build log says OPENAI_API_KEY={leaked.Reveal()}" } } });
+
+        var thrown = (await act.Should().ThrowAsync<LeakedKeyEgressException>()).Which;
+        thrown.Key.Should().Be(leakedRef.Reference);
+        emulator.OpenAI.Requests.Should().HaveCount(seen, "the refused request never left the process");
+        var audit = new List<AuditRecord>();
+        await foreach (var record in harness.Shared.Audit.ReadAsync())
+        {
+            audit.Add(record);
+        }
+
+        audit.Should().ContainSingle(r => r.Event.Action == LeakAuditActions.EgressBlocked && r.Event.Target == leakedRef.Reference.ToString());
+        string.Join('\n', emulator.OpenAI.Requests).Should().NotContain(leaked.Reveal());
     }
 
     private static RotationHarness Harness(RecordingHandler upstream) =>

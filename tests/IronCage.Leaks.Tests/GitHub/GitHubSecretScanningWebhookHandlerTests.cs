@@ -75,6 +75,37 @@ public sealed class GitHubSecretScanningWebhookHandlerTests
         (await handler.HandleAsync(Headers(Sign(body, "another secret")), body)).StatusCode.Should().Be(401);
     }
 
+    [Fact]
+    public async Task AddGitHubSecretScanning_HandlerFromTheContainer_RotatesAndTheContainersScannerSeesTheNewVersions()
+    {
+        var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
+        Uri? baseAddress = null;
+        using var harness = new RotationHarness(provider, extend: b => b.AddGitHubSecretScanning(o =>
+        {
+            o.WebhookSecret = WebhookSecret;
+            o.Token = "ghp-test-token";
+            o.BaseAddress = baseAddress!;
+        }));
+        var (key, secret) = await harness.RegisterAsync();
+        await using var github = await GitHubEmulator.StartAsync(secret.Reveal());
+        baseAddress = github.BaseAddress;
+        var before = harness.Services.GetRequiredService<LeakScanner>();
+        before.ScanText($"key = {secret.Reveal()}").Should().ContainSingle().Which.Classification.Should().Be(LeakClassification.ManagedCurrent);
+
+        var handler = harness.Services.GetRequiredService<GitHubSecretScanningWebhookHandler>();
+        var body = Encoding.UTF8.GetBytes(CreatedPayload());
+        var result = await handler.HandleAsync(Headers(Sign(body, WebhookSecret)), body);
+
+        result.StatusCode.Should().Be(202);
+        result.Response!.Outcome.Should().Be(LeakResponseOutcome.Rotated);
+        provider.IsAccepted(secret).Should().BeFalse();
+        harness.Services.GetRequiredService<GitHubSecretScanningWebhookHandler>().Should().BeSameAs(handler);
+        var after = harness.Services.GetRequiredService<LeakScanner>();
+        after.ScanText($"key = {secret.Reveal()}").Should().ContainSingle().Which.Classification.Should().NotBe(LeakClassification.ManagedCurrent);
+        after.ManagedKeys.Count.Should().BeGreaterThan(before.ManagedKeys.Count);
+        result.Response.Finding.ManagedKey.Should().Be(key.Reference);
+    }
+
     private static async Task<GitHubSecretScanningWebhookHandler> Handler(RotationHarness harness, Uri baseAddress)
     {
         var scanner = await LeakScanner.CreateAsync(harness.Services.GetRequiredService<IProviderCatalog>(), harness.Services.GetRequiredService<ISecretFingerprinter>(), harness.Keys);
