@@ -66,41 +66,15 @@ public sealed class BulkRotationTests(ITestOutputHelper log) : IAsyncLifetime, I
     [Fact]
     public async Task RotateAll_OfAThousandKeysAtATerminal_ShowsAProgressBarWithCountAndRate()
     {
-        var tmux = new[] { "/usr/bin/tmux", "/usr/local/bin/tmux" }.FirstOrDefault(File.Exists);
-        tmux.Should().NotBeNull("the terminal test runs the tool inside tmux (.ci/run installs it when missing)");
         await SeedAsync(1000, label: "prod");
-        var session = "ironcage-" + Guid.NewGuid().ToString("N")[..8];
-        var exports = string.Join(' ', _sandbox.Environment.Select(e => $"{e.Key}='{e.Value}'"));
-        var tool = typeof(CliApplication).Assembly.Location;
-        var done = Path.Combine(_sandbox.Directory, "done");
-        await RunAsync(tmux!, "new-session", "-d", "-s", session, "-x", "140", "-y", "12", $"cd '{_sandbox.Directory}' && env {exports} dotnet '{tool}' keys rotate-all --yes --parallel 8; echo \"exit=$?\" > '{done}'; sleep 60");
-        try
-        {
-            string? duringRun = null;
-            var deadline = DateTime.UtcNow.AddMinutes(5);
-            while (!File.Exists(done) && DateTime.UtcNow < deadline)
-            {
-                var pane = await RunAsync(tmux!, "capture-pane", "-p", "-t", session);
-                if (duringRun is null && pane.Contains("Rotating ", StringComparison.Ordinal) && pane.Contains("/1000", StringComparison.Ordinal) && !pane.Contains("Rotating 0/1000", StringComparison.Ordinal))
-                {
-                    duringRun = pane;
-                }
 
-                await Task.Delay(200);
-            }
+        var (duringRun, final, exit) = await TmuxTerminal.RunAsync(_sandbox, "keys rotate-all --yes --parallel 8", pane => pane.Contains("Rotating ", StringComparison.Ordinal) && pane.Contains("/1000", StringComparison.Ordinal) && !pane.Contains("Rotating 0/1000", StringComparison.Ordinal));
 
-            var final = await RunAsync(tmux!, "capture-pane", "-p", "-t", session);
-            log.WriteLine("During the run:\n" + duringRun + "\nAt the end:\n" + final);
-            await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "bulk-rotation-terminal.txt"), "During the run:\n" + duringRun + "\nAt the end:\n" + final);
-            File.Exists(done).Should().BeTrue("the bulk rotation finishes");
-            (await File.ReadAllTextAsync(done)).Trim().Should().Be("exit=0");
-            duringRun.Should().NotBeNull("a progress bar with the count is shown while the rotation runs").And.MatchRegex(@"Rotating \d+/1000 \(\d+\.\d/s\)").And.Contain("%");
-            final.Should().Contain("Rotated 1000 of 1000 key(s)");
-        }
-        finally
-        {
-            await RunAsync(tmux!, "kill-session", "-t", session);
-        }
+        log.WriteLine("During the run:\n" + duringRun + "\nAt the end:\n" + final);
+        await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "bulk-rotation-terminal.txt"), "During the run:\n" + duringRun + "\nAt the end:\n" + final);
+        exit.Should().Be("exit=0");
+        duringRun.Should().NotBeNull("a progress bar with the count is shown while the rotation runs").And.MatchRegex(@"Rotating \d+/1000 \(\d+\.\d/s\)").And.Contain("%");
+        final.Should().Contain("Rotated 1000 of 1000 key(s)");
     }
 
     private async Task SeedAsync(int count, string label, int offset = 0)
@@ -126,19 +100,5 @@ public sealed class BulkRotationTests(ITestOutputHelper log) : IAsyncLifetime, I
                 },
                 secret);
         }
-    }
-
-    private static async Task<string> RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return output;
     }
 }

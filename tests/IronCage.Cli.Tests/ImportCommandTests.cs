@@ -108,4 +108,21 @@ public sealed class ImportCommandTests : IDisposable
         imported.Error.Should().Contain("bad.env:1");
         imported.All.Should().NotContain(groq);
     }
+
+    [Fact]
+    public async Task Import_ThousandsOfKeysAtATerminal_ShowsTheCountAndRateWhileItRuns()
+    {
+        var keys = Enumerable.Range(0, 4000).Select(_ => FakeKeys.GenerateText(ProviderId.Groq)).ToList();
+        await File.WriteAllLinesAsync(Path.Combine(_sandbox.Directory, "big.env"), keys.Select((k, i) => $"SERVICE_{i}_GROQ_API_KEY={k}"));
+
+        var (duringRun, final, exit) = await TmuxTerminal.RunAsync(_sandbox, "import --dotenv big.env --no-verify", pane => System.Text.RegularExpressions.Regex.IsMatch(pane, @"Importing [1-9][\d,]* keys \(\d+\.\d/s\)"));
+
+        exit.Should().Be("exit=0");
+        duringRun.Should().NotBeNull("the count and the rate are shown while the import runs");
+        final.Should().Contain("4000 imported");
+        foreach (var key in keys.Take(50))
+        {
+            (duringRun + final).Should().NotContain(key);
+        }
+    }
 }

@@ -26,7 +26,7 @@ public sealed class MasterKeyCommandTests : IDisposable
 
         var dry = await _sandbox.RunAsync("master-key", "rewrap", "--dry-run", "--json");
         var rewrapped = await _sandbox.RunAsync("master-key", "rewrap", "--json");
-        var again = await _sandbox.RunAsync("master-key", "rewrap", "--json");
+        var again = await _sandbox.RunAsync("master-key", "rotate", "--json"); // the alias runs the same re-wrap
         _sandbox.Environment.Remove("IRONCAGE_RETIRED_MASTER_KEYS");
         var doctor = await _sandbox.RunAsync("doctor", "--json");
         var audit = await _sandbox.RunAsync("audit", "list", "--json");

@@ -83,6 +83,35 @@ public sealed class RotationCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Doctor_AdapterAdminKeyAcceptedOrRefused_ReportsTheCredentialsCheck()
+    {
+        var seeded = _emulator.OpenAI.AddProjectKey("prod");
+        await _sandbox.RunWithInputAsync(seeded.Secret, "keys", "add", "openai/prod", "--scope", "project_id=" + EmulatorConstants.OpenAIProjectId, "--provider-key-id", seeded.Id);
+
+        var healthy = await _sandbox.RunAsync("doctor", "--json");
+        var wrongAdminKey = FakeKeys.GenerateText(ProviderId.OpenAI, KeyKind.Admin);
+        _sandbox.Environment["IronCage__OpenAI__AdminKey"] = wrongAdminKey;
+        var refused = await _sandbox.RunAsync("doctor", "--json");
+
+        healthy.ExitCode.Should().Be(ExitCodes.Ok, healthy.All);
+        Credentials(healthy).GetProperty("status").GetString().Should().Be("pass");
+        Credentials(healthy).GetProperty("detail").GetString().Should().Contain("accepted by openai");
+        refused.ExitCode.Should().Be(ExitCodes.Failure, refused.All);
+        Credentials(refused).GetProperty("status").GetString().Should().Be("fail");
+        Credentials(refused).GetProperty("detail").GetString().Should().Contain("openai").And.Contain("AdminKey");
+        foreach (var run in new[] { healthy, refused })
+        {
+            run.All.Should().NotContain(seeded.Secret).And.NotContain(_emulator.OpenAI.AdminKey).And.NotContain(wrongAdminKey);
+        }
+
+        static JsonElement Credentials(CliResult run)
+        {
+            using var json = JsonDocument.Parse(run.Output);
+            return json.RootElement.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "credentials").Clone();
+        }
+    }
+
+    [Fact]
     public async Task AnyOtherCommand_WithAnotherMasterKey_StopsBeforeActingAndNamesTheFix()
     {
         var seeded = _emulator.OpenAI.AddProjectKey("prod");

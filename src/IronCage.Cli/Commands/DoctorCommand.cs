@@ -13,12 +13,13 @@ namespace IronCage.Cli.Commands;
 /// <summary>
 /// <c>ironcage doctor</c>: the start-up checks over a store. The store opens at a schema this version knows (else the
 /// host does not start and the tool says why); the master key opens every servable secret; every stored key has its
-/// provider's format; every provider whose keys could rotate automatically has its adapter configured; what is
-/// overdue or expiring soon.
+/// provider's format; every provider whose keys could rotate automatically has its adapter configured, and each
+/// configured adapter's admin credential is accepted (one read-only list call); what is overdue or expiring soon.
 /// </summary>
 internal static class DoctorCommand
 {
     private static readonly Duration ExpiryHorizon = Duration.FromDays(14);
+    private static readonly TimeSpan CredentialCheckTimeout = TimeSpan.FromSeconds(15);
 
     public static Command Build(CliGlobals globals)
     {
@@ -99,6 +100,8 @@ internal static class DoctorCommand
                 ? Check.Pass("adapters", "every provider whose keys rotate automatically has its adapter configured.")
                 : Check.Warn("adapters", $"no adapter configured for {string.Join(", ", missingAdapters)}: their keys can only be rotated by hand. Configure IronCage:<Provider> (for example IronCage:OpenAI:AdminKey) as the host does."));
 
+            checks.Add(await CredentialsAsync(scope.Services.GetServices<IProviderAdapter>(), stored, scope.CancellationToken).ConfigureAwait(false));
+
             if (checks.Any(c => c.Status == "fail" && c.Name is "master key" or "key state") && stored.Count == 0)
             {
                 return Report(scope, checks);
@@ -116,6 +119,54 @@ internal static class DoctorCommand
             return Report(scope, checks);
         }, stopOnFailedChecks: false);
         return command;
+    }
+
+    // One read-only call per configured adapter that can list keys (the first page of the keys of one managed key's
+    // project or account): it proves the adapter's admin credential is accepted before a rotation needs it.
+    private static async Task<Check> CredentialsAsync(IEnumerable<IProviderAdapter> adapters, List<ManagedKey> stored, CancellationToken cancellationToken)
+    {
+        var accepted = new List<string>();
+        var refused = new List<string>();
+        var skipped = new List<string>();
+        foreach (var adapter in adapters.OrderBy(a => a.Provider.Value, StringComparer.Ordinal))
+        {
+            var sample = stored.FirstOrDefault(k => k.Reference.Provider == adapter.Provider && k.Kind == KeyKind.Inference);
+            if (sample is null || !adapter.Capabilities.HasFlag(ProviderCapabilities.List))
+            {
+                skipped.Add(adapter.Provider.Value);
+                continue;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(CredentialCheckTimeout);
+            try
+            {
+                await foreach (var _ in adapter.ListKeysAsync(ProviderKeyContext.For(sample), timeout.Token).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                accepted.Add(adapter.Provider.Value);
+            }
+            catch (ProviderRequestException exception)
+            {
+                refused.Add($"{adapter.Provider} ({exception.Kind}): {exception.Message}");
+            }
+            catch (Exception exception) when (exception is HttpRequestException or IronCageException || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                refused.Add($"{adapter.Provider} could not be reached ({exception.GetType().Name}): {exception.Message}");
+            }
+        }
+
+        var notChecked = skipped.Count == 0 ? string.Empty : $" Not checked: {string.Join(", ", skipped)} (no managed key yet, or the provider cannot list keys).";
+        if (refused.Count != 0)
+        {
+            return Check.Fail("credentials", $"{string.Join("; ", refused)}. Fix the adapter's admin credential (IronCage:<Provider>:AdminKey or the cloud credential the adapter uses).{notChecked}");
+        }
+
+        return accepted.Count == 0
+            ? Check.Pass("credentials", "no adapter credential to check." + notChecked)
+            : Check.Pass("credentials", $"accepted by {string.Join(", ", accepted)}.{notChecked}");
     }
 
     private static int Report(CommandScope scope, List<Check> checks)

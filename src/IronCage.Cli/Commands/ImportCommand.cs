@@ -64,23 +64,27 @@ internal static class ImportCommand
 
             var importer = scope.Get<IKeyImporter>();
             var reports = new List<KeyImportReport>();
-            foreach (var source in sources)
+            await CountingProgress.RunAsync(scope.Output, options.DryRun ? "Checking" : "Importing", "keys", async advanced =>
             {
-                try
+                foreach (var source in sources)
                 {
-                    reports.Add(await importer.ImportAsync(source, options, scope.CancellationToken).ConfigureAwait(false));
-                }
-                catch (KeySourceException exception)
-                {
-                    scope.Output.Error(exception.Message);
-                    reports.Add(new KeyImportReport
+                    try
                     {
-                        Source = source.Name,
-                        DryRun = options.DryRun,
-                        Entries = [new KeyImportEntry { Origin = source.Name, Status = KeyImportStatus.Invalid, DisplayHint = "—", Reason = exception.Message }],
-                    });
+                        // The importer handles each candidate as the source yields it, so counting the yields follows its progress.
+                        reports.Add(await importer.ImportAsync(new CountedKeySource(source, advanced), options, scope.CancellationToken).ConfigureAwait(false));
+                    }
+                    catch (KeySourceException exception)
+                    {
+                        scope.Output.Error(exception.Message);
+                        reports.Add(new KeyImportReport
+                        {
+                            Source = source.Name,
+                            DryRun = options.DryRun,
+                            Entries = [new KeyImportEntry { Origin = source.Name, Status = KeyImportStatus.Invalid, DisplayHint = "—", Reason = exception.Message }],
+                        });
+                    }
                 }
-            }
+            }).ConfigureAwait(false);
 
             var entries = reports.SelectMany(r => r.Entries).ToList();
             var json = new
@@ -112,6 +116,20 @@ internal static class ImportCommand
             return json.invalid > 0 ? ExitCodes.Failure : json.unverifiable > 0 ? ExitCodes.Partial : ExitCodes.Ok;
         });
         return command;
+    }
+
+    private sealed class CountedKeySource(IKeySource inner, Action advanced) : IKeySource
+    {
+        public string Name => inner.Name;
+
+        public async IAsyncEnumerable<KeyCandidate> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await foreach (var candidate in inner.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return candidate;
+                advanced();
+            }
+        }
     }
 
     private static string Status(string status, bool dryRun) => dryRun && status == nameof(KeyImportStatus.Imported) ? "Would import" : status;

@@ -22,6 +22,8 @@ internal static class MasterKeyCommands
         var masterKey = new Command("master-key", "Master-key rotation: re-wrap stored secrets under the current master key.");
         var dryRun = new Option<bool>("--dry-run") { Description = "Count what would be re-wrapped; change nothing." };
         var rewrap = new Command("rewrap", "Re-wrap every stored secret under the current master key (the old one must be in IRONCAGE_RETIRED_MASTER_KEYS or IRONCAGE_RETIRED_MASTER_KEY_FILES).") { dryRun };
+        // The operator's word for this step is "rotate the master key": accept it as well.
+        rewrap.Aliases.Add("rotate");
         globals.SetAction(rewrap, async (parsed, scope) =>
         {
             var current = scope.Get<IKeyEncryptionKeyProvider>() is LocalMasterKeyProvider local

@@ -33,10 +33,14 @@ internal static class ScanCommand
             var scanner = scope.Get<LeakScanner>();
             var source = reportArgs is not null ? reportArgs[0] : parsed.GetValue(git) ? "git-history" : "scan";
             var findings = new List<LeakFinding>();
-            await foreach (var finding in Findings(scanner, target, parsed.GetValue(git), reportArgs, scope.CancellationToken).ConfigureAwait(false))
+            await CountingProgress.RunAsync(scope.Output, "Scanning; keys found so far:", string.Empty, async advanced =>
             {
-                findings.Add(finding);
-            }
+                await foreach (var finding in Findings(scanner, target, parsed.GetValue(git), reportArgs, scope.CancellationToken).ConfigureAwait(false))
+                {
+                    findings.Add(finding);
+                    advanced();
+                }
+            }, showRate: false).ConfigureAwait(false);
 
             var responses = new Dictionary<LeakFinding, LeakResponse>();
             if (parsed.GetValue(respond))
