@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
 namespace IronCage.Secrets.AwsSecretsManager;
 
 /// <summary>Checks the Secrets Manager source and target options at start-up.</summary>
-internal sealed class AwsSecretsManagerOptionsValidator : IValidateOptions<AwsSecretsManagerTargetOptions>
+internal sealed partial class AwsSecretsManagerOptionsValidator : IValidateOptions<AwsSecretsManagerTargetOptions>
 {
     public static void ThrowIfInvalid(AwsSecretsManagerOptions options)
     {
@@ -52,6 +53,24 @@ internal sealed class AwsSecretsManagerOptionsValidator : IValidateOptions<AwsSe
             }
         }
 
+        if (options is AwsSecretsManagerSourceOptions { SecretIds.Count: 0 } source)
+        {
+            // ListSecrets takes at most 10 filters (FiltersListType) whose values match FilterValueStringType.
+            var filters = (string.IsNullOrEmpty(source.NamePrefix) ? 0 : 1) + source.Tags.Count;
+            if (filters > 10)
+            {
+                failures.Add($"{kind}: NamePrefix and Tags make {filters} ListSecrets filters; Secrets Manager accepts at most 10. Select fewer tags or list SecretIds.");
+            }
+
+            foreach (var value in source.Tags.Keys.Prepend(source.NamePrefix ?? string.Empty).Where(v => !FilterValue().IsMatch(v) || v.Length > 512))
+            {
+                failures.Add($"{kind}: '{value}' is not a ListSecrets filter value (at most 512 of a-z A-Z 0-9 space : _ @ / + = . - !).");
+            }
+        }
+
         return failures;
     }
+
+    [GeneratedRegex(@"^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex FilterValue();
 }

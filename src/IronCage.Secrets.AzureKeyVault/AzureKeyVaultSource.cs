@@ -89,7 +89,7 @@ public sealed class AzureKeyVaultSource : IKeySource
             yield return new KeyCandidate
             {
                 Origin = $"{Name}/{name}",
-                Name = name.Replace('-', '_').ToUpperInvariant(),
+                Name = CandidateName(name),
                 Secret = SecretValue.FromString(secret.Value),
             };
         }
@@ -98,6 +98,19 @@ public sealed class AzureKeyVaultSource : IKeySource
     /// <summary>Returns the source's name.</summary>
     /// <returns>The name.</returns>
     public override string ToString() => Name;
+
+    // The selection prefix is not part of the variable name: "llm-OPENAI-API-KEY" with NamePrefix "llm-" is
+    // OPENAI_API_KEY, a name the importer's catalog knows (Key Vault names allow only letters, digits and '-').
+    private string CandidateName(string secretName)
+    {
+        var name = secretName;
+        if (_options.NamePrefix is { Length: > 0 } prefix && name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            name = name[prefix.Length..].TrimStart('-');
+        }
+
+        return name.Replace('-', '_').ToUpperInvariant();
+    }
 
     private bool Matches(SecretProperties properties)
     {

@@ -12,7 +12,11 @@ public sealed class AzureKeyVaultSourceOptions
     /// <summary>Gets or sets the credential (for example <c>new DefaultAzureCredential()</c> or a managed identity).</summary>
     public TokenCredential? Credential { get; set; }
 
-    /// <summary>Gets or sets the prefix a secret's name must start with (case-insensitive), or <see langword="null"/> for every secret.</summary>
+    /// <summary>
+    /// Gets or sets the prefix a secret's name must start with (case-insensitive), or <see langword="null"/> for every
+    /// secret. The prefix is dropped from the candidate's name: <c>llm-OPENAI-API-KEY</c> with prefix <c>llm-</c> is read
+    /// as <c>OPENAI_API_KEY</c>, so the importer detects the provider by name.
+    /// </summary>
     public string? NamePrefix { get; set; }
 
     /// <summary>Gets the tags a secret must carry, each with the given value (an empty value matches any), for example <c>ironcage-import = yes</c>.</summary>

@@ -25,7 +25,7 @@ public sealed class SourceTests
         var read = await SourceAssertions.ReadAllAsync(new AzureKeyVaultSource(options));
 
         read.Should().ContainSingle();
-        read[0].Name.Should().Be("LLM_OPENAI_API_KEY");
+        read[0].Name.Should().Be("OPENAI_API_KEY", "the selection prefix is not part of the variable name");
         read[0].Value.Should().Be(openai);
         read[0].Origin.Should().Be($"azure-key-vault:127.0.0.1/llm-OPENAI-API-KEY");
     }

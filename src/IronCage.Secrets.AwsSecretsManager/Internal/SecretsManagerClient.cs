@@ -22,6 +22,9 @@ internal sealed record SecretsManagerEntry(string Name, string Arn, IReadOnlyDic
 internal sealed class SecretsManagerClient
 {
     private const string ContentType = "application/x-amz-json-1.1";
+
+    /// <summary>The largest <c>MaxResults</c> <c>ListSecrets</c> accepts (<c>MaxResultsType</c>: 1–100).</summary>
+    internal const int MaxResults = 100;
     private readonly HttpClient _http;
     private readonly AwsSecretsManagerOptions _options;
     private readonly TimeProvider _time;
@@ -76,7 +79,13 @@ internal sealed class SecretsManagerClient
             filters.Add((JsonNode)new JsonObject { ["Key"] = "tag-key", ["Values"] = new JsonArray(tagKey) });
         }
 
-        var request = new JsonObject { ["MaxResults"] = 100, ["Filters"] = filters };
+        // MaxResults is 1–100 (MaxResultsType); Filters may hold at most 10 entries of at most 10 values each.
+        var request = new JsonObject { ["MaxResults"] = MaxResults };
+        if (filters.Count > 0)
+        {
+            request["Filters"] = filters;
+        }
+
         if (nextToken is not null)
         {
             request["NextToken"] = nextToken;
@@ -146,17 +155,24 @@ internal sealed class SecretsManagerClient
             "AccessDeniedException" => SecretStoreErrorKind.Forbidden,
             "ResourceNotFoundException" => SecretStoreErrorKind.NotFound,
             "ResourceExistsException" => SecretStoreErrorKind.Conflict,
-            "ThrottlingException" or "LimitExceededException" => SecretStoreErrorKind.Throttled,
+            "DecryptionFailure" or "EncryptionFailure" => SecretStoreErrorKind.Forbidden,
+            "ThrottlingException" => SecretStoreErrorKind.Throttled,
             "InternalServiceError" => SecretStoreErrorKind.Transient,
             _ => status >= 500 ? SecretStoreErrorKind.Transient : SecretStoreErrorKind.Unknown,
         };
-        var fix = kind switch
+        var fix = (kind, type) switch
         {
-            SecretStoreErrorKind.Unauthenticated => "AWS rejected the credentials: check the access key id and secret (or the role), that the clock is right and that the signing region is the secret's.",
-            SecretStoreErrorKind.Forbidden => $"Allow {permission} on the secret in the principal's IAM policy (and kms:Decrypt/kms:GenerateDataKey on its KMS key if it uses a customer managed key).",
-            SecretStoreErrorKind.NotFound => "Check the secret's name or ARN and the region; the target never creates secrets: create it with aws secretsmanager create-secret.",
-            SecretStoreErrorKind.Conflict => "A version with this client request token already holds another value; the secret changed under IronCage: look at its versions.",
-            SecretStoreErrorKind.Throttled => "Secrets Manager throttled the call; it is retried later.",
+            (_, "DecryptionFailure" or "EncryptionFailure") => $"Secrets Manager could not use the secret's KMS key: allow kms:Decrypt and kms:GenerateDataKey on it to the principal (and check the key is enabled).",
+            (_, "InvalidRequestException") => "The secret's state does not allow the call: it may be scheduled for deletion (restore it with aws secretsmanager restore-secret) or be managed by another AWS service.",
+            (_, "InvalidParameterException" or "ValidationException") => "Secrets Manager rejected a parameter: check the secret id (name or ARN) and, for a JSON-map secret, that it holds a JSON object.",
+            (_, "LimitExceededException") => "The secret has too many versions or the account too many secrets; remove unlabelled versions or raise the quota.",
+            (_, "InvalidNextTokenException") => "The listing's NextToken expired; the next poll starts over.",
+
+            (SecretStoreErrorKind.Unauthenticated, _) => "AWS rejected the credentials: check the access key id and secret (or the role), that the clock is right and that the signing region is the secret's.",
+            (SecretStoreErrorKind.Forbidden, _) => $"Allow {permission} on the secret in the principal's IAM policy (and kms:Decrypt/kms:GenerateDataKey on its KMS key if it uses a customer managed key).",
+            (SecretStoreErrorKind.NotFound, _) => "Check the secret's name or ARN and the region; the target never creates secrets: create it with aws secretsmanager create-secret.",
+            (SecretStoreErrorKind.Conflict, _) => "A version with this client request token already holds another value; the secret changed under IronCage: look at its versions.",
+            (SecretStoreErrorKind.Throttled, _) => "Secrets Manager throttled the call; it is retried later.",
             _ => "Retry later.",
         };
         var said = message is null ? string.Empty : " AWS said: " + (message.Length > 300 ? message[..300] + "…" : message);

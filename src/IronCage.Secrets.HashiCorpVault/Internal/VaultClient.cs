@@ -41,8 +41,10 @@ internal sealed class VaultClient
             return null;
         }
 
+        // A soft-deleted (or destroyed) latest version answers 404 with data.data null and data.metadata naming the version:
+        // a check-and-set write must send that version, not 0.
         var data = document.RootElement.GetProperty("data");
-        var values = JsonNode.Parse(data.GetProperty("data").GetRawText()) as JsonObject ?? [];
+        var values = data.TryGetProperty("data", out var stored) && stored.ValueKind == JsonValueKind.Object ? JsonNode.Parse(stored.GetRawText()) as JsonObject ?? [] : [];
         return new VaultSecret(values, data.GetProperty("metadata").GetProperty("version").GetInt32());
     }
 
@@ -80,12 +82,19 @@ internal sealed class VaultClient
                 return text.Length == 0 ? null : JsonDocument.Parse(text);
             }
 
+            var errors = Errors(text);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
-                return null;
+                // KV v2 answers a missing secret with 404 and an empty "errors" list (or, for a deleted latest version,
+                // the envelope with data.metadata); a missing mount or a KV version 1 mount says "no handler for route".
+                if (errors.Length == 0)
+                {
+                    return Deleted(text);
+                }
+
+                throw new SecretStoreException(Store, SecretStoreErrorKind.NotFound, $"{Store}: {method} {_options.Mount}/…/{path} failed with 404: {errors}. Check that Mount names a KV version 2 secrets engine (vault secrets list -detailed) and that the token's namespace is the mount's.") { StatusCode = 404, ErrorCode = errors };
             }
 
-            var errors = Errors(text);
             if (response.StatusCode == HttpStatusCode.Forbidden)
             {
                 if (!await TokenIsValidAsync(token, cancellationToken).ConfigureAwait(false))
@@ -161,6 +170,25 @@ internal sealed class VaultClient
         catch (HttpRequestException exception)
         {
             throw new SecretStoreException(Store, SecretStoreErrorKind.Transient, $"{Store}: could not reach Vault ({exception.HttpRequestError}). Check Address and this host's network path to it.", exception);
+        }
+    }
+
+    private static JsonDocument? Deleted(byte[] body)
+    {
+        try
+        {
+            var document = JsonDocument.Parse(body);
+            if (document.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object && data.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("version", out _))
+            {
+                return document;
+            }
+
+            document.Dispose();
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

@@ -10,9 +10,11 @@ namespace IronCage.Testing.Emulator;
 /// AWS Secrets Manager's JSON 1.1 API (<c>POST /</c> with <c>X-Amz-Target: secretsmanager.GetSecretValue</c>,
 /// <c>PutSecretValue</c>, <c>ListSecrets</c>, <c>DescribeSecret</c>, <c>UpdateSecretVersionStage</c>), every request's
 /// SigV4 signature checked against <see cref="AccessKeyId"/>/<see cref="SecretAccessKey"/>. Errors are the service's:
-/// status 400 with <c>{"__type": "…", "message": "…"}</c> (<c>MissingAuthenticationTokenException</c>,
+/// status 400 with <c>{"__type": "…", "Message": "…"}</c> (the exception shapes' member is <c>Message</c> in botocore's
+/// <c>secretsmanager/2017-10-17/service-2.json</c>) (<c>MissingAuthenticationTokenException</c>,
 /// <c>UnrecognizedClientException</c>, <c>InvalidSignatureException</c>, <c>AccessDeniedException</c>,
-/// <c>ResourceNotFoundException</c>, <c>ResourceExistsException</c>, <c>InvalidRequestException</c>).
+/// <c>ResourceNotFoundException</c>, <c>ResourceExistsException</c>, <c>InvalidParameterException</c>,
+/// <c>InvalidNextTokenException</c>, <c>ValidationException</c> for a member outside its shape's constraints).
 /// </summary>
 /// <remarks>
 /// Versions and staging labels follow the service: <c>PutSecretValue</c> moves <c>AWSCURRENT</c> to the new version and
@@ -164,7 +166,7 @@ public sealed class SecretsManagerEmulator : SecretStoreEmulator
         var body = new JsonObject { ["__type"] = type };
         if (message is not null)
         {
-            body["message"] = message;
+            body["Message"] = message;
         }
 
         return (type == "InternalServiceError" ? 500 : 400, body);
@@ -339,13 +341,42 @@ public sealed class SecretsManagerEmulator : SecretStoreEmulator
         return (200, new JsonObject { ["ARN"] = secret.Arn, ["Name"] = secret.Name });
     }
 
+    // DescribeSecretResponse names the version map VersionIdsToStages; SecretListEntry names it SecretVersionsToStages.
     private (int, JsonNode) DescribeSecret(JsonObject request)
-        => Find(request) is { } secret ? (200, Entry(secret)) : NotFound();
+    {
+        if (Find(request) is not { } secret)
+        {
+            return NotFound();
+        }
+
+        var entry = Entry(secret);
+        entry["VersionIdsToStages"] = entry["SecretVersionsToStages"]!.DeepClone();
+        entry.Remove("SecretVersionsToStages");
+        return (200, entry);
+    }
+
+    private static (int, JsonNode) Invalid(string member, string constraint)
+        => Error("ValidationException", $"1 validation error detected: Value at '{member}' failed to satisfy constraint: {constraint}");
 
     private (int, JsonNode) ListSecrets(JsonObject request)
     {
         var max = request["MaxResults"]?.GetValue<int>() ?? 100;
-        var start = int.TryParse(request["NextToken"]?.GetValue<string>(), CultureInfo.InvariantCulture, out var next) ? next : 0;
+        if (max is < 1 or > 100)
+        {
+            return Invalid("maxResults", "Member must have value less than or equal to 100 and greater than or equal to 1");
+        }
+
+        var start = 0;
+        if (request["NextToken"]?.GetValue<string>() is { } token && (!int.TryParse(token, CultureInfo.InvariantCulture, out start) || start < 0))
+        {
+            return Error("InvalidNextTokenException", "The NextToken value is invalid.");
+        }
+
+        if (request["Filters"] is JsonArray { Count: > 10 })
+        {
+            return Invalid("filters", "Member must have length less than or equal to 10");
+        }
+
         IEnumerable<Secret> secrets = _secrets.Values.OrderBy(s => s.Name, StringComparer.Ordinal);
         if (request["Filters"] is JsonArray filters)
         {
@@ -353,13 +384,28 @@ public sealed class SecretsManagerEmulator : SecretStoreEmulator
             {
                 var key = filter["Key"]?.GetValue<string>();
                 var values = (filter["Values"] as JsonArray)?.Select(v => v!.GetValue<string>()).ToList() ?? [];
-                secrets = key switch
+                if (key is not ("description" or "name" or "tag-key" or "tag-value" or "primary-region" or "owning-service" or "all"))
                 {
-                    "name" => secrets.Where(s => values.Exists(v => s.Name.StartsWith(v, StringComparison.Ordinal))),
-                    "tag-key" => secrets.Where(s => values.Exists(v => s.Tags.Keys.Any(k => k.StartsWith(v, StringComparison.Ordinal)))),
-                    "tag-value" => secrets.Where(s => values.Exists(v => s.Tags.Values.Any(t => t.StartsWith(v, StringComparison.Ordinal)))),
-                    _ => secrets,
+                    return Invalid("filters.member.key", "Member must satisfy enum value set: [all, name, tag-key, description, tag-value, primary-region, owning-service]");
+                }
+
+                if (values.Count is < 1 or > 10 || values.Exists(v => v.Length > 512 || v.Any(c => !char.IsAsciiLetterOrDigit(c) && " :_@/+=.-!".IndexOf(c, StringComparison.Ordinal) < 0)))
+                {
+                    return Invalid("filters.member.values", "Member must have length between 1 and 10, each matching ^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$");
+                }
+
+                // Prefix matches, case-sensitive for name and tags; a leading '!' negates the value.
+                Func<Secret, string, bool>? match = key switch
+                {
+                    "name" => (s, v) => s.Name.StartsWith(v, StringComparison.Ordinal),
+                    "tag-key" => (s, v) => s.Tags.Keys.Any(k => k.StartsWith(v, StringComparison.Ordinal)),
+                    "tag-value" => (s, v) => s.Tags.Values.Any(t => t.StartsWith(v, StringComparison.Ordinal)),
+                    _ => null,
                 };
+                if (match is not null)
+                {
+                    secrets = secrets.Where(s => values.Exists(v => v.StartsWith('!') ? !match(s, v[1..]) : match(s, v))).ToList();
+                }
             }
         }
 

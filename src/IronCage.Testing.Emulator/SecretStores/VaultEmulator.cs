@@ -87,6 +87,23 @@ public sealed class VaultEmulator : SecretStoreEmulator
         }
     }
 
+    /// <summary>Soft-deletes the latest version of a secret, as <c>DELETE /v1/{mount}/data/{path}</c> does: reads then answer 404 with the version's metadata.</summary>
+    /// <param name="path">The secret's path under the mount.</param>
+    /// <returns><see langword="true"/> when there was a version to delete.</returns>
+    public bool DeleteLatest(string path)
+    {
+        lock (Sync)
+        {
+            if (!_kv.TryGetValue(path, out var versions))
+            {
+                return false;
+            }
+
+            versions[^1] = versions[^1] with { Deleted = Time.GetUtcNow() };
+            return true;
+        }
+    }
+
     private protected override async Task HandleAsync(HttpContext context, string path)
     {
         var method = context.Request.Method;
@@ -171,7 +188,7 @@ public sealed class VaultEmulator : SecretStoreEmulator
     {
         ["created_time"] = Iso(version.Created),
         ["custom_metadata"] = null,
-        ["deletion_time"] = string.Empty,
+        ["deletion_time"] = version.Deleted is { } deleted ? Iso(deleted) : string.Empty,
         ["destroyed"] = false,
         ["version"] = version.Version,
     };
@@ -263,6 +280,13 @@ public sealed class VaultEmulator : SecretStoreEmulator
             return;
         }
 
+        if (version.Deleted is not null)
+        {
+            // Vault's KV v2: a deleted version reads as 404 with the envelope, data.data null and its metadata.
+            await WriteJsonAsync(context, 404, Envelope(new JsonObject { ["data"] = null, ["metadata"] = VersionMetadata(version) })).ConfigureAwait(false);
+            return;
+        }
+
         var data = new JsonObject();
         foreach (var (name, value) in version.Data)
         {
@@ -342,5 +366,8 @@ public sealed class VaultEmulator : SecretStoreEmulator
         return version;
     }
 
-    private sealed record KvVersion(int Version, Dictionary<string, string> Data, DateTimeOffset Created);
+    private sealed record KvVersion(int Version, Dictionary<string, string> Data, DateTimeOffset Created)
+    {
+        public DateTimeOffset? Deleted { get; init; }
+    }
 }
