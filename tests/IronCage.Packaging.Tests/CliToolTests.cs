@@ -83,6 +83,16 @@ public sealed class CliToolTests(PackedFeed packed)
         var healthy = await RunAsync(tool, work, environment, null, "doctor");
         var revoked = await RunAsync(tool, work, environment, null, "keys", "revoke", "openai/spare", "--yes", "--json");
         var wrongKey = await RunAsync(tool, work, new Dictionary<string, string>(environment) { ["IRONCAGE_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) }, null, "doctor");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(work, "ironcage.db")};Pooling=False"))
+        {
+            // What a newer IronCage leaves behind: a schema version this tool does not know.
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO ironcage_schema_version (version, description, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00Z');";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var newerSchema = await RunAsync(tool, work, environment, null, "doctor");
 
         added.ExitCode.Should().Be(0, added.Output);
         addedSpare.ExitCode.Should().Be(0, addedSpare.Output);
@@ -105,7 +115,9 @@ public sealed class CliToolTests(PackedFeed packed)
         emulator.OpenAI.IsValid(seeded.Secret).Should().BeTrue("the rotated key's old version stays valid through its grace period");
         wrongKey.ExitCode.Should().Be(1, wrongKey.Output);
         wrongKey.Output.Should().Contain("master key");
-        foreach (var run in new[] { added, addedSpare, rotated, plan, usage, audit, healthy, revoked, wrongKey })
+        newerSchema.ExitCode.Should().Be(1, newerSchema.Output);
+        newerSchema.Output.Should().Contain("99", "the tool names the schema version it does not know");
+        foreach (var run in new[] { added, addedSpare, rotated, plan, usage, audit, healthy, revoked, wrongKey, newerSchema })
         {
             run.Output.Should().NotContain(seeded.Secret).And.NotContain(spare.Secret);
             run.CommandLine.Should().NotContain(seeded.Secret).And.NotContain(spare.Secret);
