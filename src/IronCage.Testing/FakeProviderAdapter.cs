@@ -457,13 +457,27 @@ public sealed class FakeProviderAdapter : ProviderAdapter
 
         public Instant? ExpiresAt { get; }
 
+        // What a provider's listing shows, as Anthropic's partial_key_hint does ("sk-ant-api03-R2D...igAA"): the prefix
+        // and three characters past it, and the last four. SecretValue's own hint ("sk-…igAA") is too short to tell two
+        // keys apart when the provider's keys end in a fixed suffix (Anthropic's "AA").
+        internal static string ListedHint(SecretValue secret) => secret.UseChars(0, static (chars, _) =>
+        {
+            if (chars.Length < 24)
+            {
+                return "…";
+            }
+
+            var prefix = chars[..16].LastIndexOfAny('-', '_') + 1;
+            return string.Concat(chars[..(prefix + 3)], "...", chars[^4..]);
+        });
+
         public FakeProviderKey ToSnapshot() => new(Id, Name, Status, Secret.DisplayHint, CreatedAt, ExpiresAt);
 
         public ProviderKeyInfo ToInfo() => new()
         {
             ProviderKeyId = Id,
             Name = Name,
-            DisplayHint = Secret.DisplayHint,
+            DisplayHint = ListedHint(Secret),
             Status = Status,
             CreatedAt = CreatedAt,
             ExpiresAt = ExpiresAt,

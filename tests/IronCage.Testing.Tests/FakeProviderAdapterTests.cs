@@ -139,7 +139,29 @@ public sealed class FakeProviderAdapterTests
         info.Status.Should().Be(ProviderKeyStatus.Active);
         info.CreatedAt.Should().Be(Start);
         info.ExpiresAt.Should().Be(expiresAt);
-        info.DisplayHint.Should().Be(created.Secret.DisplayHint);
+        var value = created.Secret.Reveal();
+        info.DisplayHint.Should().Be(value[.."sk-or-v1-".Length] + value["sk-or-v1-".Length..][..3] + "..." + value[^4..], "the listing shows the prefix, three characters past it and the last four, as providers do");
+    }
+
+    [Fact]
+    public async Task ListKeysAsync_KeysWithAFixedSuffix_HintsTellThemApart()
+    {
+        var adapter = FakeProviderAdapter.For(ProviderId.Anthropic);
+        var hints = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 200; i++)
+        {
+            using var secret = FakeKeys.Generate(ProviderId.Anthropic);
+            secret.Reveal().Should().EndWith("AA");
+            adapter.AddExistingKey(secret);
+        }
+
+        await foreach (var info in adapter.ListKeysAsync(Context(ProviderId.Anthropic)))
+        {
+            info.DisplayHint.Should().StartWith("sk-ant-api03-").And.EndWith("AA").And.Contain("...");
+            hints.Add(info.DisplayHint!);
+        }
+
+        hints.Should().HaveCount(200, "a supplied key is found among the listed keys by its hint, so two keys must not share one");
     }
 
     [Fact]
