@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using IronCage.Rotation;
 using IronCage.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IronCage.Cli.Tests;
 
@@ -70,5 +72,30 @@ public sealed class MasterKeyCommandTests : IDisposable
 
         run.ExitCode.Should().Be(ExitCodes.Failure, run.All);
         run.Error.Should().Contain("RetiredMasterKeys");
+    }
+
+    [Fact]
+    public async Task Rewrap_OfThousandsOfKeysAtATerminal_ShowsTheCountAndRateWhileItRuns()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddIronCage().ProtectKeysWithMasterKey(_sandbox.MasterKey).PersistToSqlite(_sandbox.ConnectionString).AddRotation();
+        await using (var provider = services.BuildServiceProvider())
+        {
+            var rotator = provider.GetRequiredService<IKeyRotator>();
+            for (var i = 0; i < 2000; i++)
+            {
+                using var secret = FakeKeys.Generate(ProviderId.Groq);
+                await rotator.RegisterAsync(new KeyRegistration { Reference = KeyReference.Parse($"groq/k{i}"), Verify = false }, secret);
+            }
+        }
+
+        _sandbox.Environment["IRONCAGE_RETIRED_MASTER_KEYS"] = _sandbox.MasterKey;
+        _sandbox.Environment["IRONCAGE_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+        var (duringRun, final, exit) = await TmuxTerminal.RunAsync(_sandbox, "master-key rewrap", pane => System.Text.RegularExpressions.Regex.IsMatch(pane, @"Re-wrapping [1-9]\d*/2000 keys \(\d+\.\d/s\)"));
+
+        exit.Should().Be("exit=0");
+        duringRun.Should().NotBeNull("the count and the rate are shown while the re-wrap runs");
+        final.Should().Contain("Re-wrapped 2000 version(s) of 2000 key(s)");
     }
 }

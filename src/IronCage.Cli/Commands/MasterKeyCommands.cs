@@ -95,8 +95,13 @@ internal static class MasterKeyCommands
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                     .StartAsync(async progress =>
                     {
-                        var task = progress.AddTask("Re-wrapping", maxValue: Math.Max(1, references.Count));
-                        await RewrapAllAsync(() => task.Increment(1)).ConfigureAwait(false);
+                        var watch = System.Diagnostics.Stopwatch.StartNew();
+                        var task = progress.AddTask(Describe(0, references.Count, watch.Elapsed), maxValue: Math.Max(1, references.Count));
+                        await RewrapAllAsync(() =>
+                        {
+                            task.Increment(1);
+                            task.Description = Describe((int)task.Value, references.Count, watch.Elapsed);
+                        }).ConfigureAwait(false);
                     }).ConfigureAwait(false);
             }
             else
@@ -113,4 +118,7 @@ internal static class MasterKeyCommands
         masterKey.Add(rewrap);
         return masterKey;
     }
+
+    private static string Describe(int done, int total, TimeSpan elapsed)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Re-wrapping {done}/{total} keys ({(elapsed.TotalSeconds <= 0 ? 0 : done / elapsed.TotalSeconds):0.0}/s)");
 }
