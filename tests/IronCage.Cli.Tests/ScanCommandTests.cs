@@ -39,6 +39,31 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_LargeTreeAtATerminal_ShowsTheTextScannedAndTheRate()
+    {
+        var managed = FakeKeys.GenerateText(ProviderId.Groq);
+        (await _sandbox.RunWithInputAsync(managed + "\n", "keys", "add", "groq/prod", "--no-verify")).ExitCode.Should().Be(ExitCodes.Ok);
+        var tree = Path.Combine(_sandbox.Directory, "big");
+        Directory.CreateDirectory(tree);
+        var line = "public static int Compute(int value) => value * 31 + 7; // the quick brown fox jumps over the lazy dog\n";
+        var body = string.Concat(Enumerable.Repeat(line, 1_000));
+        var leak = $"GROQ_API_KEY={managed}\n";
+        for (var i = 0; i < 400; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(tree, $"file{i:D3}.cs"), i == 399 ? body + leak : body);
+        }
+
+        var megabytes = ((400 * body.Length) + leak.Length) / 1_000_000.0;
+
+        var (duringRun, final, exit) = await TmuxTerminal.RunAsync(_sandbox, $"scan {tree}", pane => System.Text.RegularExpressions.Regex.IsMatch(pane, @"Scanning: \d+\.\d MB of text \(\d+\.\d MB/s\), [1-9][\d,]* files"));
+
+        exit.Should().Be("exit=3");
+        duringRun.Should().NotBeNull("the text scanned so far and the rate are shown while the scan runs");
+        final.Should().Contain("1 key(s) found").And.MatchRegex($@"Scanning: {megabytes.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture).Replace(".", "\\.", StringComparison.Ordinal)} MB of text \(\d+\.\d MB/s\), 400 files; 1 keys found");
+        (duringRun + final).Should().NotContain(managed);
+    }
+
+    [Fact]
     public async Task Scan_CleanFile_ExitsZero()
     {
         var file = Path.Combine(_sandbox.Directory, "clean.txt");

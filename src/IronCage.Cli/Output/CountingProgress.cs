@@ -12,7 +12,7 @@ namespace IronCage.Cli.Output;
 internal static class CountingProgress
 {
     /// <summary>Runs <paramref name="work"/>, which calls the callback it is given once per item done.</summary>
-    public static async Task RunAsync(CliOutput output, string activity, string unit, Func<Action, Task> work, bool showRate = true)
+    public static async Task RunAsync(CliOutput output, string activity, string unit, Func<Action, Task> work)
     {
         var console = output.Console;
         if (output.Json || !console.Profile.Capabilities.Interactive || !console.Profile.Capabilities.Ansi)
@@ -27,28 +27,51 @@ internal static class CountingProgress
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ElapsedTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {
-                var task = progress.AddTask(Describe(activity, unit, 0, watch.Elapsed, showRate)).IsIndeterminate();
+                var task = progress.AddTask(Describe(activity, unit, 0, watch.Elapsed)).IsIndeterminate();
                 var done = 0;
                 await work(() =>
                 {
                     var count = Interlocked.Increment(ref done);
-                    task.Description = Describe(activity, unit, count, watch.Elapsed, showRate);
+                    task.Description = Describe(activity, unit, count, watch.Elapsed);
                 }).ConfigureAwait(false);
-                task.Description = Describe(activity, unit, done, watch.Elapsed, showRate);
+                task.Description = Describe(activity, unit, done, watch.Elapsed);
                 task.IsIndeterminate(false);
                 task.Value = task.MaxValue;
                 task.StopTask();
             }).ConfigureAwait(false);
     }
 
-    /// <summary>The line's text: <c>Importing 1,234 keys (456.7/s)</c>, or without the rate.</summary>
-    public static string Describe(string activity, string unit, int count, TimeSpan elapsed, bool showRate = true)
+    /// <summary>
+    /// Runs <paramref name="work"/> with a live line whose text <paramref name="describe"/> makes from the elapsed time;
+    /// the work calls the callback it is given whenever what the line shows has changed.
+    /// </summary>
+    public static async Task RunAsync(CliOutput output, Func<TimeSpan, string> describe, Func<Action, Task> work)
     {
-        if (!showRate)
+        var console = output.Console;
+        if (output.Json || !console.Profile.Capabilities.Interactive || !console.Profile.Capabilities.Ansi)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"{activity} {count:N0} {unit}");
+            await work(() => { }).ConfigureAwait(false);
+            return;
         }
 
+        var watch = Stopwatch.StartNew();
+        await console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ElapsedTimeColumn(), new SpinnerColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask(Markup.Escape(describe(watch.Elapsed))).IsIndeterminate();
+                await work(() => task.Description = Markup.Escape(describe(watch.Elapsed))).ConfigureAwait(false);
+                task.Description = Markup.Escape(describe(watch.Elapsed));
+                task.IsIndeterminate(false);
+                task.Value = task.MaxValue;
+                task.StopTask();
+            }).ConfigureAwait(false);
+    }
+
+    /// <summary>The line's text: <c>Importing 1,234 keys (456.7/s)</c>.</summary>
+    public static string Describe(string activity, string unit, int count, TimeSpan elapsed)
+    {
         var rate = elapsed.TotalSeconds <= 0 ? 0 : count / elapsed.TotalSeconds;
         return string.Create(CultureInfo.InvariantCulture, $"{activity} {count:N0} {unit} ({rate:0.0}/s)");
     }

@@ -86,13 +86,44 @@ public sealed class LeakEgressGuard : IDisposable
             return;
         }
 
-        // Buffered so the body can still be sent after it was read.
+        var content = request.Content;
+        if (content is ByteArrayContent && content.Headers.ContentLength is long declared)
+        {
+            // String, byte-array and form bodies are re-readable: copy them into a pooled buffer, no buffering.
+            var length = (int)declared;
+            var rented = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            LeakFinding? found;
+            try
+            {
+                using (var sink = new MemoryStream(rented, 0, length, writable: true))
+                {
+                    content.CopyTo(sink, null, cancellationToken);
+                    length = (int)sink.Position;
+                }
+
+                found = Inspect(scanner, rented.AsSpan(0, length));
+            }
+            finally
+            {
+                rented.AsSpan(0, length).Clear();
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            if (found is { ManagedKey: { } managed })
+            {
+                await RefuseAsync(request, found, managed, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        // Other bodies are buffered so they can still be sent after they were read.
 #if NET9_0_OR_GREATER
-        await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
 #else
-        await request.Content.LoadIntoBufferAsync().ConfigureAwait(false);
+        await content.LoadIntoBufferAsync().ConfigureAwait(false);
 #endif
-        var bytes = await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (bytes.Length > _options.MaxBodyBytes)
         {
             return;
@@ -107,19 +138,7 @@ public sealed class LeakEgressGuard : IDisposable
     /// <inheritdoc />
     public void Dispose() => _reload.Dispose();
 
-    internal static LeakFinding? Inspect(LeakScanner scanner, ReadOnlySpan<byte> utf8)
-    {
-        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(utf8.Length));
-        try
-        {
-            var count = Encoding.UTF8.GetChars(utf8, chars);
-            return scanner.FindLiveManagedKey(chars.AsSpan(0, count));
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(chars);
-        }
-    }
+    internal static LeakFinding? Inspect(LeakScanner scanner, ReadOnlySpan<byte> utf8) => scanner.FindLiveManagedKey(utf8);
 
     private async ValueTask<LeakScanner> CurrentScannerAsync(CancellationToken cancellationToken)
     {

@@ -39,6 +39,7 @@ internal sealed class GitHistoryScan(LeakScanner scanner, string repository)
                     remainingNew--;
                     findings.Clear();
                     scanner.ScanLine(line.AsSpan(1), newLine, file, commit, findings);
+                    scanner.Meter?.AddCharacters(line.Length - 1);
                     newLine++;
                     foreach (var finding in findings)
                     {
@@ -68,6 +69,7 @@ internal sealed class GitHistoryScan(LeakScanner scanner, string repository)
             {
                 commit = line[1..].Trim();
                 file = null;
+                scanner.Meter?.CommitStarted();
             }
             else if (line.StartsWith("+++ ", StringComparison.Ordinal))
             {
@@ -82,6 +84,7 @@ internal sealed class GitHistoryScan(LeakScanner scanner, string repository)
             }
         }
 
+        scanner.Meter?.Flush();
         await git.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         var errors = await stderr.ConfigureAwait(false);
         if (git.ExitCode != 0)

@@ -25,6 +25,7 @@ public sealed class LeakScanner
     private readonly LeakRuleSet _rules;
     private readonly ISecretFingerprinter _fingerprinter;
     private readonly ManagedKeyIndex _managedKeys;
+    private readonly ScanMeter? _meter;
 
     /// <summary>Creates a scanner.</summary>
     /// <param name="catalog">The provider catalog whose key formats are scanned for.</param>
@@ -39,11 +40,12 @@ public sealed class LeakScanner
         _managedKeys = managedKeys ?? ManagedKeyIndex.Empty;
     }
 
-    private LeakScanner(LeakRuleSet rules, ISecretFingerprinter fingerprinter, ManagedKeyIndex managedKeys)
+    private LeakScanner(LeakRuleSet rules, ISecretFingerprinter fingerprinter, ManagedKeyIndex managedKeys, ScanMeter? meter)
     {
         _rules = rules;
         _fingerprinter = fingerprinter;
         _managedKeys = managedKeys;
+        _meter = meter;
     }
 
     /// <summary>Returns a scanner with the same compiled rules that matches findings to other managed keys.</summary>
@@ -52,8 +54,23 @@ public sealed class LeakScanner
     public LeakScanner WithManagedKeys(ManagedKeyIndex managedKeys)
     {
         ArgumentNullException.ThrowIfNull(managedKeys);
-        return new LeakScanner(_rules, _fingerprinter, managedKeys);
+        return new LeakScanner(_rules, _fingerprinter, managedKeys, _meter);
     }
+
+    /// <summary>
+    /// Returns a scanner with the same rules and managed keys that reports its running totals (characters, files,
+    /// commits) to <paramref name="progress"/> as it scans, for a count and a rate on long work. The totals add up
+    /// over every scan the returned scanner runs; concurrent scans are counted together.
+    /// </summary>
+    /// <param name="progress">Receives the totals, on the scanning thread, at most every 64 K characters and after each file and commit.</param>
+    /// <returns>The scanner.</returns>
+    public LeakScanner WithProgress(IProgress<LeakScanProgress> progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        return new LeakScanner(_rules, _fingerprinter, _managedKeys, new ScanMeter(progress));
+    }
+
+    internal ScanMeter? Meter => _meter;
 
     /// <summary>Creates a scanner that matches findings to the keys of a store, read now.</summary>
     /// <param name="catalog">The provider catalog whose key formats are scanned for.</param>
@@ -126,6 +143,7 @@ public sealed class LeakScanner
 
                 findings.Clear();
                 ScanChunk(buffer.AsSpan(0, end), startAt, limit, bufferOffset, ref position, path, commit: null, findings);
+                _meter?.AddCharacters(limit - startAt);
                 foreach (var finding in findings)
                 {
                     yield return finding;
@@ -133,6 +151,7 @@ public sealed class LeakScanner
 
                 if (final)
                 {
+                    _meter?.Flush();
                     yield break;
                 }
 
@@ -187,6 +206,8 @@ public sealed class LeakScanner
             {
                 yield return finding;
             }
+
+            _meter?.FileDone();
         }
     }
 
@@ -225,10 +246,72 @@ public sealed class LeakScanner
         return new GitHistoryScan(this, repository).RunAsync(cancellationToken);
     }
 
+    /// <summary>Returns the first value in a UTF-8 text that is a live managed key (current, pending or previous), if any.</summary>
+    internal LeakFinding? FindLiveManagedKey(ReadOnlySpan<byte> utf8)
+    {
+        if (_managedKeys.Count == 0)
+        {
+            return null;
+        }
+
+        // Fast path: only spans that start and end like a live key's hint are fingerprinted. With few distinct heads
+        // the bytes are searched as they are; the text is decoded only for many heads, for the rule search (when a
+        // live version has no usable hint or a hostile text yields too many candidates) and to place a finding.
+        var anchors = _managedKeys.LiveAnchors;
+        if (anchors.SearchesUtf8 && !anchors.HasUnanchored)
+        {
+            List<ManagedKeyAnchors.Candidate>? candidates = null;
+            var complete = anchors.FindCandidates(utf8, ref candidates);
+            if (candidates is not null && LiveCandidate(utf8, candidates) is { } found)
+            {
+                return found;
+            }
+
+            if (complete)
+            {
+                return null;
+            }
+        }
+
+        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(utf8.Length));
+        var count = 0;
+        try
+        {
+            count = Encoding.UTF8.GetChars(utf8, chars);
+            return FindLiveManagedKey(chars.AsSpan(0, count));
+        }
+        finally
+        {
+            // The text may carry other secrets; pooled memory is handed back clean.
+            chars.AsSpan(0, count).Clear();
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
     /// <summary>Returns the first value in <paramref name="text"/> that is a live managed key (current, pending or previous), if any.</summary>
     internal LeakFinding? FindLiveManagedKey(ReadOnlySpan<char> text)
     {
         if (_managedKeys.Count == 0)
+        {
+            return null;
+        }
+
+        var anchors = _managedKeys.LiveAnchors;
+        List<ManagedKeyAnchors.Candidate>? candidates = null;
+        var complete = anchors.FindCandidates(text, ref candidates);
+        if (candidates is not null)
+        {
+            foreach (var candidate in candidates)
+            {
+                var finding = Materialize(text.Slice(candidate.Index, candidate.Length), candidate.Provider, candidate.Kind, new LeakLocation { Column = candidate.Index + 1 });
+                if (finding.Classification is LeakClassification.ManagedCurrent or LeakClassification.ManagedPrevious)
+                {
+                    return finding;
+                }
+            }
+        }
+
+        if (complete && !anchors.HasUnanchored)
         {
             return null;
         }
@@ -245,6 +328,36 @@ public sealed class LeakScanner
         }
 
         return null;
+    }
+
+    private LeakFinding? LiveCandidate(ReadOnlySpan<byte> utf8, List<ManagedKeyAnchors.Candidate> candidates)
+    {
+        Span<char> value = stackalloc char[LeakRuleSet.MaxKeyLength];
+        try
+        {
+            foreach (var candidate in candidates)
+            {
+                // A candidate is ASCII (key characters only), one char per byte.
+                var chars = value[..candidate.Length];
+                for (var i = 0; i < chars.Length; i++)
+                {
+                    chars[i] = (char)utf8[candidate.Index + i];
+                }
+
+                var column = Encoding.UTF8.GetCharCount(utf8[..candidate.Index]) + 1;
+                var finding = Materialize(chars, candidate.Provider, candidate.Kind, new LeakLocation { Column = column });
+                if (finding.Classification is LeakClassification.ManagedCurrent or LeakClassification.ManagedPrevious)
+                {
+                    return finding;
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            value.Clear();
+        }
     }
 
     /// <summary>

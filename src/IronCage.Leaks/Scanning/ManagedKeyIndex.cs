@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using IronCage.Encryption;
+using IronCage.Providers;
 using IronCage.Storage;
 
 namespace IronCage.Leaks.Scanning;
@@ -19,15 +20,16 @@ public sealed class ManagedKeyIndex
     private readonly (string Fingerprint, ManagedKeyMatch Match)[] _foreign;
     private readonly ISecretFingerprinter? _fingerprinter;
 
-    private ManagedKeyIndex(FrozenDictionary<string, ManagedKeyMatch> byFingerprint, (string, ManagedKeyMatch)[] foreign, ISecretFingerprinter? fingerprinter)
+    private ManagedKeyIndex(FrozenDictionary<string, ManagedKeyMatch> byFingerprint, (string, ManagedKeyMatch)[] foreign, ISecretFingerprinter? fingerprinter, ManagedKeyAnchors liveAnchors)
     {
         _byFingerprint = byFingerprint;
         _foreign = foreign;
         _fingerprinter = fingerprinter;
+        LiveAnchors = liveAnchors;
     }
 
     /// <summary>Gets an index without keys: every finding is <see cref="LeakClassification.Unknown"/>.</summary>
-    public static ManagedKeyIndex Empty { get; } = new(FrozenDictionary<string, ManagedKeyMatch>.Empty, [], null);
+    public static ManagedKeyIndex Empty { get; } = new(FrozenDictionary<string, ManagedKeyMatch>.Empty, [], null, ManagedKeyAnchors.Empty);
 
     /// <summary>Gets the number of indexed key versions.</summary>
     public int Count => _byFingerprint.Count + _foreign.Length;
@@ -61,6 +63,7 @@ public sealed class ManagedKeyIndex
         var currentPrefix = CurrentPrefix(fingerprinter);
         var direct = new Dictionary<string, ManagedKeyMatch>(StringComparer.Ordinal);
         var foreign = new List<(string, ManagedKeyMatch)>();
+        var live = new List<(ProviderId, KeyKind, string?)>();
         foreach (var key in keys)
         {
             foreach (var version in key.Versions)
@@ -71,6 +74,11 @@ public sealed class ManagedKeyIndex
                 }
 
                 var match = new ManagedKeyMatch(Classify(version.Stage), key.Reference, version.VersionId);
+                if (match.Classification is LeakClassification.ManagedCurrent or LeakClassification.ManagedPrevious)
+                {
+                    live.Add((key.Reference.Provider, key.Kind, version.DisplayHint));
+                }
+
                 if (version.Fingerprint.StartsWith(currentPrefix, StringComparison.Ordinal))
                 {
                     direct[version.Fingerprint] = match;
@@ -82,8 +90,11 @@ public sealed class ManagedKeyIndex
             }
         }
 
-        return new ManagedKeyIndex(direct.ToFrozenDictionary(StringComparer.Ordinal), [.. foreign], fingerprinter);
+        return new ManagedKeyIndex(direct.ToFrozenDictionary(StringComparer.Ordinal), [.. foreign], fingerprinter, ManagedKeyAnchors.Create(live));
     }
+
+    /// <summary>Gets the live versions' hint anchors, for finding them in a text without the rule search.</summary>
+    internal ManagedKeyAnchors LiveAnchors { get; }
 
     internal ManagedKeyMatch Match(SecretValue candidate, string fingerprint)
     {
