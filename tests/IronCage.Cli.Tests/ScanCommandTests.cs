@@ -64,6 +64,39 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ScanRespond_KeyWithAnAlertOnlyPolicyInConfiguration_IsAlertedNotRotated()
+    {
+        var managed = FakeKeys.GenerateText(ProviderId.Groq);
+        (await _sandbox.RunWithInputAsync(managed + "\n", "keys", "add", "groq/batch", "--no-verify")).ExitCode.Should().Be(ExitCodes.Ok);
+        var file = Path.Combine(_sandbox.Directory, "leak.env");
+        await File.WriteAllTextAsync(file, $"GROQ_API_KEY={managed}\n");
+        _sandbox.Environment["IronCage__Leaks__Policies__groq/batch"] = "AlertOnly";
+
+        var run = await _sandbox.RunAsync("scan", file, "--respond", "--json");
+
+        run.ExitCode.Should().Be(ExitCodes.Partial, run.All);
+        using var document = JsonDocument.Parse(run.Output);
+        document.RootElement.GetProperty("findings").EnumerateArray().Should().ContainSingle().Which.GetProperty("response").GetString().Should().Be("Alerted");
+        var rotations = await _sandbox.RunAsync("rotations", "list", "--json");
+        rotations.ExitCode.Should().Be(ExitCodes.Ok, rotations.All);
+        rotations.Output.Should().NotContain("groq/batch", "no rotation was started for a key whose policy is alert-only");
+        run.All.Should().NotContain(managed);
+    }
+
+    [Fact]
+    public async Task ScanRespond_UnknownPolicyName_StopsWithAUsageErrorNamingTheEntry()
+    {
+        _sandbox.Environment["IronCage__Leaks__Policies__groq/batch"] = "RotateSometimes";
+        var file = Path.Combine(_sandbox.Directory, "clean.txt");
+        await File.WriteAllTextAsync(file, "nothing here\n");
+
+        var run = await _sandbox.RunAsync("scan", file, "--respond");
+
+        run.ExitCode.Should().Be(ExitCodes.UsageError, run.All);
+        run.Error.Should().Contain("IronCage:Leaks:Policies:groq/batch is 'RotateSometimes'").And.Contain("AlertOnly, EmergencyRotation, RevokeFirstRotation");
+    }
+
+    [Fact]
     public async Task Scan_CleanFile_ExitsZero()
     {
         var file = Path.Combine(_sandbox.Directory, "clean.txt");

@@ -55,7 +55,7 @@ internal static class CliHost
             }
         }
 
-        ironCage.AddRotation().AddUsageTracking().AddKeyImport().AddLeakResponse();
+        ironCage.AddRotation().AddUsageTracking().AddKeyImport().AddLeakResponse(configuration.GetSection("IronCage:Leaks"));
         if (!stopOnFailedChecks)
         {
             // Rotation's start-up check opens one stored secret and stops the host when the master key is wrong;

@@ -2,6 +2,7 @@ using IronCage.Auditing;
 using IronCage.Leaks.GitHub;
 using IronCage.Leaks.Response;
 using IronCage.Leaks.Scanning;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -66,7 +67,27 @@ public static class LeaksIronCageBuilderExtensions
     }
 
     /// <summary>
-    /// Registers leak response (<see cref="AddLeakResponse"/>) and configures the GitHub secret scanning source: the
+    /// Registers leak response (<see cref="AddLeakResponse(IIronCageBuilder, Action{LeakResponseOptions}?)"/>) with its
+    /// policies read from a configuration section, such as <c>configuration.GetSection("IronCage:Leaks")</c>:
+    /// <c>DefaultPolicy</c> and <c>Policies</c>, keyed by the managed key, each a <see cref="LeakResponsePolicy"/> name
+    /// (<c>"Policies": { "openai/prod": "RevokeFirstRotation", "groq/batch": "AlertOnly" }</c>). A key or a policy that
+    /// does not parse stops the host at start-up, naming the entry and what to write instead.
+    /// </summary>
+    /// <param name="builder">The IronCage builder.</param>
+    /// <param name="configuration">The section.</param>
+    /// <returns>The builder.</returns>
+    public static IIronCageBuilder AddLeakResponse(this IIronCageBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        builder.AddLeakResponse();
+        builder.Services.AddSingleton<IConfigureOptions<LeakResponseOptions>>(new LeakResponseConfiguration(configuration));
+        builder.Services.AddOptions<LeakResponseOptions>().ValidateOnStart();
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers leak response (<see cref="AddLeakResponse(IIronCageBuilder, Action{LeakResponseOptions}?)"/>) and configures the GitHub secret scanning source: the
     /// webhook secret deliveries are signed with, the token alerts' secrets are read with, and the organisation or
     /// repositories the hosted poller reads every <see cref="GitHubSecretScanningOptions.PollInterval"/>.
     /// </summary>

@@ -7,6 +7,7 @@ using IronCage.Leaks.GitHub;
 using IronCage.Leaks.Response;
 using IronCage.Providers;
 using IronCage.Testing;
+using IronCage.Testing.Emulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,7 +29,8 @@ public sealed class GitHubSecretScanningWebhookHandlerTests
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
         using var harness = new RotationHarness(provider, extend: b => b.AddLeakResponse());
         var (key, secret) = await harness.RegisterAsync();
-        await using var github = await GitHubEmulator.StartAsync(secret.Reveal());
+        await using var github = await GitHubSecretScanningEmulator.StartAsync();
+        github.AddAlert("Codertocat", "Hello-World", 42, secret.Reveal());
         var handler = await Handler(harness, github.BaseAddress);
         var body = Encoding.UTF8.GetBytes(CreatedPayload());
 
@@ -52,7 +54,8 @@ public sealed class GitHubSecretScanningWebhookHandlerTests
         var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
         using var harness = new RotationHarness(provider, extend: b => b.AddLeakResponse());
         var (_, secret) = await harness.RegisterAsync();
-        await using var github = await GitHubEmulator.StartAsync(secret.Reveal());
+        await using var github = await GitHubSecretScanningEmulator.StartAsync();
+        github.AddAlert("Codertocat", "Hello-World", 42, secret.Reveal());
         var handler = await Handler(harness, github.BaseAddress);
         var body = Encoding.UTF8.GetBytes(CreatedPayload());
 
@@ -68,7 +71,7 @@ public sealed class GitHubSecretScanningWebhookHandlerTests
     public async Task HandleAsync_SignedWithAnotherSecret_IsRefused()
     {
         using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI), extend: b => b.AddLeakResponse());
-        await using var github = await GitHubEmulator.StartAsync("unused");
+        await using var github = await GitHubSecretScanningEmulator.StartAsync();
         var handler = await Handler(harness, github.BaseAddress);
         var body = Encoding.UTF8.GetBytes(CreatedPayload());
 
@@ -87,7 +90,8 @@ public sealed class GitHubSecretScanningWebhookHandlerTests
             o.BaseAddress = baseAddress!;
         }));
         var (key, secret) = await harness.RegisterAsync();
-        await using var github = await GitHubEmulator.StartAsync(secret.Reveal());
+        await using var github = await GitHubSecretScanningEmulator.StartAsync();
+        github.AddAlert("Codertocat", "Hello-World", 42, secret.Reveal());
         baseAddress = github.BaseAddress;
         var before = harness.Services.GetRequiredService<LeakScanner>();
         before.ScanText($"key = {secret.Reveal()}").Should().ContainSingle().Which.Classification.Should().Be(LeakClassification.ManagedCurrent);
@@ -163,62 +167,5 @@ public sealed class GitHubSecretScanningWebhookHandlerTests
         }
 
         return records;
-    }
-
-    /// <summary>A loopback Kestrel serving GitHub's "get a secret scanning alert" response.</summary>
-    private sealed class GitHubEmulator : IAsyncDisposable
-    {
-        private readonly WebApplication _app;
-
-        private GitHubEmulator(WebApplication app, Uri baseAddress)
-        {
-            _app = app;
-            BaseAddress = baseAddress;
-        }
-
-        public Uri BaseAddress { get; }
-
-        public List<string> Requests { get; } = [];
-
-        public static async Task<GitHubEmulator> StartAsync(string secret)
-        {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            var app = builder.Build();
-            GitHubEmulator? emulator = null;
-            app.MapGet("/repos/{owner}/{repo}/secret-scanning/alerts/{number:int}", (HttpContext context, string owner, string repo, int number) =>
-            {
-                lock (emulator!.Requests)
-                {
-                    emulator.Requests.Add($"GET {context.Request.Path} {context.Request.Headers.Authorization}");
-                }
-
-                return Results.Text(JsonSerializer.Serialize(new Dictionary<string, object?>
-                {
-                    ["number"] = number,
-                    ["created_at"] = "2026-11-30T15:42:05Z",
-                    ["url"] = $"https://api.github.com/repos/{owner}/{repo}/secret-scanning/alerts/{number}",
-                    ["html_url"] = $"https://github.com/{owner}/{repo}/security/secret-scanning/{number}",
-                    ["locations_url"] = $"https://api.github.com/repos/{owner}/{repo}/secret-scanning/alerts/{number}/locations",
-                    ["state"] = "open",
-                    ["secret_type"] = "openai_api_key",
-                    ["secret_type_display_name"] = "OpenAI API Key",
-                    ["secret"] = secret,
-                    ["validity"] = "active",
-                    ["publicly_leaked"] = false,
-                    ["multi_repo"] = false,
-                }), "application/json");
-            });
-            await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            emulator = new GitHubEmulator(app, new Uri(address.TrimEnd('/') + "/"));
-            return emulator;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
     }
 }
