@@ -27,9 +27,9 @@ public static class MistralIronCageBuilderExtensions
     }
 
     /// <summary>
-    /// Adds an Mistral connection named <paramref name="name"/> bound from a configuration section (<c>ManagementKey</c>,
+    /// Adds a Mistral connection named <paramref name="name"/> bound from a configuration section (<c>AdminKey</c>,
     /// <c>BaseAddress</c>, <c>Timeout</c>, <c>MaxRetries</c>, <c>RetryDelay</c>, <c>CircuitBreakDuration</c>).
-    /// A missing <c>ManagementKey</c> stops start-up with a message naming the configuration key.
+    /// A missing <c>AdminKey</c> stops start-up with a message naming the configuration key.
     /// </summary>
     /// <param name="builder">The IronCage builder.</param>
     /// <param name="name">The connection's name.</param>
