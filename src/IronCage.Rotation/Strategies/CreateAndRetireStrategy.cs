@@ -11,8 +11,15 @@ namespace IronCage.Rotation;
 internal sealed class CreateAndRetireStrategy : IRotationStrategy
 {
     private readonly IClock _clock;
+    private readonly SecretSealer? _sealer;
 
-    public CreateAndRetireStrategy(IClock clock) => _clock = clock;
+    /// <param name="clock">The clock for new keys' expiry.</param>
+    /// <param name="sealer">Unseals a version's value for a provider that revokes by value (none in unit tests of other providers).</param>
+    public CreateAndRetireStrategy(IClock clock, SecretSealer? sealer = null)
+    {
+        _clock = clock;
+        _sealer = sealer;
+    }
 
     public IReadOnlyList<RotationTier> Tiers { get; } = [RotationTier.Automatic, RotationTier.CreateThenDelete];
 
@@ -40,10 +47,21 @@ internal sealed class CreateAndRetireStrategy : IRotationStrategy
     }
 
     public Task DiscardAsync(RotationStrategyContext context, string providerKeyId, CancellationToken cancellationToken)
-        => ProviderKeyRetirement.RetireAsync(context.RequireAdapter(), context.Provider, providerKeyId, cancellationToken);
+    {
+        // Only the new key of this operation has a sealed value here (a provider that revokes by value needs it).
+        var operation = context.Operation;
+        Func<CancellationToken, ValueTask<SecretValue>>? open = _sealer is { } sealer && operation.NewSecret is { } sealedSecret && operation.NewProviderKeyId == providerKeyId
+            ? token => sealer.OpenAsync(sealedSecret, operation.Key, operation.NewVersionId, token)
+            : null;
+        return ProviderKeyRetirement.RetireAsync(context.RequireAdapter(), context.Provider, providerKeyId, open, cancellationToken);
+    }
 
     public Task RetireAsync(RotationStrategyContext context, KeyVersion? previous, string providerKeyId, CancellationToken cancellationToken)
-        => ProviderKeyRetirement.RetireAsync(context.RequireAdapter(), context.Provider, providerKeyId, cancellationToken);
+    {
+        var key = context.Operation.Key;
+        Func<CancellationToken, ValueTask<SecretValue>>? open = _sealer is { } sealer && previous is { } version ? token => sealer.OpenAsync(version, key, token) : null;
+        return ProviderKeyRetirement.RetireAsync(context.RequireAdapter(), context.Provider, providerKeyId, open, cancellationToken);
+    }
 
     public async Task<bool> RestoreAsync(RotationStrategyContext context, string providerKeyId, CancellationToken cancellationToken)
     {
