@@ -156,6 +156,17 @@ public sealed class AwsIamEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Creates a handler that sends requests for <c>https://iam.amazonaws.com/</c> and
+    /// <c>https://bedrock.{region}.amazonaws.com/</c> to this emulator (keeping the signed <c>Host</c> header), for clients
+    /// whose addresses are fixed; other hosts are refused.
+    /// </summary>
+    /// <returns>A new handler the caller disposes.</returns>
+    public HttpMessageHandler CreateHttpMessageHandler() => new LoopbackRedirectHandler(uri =>
+        uri.Host == "iam.amazonaws.com" ? new Uri(BaseAddress, uri.PathAndQuery.TrimStart('/'))
+        : uri.Host.StartsWith("bedrock.", StringComparison.Ordinal) && uri.Host.EndsWith(".amazonaws.com", StringComparison.Ordinal) ? new Uri(BedrockBaseAddress, uri.PathAndQuery.TrimStart('/'))
+        : null);
+
     /// <summary>Stops the server.</summary>
     /// <returns>A task that completes when the server stopped.</returns>
     public async ValueTask DisposeAsync()

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using IronCage.Testing.Emulator.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -118,6 +119,18 @@ public sealed class AzureCognitiveServicesEmulator : IAsyncDisposable
             return string.Equals(slot, "Key1", StringComparison.OrdinalIgnoreCase) ? account.Key1 : account.Key2;
         }
     }
+
+    /// <summary>
+    /// Creates a handler that sends requests for <c>https://management.azure.com/</c> and for accounts' data planes
+    /// (<c>https://{account}.openai.azure.com/</c>, <c>https://{account}.cognitiveservices.azure.com/</c>) to this
+    /// emulator, for clients whose addresses are fixed; other hosts are refused. Operation URLs then name
+    /// <c>management.azure.com</c> too.
+    /// </summary>
+    /// <returns>A new handler the caller disposes.</returns>
+    public HttpMessageHandler CreateHttpMessageHandler() => new LoopbackRedirectHandler(uri =>
+        uri.Host == "management.azure.com" ? new Uri(BaseAddress, uri.PathAndQuery.TrimStart('/'))
+        : uri.Host.EndsWith(".openai.azure.com", StringComparison.Ordinal) || uri.Host.EndsWith(".cognitiveservices.azure.com", StringComparison.Ordinal) ? new Uri(DataPlaneAddress(uri.Host[..uri.Host.IndexOf('.', StringComparison.Ordinal)]), uri.PathAndQuery.TrimStart('/'))
+        : null);
 
     /// <summary>Stops the server.</summary>
     /// <returns>A task that completes when the server stopped.</returns>
@@ -247,8 +260,9 @@ public sealed class AzureCognitiveServicesEmulator : IAsyncDisposable
         _operations[id] = new Operation(account, slot) { Remaining = PollsBeforeCompletion };
         var subscription = accountPath.Split('/')[2];
         var location = $"subscriptions/{subscription}/providers/Microsoft.CognitiveServices/locations/eastus";
-        context.Response.Headers["Azure-AsyncOperation"] = new Uri(BaseAddress, $"{location}/operationStatuses/{id}?api-version={apiVersion}").ToString();
-        context.Response.Headers.Location = new Uri(BaseAddress, $"{location}/operationResults/{id}?api-version={apiVersion}").ToString();
+        var origin = context.Request.Host.Host == BaseAddress.Host ? BaseAddress : new Uri("https://" + context.Request.Host.Value + "/");
+        context.Response.Headers["Azure-AsyncOperation"] = new Uri(origin, $"{location}/operationStatuses/{id}?api-version={apiVersion}").ToString();
+        context.Response.Headers.Location = new Uri(origin, $"{location}/operationResults/{id}?api-version={apiVersion}").ToString();
         context.Response.Headers.RetryAfter = "0";
         return (202, null);
     }

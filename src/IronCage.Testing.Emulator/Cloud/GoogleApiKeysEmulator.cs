@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using IronCage.Testing.Emulator.Internal;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -127,6 +128,19 @@ public sealed partial class GoogleApiKeysEmulator : IAsyncDisposable
             return found;
         }
     }
+
+    /// <summary>
+    /// Creates a handler that sends requests for <c>https://apikeys.googleapis.com/</c> and
+    /// <c>https://generativelanguage.googleapis.com/</c> to this emulator, for clients whose addresses are fixed; other
+    /// hosts are refused.
+    /// </summary>
+    /// <returns>A new handler the caller disposes.</returns>
+    public HttpMessageHandler CreateHttpMessageHandler() => new LoopbackRedirectHandler(uri => uri.Host switch
+    {
+        "apikeys.googleapis.com" => new Uri(BaseAddress, uri.PathAndQuery.TrimStart('/')),
+        "generativelanguage.googleapis.com" => new Uri(GeminiBaseAddress, uri.PathAndQuery.TrimStart('/')),
+        _ => null,
+    });
 
     /// <summary>Stops the server.</summary>
     /// <returns>A task that completes when the server stopped.</returns>
