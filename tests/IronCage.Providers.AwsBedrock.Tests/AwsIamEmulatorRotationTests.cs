@@ -52,3 +52,39 @@ public sealed class AwsIamEmulatorRotationTests
         host.ShouldNotLeak([old.Secret, created.Secret, iam.SecretAccessKey]);
     }
 }
+
+/// <summary>The adapter conformance suite against the promoted <see cref="AwsIamEmulator"/>.</summary>
+public sealed class AwsIamEmulatorConformanceTests : IronCage.Conformance.ProviderAdapterConformanceTests, IAsyncLifetime
+{
+    private readonly List<IDisposable> _owned = [];
+    private readonly HostClockTimeProvider _time = new();
+    private AwsIamEmulator _iam = null!;
+
+    protected override ProviderKeyContext Context => new() { Key = new KeyReference(ProviderId.AwsBedrock, "prod"), Scope = new Dictionary<string, string> { [AwsBedrockConstants.UserNameScopeKey] = _iam.UserName } };
+
+    public async Task InitializeAsync() => _iam = await AwsIamEmulator.StartAsync(_time);
+
+    public async Task DisposeAsync()
+    {
+        _owned.ForEach(o => o.Dispose());
+        await _iam.DisposeAsync();
+    }
+
+    protected override IProviderAdapter CreateAdapter()
+    {
+        var handler = _iam.CreateHttpMessageHandler();
+        var host = new CloudProviderTestHost(
+            b => b.AddAwsBedrock("aws", o =>
+            {
+                o.AccessKeyId = _iam.AccessKeyId;
+                o.SecretAccessKey = _iam.SecretAccessKey;
+                o.RetryDelay = TimeSpan.FromMilliseconds(1);
+            }),
+            AwsBedrockConstants.HttpClientName,
+            handler);
+        _time.Clock = host.Clock;
+        _owned.Add(host);
+        _owned.Add(handler);
+        return host.Adapter;
+    }
+}
