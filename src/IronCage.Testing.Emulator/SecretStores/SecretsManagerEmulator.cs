@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
+using IronCage.Testing.Emulator.Internal;
 using Microsoft.AspNetCore.Http;
 
 namespace IronCage.Testing.Emulator;
@@ -174,70 +173,21 @@ public sealed class SecretsManagerEmulator : SecretStoreEmulator
 
     private static (int, JsonNode) NotFound() => Error("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
 
-    private static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLowerInvariant();
-
     private static JsonArray Array(IEnumerable<string> values) => [.. values.Select(v => (JsonNode?)JsonValue.Create(v))];
 
     private static double Epoch(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds() / 1000.0;
 
     private (string Type, string Message)? Authenticate(HttpContext context, string body)
-    {
-        var authorization = context.Request.Headers.Authorization.ToString();
-        if (string.IsNullOrEmpty(authorization))
+        => SigV4Verifier.Verify(context, body, AccessKeyId, SecretAccessKey, Region, "secretsmanager", Time.GetUtcNow()) switch
         {
-            return ("MissingAuthenticationTokenException", "Missing Authentication Token");
-        }
-
-        const string Scheme = "AWS4-HMAC-SHA256 ";
-        var parts = authorization.StartsWith(Scheme, StringComparison.Ordinal)
-            ? authorization[Scheme.Length..].Split(',', StringSplitOptions.TrimEntries).Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal)
-            : [];
-        if (!parts.TryGetValue("Credential", out var credential) || !parts.TryGetValue("SignedHeaders", out var signedHeaders) || !parts.TryGetValue("Signature", out var signature))
-        {
-            return ("IncompleteSignatureException", "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.");
-        }
-
-        var scope = credential.Split('/');
-        if (scope.Length != 5 || !string.Equals(scope[0], AccessKeyId, StringComparison.Ordinal))
-        {
-            return ("UnrecognizedClientException", "The security token included in the request is invalid.");
-        }
-
-        var amzDate = context.Request.Headers["X-Amz-Date"].ToString();
-        var headers = signedHeaders.Split(';');
-        var canonicalHeaders = new StringBuilder();
-        foreach (var header in headers)
-        {
-            var value = string.Equals(header, "host", StringComparison.Ordinal) ? context.Request.Host.Value : context.Request.Headers[header].ToString();
-            canonicalHeaders.Append(header).Append(':').Append(value?.Trim()).Append('\n');
-        }
-
-        var canonicalRequest = $"{context.Request.Method}\n{context.Request.Path.Value}\n\n{canonicalHeaders}\n{signedHeaders}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(body)))}";
-        var stringToSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{string.Join('/', scope[1..])}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)))}";
-        var key = Encoding.UTF8.GetBytes("AWS4" + SecretAccessKey);
-        foreach (var part in scope[1..])
-        {
-            key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(part));
-        }
-
-        var expected = Hex(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature)))
-        {
-            return ("InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
-        }
-
-        if (!string.Equals(scope[2], Region, StringComparison.Ordinal) || !string.Equals(scope[3], "secretsmanager", StringComparison.Ordinal))
-        {
-            return ("InvalidSignatureException", $"Credential should be scoped to a valid region and service ({Region}/secretsmanager).");
-        }
-
-        if (!DateTimeOffset.TryParseExact(amzDate, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var signedAt) || (Time.GetUtcNow() - signedAt).Duration() > TimeSpan.FromMinutes(5))
-        {
-            return ("InvalidSignatureException", "Signature expired: the request's X-Amz-Date is more than 5 minutes from the server's time.");
-        }
-
-        return null;
-    }
+            null => null,
+            SigV4Failure.Missing => ("MissingAuthenticationTokenException", "Missing Authentication Token"),
+            SigV4Failure.Incomplete => ("IncompleteSignatureException", "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."),
+            SigV4Failure.UnknownAccessKey => ("UnrecognizedClientException", "The security token included in the request is invalid."),
+            SigV4Failure.SignatureMismatch => ("InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."),
+            SigV4Failure.WrongScope => ("InvalidSignatureException", $"Credential should be scoped to a valid region and service ({Region}/secretsmanager)."),
+            _ => ("InvalidSignatureException", "Signature expired: the request's X-Amz-Date is more than 5 minutes from the server's time."),
+        };
 
     private Secret? Find(JsonObject request)
     {
