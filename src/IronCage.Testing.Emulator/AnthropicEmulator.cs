@@ -8,7 +8,8 @@ namespace IronCage.Testing.Emulator;
 /// <summary>
 /// Anthropic's Admin API for keys as PROVIDERS.md §2 describes it: list (<c>after_id</c>/<c>before_id</c>/<c>limit</c>,
 /// filters), get, update <c>name</c>/<c>status</c>; no create (405) and no delete. Verify with <c>GET /v1/models</c>, and
-/// a minimal <c>POST /v1/messages</c>. Every call needs <c>anthropic-version</c>.
+/// a minimal <c>POST /v1/messages</c>. Every call needs a known <c>anthropic-version</c> (2023-06-01 or 2023-01-01); the key
+/// comes as <c>x-api-key</c> or <c>Authorization: Bearer</c>, as the official SDK sends it.
 /// </summary>
 public sealed class AnthropicEmulator : EmulatedProvider
 {
@@ -64,16 +65,41 @@ public sealed class AnthropicEmulator : EmulatedProvider
         }
     }
 
+    // The versions the real API documents (docs.anthropic.com/en/api/versioning); the official SDKs send 2023-06-01.
+    private static readonly string[] KnownVersions = ["2023-06-01", "2023-01-01"];
+
+    // The real API takes the key as x-api-key, or as "Authorization: Bearer" (the official SDKs' AuthToken option);
+    // x-api-key wins when both are sent.
+    private static string CallerKey(HttpRequest request)
+    {
+        var apiKey = request.Headers["x-api-key"].ToString();
+        if (apiKey.Length > 0)
+        {
+            return apiKey;
+        }
+
+        var authorization = request.Headers.Authorization.ToString();
+        const string Bearer = "Bearer ";
+        return authorization.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) ? authorization[Bearer.Length..].Trim() : string.Empty;
+    }
+
     private protected override async Task HandleAsync(HttpContext context, string path)
     {
-        if (string.IsNullOrEmpty(context.Request.Headers["anthropic-version"].ToString()))
+        var version = context.Request.Headers["anthropic-version"].ToString();
+        if (string.IsNullOrEmpty(version))
         {
             await WriteErrorAsync(context, 400, "invalid_request_error", "anthropic-version: header is required").ConfigureAwait(false);
             return;
         }
 
+        if (!KnownVersions.Contains(version))
+        {
+            await WriteErrorAsync(context, 400, "invalid_request_error", $"anthropic-version: unknown version '{version}'; use 2023-06-01").ConfigureAwait(false);
+            return;
+        }
+
         var method = context.Request.Method;
-        var apiKey = context.Request.Headers["x-api-key"].ToString();
+        var apiKey = CallerKey(context.Request);
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments is ["v1", "models"] or ["v1", "messages"])
         {

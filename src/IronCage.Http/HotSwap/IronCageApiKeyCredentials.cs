@@ -12,6 +12,12 @@ namespace IronCage.Http;
 /// key stops being usable (killed, disabled), the credential is set to a placeholder that the provider rejects, so
 /// the client fails closed rather than using a revoked key.
 /// </summary>
+/// <remarks>
+/// A credential only swaps the key value: the SDK still sends its requests over its own transport, so none of
+/// IronCage's handlers see them. Usage is not recorded (nothing appears in <c>IUsageQuery</c>), budgets and spend limits
+/// are not enforced, a pool does not fail over, and IronCage does not retry on a 401/429. For all of those, route the
+/// client through an IronCage named <see cref="HttpClient"/> with <see cref="IronCageSdk"/> instead.
+/// </remarks>
 /// <example>
 /// <code>
 /// var credential = await credentials.GetAsync(KeyReference.Parse("openai/prod"));
