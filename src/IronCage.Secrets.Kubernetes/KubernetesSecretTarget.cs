@@ -21,7 +21,7 @@ namespace IronCage.Secrets.Kubernetes;
 /// The service account needs a Role with <c>get</c> and <c>patch</c> on <c>secrets</c> (restrict it with
 /// <c>resourceNames</c>) and, to restart, <c>get</c> and <c>patch</c> on <c>deployments</c> in the <c>apps</c> group.
 /// </remarks>
-public sealed class KubernetesSecretTarget : IKeyDistributionTarget, IDisposable
+public sealed class KubernetesSecretTarget : IKeyDistributionTarget, IKeyAdoptionReporter, IDisposable
 {
     private readonly k8s.Kubernetes _client;
     private readonly KubernetesSecretTargetOptions _options;
@@ -73,6 +73,31 @@ public sealed class KubernetesSecretTarget : IKeyDistributionTarget, IDisposable
     {
         ArgumentNullException.ThrowIfNull(previous);
         return WriteAsync(previous, cancellationToken);
+    }
+
+    /// <summary>Returns whether the cluster must report adoption of <paramref name="key"/>'s versions: only when this target restarts Deployments.</summary>
+    /// <param name="key">The managed key being rotated.</param>
+    /// <returns><see langword="true"/> for this target's key when <see cref="KubernetesSecretTargetOptions.RestartDeployments"/> names any.</returns>
+    bool IKeyAdoptionReporter.AppliesTo(ManagedKey key) => AppliesTo(key) && _options.RestartDeployments.Count > 0;
+
+    /// <inheritdoc />
+    /// <exception cref="SecretStoreException">The API server refused the call (the message says which RBAC rule to add).</exception>
+    public async ValueTask<bool> HasAdoptedAsync(ManagedKey key, string versionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentException.ThrowIfNullOrEmpty(versionId);
+        foreach (var name in _options.RestartDeployments)
+        {
+            var deployment = await CallAsync(() => _client.AppsV1.ReadNamespacedDeploymentAsync(name, _options.Namespace, cancellationToken: cancellationToken), "get", "deployments", "apps", name).ConfigureAwait(false);
+            var waiting = RolloutWait(deployment, versionId);
+            if (waiting is not null)
+            {
+                Log.RolloutPending(_logger, _options.Namespace, name, key.Reference, versionId, waiting);
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Disposes the API client.</summary>
@@ -141,6 +166,42 @@ public sealed class KubernetesSecretTarget : IKeyDistributionTarget, IDisposable
         var patched = await CallAsync(() => _client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(patch, V1Patch.PatchType.MergePatch), deployment, _options.Namespace, cancellationToken: cancellationToken), "patch", "deployments", "apps", deployment).ConfigureAwait(false);
         Log.Restarted(_logger, _options.Namespace, deployment, keyName, versionId, patched.Metadata?.Generation);
         return true;
+    }
+
+    // kubectl rollout status's decision for a Deployment; null when the rollout for versionId is complete.
+    private static string? RolloutWait(V1Deployment deployment, string versionId)
+    {
+        var annotations = deployment.Spec?.Template?.Metadata?.Annotations;
+        if (annotations is null || !annotations.TryGetValue(KubernetesConstants.RestartedForAnnotation, out var restartedFor) || !string.Equals(restartedFor, versionId, StringComparison.Ordinal))
+        {
+            return "not restarted for this version yet";
+        }
+
+        var status = deployment.Status;
+        if (status is null || (status.ObservedGeneration ?? 0) < (deployment.Metadata?.Generation ?? 0))
+        {
+            return "waiting for the controller to observe the new generation";
+        }
+
+        if (status.Conditions?.Any(c => c.Type == "Progressing" && c.Reason == "ProgressDeadlineExceeded") == true)
+        {
+            return "the rollout exceeded its progress deadline";
+        }
+
+        var desired = deployment.Spec?.Replicas ?? 1;
+        var updated = status.UpdatedReplicas ?? 0;
+        if (updated < desired)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{updated} of {desired} replicas updated");
+        }
+
+        if ((status.Replicas ?? 0) > updated)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{status.Replicas - updated} old replicas pending termination");
+        }
+
+        var available = status.AvailableReplicas ?? 0;
+        return available < updated ? string.Create(CultureInfo.InvariantCulture, $"{available} of {updated} updated replicas available") : null;
     }
 
     private async Task<T> CallAsync<T>(Func<Task<T>> call, string verb, string resource, string group, string name)

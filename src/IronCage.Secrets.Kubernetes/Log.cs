@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7362, Level = LogLevel.Information, Message = "Restarted Deployment {Namespace}/{Deployment} for {Key} version {KeyVersion} (generation {Generation}).")]
     public static partial void Restarted(ILogger logger, string @namespace, string deployment, string key, string keyVersion, long? generation);
+
+    [LoggerMessage(EventId = 7363, Level = LogLevel.Debug, Message = "Deployment {Namespace}/{Deployment} has not adopted {Key} version {KeyVersion}: {Waiting}.")]
+    public static partial void RolloutPending(ILogger logger, string @namespace, string deployment, KeyReference key, string keyVersion, string waiting);
 }

@@ -32,6 +32,13 @@ public sealed class KubernetesEmulator : SecretStoreEmulator
     /// <summary>Gets how many patches were applied.</summary>
     public int Patches { get; private set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a rollout started by a pod template change stays in progress (one new pod
+    /// surged next to the two old ones, as the Deployment controller reports it mid-rollout) until
+    /// <see cref="CompleteRollout"/> is called. When <see langword="false"/> (the default) a rollout completes at once.
+    /// </summary>
+    public bool HoldRollouts { get; set; }
+
     /// <summary>Starts a Kubernetes API emulator.</summary>
     /// <param name="time">The time objects are stamped with; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -137,6 +144,50 @@ public sealed class KubernetesEmulator : SecretStoreEmulator
         lock (Sync)
         {
             return _objects.TryGetValue(Key("deployments", ns, name), out var deployment) ? deployment["metadata"]!["generation"]!.GetValue<long>() : 0;
+        }
+    }
+
+    /// <summary>Completes a Deployment's rollout held by <see cref="HoldRollouts"/>: every replica updated and available, old pods gone.</summary>
+    /// <param name="ns">The namespace.</param>
+    /// <param name="name">The Deployment's name.</param>
+    /// <exception cref="KeyNotFoundException">There is no such Deployment.</exception>
+    public void CompleteRollout(string ns, string name)
+    {
+        lock (Sync)
+        {
+            var deployment = _objects.TryGetValue(Key("deployments", ns, name), out var found) ? found : throw new KeyNotFoundException($"No Deployment {ns}/{name}.");
+            var replicas = deployment["spec"]!["replicas"]!.GetValue<int>();
+            deployment["status"] = new JsonObject
+            {
+                ["observedGeneration"] = deployment["metadata"]!["generation"]!.GetValue<long>(),
+                ["replicas"] = replicas,
+                ["updatedReplicas"] = replicas,
+                ["readyReplicas"] = replicas,
+                ["availableReplicas"] = replicas,
+            };
+            deployment["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>Gets whether a Deployment's latest rollout is complete (every replica updated and available, no old pods).</summary>
+    /// <param name="ns">The namespace.</param>
+    /// <param name="name">The Deployment's name.</param>
+    /// <returns><see langword="true"/> when the rollout is complete; <see langword="false"/> when in progress or there is no such Deployment.</returns>
+    public bool IsRolledOut(string ns, string name)
+    {
+        lock (Sync)
+        {
+            if (!_objects.TryGetValue(Key("deployments", ns, name), out var deployment))
+            {
+                return false;
+            }
+
+            var status = deployment["status"]!;
+            var replicas = deployment["spec"]!["replicas"]!.GetValue<int>();
+            return status["observedGeneration"]!.GetValue<long>() >= deployment["metadata"]!["generation"]!.GetValue<long>()
+                && status["updatedReplicas"]!.GetValue<int>() == replicas
+                && status["replicas"]!.GetValue<int>() == replicas
+                && status["availableReplicas"]!.GetValue<int>() == replicas;
         }
     }
 
@@ -287,6 +338,13 @@ public sealed class KubernetesEmulator : SecretStoreEmulator
                     var generation = value["metadata"]!["generation"]!.GetValue<long>() + 1;
                     value["metadata"]!["generation"] = generation;
                     value["status"]!["observedGeneration"] = generation;
+                    if (HoldRollouts)
+                    {
+                        var replicas = value["spec"]!["replicas"]!.GetValue<int>();
+                        value["status"]!["replicas"] = replicas + 1;
+                        value["status"]!["updatedReplicas"] = 1;
+                        value["status"]!["availableReplicas"] = replicas;
+                    }
                 }
 
                 Patches++;

@@ -74,6 +74,39 @@ public sealed class KubernetesSecretTargetTests : DistributionTargetScenarios
         (await act.Should().ThrowAsync<SecretStoreException>()).Which.Message.Should().Contain("never creates");
     }
 
+    [Fact]
+    public async Task HasAdoptedAsync_RolloutHeld_WaitsUntilEveryDeploymentFinishedRollingOut()
+    {
+        _cluster.HoldRollouts = true;
+        var target = Target(restart: true);
+        using var secret = SecretValue.FromString(NewSecret());
+        var version = TestKeys.Version();
+        var key = TestKeys.Key();
+        (await target.HasAdoptedAsync(key, version.VersionId)).Should().BeFalse("no Deployment was restarted for the version yet");
+
+        await target.DistributeAsync(TestKeys.Distribution(secret, version));
+        (await target.HasAdoptedAsync(key, version.VersionId)).Should().BeFalse("both rollouts are in progress: 1 of 2 replicas updated");
+
+        _cluster.CompleteRollout(Ns, "chat-api");
+        (await target.HasAdoptedAsync(key, version.VersionId)).Should().BeFalse("chat-worker still runs pods with the old key");
+
+        _cluster.CompleteRollout(Ns, "chat-worker");
+        _cluster.IsRolledOut(Ns, "chat-worker").Should().BeTrue();
+        (await target.HasAdoptedAsync(key, version.VersionId)).Should().BeTrue();
+        (await target.HasAdoptedAsync(key, TestKeys.Version().VersionId)).Should().BeFalse("a later version was never rolled out");
+        await AssertNoLeakAsync();
+    }
+
+    [Fact]
+    public void AppliesTo_AsAdoptionReporter_OnlyWhenItRestartsDeployments()
+    {
+        var key = TestKeys.Key();
+
+        ((IKeyAdoptionReporter)Target(restart: true)).AppliesTo(key).Should().BeTrue();
+        ((IKeyAdoptionReporter)Target(restart: false)).AppliesTo(key).Should().BeFalse("without a rollout there is nothing the cluster can report");
+        Target(restart: false).AppliesTo(key).Should().BeTrue("it still distributes");
+    }
+
     private KubernetesClientConfiguration Configuration(string token) => new() { Host = _cluster.BaseAddress.ToString(), AccessToken = token };
 
     private KubernetesSecretTarget Track(KubernetesSecretTarget target)
