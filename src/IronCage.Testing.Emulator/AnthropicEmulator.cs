@@ -8,7 +8,7 @@ namespace IronCage.Testing.Emulator;
 /// <summary>
 /// Anthropic's Admin API for keys as PROVIDERS.md §2 describes it: list (<c>after_id</c>/<c>before_id</c>/<c>limit</c>,
 /// filters), get, update <c>name</c>/<c>status</c>; no create (405) and no delete. Verify with <c>GET /v1/models</c>, and
-/// a minimal <c>POST /v1/messages</c>. Every call needs a known <c>anthropic-version</c> (2023-06-01 or 2023-01-01); the key
+/// a minimal <c>POST /v1/messages</c>. Every call needs a known <c>anthropic-version</c> (2023-06-01, 2023-01-01, or 2026-10-21 as the official .NET SDK sends); the key
 /// comes as <c>x-api-key</c> or <c>Authorization: Bearer</c>, as the official SDK sends it.
 /// </summary>
 public sealed class AnthropicEmulator : EmulatedProvider
@@ -65,8 +65,9 @@ public sealed class AnthropicEmulator : EmulatedProvider
         }
     }
 
-    // The versions the real API documents (docs.anthropic.com/en/api/versioning); the official SDKs send 2023-06-01.
-    private static readonly string[] KnownVersions = ["2023-06-01", "2023-01-01"];
+    // The versions the real API documents (docs.anthropic.com/en/api/versioning), and 2026-10-21, which the official
+    // .NET SDK (Anthropic 13.x) sends on every request.
+    private static readonly string[] KnownVersions = ["2023-06-01", "2023-01-01", "2026-10-21"];
 
     // The real API takes the key as x-api-key, or as "Authorization: Bearer" (the official SDKs' AuthToken option);
     // x-api-key wins when both are sent.

@@ -42,6 +42,7 @@ public sealed class AnthropicEmulatorAuthTests : IAsyncLifetime, IDisposable
     [Theory]
     [InlineData("2023-06-01")]
     [InlineData("2023-01-01")]
+    [InlineData("2026-10-21")]
     public async Task Messages_WithADocumentedVersion_Is200(string version)
     {
         var key = _emulator.Anthropic.AddApiKey("sdk");
