@@ -70,6 +70,43 @@ public sealed class EngineDistributionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resume_WaitingForAdoption_RevokesTheOldKeyOnlyAfterTheDeploymentFinishedRollingOut()
+    {
+        _cluster.HoldRollouts = true;
+        using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI), extend: b => b
+            .WaitForKeyAdoption()
+            .AddKubernetesSecretTarget("k8s", o =>
+            {
+                o.Key = "openai/prod";
+                o.Namespace = "chat";
+                o.SecretName = "llm-keys";
+                o.DataKey = "OPENAI_API_KEY";
+                o.RestartDeployments.Add("chat-api");
+                o.Configuration = new KubernetesClientConfiguration { Host = _cluster.BaseAddress.ToString(), AccessToken = _cluster.Token };
+            }));
+        var (registered, _) = await harness.RegisterAsync(policy: new RotationPolicy { GracePeriod = NodaTime.Duration.FromHours(24) });
+        var oldVersion = registered.CurrentVersion!.VersionId;
+
+        var operation = await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Scheduled);
+        operation.Step.Should().Be(RotationStep.GracePeriod, operation.LastError);
+        harness.Clock.AdvanceMinutes(5);
+        operation = await harness.Rotator.ResumeAsync(operation.OperationId);
+
+        operation.Step.Should().Be(RotationStep.GracePeriod, "chat-api is still rolling out: its old pods hold the old key");
+        operation.Adoption!.PendingConsumers.Should().Equal("kubernetes:chat/llm-keys#OPENAI_API_KEY");
+        harness.Provider.LiveKeyIds.Should().HaveCount(2);
+
+        _cluster.CompleteRollout("chat", "chat-api");
+        harness.Clock.AdvanceSeconds(30);
+        operation = await harness.Rotator.ResumeAsync(operation.OperationId);
+
+        operation.Step.Should().Be(RotationStep.Completed);
+        operation.Adoption!.State.Should().Be(KeyAdoptionState.Adopted);
+        (await harness.Keys.GetAsync(registered.Reference)).FindVersion(oldVersion)!.Stage.Should().Be(KeyStage.Revoked);
+        harness.Provider.LiveKeyIds.Should().HaveCount(1);
+    }
+
+    [Fact]
     public void AddTargets_InvalidOptions_FailAtStartWithEveryProblem()
     {
         var services = new ServiceCollection();
