@@ -75,15 +75,7 @@ public sealed class EngineDistributionTests : IAsyncLifetime
         _cluster.HoldRollouts = true;
         using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI), extend: b => b
             .WaitForKeyAdoption()
-            .AddKubernetesSecretTarget("k8s", o =>
-            {
-                o.Key = "openai/prod";
-                o.Namespace = "chat";
-                o.SecretName = "llm-keys";
-                o.DataKey = "OPENAI_API_KEY";
-                o.RestartDeployments.Add("chat-api");
-                o.Configuration = new KubernetesClientConfiguration { Host = _cluster.BaseAddress.ToString(), AccessToken = _cluster.Token };
-            }));
+            .AddKubernetesSecretTarget("k8s", ConfigureKubernetes));
         var (registered, _) = await harness.RegisterAsync(policy: new RotationPolicy { GracePeriod = NodaTime.Duration.FromHours(24) });
         var oldVersion = registered.CurrentVersion!.VersionId;
 
@@ -153,15 +145,7 @@ public sealed class EngineDistributionTests : IAsyncLifetime
             o.Path = "apps/chat";
             o.Field = "OPENAI_API_KEY";
         })
-        .AddKubernetesSecretTarget("k8s", o =>
-        {
-            o.Key = "openai/prod";
-            o.Namespace = "chat";
-            o.SecretName = "llm-keys";
-            o.DataKey = "OPENAI_API_KEY";
-            o.RestartDeployments.Add("chat-api");
-            o.Configuration = new KubernetesClientConfiguration { Host = _cluster.BaseAddress.ToString(), AccessToken = _cluster.Token };
-        })
+        .AddKubernetesSecretTarget("k8s", ConfigureKubernetes)
         .AddCloudflareAiGatewayTarget("cf", o =>
         {
             o.Key = "openai/prod";
@@ -170,4 +154,14 @@ public sealed class EngineDistributionTests : IAsyncLifetime
             o.GatewayId = "chat-gw";
             o.BaseAddress = _cloudflare.ApiBaseAddress;
         });
+
+    private void ConfigureKubernetes(Secrets.Kubernetes.KubernetesSecretTargetOptions o)
+    {
+        o.Key = "openai/prod";
+        o.Namespace = "chat";
+        o.SecretName = "llm-keys";
+        o.DataKey = "OPENAI_API_KEY";
+        o.RestartDeployments.Add("chat-api");
+        o.Configuration = new KubernetesClientConfiguration { Host = _cluster.BaseAddress.ToString(), AccessToken = _cluster.Token };
+    }
 }
