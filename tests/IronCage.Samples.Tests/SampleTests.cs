@@ -49,6 +49,19 @@ public sealed class SampleTests
     }
 
     [Fact]
+    public async Task AnthropicSdk_NoArguments_BothCallsSucceedWithDifferentKeysAndUsageIsCounted()
+    {
+        var (exitCode, output) = await RunAsync(AnthropicSdk.Program.RunAsync);
+
+        exitCode.Should().Be(0, output);
+        output.Should().MatchRegex("call 1  key sk-\\S+\\s+reply \"Hello from the IronCage emulator.\"")
+            .And.MatchRegex("call 2  key sk-\\S+\\s+reply")
+            .And.Contain("rotated Completed; the old key still works at the provider: False")
+            .And.Contain("usage   claude-sonnet-4-5: 2 requests")
+            .And.Contain("both calls succeeded with different keys through the same client");
+    }
+
+    [Fact]
     public async Task CustomAdapter_NoArguments_RotatesTwiceThroughTheAcmeAdapter()
     {
         var (exitCode, output) = await RunAsync(CustomAdapter.Program.RunAsync);
