@@ -78,4 +78,20 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1043, Level = LogLevel.Information, Message = "Rotation {OperationId} of {Key}: version {VersionId} may be revoked: {Summary}")]
     public static partial void AdoptionSettled(ILogger logger, string operationId, KeyReference key, string versionId, string summary);
+
+    // Re-wrapping stored secrets under the current key-encryption key: 1050–1059.
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Information, Message = "Re-wrap under key-encryption key {KeyEncryptionKeyId}: {Keys} key(s) and {Operations} unfinished rotation(s) hold secrets under another key.")]
+    public static partial void RewrapStarting(ILogger logger, string keyEncryptionKeyId, int keys, int operations);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Debug, Message = "Re-wrap batch {Batch}: {KeysDone}/{KeysTotal} key(s), {Versions} version(s) so far.")]
+    public static partial void RewrapBatch(ILogger logger, int batch, int keysDone, int keysTotal, int versions);
+
+    [LoggerMessage(EventId = 1052, Level = LogLevel.Information, Message = "Re-wrapped {Versions} version(s) of {Keys} key(s) and {Operations} unfinished rotation(s) under key-encryption key {KeyEncryptionKeyId} in {Batches} batch(es).")]
+    public static partial void RewrapCompleted(ILogger logger, int versions, int keys, int operations, string keyEncryptionKeyId, int batches);
+
+    [LoggerMessage(EventId = 1053, Level = LogLevel.Debug, Message = "Re-wrap of {Key} met a concurrent change; reading it again (attempt {Attempt}).")]
+    public static partial void RewrapConflict(ILogger logger, KeyReference key, int attempt);
+
+    [LoggerMessage(EventId = 1054, Level = LogLevel.Debug, Message = "Re-wrap of rotation {OperationId} met a concurrent change; reading it again (attempt {Attempt}).")]
+    public static partial void RewrapOperationConflict(ILogger logger, string operationId, int attempt);
 }

@@ -43,6 +43,7 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoredSecretStartupCheck>());
         services.TryAddSingleton<OrphanSweep>();
         services.TryAddSingleton<KeyDistributor>();
+        services.TryAddSingleton<IKeyRewrapper, KeyRewrapper>();
         services.TryAddSingleton<IInstanceHeartbeatStore>(sp => sp.GetRequiredService<IKeyStore>() is InMemoryKeyStore keys ? new InMemoryInstanceHeartbeatStore(keys) : new InMemoryInstanceHeartbeatStore());
         services.TryAddSingleton<AdoptionGate>();
         if (!services.Any(d => d.ServiceType == typeof(IRotationStrategy)))
