@@ -53,12 +53,52 @@ public sealed class MasterKeyCommandTests : IDisposable
         doctor.ExitCode.Should().Be(ExitCodes.Ok, doctor.All + " (the new master key alone opens every secret)");
         using (var json = JsonDocument.Parse(audit.Output))
         {
-            json.RootElement.GetProperty("records").EnumerateArray().Count(r => r.GetProperty("action").GetString() == "key.rewrap").Should().Be(2);
+            json.RootElement.GetProperty("records").EnumerateArray().Count(r => r.GetProperty("action").GetString() == "key.rewrap").Should().Be(3, "one record per key and one for the run");
         }
 
         foreach (var run in new[] { dry, rewrapped, again, doctor, audit })
         {
             run.All.Should().NotContain(keys[0]).And.NotContain(keys[1]).And.NotContain(oldKey).And.NotContain(newKey);
+        }
+    }
+
+    [Fact]
+    public async Task Status_BeforeAndAfterARewrap_ShowsWhichKeyTheSecretsAreUnderAndWhenTheOldOneCanGo()
+    {
+        (await _sandbox.RunWithInputAsync(FakeKeys.GenerateText(ProviderId.Groq), "keys", "add", "groq/k", "--no-verify")).ExitCode.Should().Be(ExitCodes.Ok);
+        var oldKey = _sandbox.MasterKey;
+        _sandbox.Environment["IRONCAGE_MASTER_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        _sandbox.Environment["IRONCAGE_RETIRED_MASTER_KEYS"] = oldKey;
+
+        var before = await _sandbox.RunAsync("master-key", "status", "--json");
+        var beforeText = await _sandbox.RunAsync("master-key", "status");
+        (await _sandbox.RunAsync("master-key", "rewrap", "--batch-size", "1")).ExitCode.Should().Be(ExitCodes.Ok);
+        var after = await _sandbox.RunAsync("master-key", "status", "--json");
+        var afterText = await _sandbox.RunAsync("master-key", "status");
+
+        string current;
+        using (var json = JsonDocument.Parse(before.Output))
+        {
+            current = json.RootElement.GetProperty("currentKey").GetString()!;
+            json.RootElement.GetProperty("stale").GetInt32().Should().Be(1);
+            var old = json.RootElement.GetProperty("keys").EnumerateArray().Should().ContainSingle("nothing is under the new key yet").Subject;
+            old.GetProperty("current").GetBoolean().Should().BeFalse();
+            old.GetProperty("versions").GetInt32().Should().Be(1);
+        }
+
+        beforeText.Output.Should().Contain("1 secret(s) are still under an older key: run `ironcage master-key rewrap`");
+        using (var json = JsonDocument.Parse(after.Output))
+        {
+            json.RootElement.GetProperty("stale").GetInt32().Should().Be(0);
+            var only = json.RootElement.GetProperty("keys").EnumerateArray().Should().ContainSingle().Subject;
+            only.GetProperty("id").GetString().Should().Be(current);
+            only.GetProperty("current").GetBoolean().Should().BeTrue();
+        }
+
+        afterText.Output.Should().Contain("(current)").And.Contain("any other master key can be removed");
+        foreach (var run in new[] { before, beforeText, after, afterText })
+        {
+            run.All.Should().NotContain(oldKey);
         }
     }
 

@@ -112,3 +112,12 @@ public sealed class PostgreSqlInstanceHeartbeatStoreConformanceTests(PostgresSer
         return services;
     }
 }
+
+[Collection(PostgresCollection.Name)]
+[ConformanceSkipWhen(typeof(PostgresServer), nameof(PostgresServer.SkipReason))]
+public sealed class PostgreSqlKeyRewrapConformanceTests(PostgresServer server) : KeyRewrapConformanceTests
+{
+    private readonly string _connectionString = PostgresServer.SkipReason is null ? server.CreateDatabase() : string.Empty;
+
+    protected override IIronCageBuilder Persist(IIronCageBuilder builder) => builder.PersistToPostgreSql(_connectionString);
+}

@@ -156,3 +156,17 @@ public sealed class SqliteInstanceHeartbeatStoreConformanceTests : InstanceHeart
         return services;
     }
 }
+
+public sealed class SqliteKeyRewrapConformanceTests : KeyRewrapConformanceTests
+{
+    private readonly TempDatabase _database = new();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _database.Delete();
+    }
+
+    protected override IIronCageBuilder Persist(IIronCageBuilder builder) => builder.PersistToSqlite(_database.ConnectionString);
+}

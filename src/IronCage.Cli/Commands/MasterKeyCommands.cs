@@ -1,124 +1,118 @@
 using System.CommandLine;
-using IronCage.Auditing;
+using System.Globalization;
 using IronCage.Cli.Output;
-using IronCage.Encryption;
 using IronCage.Rotation;
-using IronCage.Storage;
-using NodaTime;
 using Spectre.Console;
 
 namespace IronCage.Cli.Commands;
 
 /// <summary>
-/// <c>ironcage master-key rewrap</c>: step 2 of a master-key rotation. With the new master key configured and the old
-/// one in <c>IRONCAGE_RETIRED_MASTER_KEYS</c> (or <c>IRONCAGE_RETIRED_MASTER_KEY_FILES</c>), every stored secret whose
+/// <c>ironcage master-key rewrap</c>: step 2 of a master-key (KEK) rotation. With the new master key configured and the
+/// old one in <c>IRONCAGE_RETIRED_MASTER_KEYS</c> (or <c>IRONCAGE_RETIRED_MASTER_KEY_FILES</c>), every stored secret whose
 /// data key is wrapped by another key — key versions and the new keys of unfinished rotations — is re-wrapped under the
-/// current one. Secrets are never decrypted; each key's change is audited. Afterwards the old key can be removed.
+/// current one by <see cref="IKeyRewrapper"/>, in batches, resumably. <c>ironcage master-key status</c> shows which
+/// keys the store still references, so the old one is removed only when nothing needs it.
 /// </summary>
 internal static class MasterKeyCommands
 {
     public static Command Build(CliGlobals globals)
     {
-        var masterKey = new Command("master-key", "Master-key rotation: re-wrap stored secrets under the current master key.");
+        var masterKey = new Command("master-key", "Master-key rotation: re-wrap stored secrets under the current master key, and see which keys are still referenced.");
+        masterKey.Add(BuildRewrap(globals));
+        masterKey.Add(BuildStatus(globals));
+        return masterKey;
+    }
+
+    private static Command BuildRewrap(CliGlobals globals)
+    {
         var dryRun = new Option<bool>("--dry-run") { Description = "Count what would be re-wrapped; change nothing." };
-        var rewrap = new Command("rewrap", "Re-wrap every stored secret under the current master key (the old one must be in IRONCAGE_RETIRED_MASTER_KEYS or IRONCAGE_RETIRED_MASTER_KEY_FILES).") { dryRun };
+        var batchSize = new Option<int>("--batch-size") { Description = $"Keys re-wrapped between two progress reports (1–{KeyRewrapRequest.MaxBatchSize}, default {KeyRewrapRequest.DefaultBatchSize}).", DefaultValueFactory = _ => KeyRewrapRequest.DefaultBatchSize };
+        batchSize.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > KeyRewrapRequest.MaxBatchSize)
+            {
+                result.AddError($"--batch-size must be 1 to {KeyRewrapRequest.MaxBatchSize}.");
+            }
+        });
+        var rewrap = new Command("rewrap", "Re-wrap every stored secret under the current master key (the old one must be in IRONCAGE_RETIRED_MASTER_KEYS or IRONCAGE_RETIRED_MASTER_KEY_FILES). Stopped or crashed half-way, run it again: it finishes what is left.") { dryRun, batchSize };
+
         // The operator's word for this step is "rotate the master key": accept it as well.
         rewrap.Aliases.Add("rotate");
         globals.SetAction(rewrap, async (parsed, scope) =>
         {
-            var current = scope.Get<IKeyEncryptionKeyProvider>() is LocalMasterKeyProvider local
-                ? local.CurrentKeyId
-                : throw new Hosting.CliConfigurationException("This store's keys are protected by a key-encryption key that is not a local master key; re-wrap them with ISecretProtector.RewrapAsync in the host.");
-            var protector = scope.Get<ISecretProtector>();
-            var store = scope.Get<IKeyStore>();
-            var rotations = scope.Get<IRotationStore>();
-            var audit = scope.Get<IAuditLog>();
-            var clock = scope.Get<IClock>();
-            var dry = parsed.GetValue(dryRun);
-            int keys = 0, versions = 0, operations = 0;
-            var references = new List<KeyReference>();
-            await foreach (var key in store.ListAsync(null, scope.CancellationToken).ConfigureAwait(false))
-            {
-                references.Add(key.Reference);
-            }
-
-            async Task RewrapAllAsync(Action advanced)
-            {
-                foreach (var reference in references)
-                {
-                    var key = await store.GetAsync(reference, scope.CancellationToken).ConfigureAwait(false);
-                    var stale = key.Versions.Where(v => v.Secret.KeyEncryptionKeyId != current).ToList();
-                    if (stale.Count != 0)
-                    {
-                        keys++;
-                        versions += stale.Count;
-                        if (!dry)
-                        {
-                            foreach (var version in stale)
-                            {
-                                key = key.WithVersion(version with { Secret = await protector.RewrapAsync(version.Secret, scope.CancellationToken).ConfigureAwait(false) });
-                            }
-
-                            await store.UpdateAsync(key, scope.CancellationToken).ConfigureAwait(false);
-                            await audit.AppendAsync(new AuditEvent
-                            {
-                                Actor = scope.Actor,
-                                Action = AuditAction.KeyRewrap,
-                                Target = reference.ToString(),
-                                Timestamp = clock.GetCurrentInstant(),
-                                Outcome = AuditOutcome.Success,
-                                Details = new Dictionary<string, string> { ["versions"] = stale.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), ["kek"] = current },
-                            }, scope.CancellationToken).ConfigureAwait(false);
-                        }
-                    }
-
-                    advanced();
-                }
-
-                await foreach (var operation in rotations.ListActiveAsync(scope.CancellationToken).ConfigureAwait(false))
-                {
-                    if (operation.NewSecret is { } secret && secret.KeyEncryptionKeyId != current)
-                    {
-                        operations++;
-                        if (!dry)
-                        {
-                            await rotations.UpdateAsync(operation with { NewSecret = await protector.RewrapAsync(secret, scope.CancellationToken).ConfigureAwait(false) }, scope.CancellationToken).ConfigureAwait(false);
-                        }
-                    }
-                }
-            }
-
+            var rewrapper = scope.Get<IKeyRewrapper>();
+            var request = new KeyRewrapRequest { DryRun = parsed.GetValue(dryRun), BatchSize = parsed.GetValue(batchSize), Actor = scope.Actor };
+            KeyRewrapResult result;
             var console = scope.Output.Console;
-            if (!scope.Output.Json && console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi)
+            if (!request.DryRun && !scope.Output.Json && console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi)
             {
+                result = null!;
                 await console.Progress()
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                     .StartAsync(async progress =>
                     {
                         var watch = System.Diagnostics.Stopwatch.StartNew();
-                        var task = progress.AddTask(Describe(0, references.Count, watch.Elapsed), maxValue: Math.Max(1, references.Count));
-                        await RewrapAllAsync(() =>
+                        var task = progress.AddTask("Re-wrapping", maxValue: 1);
+                        result = await rewrapper.RewrapAsync(request, new InlineProgress(p =>
                         {
-                            task.Increment(1);
-                            task.Description = Describe((int)task.Value, references.Count, watch.Elapsed);
-                        }).ConfigureAwait(false);
+                            task.MaxValue = Math.Max(1, p.KeysTotal);
+                            task.Value = p.KeysDone;
+                            task.Description = Describe(p.KeysDone, p.KeysTotal, watch.Elapsed);
+                        }), scope.CancellationToken).ConfigureAwait(false);
+                        task.Value = task.MaxValue;
                     }).ConfigureAwait(false);
             }
             else
             {
-                await RewrapAllAsync(() => { }).ConfigureAwait(false);
+                result = await rewrapper.RewrapAsync(request, null, scope.CancellationToken).ConfigureAwait(false);
             }
 
-            var view = new { dryRun = dry, currentKey = current, keys, versions, operations };
-            scope.Output.Write(view, c => c.WriteLine(dry
-                ? $"{versions} version(s) of {keys} key(s) and {operations} unfinished rotation(s) would be re-wrapped under {current}."
-                : $"Re-wrapped {versions} version(s) of {keys} key(s) and {operations} unfinished rotation(s) under {current}. Once every host runs with the new master key, remove the old one."));
+            var view = new { dryRun = result.DryRun, currentKey = result.CurrentKeyId, keys = result.Keys, versions = result.Versions, operations = result.Operations, batches = result.Batches, previousKeys = result.PreviousKeyIds };
+            scope.Output.Write(view, c => c.WriteLine(result.DryRun
+                ? $"{result.Versions} version(s) of {result.Keys} key(s) and {result.Operations} unfinished rotation(s) would be re-wrapped under {result.CurrentKeyId}."
+                : $"Re-wrapped {result.Versions} version(s) of {result.Keys} key(s) and {result.Operations} unfinished rotation(s) under {result.CurrentKeyId}. Check `ironcage master-key status`; once every host runs with the new master key, remove the old one."));
             return ExitCodes.Ok;
         });
-        masterKey.Add(rewrap);
-        return masterKey;
+        return rewrap;
+    }
+
+    private static Command BuildStatus(CliGlobals globals)
+    {
+        var status = new Command("status", "Show which key-encryption keys the stored secrets are under, and whether an old one can be removed.");
+        globals.SetAction(status, async (_, scope) =>
+        {
+            var result = await scope.Get<IKeyRewrapper>().GetStatusAsync(scope.CancellationToken).ConfigureAwait(false);
+            var view = new
+            {
+                currentKey = result.CurrentKeyId,
+                stale = result.Stale,
+                keys = result.Usage.Select(u => new { id = u.KeyEncryptionKeyId, current = u.KeyEncryptionKeyId == result.CurrentKeyId, keys = u.Keys, versions = u.Versions, operations = u.Operations }).ToList(),
+            };
+            scope.Output.Write(view, console =>
+            {
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("Key-encryption key", "Keys", "Versions", "Unfinished rotations");
+                foreach (var usage in result.Usage)
+                {
+                    var name = usage.KeyEncryptionKeyId == result.CurrentKeyId ? $"{Markup.Escape(usage.KeyEncryptionKeyId)} (current)" : Markup.Escape(usage.KeyEncryptionKeyId);
+                    table.AddRow(name, usage.Keys.ToString(CultureInfo.InvariantCulture), usage.Versions.ToString(CultureInfo.InvariantCulture), usage.Operations.ToString(CultureInfo.InvariantCulture));
+                }
+
+                console.Write(table);
+                console.WriteLine(result.Stale == 0
+                    ? $"Every stored secret is under the current key {result.CurrentKeyId}: any other master key can be removed."
+                    : $"{result.Stale} secret(s) are still under an older key: run `ironcage master-key rewrap` before removing it.");
+            });
+            return ExitCodes.Ok;
+        });
+        return status;
     }
 
     private static string Describe(int done, int total, TimeSpan elapsed)
-        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Re-wrapping {done}/{total} keys ({(elapsed.TotalSeconds <= 0 ? 0 : done / elapsed.TotalSeconds):0.0}/s)");
+        => string.Create(CultureInfo.InvariantCulture, $"Re-wrapping {done}/{total} keys ({(elapsed.TotalSeconds <= 0 ? 0 : done / elapsed.TotalSeconds):0.0}/s)");
+
+    /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post to a thread-pool thread, after the run ended).</summary>
+    private sealed class InlineProgress(Action<KeyRewrapProgress> report) : IProgress<KeyRewrapProgress>
+    {
+        public void Report(KeyRewrapProgress value) => report(value);
+    }
 }

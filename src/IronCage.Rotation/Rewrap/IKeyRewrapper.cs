@@ -8,8 +8,10 @@ namespace IronCage.Rotation;
 /// <remarks>
 /// A master-key rotation is: configure the new KEK as current and keep the old one available (for the local master key,
 /// in <c>LocalMasterKeyOptions.RetiredMasterKeys</c>); run <see cref="RewrapAsync"/>; check <see cref="GetStatusAsync"/>
-/// until <see cref="KeyEncryptionStatus.IsRetirable"/> is true for the old KEK; then remove it. Secrets are never
-/// decrypted: only their data keys are unwrapped and wrapped again. The work is resumable by construction: what still
+/// until <see cref="KeyEncryptionStatus.IsRetirable"/> is true for the old KEK; then remove it. Each secret's data key
+/// is unwrapped and wrapped again; the secret itself is opened in memory once, only to renew its fingerprint (fingerprint
+/// keys derive from the master key, and a fingerprint made under the old one would stop matching leaked text once that
+/// key is removed), and zeroed at once. The work is resumable by construction: what still
 /// needs re-wrapping is read from the store each time (a secret whose KEK id is not the current one), so a run that was
 /// stopped or crashed is finished by running it again.
 /// </remarks>

@@ -10,7 +10,7 @@ namespace IronCage.Rotation;
 /// <summary>
 /// The built-in <see cref="IKeyRewrapper"/>: reads the store for secrets under another KEK, re-wraps them key by key
 /// (each key one optimistic-concurrency write, retried on a concurrent change) in batches, then the new keys of the
-/// unfinished rotations, and audits every changed key and operation as <c>key.rewrap</c>.
+/// unfinished rotations, renews their fingerprints, and audits every changed key and operation as <c>key.rewrap</c>.
 /// </summary>
 /// <remarks>
 /// A key is written before its audit record: a process killed between the two leaves that key re-wrapped without its
@@ -25,6 +25,7 @@ public sealed class KeyRewrapper : IKeyRewrapper
     private readonly IRotationStore _rotations;
     private readonly ISecretProtector _protector;
     private readonly IKeyEncryptionKeyProvider _keyEncryptionKeys;
+    private readonly ISecretFingerprinter _fingerprinter;
     private readonly IAuditLog _audit;
     private readonly IClock _clock;
     private readonly ILogger _logger;
@@ -34,11 +35,13 @@ public sealed class KeyRewrapper : IKeyRewrapper
     /// <param name="rotations">The rotation store (unfinished operations hold sealed new keys).</param>
     /// <param name="protector">Re-wraps sealed secrets.</param>
     /// <param name="keyEncryptionKeys">The KEK provider whose current KEK everything is re-wrapped under.</param>
+    /// <param name="fingerprinter">Renews each re-wrapped secret's fingerprint (fingerprint keys derive from the master key).</param>
     /// <param name="audit">The audit log.</param>
     /// <param name="clock">The clock.</param>
     /// <param name="logger">The logger.</param>
-    public KeyRewrapper(IKeyStore keys, IRotationStore rotations, ISecretProtector protector, IKeyEncryptionKeyProvider keyEncryptionKeys, IAuditLog audit, IClock clock, ILogger<KeyRewrapper> logger)
+    public KeyRewrapper(IKeyStore keys, IRotationStore rotations, ISecretProtector protector, IKeyEncryptionKeyProvider keyEncryptionKeys, ISecretFingerprinter fingerprinter, IAuditLog audit, IClock clock, ILogger<KeyRewrapper> logger)
     {
+        ArgumentNullException.ThrowIfNull(fingerprinter);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(rotations);
         ArgumentNullException.ThrowIfNull(protector);
@@ -50,6 +53,7 @@ public sealed class KeyRewrapper : IKeyRewrapper
         _rotations = rotations;
         _protector = protector;
         _keyEncryptionKeys = keyEncryptionKeys;
+        _fingerprinter = fingerprinter;
         _audit = audit;
         _clock = clock;
         _logger = logger;
@@ -206,7 +210,9 @@ public sealed class KeyRewrapper : IKeyRewrapper
             var from = string.Join(",", stale.Select(v => v.Secret.KeyEncryptionKeyId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
             foreach (var version in stale)
             {
-                key = key.WithVersion(version with { Secret = await _protector.RewrapAsync(version.Secret, cancellationToken).ConfigureAwait(false) });
+                var secret = await _protector.RewrapAsync(version.Secret, cancellationToken).ConfigureAwait(false);
+                var fingerprint = await FingerprintAsync(secret, reference, version.VersionId, cancellationToken).ConfigureAwait(false);
+                key = key.WithVersion(version with { Secret = secret, Fingerprint = fingerprint });
             }
 
             try
@@ -236,7 +242,12 @@ public sealed class KeyRewrapper : IKeyRewrapper
                 return false;
             }
 
-            var rewrapped = operation with { NewSecret = await _protector.RewrapAsync(secret, cancellationToken).ConfigureAwait(false) };
+            var newSecret = await _protector.RewrapAsync(secret, cancellationToken).ConfigureAwait(false);
+            var rewrapped = operation with
+            {
+                NewSecret = newSecret,
+                NewFingerprint = operation.NewFingerprint is null ? null : await FingerprintAsync(newSecret, operation.Key, operation.NewVersionId, cancellationToken).ConfigureAwait(false),
+            };
             try
             {
                 await _rotations.UpdateAsync(rewrapped, CancellationToken.None).ConfigureAwait(false);
@@ -257,6 +268,17 @@ public sealed class KeyRewrapper : IKeyRewrapper
             await _audit.AppendAsync(Audit(actor, operation.Key.ToString(), current, secret.KeyEncryptionKeyId, ("operation", operation.OperationId)), CancellationToken.None).ConfigureAwait(false);
             return true;
         }
+    }
+
+    /// <summary>
+    /// The secret's fingerprint under the current fingerprint key: fingerprint keys derive from the master key, so one made
+    /// under the old master key would stop matching leaked text once the old key is removed. The secret is opened in
+    /// memory for this only and zeroed at once.
+    /// </summary>
+    private async ValueTask<string> FingerprintAsync(EncryptedSecret secret, KeyReference key, string versionId, CancellationToken cancellationToken)
+    {
+        using var value = await _protector.OpenAsync(secret, new SecretBinding(key, versionId), cancellationToken).ConfigureAwait(false);
+        return _fingerprinter.Compute(value);
     }
 
     private AuditEvent Audit(string actor, string target, string current, string from, (string Name, string Value) detail) => new()
