@@ -26,6 +26,8 @@ public sealed class ProviderEmulator : IAsyncDisposable
     private const string OpenAIPrefix = "/openai/";
     private const string AnthropicPrefix = "/anthropic/";
     private const string OpenRouterPrefix = "/openrouter/";
+    private const string MistralPrefix = "/mistral/";
+    private const string PerplexityPrefix = "/perplexity/";
     private readonly WebApplication _app;
 
     private ProviderEmulator(WebApplication app, Uri baseAddress, TimeProvider time)
@@ -35,6 +37,8 @@ public sealed class ProviderEmulator : IAsyncDisposable
         OpenAI = new OpenAIEmulator(new Uri(baseAddress, "openai/v1/"), time);
         Anthropic = new AnthropicEmulator(new Uri(baseAddress, "anthropic/"), time);
         OpenRouter = new OpenRouterEmulator(new Uri(baseAddress, "openrouter/api/v1/"), time);
+        Mistral = new MistralEmulator(new Uri(baseAddress, "mistral/"), time);
+        Perplexity = new PerplexityEmulator(new Uri(baseAddress, "perplexity/"), time);
     }
 
     /// <summary>Gets the server's root address (<c>http://127.0.0.1:port/</c>).</summary>
@@ -48,6 +52,12 @@ public sealed class ProviderEmulator : IAsyncDisposable
 
     /// <summary>Gets the OpenRouter emulator; its base address plays <c>https://openrouter.ai/api/v1/</c>.</summary>
     public OpenRouterEmulator OpenRouter { get; }
+
+    /// <summary>Gets the Mistral emulator; its base address plays <c>https://console.mistral.ai/api/admin/</c>, its <see cref="MistralEmulator.InferenceAddress"/> <c>https://api.mistral.ai/v1/</c>.</summary>
+    public MistralEmulator Mistral { get; }
+
+    /// <summary>Gets the Perplexity emulator; its base address plays <c>https://api.perplexity.ai/</c>.</summary>
+    public PerplexityEmulator Perplexity { get; }
 
     /// <summary>Starts an emulator on 127.0.0.1 with a port the system picks.</summary>
     /// <param name="time">The time the emulator stamps keys with and checks expiry against; <see cref="TimeProvider.System"/> by default.</param>
@@ -91,6 +101,16 @@ public sealed class ProviderEmulator : IAsyncDisposable
         if (path.StartsWith(OpenRouterPrefix, StringComparison.Ordinal))
         {
             return OpenRouter.DispatchAsync(context, path[OpenRouterPrefix.Length..]);
+        }
+
+        if (path.StartsWith(MistralPrefix, StringComparison.Ordinal))
+        {
+            return Mistral.DispatchAsync(context, path[MistralPrefix.Length..]);
+        }
+
+        if (path.StartsWith(PerplexityPrefix, StringComparison.Ordinal))
+        {
+            return Perplexity.DispatchAsync(context, path[PerplexityPrefix.Length..]);
         }
 
         context.Response.StatusCode = 404;

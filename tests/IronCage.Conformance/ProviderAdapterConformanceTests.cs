@@ -9,7 +9,8 @@ namespace IronCage.Conformance;
 /// <see cref="NotSupportedByProviderException"/> naming the missing capability. Subclass it in the adapter's test
 /// project, implement <see cref="CreateAdapter"/> and <see cref="Context"/>, and for a provider that cannot create
 /// keys override <see cref="SeedKeyAsync"/>. A fact about a capability the adapter does not advertise passes without
-/// doing anything.
+/// doing anything. An <see cref="ISecretRevokingProviderAdapter"/> deletes by value: its Delete facts call
+/// <see cref="ISecretRevokingProviderAdapter.RevokeKeyAsync"/>, as the rotation engine does.
 /// </summary>
 public abstract class ProviderAdapterConformanceTests
 {
@@ -180,10 +181,10 @@ public abstract class ProviderAdapterConformanceTests
 
         using var key = await ObtainKeyAsync(adapter);
 
-        await adapter.DeleteKeyAsync(Context, key.ProviderKeyId);
+        await DeleteAsync(adapter, key);
 
         await ShouldBeDeadAsync(adapter, key, ProviderKeyStatus.Deleted);
-        var again = () => adapter.DeleteKeyAsync(Context, key.ProviderKeyId);
+        var again = () => DeleteAsync(adapter, key);
         await again.Should().NotThrowAsync("deleting a key that is already gone succeeds");
         await ShouldBeDeadAsync(adapter, key, ProviderKeyStatus.Deleted);
     }
@@ -215,7 +216,7 @@ public abstract class ProviderAdapterConformanceTests
 
         adapter.Capabilities.Should().HaveFlag(ProviderCapabilities.Delete, "only a deleted key can be undeleted");
         using var key = await ObtainKeyAsync(adapter);
-        await adapter.DeleteKeyAsync(Context, key.ProviderKeyId);
+        await DeleteAsync(adapter, key);
 
         await adapter.UndeleteKeyAsync(Context, key.ProviderKeyId);
 
@@ -296,6 +297,12 @@ public abstract class ProviderAdapterConformanceTests
         return seeded!;
     }
 
+    // A provider that revokes by value (Perplexity) deletes through RevokeKeyAsync, as the rotation engine calls it.
+    private Task DeleteAsync(IProviderAdapter adapter, CreatedProviderKey key)
+        => adapter is ISecretRevokingProviderAdapter revoker
+            ? revoker.RevokeKeyAsync(Context, key.ProviderKeyId, key.Secret)
+            : adapter.DeleteKeyAsync(Context, key.ProviderKeyId);
+
     private async Task ShouldBeLiveAsync(IProviderAdapter adapter, CreatedProviderKey key)
     {
         if (adapter.Capabilities.HasFlag(ProviderCapabilities.Verify))
@@ -362,6 +369,13 @@ public abstract class ProviderAdapterConformanceTests
                 break;
             case ProviderCapabilities.Deactivate:
                 await adapter.DeactivateKeyAsync(Context, KeyId);
+                break;
+            case ProviderCapabilities.Delete when adapter is ISecretRevokingProviderAdapter revoker:
+                using (var probe = FakeKeys.Generate(adapter.Provider, Context.Kind))
+                {
+                    await revoker.RevokeKeyAsync(Context, KeyId, probe);
+                }
+
                 break;
             case ProviderCapabilities.Delete:
                 await adapter.DeleteKeyAsync(Context, KeyId);

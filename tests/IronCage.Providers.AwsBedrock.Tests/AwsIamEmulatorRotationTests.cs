@@ -53,7 +53,7 @@ public sealed class AwsIamEmulatorRotationTests
     }
 }
 
-/// <summary>The adapter conformance suite against the promoted <see cref="AwsIamEmulator"/>.</summary>
+/// <summary>The adapter conformance suite against the promoted <see cref="AwsIamEmulator"/>, one credential per list page.</summary>
 public sealed class AwsIamEmulatorConformanceTests : IronCage.Conformance.ProviderAdapterConformanceTests, IAsyncLifetime
 {
     private readonly List<IDisposable> _owned = [];
@@ -62,7 +62,11 @@ public sealed class AwsIamEmulatorConformanceTests : IronCage.Conformance.Provid
 
     protected override ProviderKeyContext Context => new() { Key = new KeyReference(ProviderId.AwsBedrock, "prod"), Scope = new Dictionary<string, string> { [AwsBedrockConstants.UserNameScopeKey] = _iam.UserName } };
 
-    public async Task InitializeAsync() => _iam = await AwsIamEmulator.StartAsync(_time);
+    public async Task InitializeAsync()
+    {
+        _iam = await AwsIamEmulator.StartAsync(_time);
+        _iam.PageSize = 1;   // every list follows Marker pages
+    }
 
     public async Task DisposeAsync()
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using IronCage.Conformance;
 using IronCage.Providers.AzureOpenAI;
 using RichardSzalay.MockHttp;
 
@@ -7,7 +6,7 @@ namespace IronCage.Providers.AzureOpenAI.Tests;
 
 public sealed class AzureOpenAIProviderAdapterTests
 {
-    private const string Account = AzureEmulator.Account;
+    private const string Account = AzureWire.Account;
 
     [Fact]
     public async Task ListKeys_PostsListKeysWithBearerTokenAndApiVersion_AndReturnsBothSlotsWithoutValues()
@@ -21,7 +20,7 @@ public sealed class AzureOpenAIProviderAdapterTests
         using var host = Host(handler);
 
         var keys = new List<ProviderKeyInfo>();
-        await foreach (var key in host.Adapter.ListKeysAsync(AzureEmulator.Context()))
+        await foreach (var key in host.Adapter.ListKeysAsync(AzureWire.Context()))
         {
             keys.Add(key);
         }
@@ -43,7 +42,7 @@ public sealed class AzureOpenAIProviderAdapterTests
             .Respond("application/json", File.ReadAllText("TestData/ListKeys.json"));
         using var host = Host(handler);
 
-        using var created = await host.Adapter.RegenerateSlotAsync(AzureEmulator.Context(), "key2");
+        using var created = await host.Adapter.RegenerateSlotAsync(AzureWire.Context(), "key2");
 
         handler.VerifyNoOutstandingExpectation();
         created.ProviderKeyId.Should().Be("Key2");
@@ -68,7 +67,7 @@ public sealed class AzureOpenAIProviderAdapterTests
         handler.Expect(HttpMethod.Post, Account + "/listKeys").WithExactQueryString("api-version=2026-03-01").Respond("application/json", File.ReadAllText("TestData/ListKeys.json"));
         using var host = Host(handler);
 
-        using var created = await host.Adapter.RegenerateSlotAsync(AzureEmulator.Context(), "Key1");
+        using var created = await host.Adapter.RegenerateSlotAsync(AzureWire.Context(), "Key1");
 
         handler.VerifyNoOutstandingExpectation();
         created.ProviderKeyId.Should().Be("Key1");
@@ -89,7 +88,7 @@ public sealed class AzureOpenAIProviderAdapterTests
         handler.Expect(HttpMethod.Get, Operation).Respond("application/json", File.ReadAllText("TestData/AsyncOperationFailed.json"));
         using var host = Host(handler);
 
-        var thrown = (await FluentActions.Awaiting(() => host.Adapter.RegenerateSlotAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.RegenerateSlotAsync(AzureWire.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
 
         thrown.ProviderErrorCode.Should().Be("InternalServerError");
         thrown.Kind.Should().Be(ProviderErrorKind.Transient);
@@ -110,7 +109,7 @@ public sealed class AzureOpenAIProviderAdapterTests
         handler.Expect(HttpMethod.Get, Operation).Respond("application/json", $$$"""{"status":"Failed","error":{"code":"InternalServerError","message":"Regenerated key {{{echoed}}} could not be stored; old key ending {{{echoed[^20..]}}} kept."}}""");
         using var host = Host(handler);
 
-        var thrown = (await FluentActions.Awaiting(() => host.Adapter.RegenerateSlotAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.RegenerateSlotAsync(AzureWire.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
 
         thrown.Message.Should().Contain("Azure said").And.NotContain(echoed[^20..]).And.NotContain(echoed[..16]);
     }
@@ -132,7 +131,7 @@ public sealed class AzureOpenAIProviderAdapterTests
         });
         using var host = Host(handler);
 
-        await FluentActions.Awaiting(() => host.Adapter.RegenerateSlotAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>().WithMessage("*scheme, host and port must match*does not send its token there*");
+        await FluentActions.Awaiting(() => host.Adapter.RegenerateSlotAsync(AzureWire.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>().WithMessage("*scheme, host and port must match*does not send its token there*");
         handler.VerifyNoOutstandingExpectation();
     }
 
@@ -142,20 +141,20 @@ public sealed class AzureOpenAIProviderAdapterTests
         var handler = new MockHttpMessageHandler();
         handler.Expect(HttpMethod.Post, Account + "/listKeys").Respond(_ =>
         {
-            var throttled = AzureEmulator.Json(HttpStatusCode.TooManyRequests, File.ReadAllText("TestData/ArmError429.json"));
+            var throttled = AzureWire.Json(HttpStatusCode.TooManyRequests, File.ReadAllText("TestData/ArmError429.json"));
             throttled.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.Zero);
             throttled.Headers.Add("x-ms-request-id", "req-429");
             return throttled;
         });
         handler.Expect(HttpMethod.Post, Account + "/listKeys").Respond(_ =>
         {
-            var forbidden = AzureEmulator.Json(HttpStatusCode.Forbidden, File.ReadAllText("TestData/ArmError403.json"));
+            var forbidden = AzureWire.Json(HttpStatusCode.Forbidden, File.ReadAllText("TestData/ArmError403.json"));
             forbidden.Headers.Add("x-ms-request-id", "req-403");
             return forbidden;
         });
         using var host = Host(handler);
 
-        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureWire.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
 
         handler.VerifyNoOutstandingExpectation();
         thrown.Kind.Should().Be(ProviderErrorKind.Forbidden);
@@ -173,13 +172,13 @@ public sealed class AzureOpenAIProviderAdapterTests
         handler.When(HttpMethod.Post, Account + "/listKeys").Respond(_ =>
         {
             calls++;
-            var throttled = AzureEmulator.Json(HttpStatusCode.TooManyRequests, File.ReadAllText("TestData/ArmError429.json"));
+            var throttled = AzureWire.Json(HttpStatusCode.TooManyRequests, File.ReadAllText("TestData/ArmError429.json"));
             throttled.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(600));
             return throttled;
         });
         using var host = Host(handler, o => o.MaxRetries = 1);
 
-        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureWire.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
 
         calls.Should().Be(1, "a Retry-After longer than the pipeline's cap goes back to the caller instead of being waited out");
         thrown.Kind.Should().Be(ProviderErrorKind.RateLimited);
@@ -190,22 +189,25 @@ public sealed class AzureOpenAIProviderAdapterTests
     [Fact]
     public async Task Verify_UsesTheDataPlaneWithApiKeyHeader()
     {
-        var emulator = new AzureEmulator();
-        using var host = emulator.Host();
-        using var good = SecretValue.FromString(emulator.Key1);
+        await using var azure = await IronCage.Testing.Emulator.AzureCognitiveServicesEmulator.StartAsync();
+        azure.AddAccount("sub-1", "rg-ai", "my-openai");
+        using var redirect = azure.CreateHttpMessageHandler();
+        using var host = AzureCognitiveServicesEmulatorRotationTests.Host(azure, redirect);
+        using var good = SecretValue.FromString(azure.GetKey("sub-1", "rg-ai", "my-openai", "Key1"));
         using var bad = SecretValue.FromString("5b2e9c7a1d4f6e8091a3c5e7f9b1d3e5");
 
-        (await host.Adapter.VerifyAsync(AzureEmulator.Context(), good)).IsValid.Should().BeTrue();
-        var result = await host.Adapter.VerifyAsync(AzureEmulator.Context(), bad);
+        (await host.Adapter.VerifyAsync(AzureWire.Context(), good)).IsValid.Should().BeTrue();
+        var result = await host.Adapter.VerifyAsync(AzureWire.Context(), bad);
 
         result.ErrorKind.Should().Be(ProviderErrorKind.InvalidKey);
         result.StatusCode.Should().Be(401);
+        azure.Requests.Should().Equal(["GET /dataplane/my-openai/openai/v1/models", "GET /dataplane/my-openai/openai/v1/models"], "the key goes to the account's data plane in api-key (the emulator refuses it anywhere else)");
     }
 
     [Fact]
     public async Task MissingScope_SaysWhichEntryToSet()
     {
-        using var host = new AzureEmulator().Host();
+        using var host = Host(new MockHttpMessageHandler());
         var context = new ProviderKeyContext { Key = new KeyReference(ProviderId.AzureOpenAI, "prod") };
 
         await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(context, "Key1")).Should().ThrowAsync<IronCageException>().WithMessage("*subscription_id*");
@@ -219,16 +221,16 @@ public sealed class AzureOpenAIProviderAdapterTests
         handler.When(HttpMethod.Post, Account + "/listKeys").Respond(_ =>
         {
             calls++;
-            return AzureEmulator.Json(HttpStatusCode.ServiceUnavailable, """{"error":{"code":"ServiceUnavailable","message":"The service is temporarily unavailable."}}""");
+            return AzureWire.Json(HttpStatusCode.ServiceUnavailable, """{"error":{"code":"ServiceUnavailable","message":"The service is temporarily unavailable."}}""");
         });
         using var host = Host(handler, o => o.MaxRetries = 0);
         for (var i = 0; i < 5; i++)
         {
-            (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which.Kind.Should().Be(ProviderErrorKind.Transient);
+            (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureWire.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which.Kind.Should().Be(ProviderErrorKind.Transient);
         }
 
         var sent = calls;
-        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureEmulator.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
+        var thrown = (await FluentActions.Awaiting(() => host.Adapter.GetKeyAsync(AzureWire.Context(), "Key1")).Should().ThrowAsync<ProviderRequestException>()).Which;
 
         sent.Should().Be(5);
         calls.Should().Be(sent, "an open circuit sends nothing");
@@ -247,22 +249,4 @@ public sealed class AzureOpenAIProviderAdapterTests
         }),
         AzureOpenAIConstants.HttpClientName,
         handler);
-}
-
-public sealed class AzureOpenAIProviderAdapterConformanceTests : ProviderAdapterConformanceTests
-{
-    private AzureEmulator? _emulator;
-
-    protected override ProviderKeyContext Context => AzureEmulator.Context();
-
-    protected override string? RegenerateSlot => "Key1";
-
-    protected override IProviderAdapter CreateAdapter()
-    {
-        _emulator = new AzureEmulator();
-        return _emulator.Host().Adapter;
-    }
-
-    protected override Task<CreatedProviderKey?> SeedKeyAsync(IProviderAdapter adapter)
-        => Task.FromResult<CreatedProviderKey?>(new CreatedProviderKey("Key1", SecretValue.FromString(_emulator!.Key1)));
 }

@@ -76,7 +76,11 @@ public sealed class GoogleApiKeysEmulatorConformanceTests : IronCage.Conformance
 
     protected override ProviderKeyContext Context => GoogleApiKeysEmulatorRotationTests.Context(_google);
 
-    public async Task InitializeAsync() => _google = await GoogleApiKeysEmulator.StartAsync(_time);
+    public async Task InitializeAsync()
+    {
+        _google = await GoogleApiKeysEmulator.StartAsync(_time);
+        _google.MaxPageSize = 1;   // every list follows nextPageToken pages
+    }
 
     public async Task DisposeAsync()
     {

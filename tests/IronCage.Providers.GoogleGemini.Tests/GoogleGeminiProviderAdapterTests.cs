@@ -305,9 +305,19 @@ public sealed class GoogleGeminiProviderAdapterTests
     public async Task Create_AttemptsIdHeldByADeletedKey_CreatesUnderAFreshIdWithTheSameDisplayName()
     {
         // The engine soft-deleted the key a lost create had made; Google keeps its id for the undelete window.
-        var emulator = new ApiKeysEmulator();
-        using var host = emulator.Host();
-        var context = ApiKeysEmulator.Context();
+        await using var emulator = await IronCage.Testing.Emulator.GoogleApiKeysEmulator.StartAsync();
+        using var redirect = emulator.CreateHttpMessageHandler();
+        using var host = new CloudProviderTestHost(
+            b => b.AddGoogleGemini("google", o =>
+            {
+                o.AccessToken = emulator.AccessToken;
+                o.PollInterval = TimeSpan.FromMilliseconds(1);
+                o.MaxPollInterval = TimeSpan.FromMilliseconds(5);
+                o.RetryDelay = TimeSpan.FromMilliseconds(1);
+            }),
+            GoogleGeminiConstants.HttpClientName,
+            redirect);
+        var context = new ProviderKeyContext { Key = Context.Key, Scope = new Dictionary<string, string> { [GoogleGeminiConstants.ProjectScopeKey] = emulator.ProjectNumber } };
         using (var lost = await host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = context, Name = "ironcage-prod-5" }))
         {
             await host.Adapter.DeleteKeyAsync(context, lost.ProviderKeyId);

@@ -1,33 +1,50 @@
 using System.Text.Json.Nodes;
-using IronCage.Conformance;
 using IronCage.Providers.GoogleGemini;
 using IronCage.Rotation;
+using IronCage.Testing.Emulator;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
 namespace IronCage.Providers.GoogleGemini.Tests;
 
-/// <summary>The rotation engine's create-then-delete tier (create, verify, promote, soft delete; undelete on rollback) against the scripted API Keys API and Gemini.</summary>
-public sealed class GoogleGeminiRotationTests
+/// <summary>
+/// The rotation engine's create-then-delete tier (create, verify, promote, soft delete; undelete on rollback) against
+/// the public <see cref="GoogleApiKeysEmulator"/>, one key per list page so that <c>nextPageToken</c> paging is exercised.
+/// </summary>
+public sealed class GoogleGeminiRotationTests : IAsyncLifetime
 {
     private const string Original = "gemini-prod-original";
+    private readonly HostClockTimeProvider _time = new();
+    private readonly List<IDisposable> _owned = [];
+    private GoogleApiKeysEmulator _google = null!;
+
+    public async Task InitializeAsync()
+    {
+        _google = await GoogleApiKeysEmulator.StartAsync(_time);
+        _google.MaxPageSize = 1;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _owned.ForEach(o => o.Dispose());
+        await _google.DisposeAsync();
+    }
 
     [Fact]
     public async Task Rotate_CreatesAKeyWithTheOriginalsRestrictions_PromotesIt_AndAfterGraceSoftDeletesTheOriginal_ThenTheNextRotationCopiesTheNewKey()
     {
-        var emulator = new ApiKeysEmulator();
-        var original = emulator.Seed(Original);
-        using var host = emulator.Host();
+        var host = Host();
+        var original = SeedOriginal();
         var registered = await RegisterAsync(host, original);
 
         var operation = await host.Rotator.RotateAsync(registered.Reference, RotationReason.Scheduled);
 
         operation.Tier.Should().Be(RotationTier.CreateThenDelete);
         operation.Step.Should().Be(RotationStep.GracePeriod);
-        var created = emulator.Find(operation.NewProviderKeyId!)!;
-        created.Restrictions["serverKeyRestrictions"]!["allowedIps"]![0]!.GetValue<string>().Should().Be("203.0.113.0/24", "the new key keeps the original's restrictions");
-        created.Annotations[GoogleGeminiConstants.ManagedKeyAnnotation]!.GetValue<string>().Should().Be("google-gemini/prod");
-        emulator.Find(Original)!.DeleteTime.Should().BeNull("the original keeps working during grace");
+        var created = _google.Find(operation.NewProviderKeyId!)!;
+        JsonNode.Parse(created.Restrictions)!["serverKeyRestrictions"]!["allowedIps"]![0]!.GetValue<string>().Should().Be("203.0.113.0/24", "the new key keeps the original's restrictions");
+        created.Annotations[GoogleGeminiConstants.ManagedKeyAnnotation].Should().Be("google-gemini/prod");
+        _google.Find(Original)!.DeleteTime.Should().BeNull("the original keeps working during grace");
         var during = await host.Keys.GetAsync(registered.Reference);
         using (var current = await host.OpenAsync(during.CurrentVersion!, registered.Reference))
         {
@@ -37,70 +54,68 @@ public sealed class GoogleGeminiRotationTests
         var completed = await host.Rotator.CompleteGraceAsync(registered.Reference);
 
         completed.Step.Should().Be(RotationStep.Completed);
-        emulator.Find(Original)!.DeleteTime.Should().NotBeNull("the original is soft-deleted, undeletable for 30 days");
-        emulator.Calls.Should().Contain($"DELETE /v2/{ApiKeysEmulator.Parent}/keys/{Original}");
+        _google.Find(Original)!.DeleteTime.Should().NotBeNull("the original is soft-deleted, undeletable for 30 days");
+        _google.Requests.Should().Contain($"DELETE /v2/{_google.Parent}/keys/{Original}");
 
         // The next rotation finds the key IronCage created (by its annotation) and copies it, not the deleted original.
         host.Clock.Advance(Duration.FromDays(30));
         var second = await host.Rotator.RotateAsync(registered.Reference, RotationReason.Scheduled);
         await host.Rotator.CompleteGraceAsync(registered.Reference);
 
-        var next = emulator.Find(second.NewProviderKeyId!)!;
-        next.Restrictions.ToJsonString().Should().Be(created.Restrictions.ToJsonString());
-        emulator.Find(created.KeyId)!.DeleteTime.Should().NotBeNull();
-        emulator.Keys.Where(k => k.DeleteTime is null).Select(k => k.KeyId).Should().Equal(next.KeyId);
-        host.ShouldNotLeak(emulator.AllKeyStrings.Append(ApiKeysEmulator.Token));
+        var next = _google.Find(second.NewProviderKeyId!)!;
+        next.Restrictions.Should().Be(created.Restrictions);
+        _google.Find(created.KeyId)!.DeleteTime.Should().NotBeNull();
+        _google.Keys.Where(k => k.DeleteTime is null).Select(k => k.KeyId).Should().Equal(next.KeyId);
+        host.ShouldNotLeak(_google.IssuedKeyStrings.Append(_google.AccessToken));
     }
 
     [Fact]
     public async Task Rotate_HostWithStandardResilienceDefaultsAndACreateAnswered500AfterActing_SendsItOnceAndEndsWithOneLiveKey()
     {
-        var emulator = new ApiKeysEmulator();
-        var original = emulator.Seed(Original);
-        using var host = emulator.Host(hostServices: s => s.ConfigureHttpClientDefaults(b => b.AddStandardResilienceHandler()));
+        var host = Host(hostServices: s => s.ConfigureHttpClientDefaults(b => b.AddStandardResilienceHandler()));
+        var original = SeedOriginal();
         var registered = await RegisterAsync(host, original);
-        emulator.FailNextCreateAfterActing = true;
+        _google.FailNextCreateAfterActing();
 
         var operation = await DriveAsync(host, await host.Rotator.RotateAsync(registered.Reference, RotationReason.Manual, new RotationRequest { GracePeriod = Duration.Zero }));
 
         operation.Step.Should().Be(RotationStep.Completed, operation.LastError);
-        var attempted = emulator.CreateRequests[0];
-        emulator.CreateRequests.Count(id => id == attempted).Should().Be(2, "the create answered 500 reached Google once (no layer resent it); the retry after the sweep asked for the same id once");
-        emulator.CreateRequests.Should().HaveCount(3, "the id is held by the swept orphan (deleted keys keep their id), so the key is created under a fresh one");
-        var orphan = emulator.Find(attempted!)!;
+        var attempted = _google.CreateRequests[0];
+        _google.CreateRequests.Count(id => id == attempted).Should().Be(2, "the create answered 500 reached Google once (no layer resent it); the retry after the sweep asked for the same id once");
+        _google.CreateRequests.Should().HaveCount(3, "the id is held by the swept orphan (deleted keys keep their id), so the key is created under a fresh one");
+        var orphan = _google.Find(attempted!)!;
         orphan.DeleteTime.Should().NotBeNull("the engine found the key the 500 hid by the attempt's display name and deleted it");
         orphan.DisplayName.Should().Be(operation.ProviderKeyName);
-        emulator.Keys.Where(k => k.DeleteTime is null).Should().ContainSingle("exactly one live key, none orphaned").Which.KeyId.Should().Be(operation.NewProviderKeyId);
-        emulator.Find(operation.NewProviderKeyId!)!.DisplayName.Should().Be(operation.ProviderKeyName);
-        emulator.Find(Original)!.DeleteTime.Should().NotBeNull("the zero grace period deleted the original");
+        _google.Keys.Where(k => k.DeleteTime is null).Should().ContainSingle("exactly one live key, none orphaned").Which.KeyId.Should().Be(operation.NewProviderKeyId);
+        _google.Find(operation.NewProviderKeyId!)!.DisplayName.Should().Be(operation.ProviderKeyName);
+        _google.Find(Original)!.DeleteTime.Should().NotBeNull("the zero grace period deleted the original");
         var key = await host.Keys.GetAsync(registered.Reference);
         using (var current = await host.OpenAsync(key.CurrentVersion!, registered.Reference))
         {
-            current.Matches(emulator.Find(operation.NewProviderKeyId!)!.KeyString).Should().BeTrue("the live key is the one IronCage serves");
+            current.Matches(_google.Find(operation.NewProviderKeyId!)!.KeyString).Should().BeTrue("the live key is the one IronCage serves");
         }
 
-        host.ShouldNotLeak(emulator.AllKeyStrings.Append(ApiKeysEmulator.Token));
+        host.ShouldNotLeak(_google.IssuedKeyStrings.Append(_google.AccessToken));
     }
 
     [Fact]
     public async Task Rotate_NewKeyFailsVerification_RollsBackBySoftDeletingItAndKeepsTheOriginalCurrent()
     {
-        var emulator = new ApiKeysEmulator();
-        var original = emulator.Seed(Original);
-        using var host = emulator.Host(o => o.MaxRetries = 0);
+        var host = Host(o => o.MaxRetries = 0);
+        var original = SeedOriginal();
         var registered = await RegisterAsync(host, original);
-        emulator.NewKeysFailVerification = true;
+        _google.NewKeysRefusedByGemini = true;
 
         var operation = await DriveAsync(host, await host.Rotator.RotateAsync(registered.Reference, RotationReason.Scheduled));
 
         operation.Step.Should().Be(RotationStep.Failed);
-        emulator.Find(operation.NewProviderKeyId!)!.DeleteTime.Should().NotBeNull("rollback deletes the key that never worked");
-        emulator.Find(Original)!.DeleteTime.Should().BeNull();
-        emulator.Calls.Should().NotContain(c => c.EndsWith(":undelete", StringComparison.Ordinal), "nothing was deleted that needs restoring");
+        _google.Find(operation.NewProviderKeyId!)!.DeleteTime.Should().NotBeNull("rollback deletes the key that never worked");
+        _google.Find(Original)!.DeleteTime.Should().BeNull();
+        _google.Requests.Should().NotContain(c => c.EndsWith(":undelete", StringComparison.Ordinal), "nothing was deleted that needs restoring");
         var key = await host.Keys.GetAsync(registered.Reference);
         using var current = await host.OpenAsync(key.CurrentVersion!, registered.Reference);
         current.Matches(original.KeyString).Should().BeTrue("the original stays current when the new key fails verification");
-        host.ShouldNotLeak(emulator.AllKeyStrings.Append(ApiKeysEmulator.Token));
+        host.ShouldNotLeak(_google.IssuedKeyStrings.Append(_google.AccessToken));
     }
 
     [Theory]
@@ -108,18 +123,17 @@ public sealed class GoogleGeminiRotationTests
     [InlineData(false)]
     public async Task CompromisedRevokeFirst_NewKeyFails_RollbackUndeletesTheOriginal(bool createOperationFails)
     {
-        var emulator = new ApiKeysEmulator();
-        var original = emulator.Seed(Original);
-        using var host = emulator.Host(o => o.MaxRetries = 0);
+        var host = Host(o => o.MaxRetries = 0);
+        var original = SeedOriginal();
         var registered = await RegisterAsync(host, original);
         if (createOperationFails)
         {
             // The create operation finishes with an error: google.rpc.Status code 7, PERMISSION_DENIED.
-            emulator.FailNextCreate = JsonNode.Parse(File.ReadAllText("TestData/OperationError.json"))!["error"]!.AsObject();
+            _google.FailNextCreate(JsonNode.Parse(File.ReadAllText("TestData/OperationError.json"))!["error"]!.ToJsonString());
         }
         else
         {
-            emulator.NewKeysFailVerification = true;
+            _google.NewKeysRefusedByGemini = true;
         }
 
         var operation = await DriveAsync(host, await host.Rotator.RotateAsync(registered.Reference, RotationReason.Compromised, new RotationRequest { RevokeFirst = true }));
@@ -131,22 +145,22 @@ public sealed class GoogleGeminiRotationTests
             operation.LastError.Should().Contain("PERMISSION_DENIED");
         }
 
-        emulator.Calls.Should().ContainInOrder($"DELETE /v2/{ApiKeysEmulator.Parent}/keys/{Original}", $"POST /v2/{ApiKeysEmulator.Parent}/keys/{Original}:undelete");
-        emulator.Find(Original)!.DeleteTime.Should().BeNull("the original is back at Google");
-        emulator.Keys.Where(k => k.DeleteTime is null).Select(k => k.KeyId).Should().Equal(Original);
+        _google.Requests.Should().ContainInOrder($"DELETE /v2/{_google.Parent}/keys/{Original}", $"POST /v2/{_google.Parent}/keys/{Original}:undelete");
+        _google.Find(Original)!.DeleteTime.Should().BeNull("the original is back at Google");
+        _google.Keys.Where(k => k.DeleteTime is null).Select(k => k.KeyId).Should().Equal(Original);
         var key = await host.Keys.GetAsync(registered.Reference);
         var restored = key.FindVersion(registered.CurrentVersion!.VersionId)!;
         restored.Stage.Should().Be(KeyStage.Current, "the undeleted key is the managed key's only key again");
         restored.IsServable.Should().BeFalse("a compromised key stays killed locally until an operator rotates again");
-        host.ShouldNotLeak(emulator.AllKeyStrings.Append(ApiKeysEmulator.Token));
+        host.ShouldNotLeak(_google.IssuedKeyStrings.Append(_google.AccessToken));
     }
 
     [Fact]
     public async Task WholeFlow_NoSecretInAnyLogLineExceptionOrAuditRecord()
     {
-        var emulator = new ApiKeysEmulator { PendingPolls = 2 };
-        var original = emulator.Seed(Original);
-        using var host = emulator.Host(o => o.MaxRetries = 0);
+        _google.PendingPolls = 2;
+        var host = Host(o => o.MaxRetries = 0);
+        var original = SeedOriginal();
         var registered = await RegisterAsync(host, original);
         var failures = new List<Exception>();
 
@@ -154,12 +168,12 @@ public sealed class GoogleGeminiRotationTests
         // operation ends with an error (rolled back by undelete).
         await host.Rotator.RotateAsync(registered.Reference, RotationReason.Scheduled);
         (await host.Rotator.CompleteGraceAsync(registered.Reference)).Step.Should().Be(RotationStep.Completed);
-        emulator.NewKeysFailVerification = true;
+        _google.NewKeysRefusedByGemini = true;
         var refused = await DriveAsync(host, await host.Rotator.RotateAsync(registered.Reference, RotationReason.Manual));
         refused.Step.Should().Be(RotationStep.Failed);
         failures.Add(new InvalidOperationException(refused.LastError));
-        emulator.NewKeysFailVerification = false;
-        emulator.FailNextCreate = JsonNode.Parse(File.ReadAllText("TestData/OperationError.json"))!["error"]!.AsObject();
+        _google.NewKeysRefusedByGemini = false;
+        _google.FailNextCreate(JsonNode.Parse(File.ReadAllText("TestData/OperationError.json"))!["error"]!.ToJsonString());
         var emergency = await DriveAsync(host, await host.Rotator.RotateAsync(registered.Reference, RotationReason.Compromised, new RotationRequest { RevokeFirst = true }));
         emergency.Step.Should().Be(RotationStep.Failed);
         emergency.LastError.Should().Contain("undeleted");
@@ -167,13 +181,13 @@ public sealed class GoogleGeminiRotationTests
 
         // Straight adapter calls that fail: a create whose operation ends with an error, undelete of an unknown key, a
         // stranger's key.
-        var live = emulator.Keys.First(k => k.DeleteTime is null);
-        emulator.FailNextCreate = JsonNode.Parse(File.ReadAllText("TestData/OperationError.json"))!["error"]!.AsObject();
-        failures.Add(await Capture(() => host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = ApiKeysEmulator.Context(), Name = "ironcage-direct" })));
-        failures.Add(await Capture(() => host.Adapter.UndeleteKeyAsync(ApiKeysEmulator.Context(), "unknown-key")));
+        var live = _google.Keys.First(k => k.DeleteTime is null);
+        _google.FailNextCreate(JsonNode.Parse(File.ReadAllText("TestData/OperationError.json"))!["error"]!.ToJsonString());
+        failures.Add(await Capture(() => host.Adapter.CreateKeyAsync(new CreateProviderKeyRequest { Context = Context(), Name = "ironcage-direct" })));
+        failures.Add(await Capture(() => host.Adapter.UndeleteKeyAsync(Context(), "unknown-key")));
         using (var stranger = SecretValue.FromString(live.KeyString[..^1] + (live.KeyString[^1] == 'A' ? "B" : "A")))
         {
-            var result = await host.Adapter.VerifyAsync(ApiKeysEmulator.Context(), stranger);
+            var result = await host.Adapter.VerifyAsync(Context(), stranger);
             result.ErrorKind.Should().Be(ProviderErrorKind.InvalidKey);
             failures.Add(new InvalidOperationException(result.Message));
         }
@@ -184,7 +198,7 @@ public sealed class GoogleGeminiRotationTests
             audit.Add($"{record.Event.Target} {record.Event.Reason} {string.Join(",", record.Event.Details.Values)}");
         }
 
-        var secrets = emulator.AllKeyStrings.Append(ApiKeysEmulator.Token).ToList();
+        var secrets = _google.IssuedKeyStrings.Append(_google.AccessToken).ToList();
         host.ShouldNotLeak(secrets, [.. failures]);
         audit.Should().NotBeEmpty().And.OnlyContain(line => !secrets.Any(s => line.Contains(s, StringComparison.Ordinal)));
     }
@@ -203,10 +217,47 @@ public sealed class GoogleGeminiRotationTests
         throw new InvalidOperationException("The call was expected to fail.");
     }
 
-    private static async Task<ManagedKey> RegisterAsync(CloudProviderTestHost host, ApiKeysEmulator.Key key)
+    private ProviderKeyContext Context(string? templateKeyId = null, string name = "prod") => new()
     {
-        var context = ApiKeysEmulator.Context(key.KeyId);
-        using var initial = SecretValue.FromString(key.KeyString);
+        Key = new KeyReference(ProviderId.GoogleGemini, name),
+        Scope = templateKeyId is null
+            ? new Dictionary<string, string> { [GoogleGeminiConstants.ProjectScopeKey] = _google.ProjectNumber }
+            : new Dictionary<string, string> { [GoogleGeminiConstants.ProjectScopeKey] = _google.ProjectNumber, [GoogleGeminiConstants.TemplateKeyScopeKey] = templateKeyId },
+    };
+
+    // The key a person made in the console: restricted to a server IP range and Gemini.
+    private GoogleApiKey SeedOriginal()
+    {
+        _google.Seed(Original, "Gemini prod (console)", ["203.0.113.0/24"]);
+        return _google.Find(Original)!;
+    }
+
+    // A host whose API Keys and Gemini calls reach the emulator and whose clock is the emulator's.
+    private CloudProviderTestHost Host(Action<GoogleGeminiProviderOptions>? configure = null, Action<IServiceCollection>? hostServices = null)
+    {
+        var handler = _google.CreateHttpMessageHandler();
+        var host = new CloudProviderTestHost(
+            b => b.AddGoogleGemini("google", o =>
+            {
+                o.AccessToken = _google.AccessToken;
+                o.PollInterval = TimeSpan.FromMilliseconds(1);
+                o.MaxPollInterval = TimeSpan.FromMilliseconds(5);
+                o.RetryDelay = TimeSpan.FromMilliseconds(1);
+                configure?.Invoke(o);
+            }),
+            GoogleGeminiConstants.HttpClientName,
+            handler,
+            hostServices: hostServices);
+        _time.Clock = host.Clock;
+        _owned.Add(host);
+        _owned.Add(handler);
+        return host;
+    }
+
+    private async Task<ManagedKey> RegisterAsync(CloudProviderTestHost host, GoogleApiKey key)
+    {
+        var context = Context(key.KeyId);
+        using var initial = key.ToSecretValue();
         return await host.Rotator.RegisterAsync(new KeyRegistration { Reference = context.Key, ProviderKeyId = key.KeyId, Scope = context.Scope }, initial);
     }
 
@@ -219,22 +270,5 @@ public sealed class GoogleGeminiRotationTests
         }
 
         return operation;
-    }
-}
-
-/// <summary>The adapter conformance suite against the scripted API Keys API and Gemini.</summary>
-public sealed class GoogleGeminiProviderAdapterConformanceTests : ProviderAdapterConformanceTests, IDisposable
-{
-    private readonly List<CloudProviderTestHost> _hosts = [];
-
-    protected override ProviderKeyContext Context => ApiKeysEmulator.Context();
-
-    public void Dispose() => _hosts.ForEach(h => h.Dispose());
-
-    protected override IProviderAdapter CreateAdapter()
-    {
-        var host = new ApiKeysEmulator().Host();
-        _hosts.Add(host);
-        return host.Adapter;
     }
 }

@@ -48,11 +48,22 @@ internal sealed class CreateAndRetireStrategy : IRotationStrategy
 
     public Task DiscardAsync(RotationStrategyContext context, string providerKeyId, CancellationToken cancellationToken)
     {
-        // Only the new key of this operation has a sealed value here (a provider that revokes by value needs it).
+        // Only the new key of this operation has a sealed value here (a provider that revokes by value needs it): in the
+        // operation until it is stored as Pending, then in the pending version (a failed verification rolls back from there).
         var operation = context.Operation;
-        Func<CancellationToken, ValueTask<SecretValue>>? open = _sealer is { } sealer && operation.NewSecret is { } sealedSecret && operation.NewProviderKeyId == providerKeyId
-            ? token => sealer.OpenAsync(sealedSecret, operation.Key, operation.NewVersionId, token)
-            : null;
+        Func<CancellationToken, ValueTask<SecretValue>>? open = null;
+        if (_sealer is { } sealer && operation.NewProviderKeyId == providerKeyId)
+        {
+            if (operation.NewSecret is { } sealedSecret)
+            {
+                open = token => sealer.OpenAsync(sealedSecret, operation.Key, operation.NewVersionId, token);
+            }
+            else if (context.Key.FindVersion(operation.NewVersionId) is { } pending && pending.ProviderKeyId == providerKeyId)
+            {
+                open = token => sealer.OpenAsync(pending, operation.Key, token);
+            }
+        }
+
         return ProviderKeyRetirement.RetireAsync(context.RequireAdapter(), context.Provider, providerKeyId, open, cancellationToken);
     }
 

@@ -42,10 +42,15 @@ public sealed class AwsIamEmulator : IAsyncDisposable
     private readonly List<Credential> _credentials = [];
     private readonly HashSet<string> _users = new(StringComparer.Ordinal);
     private readonly List<string> _actions = [];
+    private readonly List<string> _issuedSecrets = [];
+    private readonly HashSet<string> _failAfterActing = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private WebApplication? _app;
     private int _sequence;
     private int _throttleNext;
+    private int _refusedSignatures;
+    private int _pageSize = 100;
+    private bool _newCredentialsRefusedByBedrock;
 
     private AwsIamEmulator(TimeProvider time)
     {
@@ -98,6 +103,95 @@ public sealed class AwsIamEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets every <c>ServiceCredentialSecret</c> the emulator ever issued (seeded, created, reset), deleted ones included, for leak checks.</summary>
+    public IReadOnlyList<string> IssuedSecrets
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _issuedSecrets];
+            }
+        }
+    }
+
+    /// <summary>Gets how many IAM requests were refused for their SigV4 signature (missing, incomplete, wrong key, scope or time).</summary>
+    public int RefusedSignatures
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _refusedSignatures;
+            }
+        }
+    }
+
+    /// <summary>Gets or sets how many IAM calls from now on answer 400 <c>Throttling</c>; 0 ends the throttling.</summary>
+    /// <value>The default value is 0.</value>
+    public int ThrottledCallsLeft
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _throttleNext;
+            }
+        }
+
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            lock (_gate)
+            {
+                _throttleNext = value;
+            }
+        }
+    }
+
+    /// <summary>Gets or sets how many credentials one <c>ListServiceSpecificCredentials</c> page holds at most, whatever <c>MaxItems</c> asks, so that <c>Marker</c> paging is exercised.</summary>
+    /// <value>The default value is 100.</value>
+    public int PageSize
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pageSize;
+            }
+        }
+
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            lock (_gate)
+            {
+                _pageSize = value;
+            }
+        }
+    }
+
+    /// <summary>Gets or sets a value indicating whether credentials created from now on (by IAM calls or <see cref="Seed"/>) are refused by Bedrock although IAM lists them <c>Active</c>: a new key that fails verification.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool NewCredentialsRefusedByBedrock
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _newCredentialsRefusedByBedrock;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _newCredentialsRefusedByBedrock = value;
+            }
+        }
+    }
+
     /// <summary>Starts an emulator on 127.0.0.1 with a port the system picks.</summary>
     /// <param name="time">The time credentials are stamped with and expire and signatures are checked against; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -142,6 +236,32 @@ public sealed class AwsIamEmulator : IAsyncDisposable
             _users.Add(user);
             var credential = NewCredential(user, serviceName, _time.GetUtcNow() - (age ?? TimeSpan.Zero), null);
             return Snapshot(credential);
+        }
+    }
+
+    /// <summary>Sets a credential <c>Inactive</c> directly (as the console would), such as a leftover of an earlier rotation.</summary>
+    /// <param name="id">The credential's <c>ServiceSpecificCredentialId</c>.</param>
+    /// <exception cref="ArgumentException">No credential has that id.</exception>
+    public void Deactivate(string id)
+    {
+        lock (_gate)
+        {
+            var credential = _credentials.Find(c => c.Id == id) ?? throw new ArgumentException($"No credential {id}.", nameof(id));
+            credential.Inactive = true;
+        }
+    }
+
+    /// <summary>
+    /// Makes the next call of <paramref name="action"/> do its work and then answer 500 <c>ServiceFailure</c>: IAM acted,
+    /// the caller cannot know (the ambiguous create).
+    /// </summary>
+    /// <param name="action">The IAM action, <c>CreateServiceSpecificCredential</c> by default.</param>
+    public void FailNextAfterActing(string action = "CreateServiceSpecificCredential")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        lock (_gate)
+        {
+            _failAfterActing.Add(action);
         }
     }
 
@@ -241,6 +361,7 @@ public sealed class AwsIamEmulator : IAsyncDisposable
             };
             if (refused is { } answer)
             {
+                _refusedSignatures++;
                 return answer;
             }
 
@@ -261,7 +382,7 @@ public sealed class AwsIamEmulator : IAsyncDisposable
                 return Error(404, "NoSuchEntity", $"The user with name {user} cannot be found.");
             }
 
-            return action switch
+            var result = action switch
             {
                 "CreateServiceSpecificCredential" => Create(form, user),
                 "ListServiceSpecificCredentials" => List(form, user),
@@ -270,6 +391,7 @@ public sealed class AwsIamEmulator : IAsyncDisposable
                 "DeleteServiceSpecificCredential" => Delete(form, user),
                 _ => Error(400, "InvalidAction", $"Could not find operation {action} for version {ApiVersion}"),
             };
+            return result.Status == 200 && _failAfterActing.Remove(action) ? Error(500, "ServiceFailure", "Internal failure.", "Receiver") : result;
         }
     }
 
@@ -323,7 +445,7 @@ public sealed class AwsIamEmulator : IAsyncDisposable
             return Error(400, "ValidationError", "Invalid Marker.");
         }
 
-        var page = all.Skip(start).Take(max).ToList();
+        var page = all.Skip(start).Take(Math.Min(max, _pageSize)).ToList();
         var truncated = start + page.Count < all.Count;
         var members = string.Concat(page.Select(c => $"<member>{Describe(c, withSecret: false)}</member>"));
         return Result("ListServiceSpecificCredentials", $"<ServiceSpecificCredentials>{members}</ServiceSpecificCredentials><IsTruncated>{(truncated ? "true" : "false")}</IsTruncated>" + (truncated ? $"<Marker>m-{start + page.Count}</Marker>" : string.Empty));
@@ -355,6 +477,7 @@ public sealed class AwsIamEmulator : IAsyncDisposable
         }
 
         credential.Secret = NewSecret();
+        _issuedSecrets.Add(credential.Secret);
         return Result("ResetServiceSpecificCredential", $"<ServiceSpecificCredential>{Describe(credential, withSecret: true)}</ServiceSpecificCredential>");
     }
 
@@ -384,8 +507,9 @@ public sealed class AwsIamEmulator : IAsyncDisposable
 
     private Credential NewCredential(string user, string service, DateTimeOffset created, DateTimeOffset? expires)
     {
-        var credential = new Credential("ACCA" + RandomNumberGenerator.GetHexString(18), user, service, $"{user}+{++_sequence}-at-{AccountId}", created, expires) { Secret = NewSecret() };
+        var credential = new Credential("ACCA" + RandomNumberGenerator.GetHexString(18), user, service, $"{user}+{++_sequence}-at-{AccountId}", created, expires) { Secret = NewSecret(), RefusedByBedrock = _newCredentialsRefusedByBedrock };
         _credentials.Add(credential);
+        _issuedSecrets.Add(credential.Secret);
         return credential;
     }
 
@@ -405,7 +529,7 @@ public sealed class AwsIamEmulator : IAsyncDisposable
         bool live;
         lock (_gate)
         {
-            live = token is not null && _credentials.Exists(c => c.ServiceName == "bedrock.amazonaws.com" && StatusOf(c) == "Active" && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(c.Secret), Encoding.UTF8.GetBytes(token)));
+            live = token is not null && _credentials.Exists(c => c.ServiceName == "bedrock.amazonaws.com" && StatusOf(c) == "Active" && !c.RefusedByBedrock && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(c.Secret), Encoding.UTF8.GetBytes(token)));
         }
 
         context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
@@ -427,5 +551,7 @@ public sealed class AwsIamEmulator : IAsyncDisposable
         public required string Secret { get; set; }
 
         public bool Inactive { get; set; }
+
+        public bool RefusedByBedrock { get; init; }
     }
 }

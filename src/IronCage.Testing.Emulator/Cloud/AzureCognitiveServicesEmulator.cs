@@ -32,7 +32,11 @@ public sealed class AzureCognitiveServicesEmulator : IAsyncDisposable
     private readonly Dictionary<string, Account> _accounts = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Operation> _operations = new(StringComparer.Ordinal);
     private readonly List<string> _requests = [];
+    private readonly List<AzureKeyRegeneration> _regenerations = [];
+    private readonly List<string> _issuedKeys = [];
     private WebApplication? _app;
+    private bool _failNextRegenerateAfterActing;
+    private bool _newKeysRefusedByDataPlane;
 
     private AzureCognitiveServicesEmulator()
     {
@@ -67,6 +71,51 @@ public sealed class AzureCognitiveServicesEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets every slot regeneration, oldest first, with the value it gave the slot (one whose answer failed included).</summary>
+    public IReadOnlyList<AzureKeyRegeneration> Regenerations
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _regenerations];
+            }
+        }
+    }
+
+    /// <summary>Gets every key value any slot ever held (the accounts' first keys and every regenerated one), for leak checks.</summary>
+    public IReadOnlyList<string> IssuedKeys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _issuedKeys];
+            }
+        }
+    }
+
+    /// <summary>Gets or sets a value indicating whether values regenerated from now on are refused by the data plane (401) although ARM lists them: a new key that fails verification.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool NewKeysRefusedByDataPlane
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _newKeysRefusedByDataPlane;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _newKeysRefusedByDataPlane = value;
+            }
+        }
+    }
+
     /// <summary>Starts an emulator on 127.0.0.1 with a port the system picks.</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running emulator; dispose it to stop it.</returns>
@@ -96,7 +145,30 @@ public sealed class AzureCognitiveServicesEmulator : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(accountName);
         lock (_gate)
         {
-            _accounts[AccountPath(subscriptionId, resourceGroup, accountName)] = new Account(accountName) { Key1 = NewKey(), Key2 = NewKey() };
+            var account = new Account(accountName) { Key1 = NewKey(), Key2 = NewKey() };
+            _issuedKeys.Add(account.Key1);
+            _issuedKeys.Add(account.Key2);
+            _accounts[AccountPath(subscriptionId, resourceGroup, accountName)] = account;
+        }
+    }
+
+    /// <summary>Tells whether the data plane accepts a value now: a slot of some account holds it and it is not refused.</summary>
+    /// <param name="key">The value.</param>
+    /// <returns><see langword="true"/> when accepted.</returns>
+    public bool IsValid(string key)
+    {
+        lock (_gate)
+        {
+            return _accounts.Values.Any(a => Accepts(a, key));
+        }
+    }
+
+    /// <summary>Makes the next regenerateKey change the slot and then answer 500 <c>InternalServerError</c>: ARM acted, the caller cannot know.</summary>
+    public void FailNextRegenerateAfterActing()
+    {
+        lock (_gate)
+        {
+            _failNextRegenerateAfterActing = true;
         }
     }
 
@@ -250,6 +322,13 @@ public sealed class AzureCognitiveServicesEmulator : IAsyncDisposable
             return (400, ArmError("InvalidRequestContent", "The request content was invalid and could not be deserialized: 'keyName' must be 'Key1' or 'Key2'."));
         }
 
+        if (_failNextRegenerateAfterActing)
+        {
+            _failNextRegenerateAfterActing = false;
+            Apply(account, slot);
+            return (500, ArmError("InternalServerError", "An internal server error occurred."));
+        }
+
         if (!AsynchronousRegenerate)
         {
             Apply(account, slot);
@@ -288,17 +367,29 @@ public sealed class AzureCognitiveServicesEmulator : IAsyncDisposable
         return (200, new JsonObject { ["id"] = id, ["name"] = id, ["status"] = operation.Done ? "Succeeded" : "InProgress" });
     }
 
-    private static void Apply(Account account, string slot)
+    private void Apply(Account account, string slot)
     {
+        var value = NewKey();
         if (slot == "Key1")
         {
-            account.Key1 = NewKey();
+            account.Key1 = value;
         }
         else
         {
-            account.Key2 = NewKey();
+            account.Key2 = value;
         }
+
+        if (_newKeysRefusedByDataPlane)
+        {
+            account.Refused.Add(value);
+        }
+
+        _issuedKeys.Add(value);
+        _regenerations.Add(new AzureKeyRegeneration(account.Name, slot, value));
     }
+
+    private static bool Accepts(Account account, string key)
+        => key.Length > 0 && (Same(key, account.Key1) || Same(key, account.Key2)) && !account.Refused.Contains(key);
 
     private (int Status, JsonNode? Body) DataPlane(HttpContext context, string path)
     {
@@ -309,7 +400,7 @@ public sealed class AzureCognitiveServicesEmulator : IAsyncDisposable
         lock (_gate)
         {
             var account = _accounts.Values.FirstOrDefault(a => string.Equals(a.Name, accountName, StringComparison.OrdinalIgnoreCase));
-            var valid = account is not null && key.Length > 0 && (Same(key, account.Key1) || Same(key, account.Key2));
+            var valid = account is not null && Accepts(account, key);
             if (!valid)
             {
                 return (401, ArmError("401", "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."));
@@ -333,6 +424,8 @@ public sealed class AzureCognitiveServicesEmulator : IAsyncDisposable
         public required string Key1 { get; set; }
 
         public required string Key2 { get; set; }
+
+        public HashSet<string> Refused { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed class Operation(Account account, string slot)

@@ -35,9 +35,14 @@ public sealed partial class GoogleApiKeysEmulator : IAsyncDisposable
     private readonly Dictionary<string, Key> _keys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Operation> _operations = new(StringComparer.Ordinal);
     private readonly List<string> _requests = [];
+    private readonly List<string?> _createRequests = [];
+    private readonly List<string> _issuedKeyStrings = [];
     private readonly TimeProvider _time;
     private WebApplication? _app;
     private int _sequence;
+    private JsonObject? _failNextCreate;
+    private bool _failNextCreateAfterActing;
+    private bool _newKeysRefusedByGemini;
 
     private GoogleApiKeysEmulator(TimeProvider time)
     {
@@ -79,6 +84,63 @@ public sealed partial class GoogleApiKeysEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets the <c>keyId</c> of every create request, oldest first (refused ones included; <see langword="null"/> when none was given).</summary>
+    public IReadOnlyList<string?> CreateRequests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _createRequests];
+            }
+        }
+    }
+
+    /// <summary>Gets every key string the emulator ever issued (seeded, created, deleted ones included), for leak checks.</summary>
+    public IReadOnlyList<string> IssuedKeyStrings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _issuedKeyStrings];
+            }
+        }
+    }
+
+    /// <summary>Gets every key of the project, deleted ones included, in name order.</summary>
+    public IReadOnlyList<GoogleApiKey> Keys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _keys.Values.OrderBy(k => k.Name, StringComparer.Ordinal).Select(Snapshot)];
+            }
+        }
+    }
+
+    /// <summary>Gets or sets a value indicating whether keys created from now on are refused by Gemini (400 <c>API_KEY_INVALID</c>) although the API Keys API holds them: a new key that fails verification.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool NewKeysRefusedByGemini
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _newKeysRefusedByGemini;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _newKeysRefusedByGemini = value;
+            }
+        }
+    }
+
     /// <summary>Starts an emulator on 127.0.0.1 with a port the system picks.</summary>
     /// <param name="time">The time keys are stamped with and undelete windows are checked against; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -102,13 +164,20 @@ public sealed partial class GoogleApiKeysEmulator : IAsyncDisposable
     /// <summary>Puts a key in the project directly (as the console would), restricted to the Gemini API.</summary>
     /// <param name="keyId">The key id (the last segment of its name).</param>
     /// <param name="displayName">Its display name.</param>
+    /// <param name="allowedIps">Server IP ranges the key is restricted to (<c>serverKeyRestrictions.allowedIps</c>), if any.</param>
     /// <returns>The key's string, to register as the key in use.</returns>
-    public string Seed(string keyId, string? displayName = null)
+    public string Seed(string keyId, string? displayName = null, IReadOnlyList<string>? allowedIps = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyId);
         lock (_gate)
         {
-            var restrictions = new JsonObject { ["apiTargets"] = new JsonArray(new JsonObject { ["service"] = "generativelanguage.googleapis.com" }) };
+            var restrictions = new JsonObject();
+            if (allowedIps is { Count: > 0 })
+            {
+                restrictions["serverKeyRestrictions"] = new JsonObject { ["allowedIps"] = new JsonArray([.. allowedIps.Select(ip => (JsonNode)ip)]) };
+            }
+
+            restrictions["apiTargets"] = new JsonArray(new JsonObject { ["service"] = "generativelanguage.googleapis.com" });
             var key = NewKey(keyId, displayName, restrictions, new JsonObject());
             _keys[key.Name] = key;
             return key.KeyString;
@@ -126,6 +195,37 @@ public sealed partial class GoogleApiKeysEmulator : IAsyncDisposable
             var found = _keys.TryGetValue($"{Parent}/keys/{keyId}", out var key);
             deleteTime = key?.DeleteTime;
             return found;
+        }
+    }
+
+    /// <summary>Reads a key of the project, deleted or not.</summary>
+    /// <param name="keyId">The key id.</param>
+    /// <returns>The key, or <see langword="null"/> when the project never held it.</returns>
+    public GoogleApiKey? Find(string keyId)
+    {
+        lock (_gate)
+        {
+            return _keys.TryGetValue($"{Parent}/keys/{keyId}", out var key) ? Snapshot(key) : null;
+        }
+    }
+
+    /// <summary>Makes the next create start an operation that finishes with <paramref name="statusJson"/> (a <c>google.rpc.Status</c> object such as <c>{"code":7,"message":"…","status":"PERMISSION_DENIED"}</c>) instead of creating a key.</summary>
+    /// <param name="statusJson">The operation's <c>error</c>.</param>
+    public void FailNextCreate(string statusJson)
+    {
+        var status = JsonNode.Parse(statusJson) as JsonObject ?? throw new ArgumentException("A google.rpc.Status JSON object is expected.", nameof(statusJson));
+        lock (_gate)
+        {
+            _failNextCreate = status;
+        }
+    }
+
+    /// <summary>Makes the next create make the key at once and then answer 500 <c>INTERNAL</c>: Google acted, the caller cannot know (the ambiguous create).</summary>
+    public void FailNextCreateAfterActing()
+    {
+        lock (_gate)
+        {
+            _failNextCreateAfterActing = true;
         }
     }
 
@@ -279,7 +379,8 @@ public sealed partial class GoogleApiKeysEmulator : IAsyncDisposable
     {
         var keyString = "AIza" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(27)).Replace('+', '-').Replace('/', '_')[..35];
         var now = _time.GetUtcNow();
-        return new Key($"{Parent}/keys/{keyId}", Guid.NewGuid().ToString(), displayName, keyString, now, now, null, NewEtag(), annotations, restrictions);
+        _issuedKeyStrings.Add(keyString);
+        return new Key($"{Parent}/keys/{keyId}", Guid.NewGuid().ToString(), displayName, keyString, now, now, null, NewEtag(), annotations, restrictions) { RefusedByGemini = _newKeysRefusedByGemini };
     }
 
     private string NewEtag() => $"W/\"{++_sequence:x8}\"";
@@ -293,6 +394,7 @@ public sealed partial class GoogleApiKeysEmulator : IAsyncDisposable
 
     private (int, JsonNode) Create(string? keyId, string body)
     {
+        _createRequests.Add(keyId);
         keyId ??= "k" + Guid.NewGuid().ToString("N")[..20];
         if (!KeyIdPattern().IsMatch(keyId))
         {
@@ -320,7 +422,20 @@ public sealed partial class GoogleApiKeysEmulator : IAsyncDisposable
             return Status(400, "INVALID_ARGUMENT", "displayName is longer than 63 characters.");
         }
 
+        if (_failNextCreate is { } failure)
+        {
+            _failNextCreate = null;
+            return StartOperation(() => new JsonObject { ["error"] = failure.DeepClone() });
+        }
+
         var key = NewKey(keyId, displayName, requested["restrictions"]?.DeepClone() as JsonObject ?? new JsonObject(), requested["annotations"]?.DeepClone() as JsonObject ?? new JsonObject());
+        if (_failNextCreateAfterActing)
+        {
+            _failNextCreateAfterActing = false;
+            _keys[key.Name] = key;
+            return Status(500, "INTERNAL", "Internal error encountered.");
+        }
+
         return StartOperation(() =>
         {
             _keys[key.Name] = key;
@@ -427,7 +542,7 @@ public sealed partial class GoogleApiKeysEmulator : IAsyncDisposable
         }
 
         var keyString = context.Request.Headers["x-goog-api-key"].ToString();
-        var live = keyString.Length > 0 && _keys.Values.Any(k => k.DeleteTime is null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k.KeyString), Encoding.UTF8.GetBytes(keyString)));
+        var live = keyString.Length > 0 && _keys.Values.Any(k => k.DeleteTime is null && !k.RefusedByGemini && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(k.KeyString), Encoding.UTF8.GetBytes(keyString)));
         if (!live)
         {
             return Status(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", "API_KEY_INVALID", "generativelanguage.googleapis.com");
@@ -438,7 +553,13 @@ public sealed partial class GoogleApiKeysEmulator : IAsyncDisposable
             : (200, JsonNode.Parse("""{"candidates":[{"content":{"role":"model","parts":[{"text":"Hello from the IronCage emulator."}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":7,"totalTokenCount":10}}""")!);
     }
 
-    private sealed record Key(string Name, string Uid, string? DisplayName, string KeyString, DateTimeOffset CreateTime, DateTimeOffset UpdateTime, DateTimeOffset? DeleteTime, string Etag, JsonObject Annotations, JsonObject Restrictions);
+    private static GoogleApiKey Snapshot(Key key)
+        => new(key.Name, key.DisplayName, key.KeyString, key.CreateTime, key.DeleteTime, key.Restrictions.ToJsonString(), key.Annotations.Where(a => a.Value?.GetValueKind() == System.Text.Json.JsonValueKind.String).ToDictionary(a => a.Key, a => a.Value!.GetValue<string>(), StringComparer.Ordinal));
+
+    private sealed record Key(string Name, string Uid, string? DisplayName, string KeyString, DateTimeOffset CreateTime, DateTimeOffset UpdateTime, DateTimeOffset? DeleteTime, string Etag, JsonObject Annotations, JsonObject Restrictions)
+    {
+        public bool RefusedByGemini { get; init; }
+    }
 
     private sealed class Operation(string name, int pending, Func<JsonObject> complete)
     {

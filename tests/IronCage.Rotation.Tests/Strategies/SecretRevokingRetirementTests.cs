@@ -39,6 +39,24 @@ public sealed class SecretRevokingRetirementTests
         revoker.Revoked.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task DiscardAsync_AdapterRevokesByValue_AfterTheNewKeyWasStoredAsPending_GetsThePendingVersionsUnsealedSecret()
+    {
+        using var harness = new RotationHarness(new FakeProviderAdapter(ProviderId.Perplexity, ProviderCapabilities.Create | ProviderCapabilities.Delete));
+        var revoker = new ValueRevokingAdapter();
+        using var fresh = FakeKeys.Generate(ProviderId.Perplexity);
+        var reference = new KeyReference(ProviderId.Perplexity, "prod");
+        var pending = StrategyTestKit.Version("ironcage-prod-2") with { VersionId = "v-new", Stage = KeyStage.Pending, Secret = await harness.Protector.SealAsync(fresh, new SecretBinding(reference, "v-new")) };
+        var context = StrategyTestKit.Context(harness.Provider, RotationTier.Automatic, current: pending) with { Adapter = revoker };
+        // Stored as Pending: the operation no longer carries the sealed value, the pending version does (a failed verification rolls back from here).
+        context = context with { Operation = context.Operation with { NewVersionId = "v-new", NewProviderKeyId = "ironcage-prod-2", NewSecret = null } };
+        var strategy = new CreateAndRetireStrategy(new FakeClock(StrategyTestKit.Now), harness.Services.GetRequiredService<SecretSealer>());
+
+        await strategy.DiscardAsync(context, "ironcage-prod-2", CancellationToken.None);
+
+        revoker.Revoked.Should().ContainSingle().Which.Should().Be(("ironcage-prod-2", fresh.Reveal()));
+    }
+
     private sealed class ValueRevokingAdapter : ProviderAdapter, ISecretRevokingProviderAdapter
     {
         public List<(string Id, string Value)> Revoked { get; } = [];
