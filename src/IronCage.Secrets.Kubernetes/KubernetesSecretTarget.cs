@@ -204,37 +204,6 @@ public sealed class KubernetesSecretTarget : IKeyDistributionTarget, IKeyAdoptio
         return available < updated ? string.Create(CultureInfo.InvariantCulture, $"{available} of {updated} updated replicas available") : null;
     }
 
-    private async Task<T> CallAsync<T>(Func<Task<T>> call, string verb, string resource, string group, string name)
-    {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (HttpOperationException failed)
-        {
-            var status = (int)failed.Response.StatusCode;
-            var kind = status switch
-            {
-                401 => SecretStoreErrorKind.Unauthenticated,
-                403 => SecretStoreErrorKind.Forbidden,
-                404 => SecretStoreErrorKind.NotFound,
-                409 => SecretStoreErrorKind.Conflict,
-                429 => SecretStoreErrorKind.Throttled,
-                >= 500 => SecretStoreErrorKind.Transient,
-                _ => SecretStoreErrorKind.Unknown,
-            };
-            var fix = kind switch
-            {
-                SecretStoreErrorKind.Unauthenticated => "The API server rejected the token: check the service account token (in cluster) or the kubeconfig's credentials.",
-                SecretStoreErrorKind.Forbidden => $"Give the service account a Role in namespace {_options.Namespace} with verbs [\"get\", \"patch\"] on resource \"{resource}\" in API group \"{group}\" (resourceNames: [\"{name}\"]) and bind it with a RoleBinding.",
-                SecretStoreErrorKind.NotFound => $"Create {resource} {_options.Namespace}/{name} first: the target patches, it never creates.",
-                _ => "Retry later.",
-            };
-            throw new SecretStoreException(_store, kind, $"{_store}: {verb} {resource} {_options.Namespace}/{name} failed with {status}. {fix}", failed) { StatusCode = status };
-        }
-        catch (HttpRequestException exception)
-        {
-            throw new SecretStoreException(_store, SecretStoreErrorKind.Transient, $"{_store}: {verb} {resource} {_options.Namespace}/{name} could not reach the API server ({exception.HttpRequestError}). Check the cluster address and this host's network path to it.", exception);
-        }
-    }
+    private Task<T> CallAsync<T>(Func<Task<T>> call, string verb, string resource, string group, string name)
+        => KubernetesCalls.CallAsync(call, _store, _options.Namespace, verb, resource, group, name, "\"get\", \"patch\"", $"Create {resource} {_options.Namespace}/{name} first: the target patches, it never creates.");
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace IronCage.Secrets.Kubernetes;
 
-/// <summary>Checks <see cref="KubernetesSecretTargetOptions"/> at start-up.</summary>
+/// <summary>Checks <see cref="KubernetesSecretTargetOptions"/> at start-up, and <see cref="KubernetesSecretSourceOptions"/> when a source is made.</summary>
 internal sealed partial class KubernetesSecretTargetOptionsValidator : IValidateOptions<KubernetesSecretTargetOptions>
 {
     public static void ThrowIfInvalid(KubernetesSecretTargetOptions options)
@@ -37,6 +37,25 @@ internal sealed partial class KubernetesSecretTargetOptionsValidator : IValidate
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    public static List<string> ValidateSource(KubernetesSecretSourceOptions options)
+    {
+        var failures = new List<string>();
+        if (options.SecretNames.Count == 0)
+        {
+            failures.Add("KubernetesSecretSourceOptions.SecretNames is empty: add the name of each Secret to read.");
+        }
+
+        foreach (var (field, value) in new[] { ("Namespace", options.Namespace) }.Concat(options.SecretNames.Select(s => ("SecretNames", s))))
+        {
+            if (!DnsName().IsMatch(value ?? string.Empty))
+            {
+                failures.Add($"KubernetesSecretSourceOptions.{field} '{value}' is not a Kubernetes object name (lower-case letters, digits, '-' and '.', up to 253 characters).");
+            }
+        }
+
+        return failures;
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")]

@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7363, Level = LogLevel.Debug, Message = "Deployment {Namespace}/{Deployment} has not adopted {Key} version {KeyVersion}: {Waiting}.")]
     public static partial void RolloutPending(ILogger logger, string @namespace, string deployment, KeyReference key, string keyVersion, string waiting);
+
+    [LoggerMessage(EventId = 7364, Level = LogLevel.Debug, Message = "Read Secret {Namespace}/{Secret}: {Candidates} candidate(s), {Skipped} value(s) that are not text skipped.")]
+    public static partial void SourceRead(ILogger logger, string @namespace, string secret, int candidates, int skipped);
 }

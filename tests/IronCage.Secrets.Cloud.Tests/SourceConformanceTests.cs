@@ -4,6 +4,7 @@ using IronCage.Secrets.AwsSecretsManager;
 using IronCage.Secrets.AzureKeyVault;
 using IronCage.Secrets.Cloud.Tests.AzureKeyVault;
 using IronCage.Secrets.HashiCorpVault;
+using IronCage.Secrets.Kubernetes;
 
 namespace IronCage.Secrets.Cloud.Tests;
 
@@ -72,6 +73,32 @@ public static class SourceConformanceTests
 
             _vault.Write("db/app", new Dictionary<string, string> { ["PASSWORD"] = "not-selected" });
             return Task.FromResult<IKeySource>(new HashiCorpVaultSource(new HashiCorpVaultSourceOptions { Address = _vault.BaseAddress, Token = _vault.RootToken, Folder = "llm" }, Http));
+        }
+    }
+
+    /// <summary>Kubernetes: every entry a key of one Secret's data; another Secret in the namespace is not read.</summary>
+    public sealed class Kubernetes : KeySourceConformanceTests
+    {
+        private KubernetesEmulator _cluster = null!;
+        private readonly List<KubernetesSecretSource> _sources = [];
+
+        public override async Task InitializeAsync() => _cluster = await KubernetesEmulator.StartAsync();
+
+        public override async Task DisposeAsync()
+        {
+            _sources.ForEach(s => s.Dispose());
+            await _cluster.DisposeAsync();
+        }
+
+        protected override Task<IKeySource> CreateSourceAsync(IReadOnlyDictionary<string, string> entries)
+        {
+            _cluster.AddSecret("prod", "llm-keys", entries);
+            _cluster.AddSecret("prod", "db", new Dictionary<string, string> { ["PASSWORD"] = "not-selected" });
+            var options = new KubernetesSecretSourceOptions { Namespace = "prod", Configuration = new() { Host = _cluster.BaseAddress.ToString(), AccessToken = _cluster.Token } };
+            options.SecretNames.Add("llm-keys");
+            var source = new KubernetesSecretSource(options);
+            _sources.Add(source);
+            return Task.FromResult<IKeySource>(source);
         }
     }
 }

@@ -3,6 +3,7 @@ using IronCage.Secrets.AwsSecretsManager;
 using IronCage.Secrets.AzureKeyVault;
 using IronCage.Secrets.Cloud.Tests.AzureKeyVault;
 using IronCage.Secrets.HashiCorpVault;
+using IronCage.Secrets.Kubernetes;
 
 namespace IronCage.Secrets.Cloud.Tests;
 
@@ -113,5 +114,69 @@ public sealed class SourceTests
         var act = () => SourceAssertions.ReadAllAsync(new HashiCorpVaultSource(options, Http));
 
         (await act.Should().ThrowAsync<SecretStoreException>()).Which.Kind.Should().Be(SecretStoreErrorKind.Unauthenticated);
+    }
+
+    [Fact]
+    public async Task KubernetesSecretSource_TwoSecrets_YieldsEveryTextKeyAndSkipsBinaryValues()
+    {
+        await using var cluster = await KubernetesEmulator.StartAsync();
+        var openai = FakeKeys.GenerateText(ProviderId.OpenAI);
+        var anthropic = FakeKeys.GenerateText(ProviderId.Anthropic);
+        cluster.AddSecret("prod", "chat", new Dictionary<string, string> { ["OPENAI_API_KEY"] = openai + "\n", ["tls.bin"] = "\u0001\u0002binary" });
+        cluster.AddSecret("prod", "claude", new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = anthropic });
+        using var source = new KubernetesSecretSource(Options(cluster, cluster.Token, "chat", "claude"));
+
+        var read = await SourceAssertions.ReadAllAsync(source);
+
+        read.Should().BeEquivalentTo([("kubernetes:prod/chat#OPENAI_API_KEY", (string?)"OPENAI_API_KEY", openai), ("kubernetes:prod/claude#ANTHROPIC_API_KEY", (string?)"ANTHROPIC_API_KEY", anthropic)], "the trailing line break of a file-made Secret is trimmed and binary values are skipped");
+        source.ToString().Should().Be("kubernetes:prod");
+    }
+
+    [Fact]
+    public async Task KubernetesSecretSource_WrongToken_ThrowsUnauthenticated()
+    {
+        await using var cluster = await KubernetesEmulator.StartAsync();
+        cluster.AddSecret("prod", "chat", new Dictionary<string, string> { ["OPENAI_API_KEY"] = FakeKeys.GenerateText(ProviderId.OpenAI) });
+        using var source = new KubernetesSecretSource(Options(cluster, "wrong", "chat"));
+
+        var act = () => SourceAssertions.ReadAllAsync(source);
+
+        (await act.Should().ThrowAsync<SecretStoreException>()).Which.Kind.Should().Be(SecretStoreErrorKind.Unauthenticated);
+    }
+
+    [Fact]
+    public async Task KubernetesSecretSource_MissingSecret_ThrowsNotFoundNamingIt()
+    {
+        await using var cluster = await KubernetesEmulator.StartAsync();
+        using var source = new KubernetesSecretSource(Options(cluster, cluster.Token, "absent"));
+
+        var act = () => SourceAssertions.ReadAllAsync(source);
+
+        var error = (await act.Should().ThrowAsync<SecretStoreException>()).Which;
+        error.Kind.Should().Be(SecretStoreErrorKind.NotFound);
+        error.Message.Should().Contain("there is no Secret prod/absent");
+    }
+
+    [Fact]
+    public void KubernetesSecretSource_InvalidOptions_ThrowAtConstruction()
+    {
+        var none = new KubernetesSecretSourceOptions { Namespace = "Prod_NS" };
+
+        var act = () => new KubernetesSecretSource(none);
+
+        act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Failures.Should().HaveCount(2)
+            .And.Contain(f => f.Contains("SecretNames is empty", StringComparison.Ordinal))
+            .And.Contain(f => f.Contains("'Prod_NS' is not a Kubernetes object name", StringComparison.Ordinal));
+    }
+
+    private static KubernetesSecretSourceOptions Options(KubernetesEmulator cluster, string token, params string[] secrets)
+    {
+        var options = new KubernetesSecretSourceOptions { Namespace = "prod", Configuration = new() { Host = cluster.BaseAddress.ToString(), AccessToken = token } };
+        foreach (var secret in secrets)
+        {
+            options.SecretNames.Add(secret);
+        }
+
+        return options;
     }
 }
