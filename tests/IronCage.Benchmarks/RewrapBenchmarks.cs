@@ -26,8 +26,11 @@ public class RewrapBenchmarks : IDisposable
     private string _connectionString = string.Empty;
     private int _round;
 
+    /// <summary>Gets the stores to measure: <c>sqlite</c> and <c>postgresql</c>, or the comma-separated list in <c>IRONCAGE_BENCH_STORES</c>.</summary>
+    public static IEnumerable<string> Stores => (Environment.GetEnvironmentVariable("IRONCAGE_BENCH_STORES") ?? "sqlite,postgresql").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>Gets or sets the store: <c>sqlite</c> or <c>postgresql</c>.</summary>
-    [Params("sqlite", "postgresql")]
+    [ParamsSource(nameof(Stores))]
     public string Store { get; set; } = "sqlite";
 
     [GlobalSetup]
