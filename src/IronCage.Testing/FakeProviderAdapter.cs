@@ -65,6 +65,10 @@ public sealed class FakeProviderAdapter : ProviderAdapter
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<ProviderId, SecretValue>? KeyFactory { get; set; }
 
+    /// <summary>Gets or sets the limits an accepted verification reports, as a provider's rate-limit headers would (<see cref="KeyVerificationResult.RateLimits"/>).</summary>
+    /// <value>The default value is <see langword="null"/>: no limits reported.</value>
+    public ProviderRateLimits? VerifyRateLimits { get; set; }
+
     /// <summary>Gets every call received so far, in order.</summary>
     public IReadOnlyList<FakeProviderCall> Calls
     {
@@ -244,6 +248,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter
                 var classification = new ProviderResponseClassification(Provider, accepted ? 200 : 401, accepted ? null : ProviderErrorKind.InvalidKey)
                 {
                     Message = accepted ? null : "The fake provider does not accept this key.",
+                    RateLimits = accepted ? VerifyRateLimits : null,
                 };
                 return (KeyVerificationResult.FromClassification(classification), entry?.Id);
             }, cancellationToken).ConfigureAwait(false);

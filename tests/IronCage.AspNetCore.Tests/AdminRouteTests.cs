@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using IronCage.Auditing;
 using IronCage.Providers;
 using IronCage.Testing;
+using IronCage.Verification;
 using Microsoft.Extensions.DependencyInjection;
 using static IronCage.AspNetCore.Tests.AdminTestHost;
 
@@ -159,11 +160,16 @@ public sealed class AdminRouteTests : IAsyncLifetime
     public async Task Verify_LiveKey_IsValidWithDetails()
     {
         await _host.SeedAsync("ver");
+        _host.OpenAI.VerifyRateLimits = new ProviderRateLimits { RequestLimit = 10_000, RequestsRemaining = 9_999, TokenLimit = 30_000_000, TokensRemaining = 29_999_980 };
 
         var body = await SendJsonAsync(HttpMethod.Post, "/api/admin/api-keys/openai/ver/verify");
 
         body["valid"]!.GetValue<bool>().Should().BeTrue();
-        body["details"]!["limits"].Should().NotBeNull();
+        var limits = body["details"]!["limits"]!;
+        limits["rateLimit"]!.GetValue<long>().Should().Be(10_000, "the provider's request limit, from its rate-limit headers");
+        limits["quotaLimit"]!.GetValue<long>().Should().Be(30_000_000, "the provider's token limit");
+        limits["rateRemaining"]!.GetValue<long>().Should().Be(9_999);
+        limits["quotaRemaining"]!.GetValue<long>().Should().Be(29_999_980);
         (await _host.AuditAsync()).Should().Contain(r => r.Event.Action == AuditAction.KeyVerify && r.Event.Target == "openai/ver");
     }
 

@@ -133,7 +133,9 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
         await host.FinishGraceAsync();
 
         _emulator.OpenAI.IsValid(seeded.Secret).Should().BeFalse("the old key was deleted at the provider");
-        (await host.Adapter.VerifyAsync(ProviderKeyContext.For(key), fresh)).IsValid.Should().BeTrue();
+        var verified = await host.Adapter.VerifyAsync(ProviderKeyContext.For(key), fresh);
+        verified.IsValid.Should().BeTrue();
+        verified.RateLimits.Should().Be(new Verification.ProviderRateLimits { RequestLimit = 10_000, RequestsRemaining = 9_999, TokenLimit = 30_000_000, TokensRemaining = 29_999_980 }, "the emulator answers with OpenAI's x-ratelimit-* headers");
         using (var old = seeded.ToSecretValue())
         {
             (await host.Adapter.VerifyAsync(ProviderKeyContext.For(key), old)).ErrorKind.Should().Be(ProviderErrorKind.InvalidKey);

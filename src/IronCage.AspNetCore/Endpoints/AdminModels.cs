@@ -41,7 +41,7 @@ internal sealed record VerifyResponse(bool Valid, VerifyDetails Details, string 
 
 internal sealed record VerifyDetails(string? Organization, VerifyLimits Limits);
 
-internal sealed record VerifyLimits(string? RateLimit, string? QuotaLimit);
+internal sealed record VerifyLimits(long? RateLimit, long? QuotaLimit, long? RateRemaining, long? QuotaRemaining);
 
 internal sealed record KeyUsageResponse(UsageView Usage, UsageHistory History, UsageCosts Costs, IReadOnlyList<LimitView> Limits);
 

@@ -113,9 +113,12 @@ internal static class KeyReadEndpoints
             Details = new Dictionary<string, string> { ["version"] = current.VersionId, ["hint"] = current.DisplayHint, ["result"] = result.ErrorKind?.ToString() ?? "valid" },
         }, http.RequestAborted).ConfigureAwait(false);
 
-        // The verify answer carries no organization or limits of its own; what the key is scoped to is what IronCage knows.
+        // The organization is what the key is scoped to in IronCage; the limits are what the provider's answer reported in
+        // its rate-limit headers (requests as the rate limit, tokens as the quota, in the provider's own window), or null.
         var organization = key.Scope.TryGetValue(AdminViews.OrganizationScopeKey, out var org) ? org : null;
-        return Results.Json(new VerifyResponse(result.IsValid, new VerifyDetails(organization, new VerifyLimits(null, null)), result.Message, result.ErrorKind?.ToString(), result.StatusCode, result.RequestId), AdminJson.Options);
+        var reported = result.RateLimits;
+        var limits = new VerifyLimits(reported?.RequestLimit, reported?.TokenLimit, reported?.RequestsRemaining, reported?.TokensRemaining);
+        return Results.Json(new VerifyResponse(result.IsValid, new VerifyDetails(organization, limits), result.Message, result.ErrorKind?.ToString(), result.StatusCode, result.RequestId), AdminJson.Options);
     }
 
     private static async Task<IResult> UsageAsync(HttpContext http, IKeyStore keys, IClock clock, string provider, string name)

@@ -43,6 +43,9 @@ public sealed class KeyVerificationResult
     /// <summary>Gets the other kind an ambiguous answer may mean.</summary>
     public ProviderErrorKind? AlternativeKind { get; private init; }
 
+    /// <summary>Gets the limits the provider's answer reported for the key (its rate-limit headers), if any.</summary>
+    public ProviderRateLimits? RateLimits { get; private init; }
+
     /// <summary>Gets a sentence describing the outcome; never contains the key.</summary>
     public string Message { get; }
 
@@ -60,6 +63,7 @@ public sealed class KeyVerificationResult
             RetryAfter = classification.RetryAfter,
             IsAmbiguous = classification.IsAmbiguous,
             AlternativeKind = classification.AlternativeKind,
+            RateLimits = classification.RateLimits,
         };
     }
 

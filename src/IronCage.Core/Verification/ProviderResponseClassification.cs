@@ -19,6 +19,9 @@ public sealed class ProviderResponseClassification
     /// <summary>Gets the provider that answered.</summary>
     public ProviderId Provider { get; }
 
+    /// <summary>Gets the limits the answer's rate-limit headers report for the key, if it carries any.</summary>
+    public ProviderRateLimits? RateLimits { get; init; }
+
     /// <summary>Gets the HTTP status code.</summary>
     public int StatusCode { get; }
 

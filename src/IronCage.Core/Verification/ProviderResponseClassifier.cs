@@ -53,6 +53,7 @@ public static class ProviderResponseClassifier
             IsAmbiguous = rule?.IsAmbiguous ?? false,
             AlternativeKind = rule?.AlternativeKind,
             Explanation = rule?.Explanation,
+            RateLimits = ProviderRateLimits.FromHeaders(response.Headers),
         };
     }
 
