@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace IronCage.Testing.Emulator;
 
 /// <summary>
-/// A loopback emulator of OpenAI, Anthropic and OpenRouter: a real Kestrel server on 127.0.0.1 with a random port, each
+/// A loopback emulator of OpenAI, Anthropic, OpenRouter, Mistral, Perplexity and xAI: a real Kestrel server on 127.0.0.1 with a random port, each
 /// provider under its own path prefix (<see cref="EmulatedProvider.BaseAddress"/>), state in memory. Point an adapter's
 /// <c>BaseAddress</c> at a provider's base address and its admin key at the emulator's.
 /// </summary>
@@ -28,6 +28,7 @@ public sealed class ProviderEmulator : IAsyncDisposable
     private const string OpenRouterPrefix = "/openrouter/";
     private const string MistralPrefix = "/mistral/";
     private const string PerplexityPrefix = "/perplexity/";
+    private const string XAIPrefix = "/xai/";
     private readonly WebApplication _app;
 
     private ProviderEmulator(WebApplication app, Uri baseAddress, TimeProvider time)
@@ -39,6 +40,7 @@ public sealed class ProviderEmulator : IAsyncDisposable
         OpenRouter = new OpenRouterEmulator(new Uri(baseAddress, "openrouter/api/v1/"), time);
         Mistral = new MistralEmulator(new Uri(baseAddress, "mistral/"), time);
         Perplexity = new PerplexityEmulator(new Uri(baseAddress, "perplexity/"), time);
+        XAI = new XAIEmulator(new Uri(baseAddress, "xai/"), time);
     }
 
     /// <summary>Gets the server's root address (<c>http://127.0.0.1:port/</c>).</summary>
@@ -58,6 +60,9 @@ public sealed class ProviderEmulator : IAsyncDisposable
 
     /// <summary>Gets the Perplexity emulator; its base address plays <c>https://api.perplexity.ai/</c>.</summary>
     public PerplexityEmulator Perplexity { get; }
+
+    /// <summary>Gets the xAI emulator; its base address plays <c>https://management-api.x.ai/</c>, its <see cref="XAIEmulator.InferenceAddress"/> <c>https://api.x.ai/</c>.</summary>
+    public XAIEmulator XAI { get; }
 
     /// <summary>Starts an emulator on 127.0.0.1 with a port the system picks.</summary>
     /// <param name="time">The time the emulator stamps keys with and checks expiry against; <see cref="TimeProvider.System"/> by default.</param>
@@ -111,6 +116,11 @@ public sealed class ProviderEmulator : IAsyncDisposable
         if (path.StartsWith(PerplexityPrefix, StringComparison.Ordinal))
         {
             return Perplexity.DispatchAsync(context, path[PerplexityPrefix.Length..]);
+        }
+
+        if (path.StartsWith(XAIPrefix, StringComparison.Ordinal))
+        {
+            return XAI.DispatchAsync(context, path[XAIPrefix.Length..]);
         }
 
         context.Response.StatusCode = 404;

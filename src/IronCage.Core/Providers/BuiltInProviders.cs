@@ -249,13 +249,13 @@ internal static class BuiltInProviders
 
     private static ProviderDescriptor XAI() => new(ProviderId.XAI, "xAI")
     {
-        Capabilities = C | L | R | Da | De | V,
-        LimitedCapabilities = R | Da,
+        Capabilities = C | L | R | De | V,
+        LimitedCapabilities = R,
         CapabilityNotes = new Dictionary<ProviderCapabilities, string>
         {
-            [C] = "Management API (management key with 'Management Keys Read + Write'); new keys propagate across clusters before they work everywhere.",
+            [C] = "Management API (management key with 'Management Keys Read + Write'), with the team's ACLs; new keys propagate across clusters before they work everywhere.",
             [R] = "Only through listing the team's keys.",
-            [Da] = "A disable field exists on keys; its wire name is unconfirmed.",
+            [De] = "DELETE /auth/api-keys/{apiKeyId}. A disable flag exists on keys, but its update call is not documented consistently, so IronCage does not disable.",
         },
         ConsoleUrl = new Uri("https://console.x.ai/"),
         ApiBaseUrl = new Uri("https://management-api.x.ai/"),
@@ -278,7 +278,12 @@ internal static class BuiltInProviders
                 new(ProviderErrorKind.Forbidden, "The team is blocked (team_blocked: true).") { JsonProperty = "team_blocked", JsonValue = "true" },
             ],
         },
-        ErrorRules = [OpenAIInsufficientQuota()],
+        ErrorRules =
+        [
+            // xAI answers an unknown or revoked inference key with 400, not 401 (reported in continuedev/continue#10778).
+            new(ProviderErrorKind.InvalidKey, "400 'Incorrect API key provided': the key is wrong or was deleted.") { StatusCode = 400, MessageContains = "Incorrect API key" },
+            OpenAIInsufficientQuota(),
+        ],
     };
 
     private static ProviderDescriptor Fireworks() => new(ProviderId.Fireworks, "Fireworks AI")

@@ -20,7 +20,7 @@ public sealed class ProviderCatalogTests
         { "google-gemini", "Y Y Y N N Y N Y", C.Undelete, C.None },
         { "aws-bedrock", "Y Y P Y Y Y Y P", C.None, C.None },
         { "openrouter", "Y Y Y N Y Y Y Y", C.ReportsUsage, C.None },
-        { "xai", "Y Y P N P Y N Y", C.None, C.None },
+        { "xai", "Y Y P N N Y N Y", C.None, C.None },
         { "fireworks", "Y Y N N N Y Y P", C.None, C.None },
         { "mistral", "Y Y N N N N Y Y", C.None, C.None },
         { "groq", "N N N N N N N Y", C.None, C.None },
