@@ -26,6 +26,7 @@ public sealed class ProviderEmulator : IAsyncDisposable
     private const string OpenAIPrefix = "/openai/";
     private const string AnthropicPrefix = "/anthropic/";
     private const string OpenRouterPrefix = "/openrouter/";
+    private const string FireworksPrefix = "/fireworks/";
     private readonly WebApplication _app;
 
     private ProviderEmulator(WebApplication app, Uri baseAddress, TimeProvider time)
@@ -35,6 +36,7 @@ public sealed class ProviderEmulator : IAsyncDisposable
         OpenAI = new OpenAIEmulator(new Uri(baseAddress, "openai/v1/"), time);
         Anthropic = new AnthropicEmulator(new Uri(baseAddress, "anthropic/"), time);
         OpenRouter = new OpenRouterEmulator(new Uri(baseAddress, "openrouter/api/v1/"), time);
+        Fireworks = new FireworksEmulator(new Uri(baseAddress, "fireworks/"), time);
     }
 
     /// <summary>Gets the server's root address (<c>http://127.0.0.1:port/</c>).</summary>
@@ -48,6 +50,9 @@ public sealed class ProviderEmulator : IAsyncDisposable
 
     /// <summary>Gets the OpenRouter emulator; its base address plays <c>https://openrouter.ai/api/v1/</c>.</summary>
     public OpenRouterEmulator OpenRouter { get; }
+
+    /// <summary>Gets the Fireworks AI emulator; its base address plays <c>https://api.fireworks.ai/</c>.</summary>
+    public FireworksEmulator Fireworks { get; }
 
     /// <summary>Starts an emulator on 127.0.0.1 with a port the system picks.</summary>
     /// <param name="time">The time the emulator stamps keys with and checks expiry against; <see cref="TimeProvider.System"/> by default.</param>
@@ -91,6 +96,11 @@ public sealed class ProviderEmulator : IAsyncDisposable
         if (path.StartsWith(OpenRouterPrefix, StringComparison.Ordinal))
         {
             return OpenRouter.DispatchAsync(context, path[OpenRouterPrefix.Length..]);
+        }
+
+        if (path.StartsWith(FireworksPrefix, StringComparison.Ordinal))
+        {
+            return Fireworks.DispatchAsync(context, path[FireworksPrefix.Length..]);
         }
 
         context.Response.StatusCode = 404;
