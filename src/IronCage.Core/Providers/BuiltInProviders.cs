@@ -284,7 +284,7 @@ internal static class BuiltInProviders
     private static ProviderDescriptor Fireworks() => new(ProviderId.Fireworks, "Fireworks AI")
     {
         Capabilities = C | L | De | E | V,
-        LimitedCapabilities = L | V,
+        LimitedCapabilities = V,
         CapabilityNotes = new Dictionary<ProviderCapabilities, string>
         {
             [C] = "POST /v1/accounts/{account_id}/users/{user_id}/apiKeys with an existing API key; an admin's key can create keys for service-account users. The key value is returned once.",
