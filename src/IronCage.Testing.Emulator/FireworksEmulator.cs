@@ -21,7 +21,8 @@ public sealed class FireworksEmulator : EmulatedProvider
     internal FireworksEmulator(Uri baseAddress, TimeProvider time)
         : base(baseAddress, time)
     {
-        var management = NewKey(UserId, "ironcage-emulator-management", expiresAt: null);
+        // An account admin's key, managing the keys of the service-account user UserId (as the docs recommend).
+        var management = NewKey("ironcage-admin", "ironcage-emulator-management", expiresAt: null);
         _keys.Add(management);
         ManagementKey = management.Value;
     }
@@ -29,10 +30,10 @@ public sealed class FireworksEmulator : EmulatedProvider
     /// <summary>Gets the account the emulator holds (<c>FireworksProviderOptions.AccountId</c>).</summary>
     public string AccountId { get; } = "ironcage-emulator";
 
-    /// <summary>Gets the user whose keys are managed (<c>FireworksProviderOptions.UserId</c>); keys of other users of the account can be seeded.</summary>
-    public string UserId { get; } = "ironcage-user";
+    /// <summary>Gets the service-account user whose keys are managed (<c>FireworksProviderOptions.UserId</c>); keys of other users of the account can be seeded.</summary>
+    public string UserId { get; } = "ironcage-service-account";
 
-    /// <summary>Gets the API key that manages the account's keys: set it as <c>FireworksProviderOptions.ManagementKey</c>.</summary>
+    /// <summary>Gets the API key (of an account admin, not of <see cref="UserId"/>) that manages the account's keys: set it as <c>FireworksProviderOptions.ManagementKey</c>.</summary>
     public string ManagementKey { get; }
 
     /// <summary>Gets or sets the most keys one list page holds (a smaller <c>pageSize</c> wins).</summary>
