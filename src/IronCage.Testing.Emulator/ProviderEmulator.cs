@@ -29,6 +29,7 @@ public sealed class ProviderEmulator : IAsyncDisposable
     private const string MistralPrefix = "/mistral/";
     private const string PerplexityPrefix = "/perplexity/";
     private const string XAIPrefix = "/xai/";
+    private const string FireworksPrefix = "/fireworks/";
     private readonly WebApplication _app;
 
     private ProviderEmulator(WebApplication app, Uri baseAddress, TimeProvider time)
@@ -41,6 +42,7 @@ public sealed class ProviderEmulator : IAsyncDisposable
         Mistral = new MistralEmulator(new Uri(baseAddress, "mistral/"), time);
         Perplexity = new PerplexityEmulator(new Uri(baseAddress, "perplexity/"), time);
         XAI = new XAIEmulator(new Uri(baseAddress, "xai/"), time);
+        Fireworks = new FireworksEmulator(new Uri(baseAddress, "fireworks/"), time);
     }
 
     /// <summary>Gets the server's root address (<c>http://127.0.0.1:port/</c>).</summary>
@@ -63,6 +65,9 @@ public sealed class ProviderEmulator : IAsyncDisposable
 
     /// <summary>Gets the xAI emulator; its base address plays <c>https://management-api.x.ai/</c>, its <see cref="XAIEmulator.InferenceAddress"/> <c>https://api.x.ai/</c>.</summary>
     public XAIEmulator XAI { get; }
+
+    /// <summary>Gets the Fireworks AI emulator; its base address plays <c>https://api.fireworks.ai/</c>.</summary>
+    public FireworksEmulator Fireworks { get; }
 
     /// <summary>Starts an emulator on 127.0.0.1 with a port the system picks.</summary>
     /// <param name="time">The time the emulator stamps keys with and checks expiry against; <see cref="TimeProvider.System"/> by default.</param>
@@ -121,6 +126,11 @@ public sealed class ProviderEmulator : IAsyncDisposable
         if (path.StartsWith(XAIPrefix, StringComparison.Ordinal))
         {
             return XAI.DispatchAsync(context, path[XAIPrefix.Length..]);
+        }
+
+        if (path.StartsWith(FireworksPrefix, StringComparison.Ordinal))
+        {
+            return Fireworks.DispatchAsync(context, path[FireworksPrefix.Length..]);
         }
 
         context.Response.StatusCode = 404;

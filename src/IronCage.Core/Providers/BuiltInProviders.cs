@@ -292,9 +292,11 @@ internal static class BuiltInProviders
         LimitedCapabilities = V,
         CapabilityNotes = new Dictionary<ProviderCapabilities, string>
         {
-            [De] = "POST …/apiKeys:delete with the key id (a custom verb, not HTTP DELETE).",
-            [E] = "expireTime at creation.",
-            [V] = "The OpenAI-compatible models list; the path is unconfirmed.",
+            [C] = "POST /v1/accounts/{account_id}/users/{user_id}/apiKeys with an existing API key; an admin's key can create keys for service-account users. The key value is returned once.",
+            [L] = "GET …/apiKeys (apiKeys, nextPageToken); the reference says paging is still to be added, so IronCage stops when a page token repeats. No read of a single key.",
+            [De] = "POST …/apiKeys:delete with the key id (a custom verb, not HTTP DELETE). No disable.",
+            [E] = "expireTime at creation, from the policy's key lifetime; the key dies on its own.",
+            [V] = "GET /inference/v1/models, the OpenAI-compatible models list; not in the API reference (third-party reports say some accounts answer it 500).",
         },
         ConsoleUrl = new Uri("https://fireworks.ai/account/api-keys"),
         ApiBaseUrl = new Uri("https://api.fireworks.ai/"),
