@@ -84,7 +84,8 @@ public sealed class AwsKmsKeyEncryptionKeyProvider : IKeyEncryptionKeyProvider, 
     /// <exception cref="AwsKmsException">KMS refused or could not be reached; the message says how to fix it.</exception>
     public async ValueTask<WrappedKey> WrapKeyAsync(ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken = default)
     {
-        var plaintext = new MemoryStream(dataKey.ToArray());
+        var buffer = dataKey.ToArray();
+        using var plaintext = new MemoryStream(buffer, writable: false);
         try
         {
             var response = await CallAsync("Encrypt", CurrentKeyId, () => _kms.EncryptAsync(
@@ -94,7 +95,7 @@ public sealed class AwsKmsKeyEncryptionKeyProvider : IKeyEncryptionKeyProvider, 
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(plaintext.GetBuffer());
+            CryptographicOperations.ZeroMemory(buffer);
         }
     }
 
@@ -118,10 +119,7 @@ public sealed class AwsKmsKeyEncryptionKeyProvider : IKeyEncryptionKeyProvider, 
             var response = await CallAsync("Decrypt", id, () => _kms.DecryptAsync(
                 new DecryptRequest { KeyId = kmsKeyId, CiphertextBlob = new MemoryStream(wrappedKey.Ciphertext.ToArray()), EncryptionContext = ContextOf(id) },
                 cancellationToken), cancellationToken).ConfigureAwait(false);
-            var plaintext = response.Plaintext;
-            var dataKey = plaintext.ToArray();
-            CryptographicOperations.ZeroMemory(plaintext.GetBuffer());
-            return dataKey;
+            return TakeBytes(response.Plaintext);
         }
         catch (AwsKmsException ex)
         {
@@ -154,15 +152,13 @@ public sealed class AwsKmsKeyEncryptionKeyProvider : IKeyEncryptionKeyProvider, 
         var generated = await CallAsync("GenerateDataKey", CurrentKeyId, () => _kms.GenerateDataKeyAsync(
             new GenerateDataKeyRequest { KeyId = _options.KeyId, KeySpec = DataKeySpec.AES_256, EncryptionContext = ContextOf(CurrentKeyId) },
             cancellationToken), cancellationToken).ConfigureAwait(false);
-        var expected = generated.Plaintext.ToArray();
-        CryptographicOperations.ZeroMemory(generated.Plaintext.GetBuffer());
+        var expected = TakeBytes(generated.Plaintext);
         try
         {
             var opened = await CallAsync("Decrypt", CurrentKeyId, () => _kms.DecryptAsync(
                 new DecryptRequest { KeyId = _options.KeyId, CiphertextBlob = generated.CiphertextBlob, EncryptionContext = ContextOf(CurrentKeyId) },
                 cancellationToken), cancellationToken).ConfigureAwait(false);
-            var actual = opened.Plaintext.ToArray();
-            CryptographicOperations.ZeroMemory(opened.Plaintext.GetBuffer());
+            var actual = TakeBytes(opened.Plaintext);
             var same = expected.Length == DataKeySize && CryptographicOperations.FixedTimeEquals(expected, actual);
             CryptographicOperations.ZeroMemory(actual);
             if (!same)
@@ -187,6 +183,19 @@ public sealed class AwsKmsKeyEncryptionKeyProvider : IKeyEncryptionKeyProvider, 
 
     internal static string KeyEncryptionKeyIdOf(string region, string keyId)
         => AwsKmsConstants.KeyIdPrefix + (keyId.StartsWith("arn:", StringComparison.Ordinal) ? keyId : region + ":" + keyId);
+
+    // The SDK hands plaintext back in a MemoryStream: copy it out and clear the stream's buffer where it is reachable.
+    private static byte[] TakeBytes(MemoryStream stream)
+    {
+        var bytes = stream.ToArray();
+        if (stream.TryGetBuffer(out var buffer))
+        {
+            CryptographicOperations.ZeroMemory(buffer.AsSpan());
+        }
+
+        stream.Dispose();
+        return bytes;
+    }
 
     private string Endpoint => _options.ServiceUrl?.ToString() ?? $"https://kms.{_options.Region}.amazonaws.com/";
 
