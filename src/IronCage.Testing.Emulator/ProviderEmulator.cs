@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace IronCage.Testing.Emulator;
 
 /// <summary>
-/// A loopback emulator of OpenAI, Anthropic, OpenRouter, Mistral, Perplexity and xAI: a real Kestrel server on 127.0.0.1 with a random port, each
+/// A loopback emulator of OpenAI, Anthropic, OpenRouter, Mistral, Perplexity, xAI and Fireworks: a real Kestrel server on 127.0.0.1 with a random port, each
 /// provider under its own path prefix (<see cref="EmulatedProvider.BaseAddress"/>), state in memory. Point an adapter's
 /// <c>BaseAddress</c> at a provider's base address and its admin key at the emulator's.
 /// </summary>
