@@ -135,7 +135,7 @@ internal sealed class KeyRotator : IKeyRotator
             throw new IronCageException($"Rotation {active.OperationId} of '{key}' already promoted its new key; it cannot be cancelled. End its grace period with CompleteGraceAsync instead.");
         }
 
-        return await _engine.Rollback.RollBackAsync(active, $"Cancelled by {request.Actor}{(request.Note is null ? "." : ": " + request.Note)}", cancellationToken).ConfigureAwait(false);
+        return await _engine.Rollback.RollBackAsync(active, $"Cancelled by {request.Actor}{(request.Note is null ? "." : ": " + request.Note)}", cancellationToken, mayWait: false).ConfigureAwait(false);
     }
 
     public async Task<RotationOperation?> GetOperationAsync(string operationId, CancellationToken cancellationToken = default)

@@ -94,4 +94,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1054, Level = LogLevel.Debug, Message = "Re-wrap of rotation {OperationId} met a concurrent change; reading it again (attempt {Attempt}).")]
     public static partial void RewrapOperationConflict(ILogger logger, string operationId, int attempt);
+
+    [LoggerMessage(EventId = 1055, Level = LogLevel.Warning, Message = "Rollback of rotation {OperationId} of {Key} waits: {Targets} distribution target(s) still hold the new key after a transient failure (attempt {Attempt}); the new key stays live until they hold the old key again. Next attempt at {RetryAt}.")]
+    public static partial void RollbackDeferred(ILogger logger, string operationId, KeyReference key, int targets, int attempt, Instant retryAt);
 }

@@ -136,6 +136,13 @@ public sealed record RotationOperation
     /// <summary>Gets the earliest instant the current step is retried, after a failure.</summary>
     public Instant? NextAttemptAt { get; init; }
 
+    /// <summary>
+    /// Gets why the operation is being rolled back, while the rollback waits to retry restoring a distribution target
+    /// that failed transiently: the new key stays live at the provider until every target holds the old key again. When
+    /// set, resuming the operation (<see cref="NextAttemptAt"/>) continues the rollback instead of running its step.
+    /// </summary>
+    public string? RollbackReason { get; init; }
+
     /// <summary>Gets the last failure, without secrets.</summary>
     public string? LastError { get; init; }
 

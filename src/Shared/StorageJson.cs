@@ -266,6 +266,7 @@ internal static class StorageJson
             Attempts = operation.Attempts,
             NextAttemptAt = InstantText(operation.NextAttemptAt),
             LastError = operation.LastError,
+            RollbackReason = operation.RollbackReason,
             EndedAt = InstantText(operation.EndedAt),
             AdoptionNotBefore = InstantText(operation.AdoptionNotBefore),
             AdoptionCheckAt = InstantText(operation.AdoptionCheckAt),
@@ -334,6 +335,7 @@ internal static class StorageJson
             Attempts = dto.Attempts,
             NextAttemptAt = ParseInstant(dto.NextAttemptAt),
             LastError = dto.LastError,
+            RollbackReason = dto.RollbackReason,
             EndedAt = ParseInstant(dto.EndedAt),
             AdoptionNotBefore = ParseInstant(dto.AdoptionNotBefore),
             AdoptionCheckAt = ParseInstant(dto.AdoptionCheckAt),
@@ -500,6 +502,8 @@ internal static class StorageJson
         public string? NextAttemptAt { get; set; }
 
         public string? LastError { get; set; }
+
+        public string? RollbackReason { get; set; }
 
         public string? EndedAt { get; set; }
 

@@ -61,6 +61,7 @@ public abstract class RotationStoreConformanceTests : IAsyncLifetime
             Attempts = 3,
             NextAttemptAt = T0 + Duration.FromMinutes(4),
             LastError = "Transient: 503",
+            RollbackReason = "The gateway refused the write.",
         };
 
         var created = await store.CreateAsync(operation);

@@ -85,21 +85,24 @@ internal sealed class KeyDistributor
 
     /// <summary>
     /// Rollback before promotion: every target that confirmed the new key gets the version that stays current back.
-    /// Returns what could not be restored (the rollback goes on and says so), never throws for a target.
+    /// Returns what could not be restored, which targets still hold the new key and whether any of them failed
+    /// transiently (worth retrying later); never throws for a target.
     /// </summary>
-    public async Task<IReadOnlyList<string>> RestoreAsync(RotationOperation operation, ManagedKey key, CancellationToken cancellationToken)
+    public async Task<TargetRestoreResult> RestoreAsync(RotationOperation operation, ManagedKey key, CancellationToken cancellationToken)
     {
         if (operation.DistributedTo.Count == 0)
         {
-            return [];
+            return TargetRestoreResult.None;
         }
 
         var problems = new List<string>();
+        var stillHolding = new List<string>();
+        var retryable = false;
         var previous = operation.PreviousVersionId is { } previousId ? key.FindVersion(previousId) : null;
         if (previous is null || previous.Stage == KeyStage.Revoked)
         {
             problems.Add($"the distribution targets {string.Join(", ", operation.DistributedTo.Select(c => c.Target))} still hold the discarded new key: there is no previous version to restore{(previous is null ? string.Empty : $" ({previous.VersionId} was revoked)")}");
-            return problems;
+            return new TargetRestoreResult(problems, [.. operation.DistributedTo.Select(c => c.Target)], Retryable: false);
         }
 
         using var secret = await _sealer.OpenAsync(previous, operation.Key, cancellationToken).ConfigureAwait(false);
@@ -110,6 +113,7 @@ internal sealed class KeyDistributor
             if (target is null)
             {
                 problems.Add($"the distribution target '{confirmation.Target}' holds the discarded new key but is no longer registered, so it was not restored");
+                stillHolding.Add(confirmation.Target);
                 continue;
             }
 
@@ -123,10 +127,12 @@ internal sealed class KeyDistributor
                 var reason = StepFailures.Describe(ex);
                 Log.TargetRestoreFailed(_journal.Logger, operation.OperationId, operation.Key, target.Name, reason);
                 problems.Add($"the distribution target '{target.Name}' could not be restored to version {previous.VersionId} ({reason})");
+                stillHolding.Add(target.Name);
+                retryable |= IsTransient(ex);
             }
         }
 
-        return problems;
+        return new TargetRestoreResult(problems, stillHolding, retryable);
     }
 
     private static bool IsConfirmed(RotationOperation operation, string target)

@@ -117,6 +117,14 @@ internal sealed class RotationEngine
                 return operation;
             }
 
+            // A rollback that waited for a distribution target continues as a rollback, never as its step.
+            if (operation.RollbackReason is { } rollingBack)
+            {
+                operation = await _rollback.RollBackAsync(operation, rollingBack, cancellationToken).ConfigureAwait(false);
+                known = null;
+                continue;
+            }
+
             // A failed step comes back with NextAttemptAt set: the check above then hands it to the scheduler or
             // ResumeAsync, or (with no back-off) retries it until MaxAttempts ends the operation.
             (operation, known) = await RunStepAsync(operation, known, cancellationToken).ConfigureAwait(false);
@@ -137,7 +145,7 @@ internal sealed class RotationEngine
 
         if (!await IsAfterPromotionAsync(active, cancellationToken).ConfigureAwait(false))
         {
-            await _rollback.RollBackAsync(active, $"Superseded by an emergency requested by {request.Actor}.", cancellationToken).ConfigureAwait(false);
+            await _rollback.RollBackAsync(active, $"Superseded by an emergency requested by {request.Actor}.", cancellationToken, mayWait: false).ConfigureAwait(false);
             return;
         }
 

@@ -1,13 +1,16 @@
 using IronCage.Providers;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NodaTime;
 
 namespace IronCage.Rotation;
 
 /// <summary>
-/// Failure before promotion: discard the new key at the provider (by id, or by the sweep when a create's answer was
-/// lost), restore an old key that was revoked first where the tier can, revoke the Pending version, alert, and record
-/// the operation as Failed. The old key stays current.
+/// Failure before promotion: give the distribution targets the old key back, discard the new key at the provider (by
+/// id, or by the sweep when a create's answer was lost), restore an old key that was revoked first where the tier can,
+/// revoke the Pending version, alert, and record the operation as Failed. The old key stays current. While a target
+/// that failed transiently still holds the new key, the new key is not discarded: the rollback is deferred with the
+/// step back-off (<see cref="RotationOperation.RollbackReason"/>) until the target is restored or the attempts run out.
 /// </summary>
 internal sealed class RotationRollback
 {
@@ -20,9 +23,11 @@ internal sealed class RotationRollback
     private readonly IClock _clock;
     private readonly FailureDescriber _describer;
     private readonly KeyDistributor _distributor;
+    private readonly RotationOptions _options;
 
-    public RotationRollback(ManagedKeyWriter keys, RotationStrategies strategies, RotationProviders providers, OrphanSweep sweep, OperationRecorder recorder, RotationJournal journal, IClock clock, FailureDescriber describer, KeyDistributor distributor)
+    public RotationRollback(ManagedKeyWriter keys, RotationStrategies strategies, RotationProviders providers, OrphanSweep sweep, OperationRecorder recorder, RotationJournal journal, IClock clock, FailureDescriber describer, KeyDistributor distributor, IOptions<RotationOptions> options)
     {
+        _options = options.Value;
         _distributor = distributor;
         _describer = describer;
         _keys = keys;
@@ -34,7 +39,12 @@ internal sealed class RotationRollback
         _clock = clock;
     }
 
-    public async Task<RotationOperation> RollBackAsync(RotationOperation operation, string reason, CancellationToken cancellationToken)
+    /// <param name="operation">The operation to roll back.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="cancellationToken">Cancels the rollback.</param>
+    /// <param name="mayWait">Whether a target that failed transiently may defer the rollback; an emergency superseding
+    /// the operation, or a person cancelling it, rolls back at once.</param>
+    public async Task<RotationOperation> RollBackAsync(RotationOperation operation, string reason, CancellationToken cancellationToken, bool mayWait = true)
     {
         var problems = new List<string>();
         var strategy = _strategies.For(operation.Tier);
@@ -42,7 +52,29 @@ internal sealed class RotationRollback
         // Targets first: until they hold the old key again, their consumers use the new one that is discarded next.
         if (operation.DistributedTo.Count > 0)
         {
-            problems.AddRange(await _distributor.RestoreAsync(operation, await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false));
+            var restored = await _distributor.RestoreAsync(operation, await _keys.GetAsync(operation.Key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var attempts = operation.Attempts + 1;
+            if (mayWait && restored.Retryable && attempts < _options.MaxAttempts)
+            {
+                // Discarding the new key now would cut off the consumers of a target that still holds it: keep it live,
+                // remember the restored targets, and try the others again later.
+                var retryAt = _clock.GetCurrentInstant() + _options.BackoffFor(attempts);
+                var waiting = $"{reason} Rollback waits: {string.Join("; ", restored.Problems)}. The new key stays live until every target holds the old key again; next attempt at {retryAt}.";
+                var deferred = await _describer.ScrubAsync(operation, waiting, cancellationToken).ConfigureAwait(false);
+                Log.RollbackDeferred(_journal.Logger, operation.OperationId, operation.Key, restored.StillHoldingNewKey.Count, attempts, retryAt);
+                return await _recorder.UpdateAsync(
+                    operation with
+                    {
+                        RollbackReason = reason,
+                        DistributedTo = [.. operation.DistributedTo.Where(c => restored.StillHoldingNewKey.Contains(c.Target, StringComparer.Ordinal))],
+                        Attempts = attempts,
+                        NextAttemptAt = retryAt,
+                        LastError = deferred,
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            problems.AddRange(restored.Problems);
         }
 
         if (_providers.Find(operation.Key.Provider) is { } adapter)
@@ -70,7 +102,7 @@ internal sealed class RotationRollback
         // Audit and alert before the operation is recorded as ended: a crash in between leaves it unfinished, so it is
         // resumed and alerts again, instead of ending with no alert at all.
         await _journal.FailedAsync(operation, message, now).ConfigureAwait(false);
-        return await _recorder.PersistAsync(operation with { Step = RotationStep.Failed, LastError = message, EndedAt = now, NextAttemptAt = null, NewSecret = null, Attempts = operation.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
+        return await _recorder.PersistAsync(operation with { Step = RotationStep.Failed, LastError = message, EndedAt = now, NextAttemptAt = null, NewSecret = null, RollbackReason = null, Attempts = operation.Attempts + 1 }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ internal sealed class CountingTarget(string name) : IKeyDistributionTarget
 {
     private readonly ConcurrentQueue<string> _restores = new();
     private int _calls;
+    private int _restoreCalls;
     private int _version;
 
     public string Name { get; } = name;
@@ -16,6 +17,12 @@ internal sealed class CountingTarget(string name) : IKeyDistributionTarget
 
     /// <summary>Gets or sets what a failing call throws.</summary>
     public Func<Exception> Failure { get; set; } = () => new HttpRequestException("The target did not answer.");
+
+    /// <summary>Gets or sets how many restores fail (with <see cref="HttpRequestException"/>, a transient failure) before one succeeds.</summary>
+    public int RestoreFailuresLeft { get; set; }
+
+    /// <summary>Gets how many restores were attempted, failed ones included.</summary>
+    public int RestoreCalls => Volatile.Read(ref _restoreCalls);
 
     /// <summary>Gets or sets what runs inside each successful write (before it returns).</summary>
     public Action<KeyDistribution>? OnWrite { get; set; }
@@ -54,6 +61,13 @@ internal sealed class CountingTarget(string name) : IKeyDistributionTarget
 
     public Task RestoreAsync(KeyDistribution previous, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _restoreCalls);
+        if (RestoreFailuresLeft > 0)
+        {
+            RestoreFailuresLeft--;
+            throw new HttpRequestException("The target did not answer the restore.");
+        }
+
         Value = previous.Secret.Reveal();
         VersionId = previous.Version.VersionId;
         _restores.Enqueue(previous.Version.VersionId);

@@ -92,6 +92,76 @@ public sealed class ResumableDistributionTests
     }
 
     [Fact]
+    public async Task RotateAsync_RestoreFailsTransiently_TheNewKeyStaysLiveUntilTheTargetHoldsTheOldKeyAgain()
+    {
+        var vault = new CountingTarget("vault") { RestoreFailuresLeft = 3 };
+        var k8s = new CountingTarget("k8s");
+        var refusing = new CountingTarget("gateway") { FailuresLeft = 1, Failure = () => new IronCageException("The gateway refused the write: the token lacks ai_gateway scope.") };
+        var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
+        using var harness = new RotationHarness(provider, extend: b => Add(b, [vault, k8s, refusing]));
+        var (registered, oldSecret) = await harness.RegisterAsync();
+
+        var waiting = await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Scheduled);
+
+        waiting.IsFinished.Should().BeFalse("vault still holds the new key: discarding it now would cut off vault's consumers");
+        waiting.RollbackReason.Should().Contain("ai_gateway scope");
+        waiting.NextAttemptAt.Should().Be(harness.Clock.GetCurrentInstant() + NodaTime.Duration.FromMinutes(1), "the rollback waits with the step back-off");
+        waiting.LastError.Should().Contain("Rollback waits").And.Contain("'vault' could not be restored");
+        waiting.DistributedTo.Select(c => c.Target).Should().Equal(["vault"], "k8s already holds the old key again");
+        vault.RestoreCalls.Should().Be(3, "ImmediateRetries (2) retries at once before the rollback waits");
+        provider.LiveKeyIds.Should().HaveCount(2, "the new key is still live at the provider");
+        k8s.Value.Should().Be(oldSecret.Reveal());
+
+        harness.Clock.AdvanceMinutes(1);
+        var failed = await harness.Rotator.ResumeAsync(waiting.OperationId);
+
+        failed.Step.Should().Be(RotationStep.Failed);
+        failed.RollbackReason.Should().BeNull();
+        failed.LastError.Should().Contain("ai_gateway scope").And.NotContain("could not be restored");
+        vault.Value.Should().Be(oldSecret.Reveal());
+        k8s.Restores.Should().HaveCount(1, "a target restored in the first attempt is not called again");
+        provider.LiveKeyIds.Should().HaveCount(1, "the new key is discarded once every target holds the old one");
+        (await AuditAsync(harness)).Count(e => e.Details.GetValueOrDefault("step") == "target-restored").Should().Be(2);
+        await harness.AssertInvariantsAsync(registered.Reference, maxLiveKeys: 1);
+    }
+
+    [Fact]
+    public async Task RotateAsync_RestoreKeepsFailing_DiscardsTheNewKeyWhenTheAttemptsRunOutAndSaysWhichTargetHoldsIt()
+    {
+        var vault = new CountingTarget("vault") { RestoreFailuresLeft = int.MaxValue };
+        var refusing = new CountingTarget("gateway") { FailuresLeft = 1, Failure = () => new IronCageException("The gateway refused the write.") };
+        var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
+        using var harness = new RotationHarness(provider, configure: o => o.MaxAttempts = 2, extend: b => Add(b, [vault, refusing]));
+        var (registered, _) = await harness.RegisterAsync();
+
+        var waiting = await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Scheduled);
+        harness.Clock.AdvanceMinutes(1);
+        var failed = await harness.Rotator.ResumeAsync(waiting.OperationId);
+
+        waiting.IsFinished.Should().BeFalse();
+        failed.Step.Should().Be(RotationStep.Failed);
+        failed.LastError.Should().Contain("the distribution target 'vault' could not be restored");
+        vault.RestoreCalls.Should().Be(6, "(ImmediateRetries + 1) × MaxAttempts");
+        provider.LiveKeyIds.Should().HaveCount(1, "once the attempts run out the new key is discarded anyway, and the message names the target that still holds it");
+    }
+
+    [Fact]
+    public async Task CancelAsync_RestoreFailsTransiently_RollsBackAtOnce()
+    {
+        var vault = new CountingTarget("vault") { RestoreFailuresLeft = int.MaxValue };
+        var flaky = new CountingTarget("flaky") { FailuresLeft = int.MaxValue };
+        using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI), extend: b => Add(b, [vault, flaky]));
+        var (registered, _) = await harness.RegisterAsync();
+        var deferred = await harness.Rotator.RotateAsync(registered.Reference, RotationReason.Scheduled);
+
+        var cancelled = await harness.Rotator.CancelAsync(registered.Reference, new RotationRequest { Actor = "ops" });
+
+        deferred.Step.Should().Be(RotationStep.Verified, "the flaky target deferred the distribution step");
+        cancelled.Step.Should().Be(RotationStep.Failed, "a person cancelling does not wait for a target");
+        cancelled.LastError.Should().Contain("Cancelled by ops").And.Contain("'vault' could not be restored");
+    }
+
+    [Fact]
     public async Task RotateAsync_LaterTargetRefuses_RollbackRestoresEveryConfirmedTarget()
     {
         CountingTarget[] confirmed = [new("vault"), new("k8s")];
