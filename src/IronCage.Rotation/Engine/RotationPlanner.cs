@@ -58,6 +58,7 @@ internal sealed class RotationPlanner
 
     private static PlannedRotation PlanActive(ManagedKey key, RotationTier tier, RotationOperation active, Instant now) => active.Step switch
     {
+        _ when active.RollbackReason is not null => new(key.Reference, PlannedAction.Resume, tier, active.NextAttemptAt ?? active.UpdatedAt, (active.NextAttemptAt ?? now) <= now, $"Rotation {active.OperationId} is rolling back and waits for {string.Join(", ", active.DistributedTo.Select(c => c.Target))} to take the old key back before the new key is discarded."),
         RotationStep.AwaitingNewKey => new(key.Reference, PlannedAction.AwaitNewKey, tier, active.RequestedAt, false, $"Rotation {active.OperationId} waits for a person to supply the new key."),
         RotationStep.GracePeriod when active.AdoptionNotBefore is { } notBefore => new(key.Reference, WaitIsOver(active, now) ? PlannedAction.CompleteGrace : PlannedAction.None, tier, active.AdoptionCheckAt ?? active.GraceEndsAt, WaitIsOver(active, now), $"Rotation {active.OperationId} is in its grace period until {active.GraceEndsAt} at the latest and revokes the old key once it is adopted, not before {notBefore}: {active.Adoption?.Summary ?? "not checked yet"}.")
         {

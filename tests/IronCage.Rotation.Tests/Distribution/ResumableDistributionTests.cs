@@ -111,6 +111,8 @@ public sealed class ResumableDistributionTests
         vault.RestoreCalls.Should().Be(3, "ImmediateRetries (2) retries at once before the rollback waits");
         provider.LiveKeyIds.Should().HaveCount(2, "the new key is still live at the provider");
         k8s.Value.Should().Be(oldSecret.Reveal());
+        var plan = await harness.Rotator.PlanAsync(harness.Clock.GetCurrentInstant());
+        plan.Items.Single(i => i.Key == registered.Reference).Detail.Should().Contain("is rolling back and waits for vault");
 
         harness.Clock.AdvanceMinutes(1);
         var failed = await harness.Rotator.ResumeAsync(waiting.OperationId);
