@@ -41,7 +41,7 @@ public sealed class EngineDistributionTests : IAsyncLifetime
     [Fact]
     public async Task RotateAsync_EveryCloudTargetRegistered_EachHoldsTheNewKeyBeforeItIsPromoted()
     {
-        using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI), extend: AddTargets);
+        using var harness = new RotationHarness(FakeProviderAdapter.For(ProviderId.OpenAI), extend: b => AddTargets(b));
 
         // The harness fakes time for the whole host, so the SigV4 signatures carry the fake clock: the emulator checks them against it.
         _aws = await SecretsManagerEmulator.StartAsync(harness.Services.GetRequiredService<TimeProvider>());
@@ -98,6 +98,64 @@ public sealed class EngineDistributionTests : IAsyncLifetime
         harness.Provider.LiveKeyIds.Should().HaveCount(1);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task Resume_HostStoppedAfterSomeTargetsConfirmed_CallsOnlyTheOthersAndEveryStoreEndsWithTheNewKey(int confirmedBeforeStop)
+    {
+        var clock = NodaTime.Testing.FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
+        var shared = new RotationHarness.SharedState();
+        var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
+        string operationId;
+        IReadOnlyList<KeyDistributionConfirmation> before;
+        KeyReference reference;
+        using (var stop = new CancellationTokenSource())
+        using (var first = new RotationHarness(provider, clock, shared, extend: b => StopAfter(AddTargets(b), o => o.DistributedTo.Count == confirmedBeforeStop, stop)))
+        {
+            _aws = await SecretsManagerEmulator.StartAsync(first.Services.GetRequiredService<TimeProvider>());
+            _aws.CreateSecret("prod/llm", """{"OPENAI_API_KEY":"sk-old","OTHER":"kept"}""");
+            var (registered, _) = await first.RegisterAsync();
+            reference = registered.Reference;
+
+            var act = () => first.Rotator.RotateAsync(reference, RotationReason.Scheduled, cancellationToken: stop.Token);
+
+            await act.Should().ThrowAsync<OperationCanceledException>();
+            var stopped = (await shared.Operations.FindActiveAsync(reference))!;
+            operationId = stopped.OperationId;
+            before = stopped.DistributedTo;
+        }
+
+        before.Should().HaveCount(confirmedBeforeStop);
+        var requestsBefore = Emulators().ToDictionary(e => e.Prefix, e => e.Requests());
+        using var second = new RotationHarness(provider, clock, shared, extend: b => AddTargets(b));
+
+        var operation = await second.Rotator.ResumeAsync(operationId);
+
+        operation.Step.Should().Be(RotationStep.GracePeriod, operation.LastError);
+        operation.DistributedTo.Should().HaveCount(5);
+        operation.DistributedTo.Take(confirmedBeforeStop).Should().BeEquivalentTo(before, "a confirmed target keeps its confirmation");
+        foreach (var (prefix, requests) in Emulators())
+        {
+            var called = requests() > requestsBefore[prefix];
+            called.Should().Be(!before.Any(c => c.Target.StartsWith(prefix, StringComparison.Ordinal)), $"{prefix} is called again only when it had not confirmed before the stop");
+        }
+
+        var key = await second.Keys.GetAsync(reference);
+        using var current = await second.OpenAsync(key.FindVersion(operation.NewVersionId)!, reference);
+        var value = current.Reveal();
+        _keyVault.GetValue("openai-api-key").Should().Be(value);
+        using (var aws = JsonDocument.Parse(_aws!.GetValue("prod/llm")!))
+        {
+            aws.RootElement.GetProperty("OPENAI_API_KEY").GetString().Should().Be(value);
+        }
+
+        _vault.Read("apps/chat")!["OPENAI_API_KEY"].Should().Be(value);
+        _cluster.GetSecretValue("chat", "llm-keys", "OPENAI_API_KEY").Should().Be(value);
+        _cloudflare.GetValue("chat-gw_openai_default").Should().Be(value);
+    }
+
     [Fact]
     public void AddTargets_InvalidOptions_FailAtStartWithEveryProblem()
     {
@@ -118,7 +176,23 @@ public sealed class EngineDistributionTests : IAsyncLifetime
         }
     }
 
-    private void AddTargets(IIronCageBuilder builder) => builder
+    private IEnumerable<(string Prefix, Func<int> Requests)> Emulators()
+    {
+        yield return ("azure-key-vault:", () => _keyVault.Requests.Count);
+        yield return ("aws-secrets-manager:", () => _aws!.Requests.Count);
+        yield return ("vault:", () => _vault.Requests.Count);
+        yield return ("kubernetes:", () => _cluster.Requests.Count);
+        yield return ("cloudflare-ai-gateway:", () => _cloudflare.Requests.Count);
+    }
+
+    /// <summary>Stops the host (cancels <paramref name="stop"/>) right after the first step write that <paramref name="when"/> matches is committed.</summary>
+    private static IIronCageBuilder StopAfter(IIronCageBuilder builder, Func<RotationOperation, bool> when, CancellationTokenSource stop)
+    {
+        builder.Services.AddSingleton<IRotationStepStore>(sp => new StoppingStepStore(new SequentialRotationStepStore(sp.GetRequiredService<Storage.IKeyStore>(), sp.GetRequiredService<Auditing.IAuditLog>(), sp.GetRequiredService<IRotationStore>()), when, stop));
+        return builder;
+    }
+
+    private IIronCageBuilder AddTargets(IIronCageBuilder builder) => builder
         .AddAzureKeyVaultTarget("kv", o =>
         {
             o.Key = "openai/prod";
@@ -163,5 +237,23 @@ public sealed class EngineDistributionTests : IAsyncLifetime
         o.DataKey = "OPENAI_API_KEY";
         o.RestartDeployments.Add("chat-api");
         o.Configuration = new KubernetesClientConfiguration { Host = _cluster.BaseAddress.ToString(), AccessToken = _cluster.Token };
+    }
+
+    private sealed class StoppingStepStore(IRotationStepStore inner, Func<RotationOperation, bool> when, CancellationTokenSource stop) : IRotationStepStore
+    {
+        private bool _stopped;
+
+        public async ValueTask<RotationStepResult> WriteAsync(RotationStepWrite write, CancellationToken cancellationToken = default)
+        {
+            var result = await inner.WriteAsync(write, cancellationToken);
+            if (!_stopped && when(result.Operation))
+            {
+                _stopped = true;
+                await stop.CancelAsync();
+                throw new OperationCanceledException(stop.Token);
+            }
+
+            return result;
+        }
     }
 }
