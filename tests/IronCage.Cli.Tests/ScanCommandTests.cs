@@ -48,18 +48,21 @@ public sealed class ScanCommandTests : IDisposable
         var line = "public static int Compute(int value) => value * 31 + 7; // the quick brown fox jumps over the lazy dog\n";
         var body = string.Concat(Enumerable.Repeat(line, 1_000));
         var leak = $"GROQ_API_KEY={managed}\n";
-        for (var i = 0; i < 400; i++)
+        // Enough text that the scan takes seconds even on an idle machine: with 40 MB it could finish between two
+        // captures of the terminal, and the test saw no progress line at all.
+        const int files = 1_500;
+        for (var i = 0; i < files; i++)
         {
-            await File.WriteAllTextAsync(Path.Combine(tree, $"file{i:D3}.cs"), i == 399 ? body + leak : body);
+            await File.WriteAllTextAsync(Path.Combine(tree, $"file{i:D4}.cs"), i == files - 1 ? body + leak : body);
         }
 
-        var megabytes = ((400 * body.Length) + leak.Length) / 1_000_000.0;
+        var megabytes = ((files * body.Length) + leak.Length) / 1_000_000.0;
 
-        var (duringRun, final, exit) = await TmuxTerminal.RunAsync(_sandbox, $"scan {tree}", pane => System.Text.RegularExpressions.Regex.IsMatch(pane, @"Scanning: \d+\.\d MB of text \(\d+\.\d MB/s\), [1-9][\d,]* files"));
+        var (duringRun, final, exit) = await TmuxTerminal.RunAsync(_sandbox, $"scan {tree}", pane => System.Text.RegularExpressions.Regex.Match(pane, @"Scanning: \d+\.\d MB of text \(\d+\.\d MB/s\), (?<files>[1-9][\d,]*) files") is { Success: true } live && live.Groups["files"].Value != "1,500");
 
         exit.Should().Be("exit=3");
         duringRun.Should().NotBeNull("the text scanned so far and the rate are shown while the scan runs");
-        final.Should().Contain("1 key(s) found").And.MatchRegex($@"Scanning: {megabytes.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture).Replace(".", "\\.", StringComparison.Ordinal)} MB of text \(\d+\.\d MB/s\), 400 files; 1 keys found");
+        final.Should().Contain("1 key(s) found").And.MatchRegex($@"Scanning: {megabytes.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture).Replace(".", "\\.", StringComparison.Ordinal)} MB of text \(\d+\.\d MB/s\), 1,500 files; 1 keys found");
         (duringRun + final).Should().NotContain(managed);
     }
 

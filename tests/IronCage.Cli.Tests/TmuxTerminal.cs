@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace IronCage.Cli.Tests;
 
 /// <summary>
 /// Runs the tool inside a detached tmux session, a real terminal, and captures what it shows while it runs: the way to
-/// see a progress bar without a person watching.
+/// see a progress bar without a person watching. Besides screenshots taken while it runs, everything the tool writes to
+/// the terminal is recorded (<c>tmux pipe-pane</c>, attached before the tool starts), so a live line that was on screen
+/// for less than one screenshot interval is still seen.
 /// </summary>
-internal static class TmuxTerminal
+internal static partial class TmuxTerminal
 {
     /// <summary>Runs <c>ironcage <paramref name="arguments"/></c> in the sandbox's directory and environment; returns the
     /// first screen that <paramref name="isDuringRun"/> accepts, the last screen and the tool's exit line.</summary>
@@ -18,7 +21,11 @@ internal static class TmuxTerminal
         var exports = string.Join(' ', sandbox.Environment.Select(e => $"{e.Key}='{e.Value}'"));
         var tool = typeof(CliApplication).Assembly.Location;
         var done = Path.Combine(sandbox.Directory, "done-" + session);
-        await RunProcessAsync(tmux!, "new-session", "-d", "-s", session, "-x", "140", "-y", "12", $"cd '{sandbox.Directory}' && env {exports} dotnet '{tool}' {arguments}; echo \"exit=$?\" > '{done}'; sleep 60");
+        var go = Path.Combine(sandbox.Directory, "go-" + session);
+        var transcript = Path.Combine(sandbox.Directory, "transcript-" + session);
+        await RunProcessAsync(tmux!, "new-session", "-d", "-s", session, "-x", "140", "-y", "12", $"while [ ! -f '{go}' ]; do sleep 0.05; done; cd '{sandbox.Directory}' && env {exports} dotnet '{tool}' {arguments}; echo \"exit=$?\" > '{done}'; sleep 60");
+        await RunProcessAsync(tmux!, "pipe-pane", "-o", "-t", session, $"cat >> '{transcript}'");
+        await File.WriteAllTextAsync(go, string.Empty);
         try
         {
             string? duringRun = null;
@@ -31,11 +38,14 @@ internal static class TmuxTerminal
                     duringRun = pane;
                 }
 
-                await Task.Delay(100);
+                await Task.Delay(25);
             }
 
             var final = await RunProcessAsync(tmux!, "capture-pane", "-p", "-t", session);
             File.Exists(done).Should().BeTrue("the command finishes");
+
+            // A render the screenshots missed: every line the tool drew, escape sequences removed, in order.
+            duringRun ??= Rendered(File.Exists(transcript) ? await File.ReadAllTextAsync(transcript) : string.Empty).FirstOrDefault(isDuringRun);
             return (duringRun, final, (await File.ReadAllTextAsync(done)).Trim());
         }
         finally
@@ -57,4 +67,11 @@ internal static class TmuxTerminal
         await process.WaitForExitAsync();
         return output;
     }
+
+    private static string[] Rendered(string transcript)
+        => Escape().Replace(transcript, "\n").Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    // CSI (cursor moves, colours, erase), OSC (titles, links) and two-character escapes.
+    [GeneratedRegex(@"\x1B\[[0-?]*[ -/]*[@-~]|\x1B\][^\x07\x1B]*(\x07|\x1B\\)|\x1B[@-Z\\-_]")]
+    private static partial Regex Escape();
 }
