@@ -212,7 +212,8 @@ public sealed class LeakScanner
     }
 
     /// <summary>
-    /// Scans every text file under a directory, skipping <c>.git</c> directories, binary files and symbolic links.
+    /// Scans every text file under a directory, skipping <c>.git</c> directories, binary files, symbolic links and entries
+    /// with nothing to read (empty files, and the named pipes, sockets and device nodes a directory listing also holds).
     /// Locations carry paths relative to <paramref name="root"/>, with <c>/</c> separators.
     /// </summary>
     /// <param name="root">The directory.</param>
@@ -514,6 +515,18 @@ public sealed class LeakScanner
         }
     }
 
+    private static long Length(string file)
+    {
+        try
+        {
+            return new FileInfo(file).Length;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     private static IEnumerable<string> EnumerateTextCandidates(string root)
     {
         var pending = new Stack<string>();
@@ -524,7 +537,12 @@ public sealed class LeakScanner
             var directory = pending.Pop();
             foreach (var file in Directory.EnumerateFiles(directory, "*", options).Order(StringComparer.Ordinal))
             {
-                yield return file;
+                // Named pipes, sockets and device nodes are listed as files and report no length: opening a pipe waits
+                // for a writer forever. An empty regular file has nothing to scan either.
+                if (Length(file) > 0)
+                {
+                    yield return file;
+                }
             }
 
             foreach (var child in Directory.EnumerateDirectories(directory, "*", options).OrderDescending(StringComparer.Ordinal))

@@ -26,6 +26,32 @@ public sealed class LeakFileScanTests
     }
 
     [Fact]
+    public async Task ScanDirectoryAsync_TreeWithANamedPipeAndAnEmptyFile_SkipsThemAndFindsTheKey()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // named pipes in the file system are a Unix thing
+        }
+
+        using var dir = new TempDirectory();
+        var groq = LeakTestKeys.Generate(ProviderId.Groq);
+        dir.Write("config/.env", $"GROQ_API_KEY={groq}\n");
+        dir.Write("config/empty.txt", string.Empty);
+        var fifo = Path.Combine(dir.Path, "config", "control.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync();
+            mkfifo.ExitCode.Should().Be(0);
+        }
+
+        // On its own thread: opening a pipe blocks in the system call, so a regression must fail the test, not hang it.
+        var scan = Task.Run(() => LeakStreamTests.Collect(LeakTestKeys.Scanner().ScanDirectoryAsync(dir.Path)));
+
+        (await Task.WhenAny(scan, Task.Delay(TimeSpan.FromMinutes(1)))).Should().BeSameAs(scan, "opening the pipe would wait for a writer forever");
+        (await scan).Should().ContainSingle().Which.Location.Path.Should().Be("config/.env");
+    }
+
+    [Fact]
     public async Task ScanFileAsync_Utf16FileWithByteOrderMark_IsDecoded()
     {
         using var dir = new TempDirectory();
