@@ -227,11 +227,28 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
             {
                 lock (_documents)
                 {
-                    _documents.Add(response.TextAsync());
+                    _documents.Add(BodyAsync(page, response));
                 }
             }
         };
         return page;
+    }
+
+    /// <summary>
+    /// The document's body. Chromium drops the body of a page the test navigated away from before Playwright read it; a
+    /// dashboard GET is read-only, so that page is fetched again with the same context (its cookies) instead.
+    /// </summary>
+    private static async Task<string> BodyAsync(IPage page, IResponse response)
+    {
+        try
+        {
+            return await response.TextAsync();
+        }
+        catch (PlaywrightException ex) when (ex.Message.Contains("navigated away", StringComparison.Ordinal) && response.Request.Method == "GET")
+        {
+            var again = await page.Context.APIRequest.GetAsync(response.Url);
+            return await again.TextAsync();
+        }
     }
 
     private async Task GotoAsync(IPage page, string path) => await page.GotoAsync(new Uri(_host.Address, path).ToString());
