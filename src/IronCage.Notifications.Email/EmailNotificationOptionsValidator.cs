@@ -9,8 +9,6 @@ namespace IronCage.Notifications;
 internal sealed class EmailNotificationOptionsValidator : IValidateOptions<EmailNotificationOptions>
 {
     private const string Type = nameof(EmailNotificationOptions);
-    private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromHours(1);
 
     public ValidateOptionsResult Validate(string? name, EmailNotificationOptions options)
     {
@@ -41,20 +39,7 @@ internal sealed class EmailNotificationOptionsValidator : IValidateOptions<Email
             failures.Add($"{Type}.SubjectPrefix must be one line (it may be empty).");
         }
 
-        if (options.Timeout < MinTimeout || options.Timeout > NotificationConstants.MaxTimeout)
-        {
-            failures.Add($"{Type}.Timeout is {options.Timeout}; use 10 milliseconds to 5 minutes (default 10 seconds).");
-        }
-
-        if (options.MaxRetries is < 0 or > NotificationConstants.MaxMaxRetries)
-        {
-            failures.Add($"{Type}.MaxRetries is {options.MaxRetries}; use 0 to {NotificationConstants.MaxMaxRetries} (default {NotificationConstants.DefaultMaxRetries}).");
-        }
-
-        if (options.RetryDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryDelay || options.MaxRetryDelay > MaxDelay)
-        {
-            failures.Add($"{Type}.RetryDelay must not be negative, and MaxRetryDelay must be at least RetryDelay and at most 1 hour (defaults 1 second and 30 seconds).");
-        }
+        NotificationOptionsValidator.ValidateDelivery(failures, Type, options.Timeout, options.MaxRetries, options.RetryDelay, options.MaxRetryDelay);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

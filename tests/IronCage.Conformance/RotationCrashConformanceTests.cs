@@ -179,31 +179,13 @@ public abstract class RotationCrashConformanceTests
         {
             var inner = (IRotationStepStore)steps.ImplementationFactory!(sp);
             inner.GetType().Name.Should().Be(AtomicStepStoreName, "the one-transaction writer is what this test puts through a crash");
-            return stopAfter is null ? inner : new StoppingStepStore(inner, stopAfter);
+            return stopAfter is null ? inner : new StoppingRotationStepStore(inner, stopAfter.When, stopAfter.Stop);
         });
         return services.BuildServiceProvider();
     }
 
     /// <summary>Stops the host the first time a write that <paramref name="When"/> matches committed.</summary>
     private sealed record StopAfter(Func<RotationOperation, bool> When, CancellationTokenSource Stop);
-
-    private sealed class StoppingStepStore(IRotationStepStore inner, StopAfter stopAfter) : IRotationStepStore
-    {
-        private bool _stopped;
-
-        public async ValueTask<RotationStepResult> WriteAsync(RotationStepWrite write, CancellationToken cancellationToken = default)
-        {
-            var result = await inner.WriteAsync(write, cancellationToken);
-            if (!_stopped && stopAfter.When(result.Operation) && !write.CreatesOperation)
-            {
-                _stopped = true;
-                await stopAfter.Stop.CancelAsync();
-                throw new OperationCanceledException(stopAfter.Stop.Token);
-            }
-
-            return result;
-        }
-    }
 
     private sealed class CountingTarget(string name) : IKeyDistributionTarget
     {

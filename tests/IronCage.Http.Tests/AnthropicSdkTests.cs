@@ -64,21 +64,24 @@ public sealed class AnthropicSdkTests : IAsyncLifetime
         MaxRetries = 0,
     };
 
-    private static MessageCreateParams Hello() => new()
+    internal static MessageCreateParams Hello() => new()
     {
         MaxTokens = 64,
         Messages = [new UserMessageParam("Hello, Claude")],
         Model = "claude-sonnet-4-5",
     };
 
-    private async Task DeactivateAsync(string id)
+    private Task DeactivateAsync(string id) => DeactivateAsync(_emulator, id);
+
+    /// <summary>Deactivates a key with the Admin API, as a person or the adapter would.</summary>
+    internal static async Task DeactivateAsync(ProviderEmulator emulator, string id)
     {
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_emulator.Anthropic.BaseAddress, $"v1/organizations/api_keys/{id}"))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(emulator.Anthropic.BaseAddress, $"v1/organizations/api_keys/{id}"))
         {
             Content = JsonContent.Create(new { status = "inactive" }),
         };
-        request.Headers.Add("x-api-key", _emulator.Anthropic.AdminKey);
+        request.Headers.Add("x-api-key", emulator.Anthropic.AdminKey);
         request.Headers.Add("anthropic-version", "2023-06-01");
         using var response = await http.SendAsync(request);
         response.EnsureSuccessStatusCode();

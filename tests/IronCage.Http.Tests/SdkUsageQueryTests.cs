@@ -1,7 +1,5 @@
 using System.ClientModel.Primitives;
-using System.Net.Http.Json;
 using Anthropic;
-using Anthropic.Models.Messages;
 using IronCage.Http.Tests.Support;
 using IronCage.Testing.Emulator;
 using IronCage.Usage;
@@ -90,11 +88,11 @@ public sealed class SdkUsageQueryTests : IAsyncLifetime
             MaxRetries = 0,
         };
 
-        await client.Messages.Create(Hello());
+        await client.Messages.Create(AnthropicSdkTests.Hello());
         var rotated = _emulator.Anthropic.AddApiKey("new");
         await harness.RotateAsync("anthropic/prod", rotated.Secret);
-        await DeactivateAsync(old.Id);
-        await client.Messages.Create(Hello());
+        await AnthropicSdkTests.DeactivateAsync(_emulator, old.Id);
+        await client.Messages.Create(AnthropicSdkTests.Hello());
 
         _emulator.Anthropic.IsValid(old.Secret).Should().BeFalse("the second call can only have succeeded with the rotated key");
         var query = harness.Services.GetRequiredService<IUsageQuery>();
@@ -135,24 +133,4 @@ public sealed class SdkUsageQueryTests : IAsyncLifetime
         Transport = harness.Services.GetRequiredService<IHttpClientFactory>().CreateIronCageTransport("sdk"),
         RetryPolicy = new ClientRetryPolicy(0),
     };
-
-    private static MessageCreateParams Hello() => new()
-    {
-        MaxTokens = 64,
-        Messages = [new UserMessageParam("Hello, Claude")],
-        Model = "claude-sonnet-4-5",
-    };
-
-    private async Task DeactivateAsync(string id)
-    {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_emulator.Anthropic.BaseAddress, $"v1/organizations/api_keys/{id}"))
-        {
-            Content = JsonContent.Create(new { status = "inactive" }),
-        };
-        request.Headers.Add("x-api-key", _emulator.Anthropic.AdminKey);
-        request.Headers.Add("anthropic-version", "2023-06-01");
-        using var response = await http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-    }
 }

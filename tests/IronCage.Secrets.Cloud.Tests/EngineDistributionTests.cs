@@ -188,7 +188,7 @@ public sealed class EngineDistributionTests : IAsyncLifetime
     /// <summary>Stops the host (cancels <paramref name="stop"/>) right after the first step write that <paramref name="when"/> matches is committed.</summary>
     private static IIronCageBuilder StopAfter(IIronCageBuilder builder, Func<RotationOperation, bool> when, CancellationTokenSource stop)
     {
-        builder.Services.AddSingleton<IRotationStepStore>(sp => new StoppingStepStore(new SequentialRotationStepStore(sp.GetRequiredService<Storage.IKeyStore>(), sp.GetRequiredService<Auditing.IAuditLog>(), sp.GetRequiredService<IRotationStore>()), when, stop));
+        builder.Services.AddSingleton<IRotationStepStore>(sp => new Conformance.StoppingRotationStepStore(new SequentialRotationStepStore(sp.GetRequiredService<Storage.IKeyStore>(), sp.GetRequiredService<Auditing.IAuditLog>(), sp.GetRequiredService<IRotationStore>()), when, stop));
         return builder;
     }
 
@@ -237,23 +237,5 @@ public sealed class EngineDistributionTests : IAsyncLifetime
         o.DataKey = "OPENAI_API_KEY";
         o.RestartDeployments.Add("chat-api");
         o.Configuration = new KubernetesClientConfiguration { Host = _cluster.BaseAddress.ToString(), AccessToken = _cluster.Token };
-    }
-
-    private sealed class StoppingStepStore(IRotationStepStore inner, Func<RotationOperation, bool> when, CancellationTokenSource stop) : IRotationStepStore
-    {
-        private bool _stopped;
-
-        public async ValueTask<RotationStepResult> WriteAsync(RotationStepWrite write, CancellationToken cancellationToken = default)
-        {
-            var result = await inner.WriteAsync(write, cancellationToken);
-            if (!_stopped && when(result.Operation))
-            {
-                _stopped = true;
-                await stop.CancelAsync();
-                throw new OperationCanceledException(stop.Token);
-            }
-
-            return result;
-        }
     }
 }

@@ -65,21 +65,26 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<WebhookNot
             failures.Add($"{type}.Url carries user credentials; remove them from the URL.");
         }
 
-        if (options.Timeout < MinTimeout || options.Timeout > NotificationConstants.MaxTimeout)
+        ValidateDelivery(failures, type, options.Timeout, options.MaxRetries, options.RetryDelay, options.MaxRetryDelay);
+        return failures;
+    }
+
+    /// <summary>The timeout and retry settings every sink that retries by itself shares (the HTTP sinks, email).</summary>
+    internal static void ValidateDelivery(List<string> failures, string type, TimeSpan timeout, int maxRetries, TimeSpan retryDelay, TimeSpan maxRetryDelay)
+    {
+        if (timeout < MinTimeout || timeout > NotificationConstants.MaxTimeout)
         {
-            failures.Add($"{type}.Timeout is {options.Timeout}; use 10 milliseconds to 5 minutes (default 10 seconds).");
+            failures.Add($"{type}.Timeout is {timeout}; use 10 milliseconds to 5 minutes (default 10 seconds).");
         }
 
-        if (options.MaxRetries is < 0 or > NotificationConstants.MaxMaxRetries)
+        if (maxRetries is < 0 or > NotificationConstants.MaxMaxRetries)
         {
-            failures.Add($"{type}.MaxRetries is {options.MaxRetries}; use 0 to {NotificationConstants.MaxMaxRetries} (default {NotificationConstants.DefaultMaxRetries}).");
+            failures.Add($"{type}.MaxRetries is {maxRetries}; use 0 to {NotificationConstants.MaxMaxRetries} (default {NotificationConstants.DefaultMaxRetries}).");
         }
 
-        if (options.RetryDelay < TimeSpan.Zero || options.MaxRetryDelay < options.RetryDelay || options.MaxRetryDelay > MaxDelay)
+        if (retryDelay < TimeSpan.Zero || maxRetryDelay < retryDelay || maxRetryDelay > MaxDelay)
         {
             failures.Add($"{type}.RetryDelay must not be negative, and MaxRetryDelay must be at least RetryDelay and at most 1 hour (defaults 1 second and 30 seconds).");
         }
-
-        return failures;
     }
 }
