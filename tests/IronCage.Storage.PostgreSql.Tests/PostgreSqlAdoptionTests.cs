@@ -1,20 +1,26 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using IronCage.Encryption;
 using IronCage.Http;
 using IronCage.Rotation;
 using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using NodaTime;
 using NodaTime.Testing;
+using Npgsql;
 
 namespace IronCage.Storage.PostgreSql.Tests;
 
 /// <summary>
 /// Adoption-confirmed revocation over one PostgreSQL database with three host instances in this process, each with its
-/// own resolver, key handler and heartbeat: one slow to switch, one killed without saying goodbye, one with a request
-/// in flight on the old key. The rotating instance revokes the old key only when the live ones moved and nothing is in
-/// flight, never after the ceiling, and its events tell the story.
+/// own resolver, key handler, heartbeat and change feed: one whose feed connection is down when the key is promoted (slow
+/// to switch), one killed without saying goodbye, one with a request in flight on the old key. Instances switch only
+/// through their change feeds (the promotion's NOTIFY, or the "changes missed" of a reconnected feed), never through a
+/// call of the test. The rotating instance revokes the old key only when the live ones moved and nothing is in flight,
+/// never after the ceiling, and its events tell the story.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgreSqlAdoptionTests(PostgresServer server)
@@ -26,54 +32,63 @@ public sealed class PostgreSqlAdoptionTests(PostgresServer server)
     public async Task Rotate_ThreeInstances_RevokesOnlyWhenLiveInstancesMovedAndInFlightDrained()
     {
         var world = new World(server.CreateDatabase());
+        var slowFeedRole = await world.CreateFeedRoleAsync(server.AdminConnectionString);
         await using var engine = world.Engine();
-        await using var slow = world.Host("slow");
-        var killed = world.Host("killed");
-        await using var busy = world.Host("busy");
+        await using var slow = await world.HostAsync("slow", feedRole: slowFeedRole);
+        var killed = await world.HostAsync("killed");
+        await using var busy = await world.HostAsync("busy");
         var rotator = engine.GetRequiredService<IKeyRotator>();
         string oldProviderKeyId;
+        string oldVersionId;
         using (var secret = FakeKeys.Generate(ProviderId.OpenAI))
         {
             oldProviderKeyId = world.Provider.AddExistingKey(secret, "initial");
-            await rotator.RegisterAsync(new KeyRegistration { Reference = Reference, ProviderKeyId = oldProviderKeyId }, secret);
+            oldVersionId = (await rotator.RegisterAsync(new KeyRegistration { Reference = Reference, ProviderKeyId = oldProviderKeyId }, secret)).CurrentVersion!.VersionId;
         }
 
-        // t0: everyone serves the old key; busy has a request in flight on it.
+        // t0: everyone serves the old key; busy has a request in flight on it. killed dies after its heartbeat, without a
+        // goodbye; slow's change-feed connection is lost (its LISTEN session is cut and cannot log in again), so it will
+        // miss the promotion's notification.
         await SendAsync(slow);
         await SendAsync(killed);
         var held = world.Gate.Hold();
         var inFlight = SendAsync(busy, hold: true);
         await world.Gate.Entered.WaitAsync(TimeSpan.FromSeconds(30));
         await BeatAsync(slow, killed, busy);
+        await killed.DisposeAsync();
+        await world.CutFeedAsync(server.AdminConnectionString, slowFeedRole);
         var operation = await rotator.RotateAsync(Reference, RotationReason.Scheduled, new RotationRequest { Actor = "ops", GracePeriod = Grace });
         operation.Step.Should().Be(RotationStep.GracePeriod);
         var timeline = new List<string> { $"t+0: promoted {operation.NewVersionId}; floor {operation.AdoptionNotBefore}, ceiling {operation.GraceEndsAt}" };
 
-        // t+2 min (the floor): busy and killed... only busy switches; killed and slow stay on the old key.
+        // The promotion's NOTIFY reaches busy's feed: its resolver drops the key by itself (no Invalidate anywhere).
+        (await ServedWithinAsync(busy, operation.NewVersionId)).Should().BeTrue("busy's change feed announces the promotion");
+        timeline.Add("t+0: busy's change feed dropped the old key; slow's feed is down");
+        (await ServedAsync(slow)).Should().Be(oldVersionId, "slow missed the notification and still serves the old key");
+
+        // t+2 min (the floor): busy serves the new key but still has a request in flight on the old one; killed's last
+        // heartbeat and slow still count as on the old version.
         world.Clock.Advance(Duration.FromMinutes(2));
-        await SwitchAsync(busy);
-        await BeatAsync(slow, killed, busy);
+        await SendAsync(busy);
+        await BeatAsync(slow, busy);
         operation = await Check(rotator, operation, timeline, "t+2");
         operation.Adoption!.InstancesOnPrevious.Should().Equal("busy", "killed", "slow");
         operation.Adoption.InFlightOnPrevious.Should().Be(1);
 
-        // t+3 min: killed dies without a goodbye; its last heartbeat still counts.
-        await killed.DisposeAsync();
-        world.Clock.Advance(Duration.FromMinutes(1));
-        await BeatAsync(slow, busy);
-        operation = await Check(rotator, operation, timeline, "t+3");
-        operation.Adoption!.InstancesOnPrevious.Should().Contain("killed");
-
         // t+4.5 min: killed has been silent past the instance timeout (2 min): it drops out.
-        world.Clock.Advance(Duration.FromSeconds(90));
+        world.Clock.Advance(Duration.FromSeconds(150));
         await BeatAsync(slow, busy);
         operation = await Check(rotator, operation, timeline, "t+4.5");
         operation.Adoption!.DroppedInstances.Should().Equal("killed");
         operation.Adoption.InstancesOnPrevious.Should().Equal("busy", "slow");
 
-        // t+6 min: slow finally switches; busy's request is still in flight on the old key.
+        // t+6 min: slow's feed can log in again; on reconnecting it reports that changes may have been missed, and its
+        // resolver drops everything cached. busy's request is still in flight on the old key.
         world.Clock.Advance(Duration.FromSeconds(90));
-        await SwitchAsync(slow);
+        await world.RestoreFeedAsync(server.AdminConnectionString, slowFeedRole);
+        (await ServedWithinAsync(slow, operation.NewVersionId)).Should().BeTrue("a reconnected feed makes the resolver drop what it cached");
+        timeline.Add("t+6: slow's change feed reconnected and its resolver dropped the old key");
+        await SendAsync(slow);
         await BeatAsync(slow, busy);
         operation = await Check(rotator, operation, timeline, "t+6");
         operation.Adoption!.InstancesOnPrevious.Should().Equal("busy");
@@ -109,7 +124,7 @@ public sealed class PostgreSqlAdoptionTests(PostgresServer server)
     {
         var world = new World(server.CreateDatabase());
         await using var engine = world.Engine();
-        await using var stuck = world.Host("stuck");
+        await using var stuck = await world.HostAsync("stuck", listen: false); // e.g. behind PgBouncer in transaction mode: no LISTEN, a 10 h refresh
         var rotator = engine.GetRequiredService<IKeyRotator>();
         using (var secret = FakeKeys.Generate(ProviderId.OpenAI))
         {
@@ -149,11 +164,25 @@ public sealed class PostgreSqlAdoptionTests(PostgresServer server)
         }
     }
 
-    // What the change feed does for a host that listens: drop the cached key, so the next request takes the new one.
-    private static async Task SwitchAsync(ServiceProvider host)
+    private static async Task<string> ServedAsync(ServiceProvider host)
+        => (await host.GetRequiredService<IKeyResolver>().ResolveAsync(Reference)).VersionId;
+
+    // The change feed works on its own connection and in real time: wait (bounded) until the host's resolver hands out
+    // the version.
+    private static async Task<bool> ServedWithinAsync(ServiceProvider host, string versionId)
     {
-        host.GetRequiredService<IKeyResolver>().Invalidate(Reference);
-        await SendAsync(host);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await ServedAsync(host) == versionId)
+            {
+                return true;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return false;
     }
 
     private static async Task<HttpStatusCode> SendAsync(ServiceProvider host, bool hold = false)
@@ -170,6 +199,8 @@ public sealed class PostgreSqlAdoptionTests(PostgresServer server)
 
     private sealed class World(string connectionString)
     {
+        private static int _roles;
+
         public FakeClock Clock { get; } = FakeClock.FromUtc(2026, 11, 1, 9, 0, 0);
 
         public FakeProviderAdapter Provider { get; } = FakeProviderAdapter.For(ProviderId.OpenAI);
@@ -191,11 +222,67 @@ public sealed class PostgreSqlAdoptionTests(PostgresServer server)
             b.Services.AddSingleton<IRotationEventSubscriber>(Events);
         });
 
-        public ServiceProvider Host(string instanceId) => TestKeys.Instance(connectionString, Provider, Clock, MasterKey, extend: b =>
+        /// <summary>
+        /// A host instance with a resolver, key handler, heartbeat and its change feed listening (started here: these are
+        /// service providers, not hosts). With <paramref name="feedRole"/> the feed logs in as that role, so the test can cut it;
+        /// without <paramref name="listen"/> the host has no feed and keeps its cached key for the 10 h refresh interval.
+        /// </summary>
+        public async Task<ServiceProvider> HostAsync(string instanceId, string? feedRole = null, bool listen = true)
         {
-            b.AddKeyResolver(o => o.RefreshInterval = TimeSpan.FromHours(10)).AddInstanceHeartbeat(o => o.InstanceId = instanceId);
-            b.Services.AddHttpClient("chat").AddIronCageKey(Reference.ToString()).ConfigurePrimaryHttpMessageHandler(() => new ProviderEndpoint(Gate));
-        });
+            var host = TestKeys.Instance(connectionString, Provider, Clock, MasterKey, extend: b =>
+            {
+                b.AddKeyResolver(o => o.RefreshInterval = TimeSpan.FromHours(10)).AddInstanceHeartbeat(o => o.InstanceId = instanceId);
+                b.Services.AddHttpClient("chat").AddIronCageKey(Reference.ToString()).ConfigurePrimaryHttpMessageHandler(() => new ProviderEndpoint(Gate));
+                if (feedRole is not null)
+                {
+                    var feedConnection = new NpgsqlConnectionStringBuilder(connectionString) { Username = feedRole, Pooling = false }.ConnectionString;
+                    b.Services.Replace(ServiceDescriptor.Singleton(sp => new PostgreSqlKeyChangeFeed(new PostgreSqlStoreOptions { ConnectionString = feedConnection }, sp.GetService<ILoggerFactory>())));
+                }
+            });
+            _ = host.GetRequiredService<IKeyResolver>(); // subscribes to the feed
+            if (listen)
+            {
+                await host.GetRequiredService<PostgreSqlKeyChangeFeed>().StartAsync();
+            }
+
+            return host;
+        }
+
+        public async Task<string> CreateFeedRoleAsync(string adminConnectionString)
+        {
+            var role = string.Create(CultureInfo.InvariantCulture, $"ironcage_feed_{Environment.ProcessId}_{Interlocked.Increment(ref _roles)}");
+            await AdminAsync(adminConnectionString, $"CREATE ROLE {role} LOGIN SUPERUSER;" /* the standalone feed checks the schema version on connecting */);
+            return role;
+        }
+
+        /// <summary>The feed's session is terminated and the role may not log in again: the feed retries every second and misses every notification meanwhile.</summary>
+        public async Task CutFeedAsync(string adminConnectionString, string role)
+        {
+            await AdminAsync(adminConnectionString, $"ALTER ROLE {role} NOLOGIN; SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}';");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (await CountSessionsAsync(adminConnectionString, role) > 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
+
+        public Task RestoreFeedAsync(string adminConnectionString, string role) => AdminAsync(adminConnectionString, $"ALTER ROLE {role} LOGIN;");
+
+        private static async Task AdminAsync(string adminConnectionString, string sql)
+        {
+            await using var connection = new NpgsqlConnection(adminConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        private static async Task<long> CountSessionsAsync(string adminConnectionString, string role)
+        {
+            await using var connection = new NpgsqlConnection(adminConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE usename = '{role}';", connection);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
     }
 
     private sealed class EventLog : IRotationEventSubscriber

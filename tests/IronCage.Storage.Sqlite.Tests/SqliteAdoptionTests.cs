@@ -13,8 +13,9 @@ namespace IronCage.Storage.Sqlite.Tests;
 /// <summary>
 /// Adoption-confirmed revocation over one SQLite file shared by a rotating engine and two host instances (one slow to
 /// switch, one with a request in flight on the old key): the old key is revoked only once both moved and the request
-/// finished. SQLite's change feed reaches every instance within its poll interval, so the slow instance's resolver is
-/// wrapped to keep handing out the key it first resolved until the test lets it switch (a host whose cache lags).
+/// finished. Instances switch through SQLite's change feed (each store object polls the file's key counter), never through
+/// a call of the test; the slow instance's resolver is wrapped to keep handing out the key it first resolved until the
+/// test lets it switch (a host whose cache lags).
 /// </summary>
 public sealed class SqliteAdoptionTests : IDisposable
 {
@@ -47,8 +48,9 @@ public sealed class SqliteAdoptionTests : IDisposable
         await BeatAsync(slow, busy);
         var operation = await rotator.RotateAsync(Reference, RotationReason.Scheduled, new RotationRequest { Actor = "ops", GracePeriod = Duration.FromMinutes(30) });
 
+        // busy's store polls the file's key counter and announces the promotion: its resolver drops the key by itself.
+        (await ServedWithinAsync(busy, operation.NewVersionId)).Should().BeTrue("the SQLite change feed reaches another store object on the same file");
         _clock.Advance(Duration.FromMinutes(2));
-        busy.GetRequiredService<IKeyResolver>().Invalidate(Reference);
         await SendAsync(busy);
         await BeatAsync(slow, busy);
         operation = await rotator.ResumeAsync(operation.OperationId);
@@ -57,7 +59,7 @@ public sealed class SqliteAdoptionTests : IDisposable
 
         _clock.Advance(Duration.FromMinutes(1));
         ((LaggingResolver)slow.GetRequiredService<IKeyResolver>()).Switched = true;
-        slow.GetRequiredService<IKeyResolver>().Invalidate(Reference); // not left to the feed's next poll
+        (await ServedWithinAsync(slow, operation.NewVersionId)).Should().BeTrue("slow's own feed dropped the key long ago; only its lag held it");
         await SendAsync(slow);
         await BeatAsync(slow, busy);
         operation = await rotator.ResumeAsync(operation.OperationId);
@@ -90,6 +92,23 @@ public sealed class SqliteAdoptionTests : IDisposable
         {
             await host.GetRequiredService<InstanceHeartbeatPublisher>().PublishAsync();
         }
+    }
+
+    // The feed polls in real time: wait (bounded) until the host's resolver hands out the version.
+    private static async Task<bool> ServedWithinAsync(ServiceProvider host, string versionId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await host.GetRequiredService<IKeyResolver>().ResolveAsync(Reference)).VersionId == versionId)
+            {
+                return true;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return false;
     }
 
     private static async Task<HttpStatusCode> SendAsync(ServiceProvider host, bool hold = false)
