@@ -54,6 +54,35 @@ public sealed class AwsSecretsManagerTargetTests : DistributionTargetScenarios
     }
 
     [Fact]
+    public async Task RestoreAsync_AnotherFieldEditedAfterTheRotation_PutsOnlyOurFieldBackAsANewVersion()
+    {
+        // Why a restore is a new AWSCURRENT version and not the staging labels moved back: labels are version-wide, so
+        // moving AWSCURRENT back to the version before the rotation would also undo DATABASE_URL, edited since by another writer.
+        var target = CreateTarget();
+        using var previousSecret = SecretValue.FromString("sk-old");
+        using var newSecret = SecretValue.FromString(NewSecret());
+        await target.DistributeAsync(TestKeys.Distribution(newSecret, operationId: "op_7"));
+        var otherWriter = new AwsSecretsManagerTarget(Options(SecretName, "DATABASE_URL"), Http);
+        using (var database = SecretValue.FromString("postgres://app@db2/app"))
+        {
+            await otherWriter.DistributeAsync(TestKeys.Distribution(database, operationId: "op_db"));
+        }
+
+        var versionsBefore = _aws.VersionCount(SecretName);
+        var restore = TestKeys.Distribution(previousSecret, operationId: "op_7");
+
+        await target.RestoreAsync(restore);
+        await target.RestoreAsync(restore); // a resumed rollback repeats it
+
+        using var current = JsonDocument.Parse(_aws.GetValue(SecretName)!);
+        current.RootElement.GetProperty("OPENAI_API_KEY").GetString().Should().Be("sk-old");
+        current.RootElement.GetProperty("DATABASE_URL").GetString().Should().Be("postgres://app@db2/app", "the other writer's edit survives the rollback");
+        _aws.VersionCount(SecretName).Should().Be(versionsBefore + 1, "the repeat finds the previous value current and writes nothing");
+        using var previous = JsonDocument.Parse(_aws.GetValue(SecretName, AwsSecretsManagerConstants.PreviousStage)!);
+        previous.RootElement.GetProperty("DATABASE_URL").GetString().Should().Be("postgres://app@db2/app", "AWSPREVIOUS is the version the restore replaced");
+    }
+
+    [Fact]
     public async Task DistributeAsync_WholeStringSecret_ReplacesTheString()
     {
         _aws.CreateSecret("prod/openai", "sk-old");
