@@ -13,7 +13,8 @@ namespace IronCage.Benchmarks;
 
 /// <summary>
 /// The admin API over loopback HTTP (real Kestrel on 127.0.0.1) with 10,000 keys in SQLite and the fake provider:
-/// one list page, one emergency rotation (grace 0, so the same keys rotate again), one verify. Percentiles are the
+/// one list page, one usage answer, the dashboard's first page (the key list), one emergency rotation (grace 0, so the
+/// same keys rotate again), one verify. Percentiles are the
 /// figures to read (the requirement: key operations under 500 ms). Loopback-only default, rate limit off.
 /// </summary>
 [Config(typeof(PercentileConfig))]
@@ -41,6 +42,7 @@ public class AdminApiBenchmarks : IDisposable
             .AddAdmin(o => o.RateLimitPermits = 0);
         _app = builder.Build();
         _app.MapIronCageAdmin();
+        _app.MapIronCageDashboard("/ironcage");
         await _app.StartAsync();
         var rotator = _app.Services.GetRequiredService<IKeyRotator>();
         for (var i = 0; i < Keys; i++)
@@ -71,6 +73,12 @@ public class AdminApiBenchmarks : IDisposable
 
     [Benchmark]
     public async Task<string> ListPage() => await _client.GetStringAsync("/api/admin/api-keys?page=100&pageSize=50");
+
+    [Benchmark]
+    public async Task<string> Usage() => await _client.GetStringAsync($"/api/admin/api-keys/openai/k{Interlocked.Increment(ref _next) % Keys:D5}/usage");
+
+    [Benchmark]
+    public async Task<string> DashboardFirstPage() => await _client.GetStringAsync("/ironcage/");
 
     [Benchmark]
     public async Task<HttpResponseMessage> RotateEmergency()

@@ -31,6 +31,23 @@ public sealed class ImportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_ScopeOption_GivesEveryImportedKeyTheEntry_AndABadPairIsAConfigurationError()
+    {
+        var groq = FakeKeys.GenerateText(ProviderId.Groq);
+        File.WriteAllText(Path.Combine(_sandbox.Directory, ".env"), $"GROQ_API_KEY={groq}\n");
+
+        var bad = await _sandbox.RunAsync("import", "--dotenv", ".env", "--no-verify", "--scope", "project_id");
+        var imported = await _sandbox.RunAsync("import", "--dotenv", ".env", "--no-verify", "--scope", "project_id=proj_chat");
+        var shown = await _sandbox.RunAsync("keys", "show", "groq/groq-api-key", "--json");
+
+        bad.ExitCode.Should().Be(ExitCodes.UsageError, bad.All);
+        bad.Error.Should().Contain("--scope").And.Contain("name=value");
+        imported.ExitCode.Should().Be(ExitCodes.Ok, imported.All);
+        using var json = JsonDocument.Parse(shown.Output);
+        json.RootElement.GetProperty("scope").GetProperty("project_id").GetString().Should().Be("proj_chat");
+    }
+
+    [Fact]
     public async Task Import_DryRunJson_ReportsAndImportsNothing_ThenARealRunImports()
     {
         var groq = FakeKeys.GenerateText(ProviderId.Groq);

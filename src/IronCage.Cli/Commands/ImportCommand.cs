@@ -23,7 +23,8 @@ internal static class ImportCommand
         var noVerify = new Option<bool>("--no-verify") { Description = "Do not verify keys at their providers before importing them." };
         var expand = new Option<bool>("--expand") { Description = "Expand ${NAME} in .env values (off by default: a key is read as written)." };
         var label = new Option<string[]>("--label") { Description = "A label for every imported key, name=value (repeatable)." };
-        var command = new Command("import", "Import existing keys from environment variables, .env files and secrets directories (never echoes a value).") { env, dotenv, dir, dryRun, noVerify, expand, label };
+        var scopeEntry = new Option<string[]>("--scope") { Description = "A scope entry for every imported key, name=value (repeatable), e.g. project_id=proj_abc for OpenAI project keys when OPENAI_PROJECT_ID is not next to the key." };
+        var command = new Command("import", "Import existing keys from environment variables, .env files and secrets directories (never echoes a value).") { env, dotenv, dir, dryRun, noVerify, expand, label, scopeEntry };
         globals.SetAction(command, async (parsed, scope) =>
         {
             var catalog = scope.Get<IProviderCatalog>();
@@ -51,15 +52,15 @@ internal static class ImportCommand
             }
 
             var options = new KeyImportOptions { DryRun = parsed.GetValue(dryRun), Verify = !parsed.GetValue(noVerify), Actor = scope.Actor };
-            foreach (var pair in parsed.GetValue(label) ?? [])
+            foreach (var (name, value) in KeysCommands.ParsePairs(parsed.GetValue(label), "--label"))
             {
-                var at = pair.IndexOf('=', StringComparison.Ordinal);
-                if (at <= 0)
-                {
-                    throw new CliConfigurationException($"'{pair}' (--label) is not name=value.");
-                }
+                options.Labels[name] = value;
+            }
 
-                options.Labels[pair[..at]] = pair[(at + 1)..];
+            var scopeEntries = KeysCommands.ParsePairs(parsed.GetValue(scopeEntry), "--scope");
+            if (scopeEntries.Count > 0)
+            {
+                options.Scope = (_, _) => scopeEntries;
             }
 
             var importer = scope.Get<IKeyImporter>();

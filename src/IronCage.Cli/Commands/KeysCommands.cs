@@ -259,7 +259,7 @@ internal static class KeysCommands
     private static string? Pairs(IReadOnlyDictionary<string, string> pairs)
         => pairs.Count == 0 ? null : string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}"));
 
-    private static Dictionary<string, string> ParsePairs(string[]? pairs, string option)
+    internal static Dictionary<string, string> ParsePairs(string[]? pairs, string option)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pair in pairs ?? [])

@@ -25,6 +25,14 @@ public sealed class KeyImportOptions
     /// </value>
     public Func<KeyCandidate, ProviderId, string>? NameKey { get; set; }
 
+    /// <summary>
+    /// Gets or sets extra scope entries for a candidate of a provider (the OpenAI adapter's <c>project_id</c>, Azure's
+    /// <c>endpoint</c>…), for sources that do not carry them next to the key. Entries returned here replace those
+    /// detected from companion variables (<c>OPENAI_PROJECT_ID</c>, <c>AZURE_OPENAI_ENDPOINT</c>, <c>AWS_REGION</c>).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: only the detected entries.</value>
+    public Func<KeyCandidate, ProviderId, IReadOnlyDictionary<string, string>?>? Scope { get; set; }
+
     /// <summary>Gets the labels every imported key gets (besides <c>import-source</c>, the source's name).</summary>
     public IDictionary<string, string> Labels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

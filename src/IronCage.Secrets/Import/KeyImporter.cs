@@ -122,6 +122,13 @@ internal sealed class KeyImporter : IKeyImporter
         }
 
         var scope = KeyVariableNames.ToScope(candidate.Attributes);
+        if (options.Scope?.Invoke(candidate, provider) is { } extra)
+        {
+            foreach (var (name, value) in extra)
+            {
+                scope[name] = value;
+            }
+        }
         if (options.Verify)
         {
             var (status, reason) = await VerifyAsync(new ProviderKeyContext { Key = reference, Kind = kind, Scope = scope }, secret, cancellationToken).ConfigureAwait(false);

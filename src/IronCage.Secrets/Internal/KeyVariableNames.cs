@@ -17,6 +17,10 @@ internal sealed class KeyVariableNames
         (ProviderId.AzureOpenAI, "AZURE_OPENAI_API_VERSION", "api-version"),
         (ProviderId.AwsBedrock, "AWS_REGION", "region"),
         (ProviderId.AwsBedrock, "AWS_DEFAULT_REGION", "region"),
+
+        // What the official OpenAI SDKs read next to OPENAI_API_KEY; the OpenAI adapter's project_id scope entry
+        // (OpenAIConstants.ProjectIdScopeKey), without which a project key can be neither found nor rotated.
+        (ProviderId.OpenAI, "OPENAI_PROJECT_ID", "project_id"),
     ];
 
     // AWS's access key pair are IAM credentials (the Bedrock adapter's own), not a Bedrock API key
