@@ -164,6 +164,93 @@ public sealed class PostgreSqlKeyStore : IKeyStore, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>One count and one page query in one repeatable-read snapshot (filters in SQL, labels through <c>jsonb</c>); only the page's keys and versions are read.</remarks>
+    public async ValueTask<KeyListPage> ListPageAsync(KeyListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+                await using (snapshot.ConfigureAwait(false))
+                {
+                    using var count = Filtered(connection, snapshot, query, "SELECT count(*) FROM ironcage_keys AS k");
+                    var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                    var keys = new List<ManagedKey>(Math.Min(query.Limit, Math.Max(total - query.Offset, 0)));
+                    if (total > query.Offset)
+                    {
+                        using var page = Filtered(connection, snapshot, query, "WITH page AS (SELECT k.reference FROM ironcage_keys AS k");
+                        page.CommandText += " ORDER BY k.reference LIMIT @limit OFFSET @offset) " + SelectKeys + " WHERE k.reference IN (SELECT reference FROM page) ORDER BY k.reference, v.ordinal;";
+                        page.Parameters.AddWithValue("limit", query.Limit);
+                        page.Parameters.AddWithValue("offset", query.Offset);
+                        var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                        await using (reader.ConfigureAwait(false))
+                        {
+                            var cursor = new KeyCursor(reader, _guard);
+                            while (await cursor.NextAsync(cancellationToken).ConfigureAwait(false) is { } key)
+                            {
+                                if (query.Matches(key))
+                                {
+                                    keys.Add(key);
+                                }
+                            }
+                        }
+                    }
+
+                    await snapshot.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return new KeyListPage(keys, total);
+                }
+            }
+        }
+        catch (Exception e) when (PostgreSqlErrors.IsUnavailable(e))
+        {
+            throw PostgreSqlErrors.Unavailable(_database.Name, e);
+        }
+    }
+
+    // The query's filters as a WHERE clause after "select": stage through the versions table, labels as jsonb.
+    private static NpgsqlCommand Filtered(NpgsqlConnection connection, NpgsqlTransaction transaction, KeyListQuery query, string select)
+    {
+        var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+        var where = new List<string>();
+        if (query.Provider is { } provider)
+        {
+            where.Add("k.provider = @provider");
+            command.Parameters.AddWithValue("provider", provider.Value);
+        }
+
+        if (query.LabelName is { } labelName)
+        {
+            where.Add(query.LabelValue is null ? "(k.labels::jsonb ->> @label_name) IS NOT NULL" : "(k.labels::jsonb ->> @label_name) = @label_value");
+            command.Parameters.AddWithValue("label_name", labelName);
+            if (query.LabelValue is { } labelValue)
+            {
+                command.Parameters.AddWithValue("label_value", labelValue);
+            }
+        }
+
+        if (query.Stage is { } stage)
+        {
+            where.Add("EXISTS (SELECT 1 FROM ironcage_key_versions AS s WHERE s.reference = k.reference AND s.stage = @stage)");
+            command.Parameters.AddWithValue("stage", (int)stage);
+        }
+
+        if (query.Overdue is { } overdue)
+        {
+            // Never is stored as the largest instant, so it is never at or before now.
+            where.Add(overdue ? "k.next_due_at IS NOT NULL AND k.next_due_at <= @now" : "(k.next_due_at IS NULL OR k.next_due_at > @now)");
+            command.Parameters.AddWithValue("now", PostgreSqlValues.Ticks(query.AsOf));
+        }
+
+        command.CommandText = where.Count == 0 ? select : select + " WHERE " + string.Join(" AND ", where);
+        return command;
+    }
+
+    /// <inheritdoc />
     public async ValueTask<ManagedKey> CreateAsync(ManagedKey key, CancellationToken cancellationToken = default)
     {
         try

@@ -153,6 +153,89 @@ public sealed class SqliteKeyStore : IKeyStore, IKeyChangeFeed, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>One count and one page query (filters in SQL, labels through <c>json_each</c>); only the page's keys and versions are read.</remarks>
+    public async ValueTask<KeyListPage> ListPageAsync(KeyListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // One read transaction: the count and the page come from the same snapshot of the file.
+            var snapshot = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (snapshot.ConfigureAwait(false))
+            {
+                using var count = Filtered(snapshot, query, "SELECT count(*) FROM ironcage_keys AS k");
+                var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                var keys = new List<ManagedKey>(Math.Min(query.Limit, Math.Max(total - query.Offset, 0)));
+                if (total > query.Offset)
+                {
+                    using var page = Filtered(snapshot, query, "WITH page AS (SELECT k.reference FROM ironcage_keys AS k");
+                    page.CommandText += " ORDER BY k.reference LIMIT $limit OFFSET $offset) " + SelectKeys + " WHERE k.reference IN (SELECT reference FROM page) ORDER BY k.reference, v.ordinal;";
+                    page.Parameters.AddWithValue("$limit", query.Limit);
+                    page.Parameters.AddWithValue("$offset", query.Offset);
+                    var reader = await page.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
+                    {
+                        var cursor = new KeyCursor(reader, _guard);
+                        while (await cursor.NextAsync(cancellationToken).ConfigureAwait(false) is { } key)
+                        {
+                            if (query.Matches(key))
+                            {
+                                keys.Add(key);
+                            }
+                        }
+                    }
+                }
+
+                return new KeyListPage(keys, total);
+            }
+        }
+    }
+
+    // The query's filters as a WHERE clause after "select": stage through the versions table, labels through json_each.
+    private static SqliteCommand Filtered(SqliteTransaction transaction, KeyListQuery query, string select)
+    {
+        var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        var where = new List<string>();
+        if (query.Provider is { } provider)
+        {
+            where.Add("k.provider = $provider");
+            command.Parameters.AddWithValue("$provider", provider.Value);
+        }
+
+        if (query.LabelName is { } labelName)
+        {
+            where.Add(query.LabelValue is null
+                ? "EXISTS (SELECT 1 FROM json_each(k.labels) AS l WHERE l.key = $label_name)"
+                : "EXISTS (SELECT 1 FROM json_each(k.labels) AS l WHERE l.key = $label_name AND l.value = $label_value)");
+            command.Parameters.AddWithValue("$label_name", labelName);
+            if (query.LabelValue is { } labelValue)
+            {
+                command.Parameters.AddWithValue("$label_value", labelValue);
+            }
+        }
+
+        if (query.Stage is { } stage)
+        {
+            where.Add("EXISTS (SELECT 1 FROM ironcage_key_versions AS s WHERE s.reference = k.reference AND s.stage = $stage)");
+            command.Parameters.AddWithValue("$stage", (int)stage);
+        }
+
+        if (query.Overdue is { } overdue)
+        {
+            // Never is stored as the largest instant, so it is never at or before now.
+            where.Add(overdue ? "k.next_due_at IS NOT NULL AND k.next_due_at <= $now" : "(k.next_due_at IS NULL OR k.next_due_at > $now)");
+            command.Parameters.AddWithValue("$now", SqliteValues.Ticks(query.AsOf));
+        }
+
+        command.CommandText = where.Count == 0 ? select : select + " WHERE " + string.Join(" AND ", where);
+        return command;
+    }
+
+    /// <inheritdoc />
     /// <remarks>
     /// Raised for this store object's own writes when they commit, and for every other process's (or store object's)
     /// writes to the same file within about <see cref="SqliteConstants.KeyChangePollInterval"/>: while anyone listens,

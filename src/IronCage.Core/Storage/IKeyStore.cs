@@ -62,6 +62,41 @@ public interface IKeyStore
             .Select(k => k.Reference)];
     }
 
+    /// <summary>
+    /// Lists one page of the managed keys that match <paramref name="query"/>'s filters, in reference order, with the
+    /// number that match in all: what an operator's list shows, without reading every key.
+    /// </summary>
+    /// <param name="query">The filters and the page.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The page and the total.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The page is out of range (see <see cref="KeyListQuery.Validate"/>).</exception>
+    /// <remarks>
+    /// The default implementation reads every key with <see cref="ListAsync"/>; the built-in SQLite and PostgreSQL stores
+    /// override it with one count and one page query, reading only the page's keys. A key on the page whose row was
+    /// changed behind the store's back so that it no longer matches is left out (its authenticated state decides).
+    /// </remarks>
+    async ValueTask<KeyListPage> ListPageAsync(KeyListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        var page = new List<ManagedKey>(query.Limit);
+        var total = 0;
+        await foreach (var key in ListAsync(query.Provider, cancellationToken).ConfigureAwait(false))
+        {
+            if (query.Matches(key))
+            {
+                if (total >= query.Offset && page.Count < query.Limit)
+                {
+                    page.Add(key);
+                }
+
+                total++;
+            }
+        }
+
+        return new KeyListPage(page, total);
+    }
+
     /// <summary>Registers a new managed key.</summary>
     /// <param name="key">The key; its concurrency token is ignored.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
