@@ -129,7 +129,7 @@ internal static class DashboardEndpoints
             return refusal;
         }
 
-        var page = new DashboardPage(http, BaseOf(http, prefix), decision) { Notice = DashboardNotices.For(http.Request.Query["notice"]) };
+        var page = new DashboardPage(http, BaseOf(http, prefix), decision) { Notice = DashboardNotices.For(http.Request.Query["notice"]), NoticeIsWarning = DashboardNotices.IsWarning(http.Request.Query["notice"]) };
         int status;
         try
         {

@@ -25,5 +25,10 @@ internal static class DashboardNotices
         ["grace-ended-paused"] = "The grace period ended, but revoking the old key did not succeed: see the rotation history for the reason and whether it is retried.",
     };
 
+    // Outcomes that finished the request but not the job: shown as a warning, not as a success.
+    private static readonly HashSet<string> Warnings = new(StringComparer.Ordinal) { "verify-invalid", "grace-ended-paused", "resume-waiting" };
+
     public static string? For(string? code) => code is not null && Messages.TryGetValue(code, out var message) ? message : null;
+
+    public static bool IsWarning(string? code) => code is not null && Warnings.Contains(code);
 }

@@ -171,7 +171,7 @@ internal static class KeyActionHandlers
     {
         if (!string.Equals(form["confirm"].ToString().Trim(), key.ToString(), StringComparison.Ordinal))
         {
-            return Refuse(new DashboardError(StatusCodes.Status400BadRequest, "Deletion not confirmed.", $"Type {key} exactly to confirm the deletion.", "confirm-delete", "The key's id is shown at the top of the page."));
+            return Refuse(new DashboardError(StatusCodes.Status400BadRequest, "Deletion not confirmed.", $"Type {key} exactly to confirm the deletion.", "confirm-delete", "The key's id is shown at the top of the page.", "deletion confirmation"));
         }
 
         if (await KeyDeletion.DeleteAsync(page.Http.RequestServices, key, AdminViews.RequestOf(page.Http, Note(form)), page.Aborted).ConfigureAwait(false) is { } servable)

@@ -32,22 +32,22 @@ internal static class LimitsHandlers
 
             if (!TryEnum<UsageMetric>(At(metrics, row), out var metric))
             {
-                return Refuse("Unknown metric.", $"Limit {row + 1} counts '{At(metrics, row)}'.", "metric-" + Row(row), "Choose requests, tokens, input tokens, output tokens or cost.");
+                return Refuse("Unknown metric.", $"Limit {row + 1} counts '{At(metrics, row)}'.", "metric-" + Row(row), "Choose requests, tokens, input tokens, output tokens or cost.", $"metric of limit {row + 1}");
             }
 
             if (!TryEnum<UsageWindow>(At(windows, row), out var window))
             {
-                return Refuse("Unknown window.", $"Limit {row + 1} has the window '{At(windows, row)}'.", "window-" + Row(row), "Choose minute, hour, day or month.");
+                return Refuse("Unknown window.", $"Limit {row + 1} has the window '{At(windows, row)}'.", "window-" + Row(row), "Choose minute, hour, day or month.", $"window of limit {row + 1}");
             }
 
             if (!TryEnum<LimitEnforcement>(At(enforcements, row), out var enforcement))
             {
-                return Refuse("Unknown enforcement.", $"Limit {row + 1} has the enforcement '{At(enforcements, row)}'.", "enforcement-" + Row(row), "Choose soft (alerts only) or hard (the key is not served past the limit).");
+                return Refuse("Unknown enforcement.", $"Limit {row + 1} has the enforcement '{At(enforcements, row)}'.", "enforcement-" + Row(row), "Choose soft (alerts only) or hard (the key is not served past the limit).", $"enforcement of limit {row + 1}");
             }
 
             if (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
             {
-                return Refuse("Invalid limit.", $"Limit {row + 1}: '{text}' is not a number above zero.", "limit-" + Row(row), "Give the most allowed per window, such as 1000 or 25.50; clear the value to remove the limit.");
+                return Refuse("Invalid limit.", $"Limit {row + 1}: '{text}' is not a number above zero.", "limit-" + Row(row), "Give the most allowed per window, such as 1000 or 25.50; clear the value to remove the limit.", $"value of limit {row + 1}");
             }
 
             limits.Add(new UsageLimit(metric, window, amount, enforcement));
@@ -61,7 +61,7 @@ internal static class LimitsHandlers
         }
         catch (IronCageException ex)
         {
-            return Refuse("Invalid limits.", ex.Message, "limits", "Keep one limit per metric, window and enforcement.");
+            return Refuse("Invalid limits.", ex.Message, "limits", "Keep one limit per metric, window and enforcement.", "usage limits");
         }
 
         await page.Service<IKeyRotator>().ChangeLimitsAsync(key, changed, AdminViews.RequestOf(page.Http), page.Aborted).ConfigureAwait(false);
@@ -78,7 +78,7 @@ internal static class LimitsHandlers
             var number = part.TrimEnd('%').Trim();
             if (!decimal.TryParse(number, NumberStyles.Number, CultureInfo.InvariantCulture, out var percent) || percent <= 0 || percent > 100)
             {
-                return Refuse("Invalid alert threshold.", $"'{part}' is not a percentage above 0 and at most 100.", field, "Write percentages of the limit, comma separated, such as 80, 95; leave empty for no alerts.");
+                return Refuse("Invalid alert threshold.", $"'{part}' is not a percentage above 0 and at most 100.", field, "Write percentages of the limit, comma separated, such as 80, 95; leave empty for no alerts.", $"alert thresholds of {key}");
             }
 
             thresholds.Add(percent / 100m);
@@ -92,7 +92,7 @@ internal static class LimitsHandlers
         }
         catch (IronCageException ex)
         {
-            return Refuse("Invalid alert threshold.", ex.Message, field);
+            return Refuse("Invalid alert threshold.", ex.Message, field, fieldLabel: $"alert thresholds of {key}");
         }
 
         await page.Service<IKeyRotator>().ChangeLimitsAsync(key, changed, AdminViews.RequestOf(page.Http), page.Aborted).ConfigureAwait(false);
@@ -110,6 +110,6 @@ internal static class LimitsHandlers
         where T : struct, Enum
         => Enum.TryParse(text.Replace(" ", string.Empty, StringComparison.Ordinal), ignoreCase: true, out value) && Enum.IsDefined(value) && !int.TryParse(text, out _);
 
-    private static DashboardRefusal Refuse(string title, string message, string field, string? fix = null)
-        => new(new DashboardError(StatusCodes.Status400BadRequest, title, message, field, fix));
+    private static DashboardRefusal Refuse(string title, string message, string field, string? fix = null, string? fieldLabel = null)
+        => new(new DashboardError(StatusCodes.Status400BadRequest, title, message, field, fix, fieldLabel));
 }

@@ -29,14 +29,20 @@ internal static class KeyFilters
 
         html.Raw("</select></div>")
             .Raw("<div class=\"field\"><label for=\"filter-label\">Label</label><input type=\"text\" id=\"filter-label\" name=\"label\" placeholder=\"env or env=prod\" aria-describedby=\"filter-label-help\"").Attr("value", filter.Label ?? string.Empty).Raw(">")
-            .Raw("<p class=\"hint\" id=\"filter-label-help\">A label name, or name=value.</p></div>");
-        html.Raw("<div class=\"field\"><label for=\"stage\">Stage</label><select id=\"stage\" name=\"stage\"").Raw(page.Error?.Field == "stage" ? " aria-invalid=\"true\"" : string.Empty).Raw("><option value=\"\">Any stage</option>");
+            .Raw("<span class=\"visually-hidden\" id=\"filter-label-help\">A label name, or name=value.</span></div>");
+        html.Raw("<div class=\"field\"><label for=\"stage\">Stage</label><select id=\"stage\" name=\"stage\"").Raw(page.Error?.Field == "stage" ? " aria-invalid=\"true\" aria-describedby=\"stage-error\"" : string.Empty).Raw("><option value=\"\">Any stage</option>");
         foreach (var stage in Stages)
         {
             Option(page, stage, "Has a " + stage + " version", filter.Stage?.ToString().ToLowerInvariant());
         }
 
-        html.Raw("</select></div>")
+        html.Raw("</select>");
+        if (page.Error is { Field: "stage" } error)
+        {
+            html.Raw("<p class=\"field-error\" id=\"stage-error\">").Text(error.Message).Raw(" ").Text(error.Fix).Raw("</p>");
+        }
+
+        html.Raw("</div>")
             .Raw("<div class=\"field\"><label for=\"filter-overdue\">Rotation</label><select id=\"filter-overdue\" name=\"overdue\"><option value=\"\">Overdue or not</option>");
         Option(page, "true", "Overdue only", filter.Overdue?.ToString().ToLowerInvariant());
         Option(page, "false", "Not overdue", filter.Overdue?.ToString().ToLowerInvariant());

@@ -33,7 +33,7 @@ internal static class KeyLimits
             Select(page, "metric", n, Metrics, metric, "Metric of " + label);
             html.Raw("</td><td>");
             Select(page, "window", n, Windows, window, "Window of " + label);
-            html.Raw("</td><td><input type=\"text\" inputmode=\"decimal\" name=\"limit\" class=\"limit-value\"").Attr("id", "limit-" + n).Attr("value", limit).Attr("aria-label", "Value of " + label).Attr("placeholder", "empty: no limit");
+            html.Raw("</td><td class=\"limit-cell\"><input type=\"text\" inputmode=\"decimal\" name=\"limit\" class=\"limit-value\"").Attr("id", "limit-" + n).Attr("value", limit).Attr("aria-label", "Value of " + label).Attr("placeholder", "empty: no limit");
             Invalid(page, "limit-" + n);
             html.Raw(">");
             FieldError(page, "limit-" + n);
