@@ -15,7 +15,7 @@ internal static class KeyList
             return;
         }
 
-        var caption = $"{listing.Total} managed key{(listing.Total == 1 ? string.Empty : "s")}{(KeyFilters.IsFiltered(listing.Filter) ? " match the filters" : string.Empty)}{(listing.Pages > 1 ? $", page {listing.Page} of {listing.Pages}" : string.Empty)}";
+        var caption = $"{listing.Total} managed key{(listing.Total == 1 ? string.Empty : "s")}{(KeyFilters.IsFiltered(listing.Filter) ? (listing.Total == 1 ? " matches the filters" : " match the filters") : string.Empty)}{(listing.Pages > 1 ? $", page {listing.Page} of {listing.Pages}" : string.Empty)}";
         html.Raw("<div class=\"table-wrap\"><table id=\"key-list\"><caption>").Text(caption).Raw("</caption>")
             .Raw("<thead><tr><th scope=\"col\">Key</th><th scope=\"col\">Hint</th><th scope=\"col\">Stage</th><th scope=\"col\">Status</th><th scope=\"col\">Schedule</th><th scope=\"col\">Next rotation</th><th scope=\"col\">Usage</th><th scope=\"col\">Actions</th></tr></thead><tbody>");
         foreach (var key in keys)
