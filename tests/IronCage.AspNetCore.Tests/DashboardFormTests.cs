@@ -181,6 +181,21 @@ public sealed partial class DashboardFormTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DashboardKeyPage_KilledButNotRevoked_WarnsBeforeDeleteThatTheProviderKeyMayBeLive()
+    {
+        var (killed, _) = await _host.SeedAsync("killed");
+        var (revoked, _) = await _host.SeedAsync("revoked");
+        await _host.Rotator.KillAsync(killed, (await Keys.GetAsync(killed)).CurrentVersion!.VersionId);
+        await _host.Rotator.RevokeAsync(revoked);
+
+        var killedPage = await GetHtmlAsync("/ironcage/keys/openai/killed");
+        var revokedPage = await GetHtmlAsync("/ironcage/keys/openai/revoked");
+
+        killedPage.Should().Contain("id=\"delete-form\"").And.Contain("id=\"delete-unrevoked\"").And.Contain("may still work");
+        revokedPage.Should().Contain("id=\"delete-form\"").And.NotContain("id=\"delete-unrevoked\"");
+    }
+
+    [Fact]
     public async Task DashboardDelete_RotationUnderWay_Is409AndKeepsTheKey()
     {
         var (key, _) = await _host.SeedAsync("semi", ProviderId.Anthropic);

@@ -21,7 +21,16 @@ internal static class DeleteKey
         }
 
         var id = key.Reference.ToString();
-        html.Raw("<p class=\"hint\">No version is served. Deleting removes the key and its versions from the store; the audit trail stays. Needs multi-factor sign-in.</p>")
+        html.Raw("<p class=\"hint\">No version is served. Deleting removes the key and its versions from the store; the audit trail stays. Needs multi-factor sign-in.</p>");
+
+        // The kill switch is local: a killed version that was never revoked may still be a live key at the provider.
+        var unrevoked = key.Versions.Where(v => v.KilledAt is not null && v.Stage != KeyStage.Revoked).ToList();
+        if (unrevoked.Count > 0)
+        {
+            html.Raw("<div class=\"notice warn\" id=\"delete-unrevoked\"><p>").Text($"Killed here but not revoked at the provider: {string.Join(", ", unrevoked.Select(v => v.DisplayHint))}. Its provider key may still work: revoke the key first, or delete it in the provider's console").Text(page.Service<IronCage.Providers.IProviderCatalog>().TryGetDescriptor(key.Reference.Provider, out var descriptor) && descriptor.ConsoleUrl is { } console ? $" ({console})" : string.Empty).Text(", before deleting it here.").Raw("</p></div>");
+        }
+
+        html
             .Raw("<form method=\"post\" class=\"form-inline\" id=\"delete-form\" autocomplete=\"off\"").Attr("action", page.Url(DashboardPage.KeyPath(key.Reference) + "/delete")).Raw(">");
         page.AntiforgeryField();
         html.Raw("<label for=\"confirm-delete\">Type <code>").Text(id).Raw("</code> to confirm</label><input type=\"text\" id=\"confirm-delete\" name=\"confirm\" required spellcheck=\"false\" autocapitalize=\"off\"");
