@@ -250,6 +250,23 @@ public sealed class AdminRouteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Supply_ManualTierRotation_IsRecordedWithoutAskingTheProvider()
+    {
+        await _host.SeedAsync("manual", ProviderId.Groq);
+        var waiting = await SendJsonAsync(HttpMethod.Put, "/api/admin/api-keys/groq/manual/rotate");
+        var recorded = FakeKeys.GenerateText(ProviderId.Groq);
+        _host.Groq.AddExistingKey(SecretValue.FromString(recorded), "made in the console");
+        _host.Groq.ClearCalls();
+
+        var supply = await SendJsonAsync(HttpMethod.Post, "/api/admin/api-keys/groq/manual/supply", JsonContent.Create(new { key = recorded }));
+
+        waiting["step"]!.GetValue<string>().Should().Be("AwaitingNewKey");
+        supply["step"]!.GetValue<string>().Should().Be("GracePeriod", "the recorded key was verified and promoted (it was refused before: supply only took semi-automatic keys)");
+        _host.Groq.Calls.Should().OnlyContain(c => c.Operation == FakeProviderOperation.Verify, "recording a manual rotation only verifies the new key");
+        supply.ToJsonString().Should().NotContain(recorded);
+    }
+
+    [Fact]
     public async Task SupplyAndCancel_SemiAutomaticRotation_WalkTheSteps()
     {
         await _host.SeedAsync("semi", ProviderId.Anthropic);

@@ -34,12 +34,13 @@ internal sealed class AdminTestHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly DirectoryInfo _folder;
 
-    private AdminTestHost(WebApplication app, DirectoryInfo folder, FakeProviderAdapter openAI, FakeProviderAdapter anthropic, FakeClock clock)
+    private AdminTestHost(WebApplication app, DirectoryInfo folder, FakeProviderAdapter openAI, FakeProviderAdapter anthropic, FakeProviderAdapter groq, FakeClock clock)
     {
         _app = app;
         _folder = folder;
         OpenAI = openAI;
         Anthropic = anthropic;
+        Groq = groq;
         Clock = clock;
         Client = new HttpClient(new CapturingHandler { InnerHandler = new HttpClientHandler() }) { BaseAddress = new Uri(app.Urls.First()) };
     }
@@ -49,6 +50,9 @@ internal sealed class AdminTestHost : IAsyncDisposable
     public FakeProviderAdapter OpenAI { get; }
 
     public FakeProviderAdapter Anthropic { get; }
+
+    /// <summary>Gets the Groq fake: a Manual-tier provider (a person creates each new key; IronCage records it).</summary>
+    public FakeProviderAdapter Groq { get; }
 
     public FakeClock Clock { get; }
 
@@ -65,6 +69,7 @@ internal sealed class AdminTestHost : IAsyncDisposable
         var clock = FakeClock.FromUtc(2026, 11, 2, 9, 0, 0);
         var openAI = FakeProviderAdapter.For(ProviderId.OpenAI, clock);
         var anthropic = FakeProviderAdapter.For(ProviderId.Anthropic, clock);
+        var groq = FakeProviderAdapter.For(ProviderId.Groq, clock);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddProvider(new SecretLeakLoggerProvider()).SetMinimumLevel(LogLevel.Debug);
@@ -75,6 +80,7 @@ internal sealed class AdminTestHost : IAsyncDisposable
             .PersistToSqlite($"Data Source={Path.Combine(folder.FullName, "ironcage.db")};Pooling=False")
             .AddProviderAdapter(openAI)
             .AddProviderAdapter(anthropic)
+            .AddProviderAdapter(groq)
             .AddRotation()
             .AddUsageTracking()
             .AddAdmin(o =>
@@ -115,8 +121,12 @@ internal sealed class AdminTestHost : IAsyncDisposable
         app.MapOpenApi();
         app.MapHealthChecks("/health");
         await app.StartAsync();
-        return new AdminTestHost(app, folder, openAI, anthropic, clock);
+        return new AdminTestHost(app, folder, openAI, anthropic, groq, clock);
     }
+
+    /// <summary>A client of its own (its own cookies) that does not follow redirects, as a test of a form's 303 needs; its responses are captured for the leak check too.</summary>
+    public HttpClient CreateFormClient()
+        => new(new CapturingHandler { InnerHandler = new HttpClientHandler { AllowAutoRedirect = false } }) { BaseAddress = Client.BaseAddress };
 
     /// <summary>A request as <paramref name="caller"/>.</summary>
     public static HttpRequestMessage Request(HttpMethod method, string path, Caller caller, HttpContent? content = null)
@@ -146,7 +156,7 @@ internal sealed class AdminTestHost : IAsyncDisposable
     /// <summary>Registers a key directly (not through the API) and returns its value, which the fake provider accepts.</summary>
     public async Task<(KeyReference Key, SecretValue Secret)> SeedAsync(string name, ProviderId? provider = null)
     {
-        var adapter = provider == ProviderId.Anthropic ? Anthropic : OpenAI;
+        var adapter = provider == ProviderId.Anthropic ? Anthropic : provider == ProviderId.Groq ? Groq : OpenAI;
         var secret = FakeKeys.Generate(adapter.Provider);
         var id = adapter.AddExistingKey(secret, "seed-" + name);
         var reference = new KeyReference(adapter.Provider, name);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using IronCage.Auditing;
 using IronCage.Rotation;
 using IronCage.Samples.AdminHost;
+using IronCage.Storage;
 using IronCage.Testing;
 using IronCage.Testing.Emulator;
 using Microsoft.Extensions.DependencyInjection;
@@ -145,20 +146,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await GotoAsync(bob, "/ironcage/security");
         await Assertions.Expect(bob.Locator("h1")).ToHaveTextAsync("Access denied");
 
-        // No key value in any document the browser received, nor in any DOM it rendered.
-        foreach (var document in await Task.WhenAll(_documents))
-        {
-            SecretLeakRegistry.Shared.Capture("dashboard HTML " + document);
-        }
-
-        foreach (var dom in _rendered)
-        {
-            SecretLeakRegistry.Shared.Capture("dashboard DOM " + dom);
-        }
-
-        var all = string.Join('\n', _rendered.Concat(await Task.WhenAll(_documents)));
-        all.Should().NotContain(batch.Secret).And.NotContain(anthropicKey);
-        SecretLeakRegistry.Shared.FindLeaks().Should().BeEmpty();
+        await AssertNoKeyInAnyPageAsync(batch.Secret, anthropicKey);
 
         // Every attempt was audited, the refused one too.
         var denied = new List<AuditRecord>();
@@ -171,6 +159,134 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         }
 
         denied.Select(r => r.Event.Details["operation"]).Should().Contain(["keys.revoke", "settings.access"]);
+    }
+
+    [Fact]
+    public async Task Dashboard_SettingsScenario_FiltersPagesEditsLimitsAndAlertsResumesAPausedRevocationAndDeletesAKey()
+    {
+        var prod = KeyReference.Parse("openai/prod");
+        var keys = _host.Services.GetRequiredService<IKeyStore>();
+        var alice = await SignInAsync("alice", screenshot: false);
+        alice.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
+
+        // Paging keeps its state in the query string: one key per page, page 2 by the pager's link.
+        await GotoAsync(alice, "/ironcage?pageSize=1");
+        await Assertions.Expect(alice.Locator("#key-list caption")).ToContainTextAsync("page 1 of 2");
+        await alice.ClickAsync(".pager a:has-text('Next page')");
+        await alice.WaitForURLAsync("**/ironcage/?pageSize=1&page=2");
+        (await alice.TextContentAsync("#key-list tbody")).Should().Contain("openai/prod").And.NotContain("groq/legacy");
+        await Assertions.Expect(alice.Locator(".pager a[aria-current=page]")).ToHaveTextAsync("Page 2");
+        await ShotAsync(alice, "20-key-list-paged");
+
+        // Filters from the keyboard: choose the provider, then Enter in the label field submits the GET form.
+        await GotoAsync(alice, "/ironcage");
+        await alice.Locator("#filter-provider").SelectOptionAsync("groq");
+        await alice.Locator("#filter-label").FocusAsync();
+        await alice.Keyboard.PressAsync("Enter");
+        await alice.WaitForURLAsync("**/ironcage/?provider=groq&label=*");
+        (await alice.TextContentAsync("#key-list tbody")).Should().Contain("groq/legacy").And.NotContain("openai/prod");
+        (await alice.InputValueAsync("#filter-provider")).Should().Be("groq", "the form shows the filter it applied");
+        await ShotAsync(alice, "21-key-list-filtered");
+        await GotoAsync(alice, "/ironcage?stage=revoked");
+        await Assertions.Expect(alice.Locator("#key-list-empty")).ToHaveTextAsync("No managed key matches the filters.");
+        await alice.ClickAsync("a:has-text('Clear filters')");
+        await Assertions.Expect(alice.Locator("#key-list tbody tr")).ToHaveCountAsync(2);
+
+        // Limits need MFA: bob (password only) is refused, nothing changes.
+        var bob = await SignInAsync("bob", screenshot: false);
+        await GotoAsync(bob, "/ironcage/keys/openai/prod");
+        await bob.FillAsync("#limit-0", "1000");
+        await bob.ClickAsync("button:has-text('Save limits')");
+        await Assertions.Expect(bob.Locator("h1")).ToHaveTextAsync("Access denied");
+        await Assertions.Expect(bob.Locator(".alert")).ToContainTextAsync("multi-factor");
+        (await keys.GetAsync(prod)).Limits.Limits.Should().BeEmpty();
+
+        // A bad value is refused next to its field, the posted row kept; a good one is saved.
+        await GotoAsync(alice, "/ironcage/keys/openai/prod");
+        await alice.SelectOptionAsync("#metric-0", "tokens");
+        await alice.SelectOptionAsync("#window-0", "day");
+        await alice.SelectOptionAsync("#enforcement-0", "hard");
+        await alice.FillAsync("#limit-0", "-5");
+        await alice.ClickAsync("button:has-text('Save limits')");
+        await Assertions.Expect(alice.Locator("#limit-0-error")).ToContainTextAsync("not a number above zero");
+        (await alice.GetAttributeAsync("#limit-0", "aria-invalid")).Should().Be("true");
+        (await alice.InputValueAsync("#limit-0")).Should().Be("-5");
+        (await alice.InputValueAsync("#metric-0")).Should().Be("tokens");
+        await ShotAsync(alice, "22-limit-invalid");
+        await alice.FillAsync("#limit-0", "250000");
+        await alice.ClickAsync("button:has-text('Save limits')");
+        await alice.WaitForURLAsync("**/keys/openai/prod?notice=limits");
+        await Assertions.Expect(alice.Locator(".notice")).ToContainTextAsync("usage limits were saved");
+        (await alice.InputValueAsync("#limit-0")).Should().Be("250000");
+        (await alice.InputValueAsync("#limit-1")).Should().BeEmpty("an empty row adds the next limit");
+        await ShotAsync(alice, "23-limit-saved");
+        (await keys.GetAsync(prod)).Limits.Limits.Should().Equal(new UsageLimit(UsageMetric.Tokens, UsageWindow.Day, 250000m, LimitEnforcement.Hard));
+
+        // Alert thresholds on the usage page: out of range refused in its row, then saved.
+        await GotoAsync(alice, "/ironcage/usage");
+        await alice.FillAsync("#alerts-openai-prod", "150");
+        await alice.ClickAsync("form:has(#alerts-openai-prod) button");
+        await Assertions.Expect(alice.Locator("#alerts-openai-prod-error")).ToContainTextAsync("percentage");
+        await ShotAsync(alice, "24-alert-invalid");
+        await alice.FillAsync("#alerts-openai-prod", "50, 90");
+        await alice.ClickAsync("form:has(#alerts-openai-prod) button");
+        await alice.WaitForURLAsync("**/ironcage/usage?notice=alerts");
+        (await alice.InputValueAsync("#alerts-openai-prod")).Should().Be("50, 90");
+        await ShotAsync(alice, "25-alerts-saved");
+        (await keys.GetAsync(prod)).Limits.AlertThresholds.Should().Equal(0.5m, 0.9m);
+
+        // Resume: the provider fails the old key's revocation, so the rotation pauses with the reason and its retry time...
+        await GotoAsync(alice, "/ironcage/keys/openai/prod");
+        await alice.ClickAsync("button:has-text('Rotate now')");
+        await alice.WaitForURLAsync("**/keys/openai/prod?notice=rotated");
+        _host.Emulator.OpenAI.FailNext(500, times: 100, pathContains: "/api_keys/");
+        await alice.ClickAsync("button:has-text('End grace now')");
+        await alice.WaitForURLAsync("**/keys/openai/prod?notice=grace-ended-paused");
+        await Assertions.Expect(alice.Locator(".operation .deferred")).ToContainTextAsync("Paused after attempt 1");
+        await Assertions.Expect(alice.Locator("button:has-text('Resume now')")).ToHaveCountAsync(0);
+        await ShotAsync(alice, "26-revocation-paused");
+
+        // ...the provider recovers and the retry time comes (the sample runs no scheduler, so nothing resumes it on its own).
+        _host.Emulator.OpenAI.ClearFaults();
+        var operations = _host.Services.GetRequiredService<IRotationStore>();
+        var paused = (await operations.FindActiveAsync(prod))!;
+        await operations.UpdateAsync(paused with { NextAttemptAt = _host.Services.GetRequiredService<NodaTime.IClock>().GetCurrentInstant() - NodaTime.Duration.FromSeconds(1) });
+        await alice.ReloadAsync();
+        await alice.ClickAsync("button:has-text('Resume now')");
+        await alice.WaitForURLAsync("**/keys/openai/prod?notice=resumed");
+        await Assertions.Expect(alice.Locator($".operation[data-operation='{paused.OperationId}']")).ToHaveAttributeAsync("data-step", "Completed");
+        await ShotAsync(alice, "27-resumed");
+
+        // Delete: offered only once nothing is served; the confirmation is typed.
+        await Assertions.Expect(alice.Locator("#delete-heading + .hint")).ToContainTextAsync("still served");
+        await alice.ClickAsync("button:has-text('Revoke now')");
+        await alice.WaitForURLAsync("**/keys/openai/prod?notice=revoked");
+        await alice.FillAsync("#confirm-delete", "openai/pro");
+        await alice.ClickAsync("button:has-text('Delete key')");
+        await Assertions.Expect(alice.Locator("#confirm-delete-error")).ToContainTextAsync("Type openai/prod exactly");
+        await ShotAsync(alice, "28-delete-unconfirmed");
+        (await keys.FindAsync(prod)).Should().NotBeNull();
+        await alice.FillAsync("#confirm-delete", "openai/prod");
+        await alice.ClickAsync("button:has-text('Delete key')");
+        await alice.WaitForURLAsync("**/ironcage/?notice=deleted");
+        await Assertions.Expect(alice.Locator(".notice")).ToContainTextAsync("deleted");
+        (await alice.TextContentAsync("#key-list tbody")).Should().NotContain("openai/prod");
+        await ShotAsync(alice, "29-key-deleted");
+        (await keys.FindAsync(prod)).Should().BeNull();
+
+        // Audited: the limits and thresholds changes, the deletion, and bob's refused attempt.
+        var records = new List<AuditRecord>();
+        await foreach (var record in _host.Services.GetRequiredService<IAuditLog>().ReadAsync())
+        {
+            records.Add(record);
+        }
+
+        records.Where(r => r.Event.Action == AuditAction.KeyLimitsChange && r.Event.Actor == "alice").Should().HaveCount(2);
+        records.Should().ContainSingle(r => r.Event.Action == AuditAction.KeyDelete && r.Event.Actor == "alice" && r.Event.Target == "openai/prod");
+        records.Should().Contain(r => r.Event.Action == AuditAction.AccessDenied && r.Event.Actor == "bob" && r.Event.Details["operation"] == "keys.limits");
+        records.Should().Contain(r => r.Event.Action == AuditAction.AccessGranted && r.Event.Actor == "alice" && r.Event.Details["operation"] == "rotations.resume");
+
+        await AssertNoKeyInAnyPageAsync();
     }
 
     [Fact]
@@ -197,6 +313,29 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         page.Url.Should().Contain("/signin?ReturnUrl=%2Fironcage%2Fusage");
         await ShotAsync(page, "01-signin");
+    }
+
+    /// <summary>No key value in any document the browser received, nor in any DOM it rendered.</summary>
+    private async Task AssertNoKeyInAnyPageAsync(params string[] values)
+    {
+        var documents = await Task.WhenAll(_documents);
+        foreach (var document in documents)
+        {
+            SecretLeakRegistry.Shared.Capture("dashboard HTML " + document);
+        }
+
+        foreach (var dom in _rendered)
+        {
+            SecretLeakRegistry.Shared.Capture("dashboard DOM " + dom);
+        }
+
+        var all = string.Join('\n', _rendered.Concat(documents));
+        foreach (var value in values)
+        {
+            all.Should().NotContain(value);
+        }
+
+        SecretLeakRegistry.Shared.FindLeaks().Should().BeEmpty();
     }
 
     private async Task<IPage> SignInAsync(string user, bool screenshot = true)

@@ -40,6 +40,10 @@ internal static class DashboardEndpoints
         MapKeyAction(group, prefix, "verify", DashboardOperations.KeysVerify, KeyActionHandlers.VerifyAsync);
         MapKeyAction(group, prefix, "policy", DashboardOperations.KeysPolicy, KeyActionHandlers.PolicyAsync);
         MapKeyAction(group, prefix, "supply", DashboardOperations.KeysSupply, KeyActionHandlers.SupplyAsync);
+        MapKeyAction(group, prefix, "limits", DashboardOperations.KeysLimits, LimitsHandlers.LimitsAsync);
+        MapKeyAction(group, prefix, "delete", DashboardOperations.KeysDelete, KeyActionHandlers.DeleteAsync);
+        MapKeyAction(group, prefix, "resume", DashboardOperations.RotationsResume, KeyActionHandlers.ResumeAsync);
+        MapKeyAction(group, prefix, "alerts", DashboardOperations.KeysLimits, LimitsHandlers.AlertsAsync, UsageMonitoring.RenderAsync);
         MapKeyAction(group, prefix, "cancel", DashboardOperations.RotationsCancel, KeyActionHandlers.CancelAsync);
         MapKeyAction(group, prefix, "complete-grace", DashboardOperations.RotationsCompleteGrace, KeyActionHandlers.CompleteGraceAsync);
         group.MapPost("/audit/verify", H(http => ActionAsync(http, prefix, DashboardOperations.AuditVerify, AuditLogs.VerifyAsync, p => AuditLogs.RenderAsync(p, null))));
@@ -108,11 +112,12 @@ internal static class DashboardEndpoints
             : http.Request.Path.Value ?? string.Empty;
     }
 
-    private static void MapKeyAction(RouteGroupBuilder group, string prefix, string action, AdminOperation operation, Func<DashboardPage, KeyReference, IFormCollection, Task<IResult>> act)
+    /// <summary>A form that acts on one key; a refusal re-renders the key's page, or <paramref name="onError"/>'s page when the form lives elsewhere.</summary>
+    private static void MapKeyAction(RouteGroupBuilder group, string prefix, string action, AdminOperation operation, Func<DashboardPage, KeyReference, IFormCollection, Task<IResult>> act, Func<DashboardPage, Task<int>>? onError = null)
         => group.MapPost("/keys/{provider}/{name}/" + action, H(http =>
         {
             var key = Reference((string)http.Request.RouteValues["provider"]!, (string)http.Request.RouteValues["name"]!);
-            return ActionAsync(http, prefix, operation, (p, form) => act(p, key, form), p => KeyDetail.RenderAsync(p, key));
+            return ActionAsync(http, prefix, operation, (p, form) => act(p, key, form), onError ?? (p => KeyDetail.RenderAsync(p, key)));
         }));
 
     private static async Task<IResult> PageAsync(HttpContext http, string prefix, AdminOperation operation, Func<DashboardPage, Task<int>> render)
@@ -124,7 +129,7 @@ internal static class DashboardEndpoints
             return refusal;
         }
 
-        var page = new DashboardPage(http, BaseOf(http, prefix), decision) { Notice = DashboardNotices.For(http.Request.Query["notice"]) };
+        var page = new DashboardPage(http, BaseOf(http, prefix), decision) { Notice = DashboardNotices.For(http.Request.Query["notice"]), NoticeIsWarning = DashboardNotices.IsWarning(http.Request.Query["notice"]) };
         int status;
         try
         {

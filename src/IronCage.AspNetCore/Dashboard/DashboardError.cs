@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace IronCage.AspNetCore.Dashboard;
 
-/// <summary>An error to show on a dashboard page: status, message, the form field it concerns and how to fix it. Built from IronCage's exception family, whose messages never carry a secret.</summary>
-internal sealed record DashboardError(int Status, string Title, string Message, string? Field = null, string? Fix = null)
+/// <summary>An error to show on a dashboard page: status, message, the form field it concerns (and its name for people, when the id is not one) and how to fix it. Built from IronCage's exception family, whose messages never carry a secret.</summary>
+internal sealed record DashboardError(int Status, string Title, string Message, string? Field = null, string? Fix = null, string? FieldLabel = null)
 {
     public static DashboardError? From(Exception exception) => exception switch
     {

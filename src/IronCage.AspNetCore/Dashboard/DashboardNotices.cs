@@ -15,8 +15,20 @@ internal static class DashboardNotices
         ["policy"] = "The rotation schedule was saved.",
         ["supplied"] = "The new key was verified and promoted.",
         ["cancelled"] = "The rotation was cancelled; the old key stays current.",
+        ["limits"] = "The usage limits were saved; the usage gate applies them at once.",
+        ["alerts"] = "The alert thresholds were saved.",
+        ["deleted"] = "The managed key was deleted. Its audit trail stays.",
+        ["recorded"] = "The manual rotation was recorded: the new key was verified and is current. Delete the old key in the provider's console after the grace period.",
+        ["resumed"] = "The operation was resumed and ran as far as it could.",
+        ["resume-waiting"] = "The operation is waiting for its retry time or for a person; it runs on its own when that comes. See its history entry.",
         ["grace-ended"] = "The grace period ended: the old key was revoked.",
+        ["grace-ended-paused"] = "The grace period ended, but revoking the old key did not succeed: see the rotation history for the reason and whether it is retried.",
     };
 
+    // Outcomes that finished the request but not the job: shown as a warning, not as a success.
+    private static readonly HashSet<string> Warnings = new(StringComparer.Ordinal) { "verify-invalid", "grace-ended-paused", "resume-waiting" };
+
     public static string? For(string? code) => code is not null && Messages.TryGetValue(code, out var message) ? message : null;
+
+    public static bool IsWarning(string? code) => code is not null && Warnings.Contains(code);
 }

@@ -30,6 +30,14 @@ internal static class DashboardOperations
 
     public static AdminOperation KeysSupply { get; } = new() { Name = "keys.supply", Permission = AdminPermissions.KeysRotate, IsWrite = true };
 
+    /// <summary>Limits and alert thresholds: needs MFA step-up, as <c>PUT .../limits</c> does.</summary>
+    public static AdminOperation KeysLimits { get; } = new() { Name = "keys.limits", Permission = AdminPermissions.KeysLimits, IsWrite = true, RequiresMfa = true };
+
+    /// <summary>Deleting a managed key: needs MFA step-up, as <c>DELETE /api-keys/{provider}/{name}</c> does.</summary>
+    public static AdminOperation KeysDelete { get; } = new() { Name = "keys.delete", Permission = AdminPermissions.KeysRevoke, IsWrite = true, RequiresMfa = true };
+
+    public static AdminOperation RotationsResume { get; } = new() { Name = "rotations.resume", Permission = AdminPermissions.KeysRotate, IsWrite = true };
+
     public static AdminOperation RotationsCancel { get; } = new() { Name = "rotations.cancel", Permission = AdminPermissions.KeysRotate, IsWrite = true };
 
     public static AdminOperation RotationsCompleteGrace { get; } = new() { Name = "rotations.complete-grace", Permission = AdminPermissions.KeysRotate, IsWrite = true };

@@ -32,6 +32,9 @@ internal sealed class DashboardPage
     /// <summary>Gets or sets the message of a finished action (from the redirect's <c>notice</c> code).</summary>
     public string? Notice { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether <see cref="Notice"/> reports an unfinished outcome (shown as a warning).</summary>
+    public bool NoticeIsWarning { get; set; }
+
     /// <summary>Gets or sets the posted form of an action being re-rendered after an error (never a key field's value).</summary>
     public IFormCollection? Form { get; set; }
 

@@ -1,4 +1,5 @@
 using IronCage.AspNetCore.Endpoints;
+using IronCage.AspNetCore.Internal;
 using IronCage.Auditing;
 using IronCage.Encryption;
 using IronCage.Providers;
@@ -148,9 +149,57 @@ internal static class KeyActionHandlers
             return Refuse(new DashboardError(StatusCodes.Status400BadRequest, "The new key is missing.", "key is required.", "key", "Paste the key created in the provider's console."));
         }
 
+        // A manual-tier rotation is recorded (never asks the provider); a semi-automatic one looks the key up at the provider.
+        var rotator = page.Service<IKeyRotator>();
+        var manual = await page.Service<IRotationStore>().FindActiveAsync(key, page.Aborted).ConfigureAwait(false) is { Tier: RotationTier.Manual };
         using var secret = SecretValue.FromString(value);
-        await page.Service<IKeyRotator>().SupplyNewKeyAsync(key, secret, AdminViews.RequestOf(page.Http, Note(form)), page.Aborted).ConfigureAwait(false);
-        return DashboardEndpoints.SeeOther(page, DashboardPage.KeyPath(key), "supplied");
+        var request = AdminViews.RequestOf(page.Http, Note(form));
+        if (manual)
+        {
+            await rotator.RecordManualRotationAsync(key, secret, request, page.Aborted).ConfigureAwait(false);
+        }
+        else
+        {
+            await rotator.SupplyNewKeyAsync(key, secret, request, page.Aborted).ConfigureAwait(false);
+        }
+
+        return DashboardEndpoints.SeeOther(page, DashboardPage.KeyPath(key), manual ? "recorded" : "supplied");
+    }
+
+    /// <summary>Deletes the key after a typed confirmation, with the admin API's rules (<see cref="KeyDeletion"/>).</summary>
+    public static async Task<IResult> DeleteAsync(DashboardPage page, KeyReference key, IFormCollection form)
+    {
+        if (!string.Equals(form["confirm"].ToString().Trim(), key.ToString(), StringComparison.Ordinal))
+        {
+            return Refuse(new DashboardError(StatusCodes.Status400BadRequest, "Deletion not confirmed.", $"Type {key} exactly to confirm the deletion.", "confirm-delete", "The key's id is shown at the top of the page.", "deletion confirmation"));
+        }
+
+        if (await KeyDeletion.DeleteAsync(page.Http.RequestServices, key, AdminViews.RequestOf(page.Http, Note(form)), page.Aborted).ConfigureAwait(false) is { } servable)
+        {
+            return Refuse(new DashboardError(StatusCodes.Status409Conflict, "The key is still served.", $"Version {servable.VersionId} ({servable.DisplayHint}) of '{key}' is still servable, so its provider key may be live.", Fix: "Revoke the key (or kill its versions) first, then delete it."));
+        }
+
+        return DashboardEndpoints.SeeOther(page, "/", "deleted");
+    }
+
+    /// <summary>Continues an unfinished operation of the key (form field <c>operationId</c>), as <c>POST /rotations/{id}/resume</c> does.</summary>
+    public static async Task<IResult> ResumeAsync(DashboardPage page, KeyReference key, IFormCollection form)
+    {
+        var rotator = page.Service<IKeyRotator>();
+        var id = form["operationId"].ToString();
+        if (id.Length == 0 || await rotator.GetOperationAsync(id, page.Aborted).ConfigureAwait(false) is not { } operation || operation.Key != key)
+        {
+            return Refuse(new DashboardError(StatusCodes.Status404NotFound, "No such rotation operation.", $"'{key}' has no operation '{id}'.", Fix: "Reload the page: the history lists the key's operations."));
+        }
+
+        if (operation.IsFinished)
+        {
+            return Refuse(new DashboardError(StatusCodes.Status409Conflict, "The operation has finished.", $"Operation {operation.OperationId} ended at {operation.Step}; there is nothing to resume.", Fix: "Start a new rotation if the key needs one."));
+        }
+
+        var after = await rotator.ResumeAsync(operation.OperationId, page.Aborted).ConfigureAwait(false);
+        var moved = after.IsFinished || after.Step != operation.Step || after.Attempts != operation.Attempts;
+        return DashboardEndpoints.SeeOther(page, DashboardPage.KeyPath(key), moved ? "resumed" : "resume-waiting");
     }
 
     public static async Task<IResult> CancelAsync(DashboardPage page, KeyReference key, IFormCollection form)
@@ -161,8 +210,8 @@ internal static class KeyActionHandlers
 
     public static async Task<IResult> CompleteGraceAsync(DashboardPage page, KeyReference key, IFormCollection form)
     {
-        await page.Service<IKeyRotator>().CompleteGraceAsync(key, AdminViews.RequestOf(page.Http, Note(form)), page.Aborted).ConfigureAwait(false);
-        return DashboardEndpoints.SeeOther(page, DashboardPage.KeyPath(key), "grace-ended");
+        var operation = await page.Service<IKeyRotator>().CompleteGraceAsync(key, AdminViews.RequestOf(page.Http, Note(form)), page.Aborted).ConfigureAwait(false);
+        return DashboardEndpoints.SeeOther(page, DashboardPage.KeyPath(key), operation.Step == RotationStep.Completed ? "grace-ended" : "grace-ended-paused");
     }
 
     private static string? Note(IFormCollection form) => form["note"].ToString() is { Length: > 0 } note ? note : null;

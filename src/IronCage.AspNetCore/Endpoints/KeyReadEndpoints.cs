@@ -18,9 +18,6 @@ namespace IronCage.AspNetCore.Endpoints;
 /// <summary>The read side of <c>/api-keys</c>: list, one key, verify, usage, rotation history.</summary>
 internal static class KeyReadEndpoints
 {
-    private const int DefaultPageSize = 50;
-    private const int MaxPageSize = 500;
-
     public static void Map(RouteGroupBuilder group)
     {
         group.MapGet("/api-keys", ListAsync).Admin("keys.list", AdminPermissions.KeysRead, "List managed keys", "Filters: provider, label (name or name=value), stage (current, pending, previous, revoked), overdue; paging: page (from 1), pageSize (1–500).").Produces<ApiKeyList>();
@@ -32,10 +29,10 @@ internal static class KeyReadEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, IKeyStore keys, IClock clock, string? provider, string? label, string? stage, bool? overdue, int? page, int? pageSize)
     {
-        var size = pageSize ?? DefaultPageSize;
-        if (size is < 1 or > MaxPageSize)
+        var size = pageSize ?? KeyListFilter.DefaultPageSize;
+        if (size is < 1 or > KeyListFilter.MaxPageSize)
         {
-            return AdminProblems.Field("pageSize", $"pageSize {size} is out of range.", $"Use 1 to {MaxPageSize}.");
+            return AdminProblems.Field("pageSize", $"pageSize {size} is out of range.", $"Use 1 to {KeyListFilter.MaxPageSize}.");
         }
 
         var number = page ?? 1;
@@ -44,33 +41,16 @@ internal static class KeyReadEndpoints
             return AdminProblems.Field("page", $"page {number} is out of range.", "Pages count from 1.");
         }
 
-        KeyStage? wanted = null;
-        if (stage is not null)
+        if (!KeyListFilter.TryParseStage(stage, out var wanted))
         {
-            if (!Enum.TryParse<KeyStage>(stage, ignoreCase: true, out var parsed))
-            {
-                return AdminProblems.Field("stage", $"Unknown stage '{stage}'.", "Use current, pending, previous or revoked.");
-            }
-
-            wanted = parsed;
+            return AdminProblems.Field("stage", $"Unknown stage '{stage}'.", "Use current, pending, previous or revoked.");
         }
 
-        var (labelName, labelValue) = label?.Split('=', 2) is [var n, var v] ? (n, (string?)v) : (label, null);
         var now = clock.GetCurrentInstant();
-        var matched = new List<ManagedKey>();
-        await foreach (var key in keys.ListAsync(provider is null ? null : new ProviderId(provider), http.RequestAborted).ConfigureAwait(false))
-        {
-            if ((labelName is null || (key.Labels.TryGetValue(labelName, out var value) && (labelValue is null || value == labelValue)))
-                && (wanted is null || key.Versions.Any(x => x.Stage == wanted))
-                && (overdue is null || AdminViews.IsOverdue(key, now) == overdue))
-            {
-                matched.Add(key);
-            }
-        }
-
+        var matched = await new KeyListFilter(provider, label, wanted, overdue).ListAsync(keys, now, http.RequestAborted).ConfigureAwait(false);
         var usage = http.RequestServices.GetService<IUsageQuery>();
         var views = new List<ApiKeyView>();
-        foreach (var key in matched.OrderBy(k => k.Reference.ToString(), StringComparer.Ordinal).Skip((number - 1) * size).Take(size))
+        foreach (var key in matched.Skip((number - 1) * size).Take(size))
         {
             var snapshot = usage is null ? null : await usage.GetCurrentUsageAsync(key.Reference, http.RequestAborted).ConfigureAwait(false);
             views.Add(AdminViews.Key(key, AdminViews.Usage(snapshot), now));

@@ -1,4 +1,3 @@
-using IronCage.Auditing;
 using IronCage.AspNetCore.Authorization;
 using IronCage.AspNetCore.Internal;
 using IronCage.Providers;
@@ -140,23 +139,14 @@ internal static class KeyWriteEndpoints
         return Results.Json(AdminViews.Key(killed, AdminViews.Usage(null), clock.GetCurrentInstant()), AdminJson.Options);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext http, IKeyStore keys, IRotationStore operations, IAuditLog audit, IClock clock, string provider, string name)
+    private static async Task<IResult> DeleteAsync(HttpContext http, string provider, string name)
     {
         var reference = AdminBodies.Reference(provider, name);
-        var key = await keys.GetAsync(reference, http.RequestAborted).ConfigureAwait(false);
-        if (await operations.FindActiveAsync(reference, http.RequestAborted).ConfigureAwait(false) is { } active)
-        {
-            throw new RotationConflictException(reference, active.OperationId, active.Step);
-        }
-
-        if (key.Versions.FirstOrDefault(v => v.IsServable) is { } servable)
+        if (await KeyDeletion.DeleteAsync(http.RequestServices, reference, AdminViews.RequestOf(http), http.RequestAborted).ConfigureAwait(false) is { } servable)
         {
             return AdminProblems.Status(StatusCodes.Status409Conflict, "The key is still served.", $"Version {servable.VersionId} ({servable.DisplayHint}) of '{reference}' is still servable.", "key-in-use", new Dictionary<string, object?> { ["fix"] = "Revoke the key (POST .../revoke) or kill its versions first, then delete it." });
         }
 
-        await keys.DeleteAsync(reference, key.ConcurrencyToken, http.RequestAborted).ConfigureAwait(false);
-        var request = AdminViews.RequestOf(http);
-        await audit.AppendAsync(new AuditEvent { Actor = request.Actor, Action = AuditAction.KeyDelete, Target = reference.ToString(), Timestamp = clock.GetCurrentInstant(), IpAddress = request.IpAddress, Details = new Dictionary<string, string> { ["versions"] = key.Versions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) } }, http.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
 
@@ -206,7 +196,7 @@ internal static class KeyWriteEndpoints
         return Results.Json(AdminViews.Policy(stored), AdminJson.Options);
     }
 
-    private static async Task<IResult> SupplyAsync(HttpContext http, IKeyRotator rotator, string provider, string name)
+    private static async Task<IResult> SupplyAsync(HttpContext http, IKeyRotator rotator, IRotationStore operations, string provider, string name)
     {
         var body = await AdminBodies.ReadAsync<SupplyRequest>(http).ConfigureAwait(false);
         if (string.IsNullOrEmpty(body.Key))
@@ -214,8 +204,14 @@ internal static class KeyWriteEndpoints
             return AdminProblems.Field("key", "key is required.", "Paste the key created in the provider's console.");
         }
 
+        // A manual-tier rotation waiting for its key is recorded (never asks the provider); otherwise the semi-automatic path.
+        var reference = AdminBodies.Reference(provider, name);
+        var manual = await operations.FindActiveAsync(reference, http.RequestAborted).ConfigureAwait(false) is { Tier: RotationTier.Manual };
         using var secret = SecretValue.FromString(body.Key);
-        var operation = await rotator.SupplyNewKeyAsync(AdminBodies.Reference(provider, name), secret, AdminViews.RequestOf(http, body.Note), http.RequestAborted).ConfigureAwait(false);
+        var request = AdminViews.RequestOf(http, body.Note);
+        var operation = manual
+            ? await rotator.RecordManualRotationAsync(reference, secret, request, http.RequestAborted).ConfigureAwait(false)
+            : await rotator.SupplyNewKeyAsync(reference, secret, request, http.RequestAborted).ConfigureAwait(false);
         return Results.Json(AdminViews.Operation(operation), AdminJson.Options);
     }
 }

@@ -41,13 +41,13 @@ internal static class DashboardLayout
         html.Raw("</p></header><main id=\"main\" tabindex=\"-1\">");
         if (page.Notice is not null)
         {
-            html.Raw("<div class=\"notice\" role=\"status\">").Text(page.Notice).Raw("</div>");
+            html.Raw(page.NoticeIsWarning ? "<div class=\"notice warn\" role=\"status\">" : "<div class=\"notice\" role=\"status\">").Text(page.Notice).Raw("</div>");
         }
 
         if (page.Error is { Field: { } field } fieldError)
         {
             // The details stand next to the field; the summary links there.
-            html.Raw("<div class=\"alert\" role=\"alert\"><p><strong>").Text(fieldError.Title).Raw("</strong> <a").Attr("href", "#" + field).Raw(">").Text($"Go to the {field} field").Raw("</a>.</p></div>");
+            html.Raw("<div class=\"alert\" role=\"alert\"><p><strong>").Text(fieldError.Title).Raw("</strong> <a").Attr("href", "#" + field).Raw(">").Text($"Go to the {fieldError.FieldLabel ?? field} field").Raw("</a>.</p></div>");
         }
         else if (page.Error is { } error)
         {

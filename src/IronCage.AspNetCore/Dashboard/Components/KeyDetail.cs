@@ -6,7 +6,7 @@ using NodaTime;
 
 namespace IronCage.AspNetCore.Dashboard.Components;
 
-/// <summary>One key: its summary and versions, <see cref="KeyActions"/>, <see cref="KeyRotation"/> and its usage this month.</summary>
+/// <summary>One key: its summary and versions, <see cref="KeyActions"/>, <see cref="KeyRotation"/>, <see cref="KeyLimits"/>, its usage this month and <see cref="DeleteKey"/>.</summary>
 internal static class KeyDetail
 {
     public static async Task<int> RenderAsync(DashboardPage page, KeyReference reference)
@@ -43,10 +43,13 @@ internal static class KeyDetail
 
         KeyActions.Render(page, reference, view.Active, active);
         KeyRotation.Render(page, key, view, operations, active);
+        KeyLimits.Render(page, key);
         if (snapshot is not null)
         {
             UsageMetrics.RenderKey(page, snapshot);
         }
+
+        DeleteKey.Render(page, key, active);
 
         DashboardLayout.End(page);
         return page.Error?.Status ?? 200;

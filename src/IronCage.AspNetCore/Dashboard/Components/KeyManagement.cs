@@ -1,33 +1,38 @@
+using System.Globalization;
 using IronCage.AspNetCore.Endpoints;
 using IronCage.Rotation;
 using IronCage.Storage;
 using IronCage.Usage;
+using Microsoft.AspNetCore.Http;
 using NodaTime;
 
 namespace IronCage.AspNetCore.Dashboard.Components;
 
-/// <summary>KeyManagement: the rotations in progress (live), the KeyList and the KeyEditor.</summary>
+/// <summary>KeyManagement: the rotations in progress (live), the <see cref="KeyFilters"/>, the KeyList and the KeyEditor.</summary>
 internal static class KeyManagement
 {
-    /// <summary>Keys per page of the list (usage is read for the shown page only).</summary>
-    public const int PageSize = 50;
+    /// <summary>Keys per page of the list unless the query asks for another size (usage is read for the shown page only).</summary>
+    public const int PageSize = KeyListFilter.DefaultPageSize;
 
     public static async Task<int> RenderAsync(DashboardPage page)
     {
-        var keys = page.Service<IKeyStore>();
-        var usage = page.OptionalService<IUsageQuery>();
-        var now = page.Service<IClock>().GetCurrentInstant();
-        var all = new List<ManagedKey>();
-        await foreach (var key in keys.ListAsync(cancellationToken: page.Aborted).ConfigureAwait(false))
+        var query = page.Http.Request.Query;
+        var status = StatusCodes.Status200OK;
+        if (!KeyListFilter.TryParseStage(query["stage"], out var stage))
         {
-            all.Add(key);
+            page.Error ??= new DashboardError(StatusCodes.Status400BadRequest, "Unknown stage.", $"'{query["stage"]}' is not a stage; the filter was not applied.", "stage", "Choose current, pending, previous or revoked.");
+            status = StatusCodes.Status400BadRequest;
         }
 
-        all.Sort((a, b) => string.CompareOrdinal(a.Reference.ToString(), b.Reference.ToString()));
-        var pages = Math.Max(1, (all.Count + PageSize - 1) / PageSize);
-        var number = int.TryParse(page.Http.Request.Query["page"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var asked) ? Math.Clamp(asked, 1, pages) : 1;
+        var filter = new KeyListFilter(Text(query["provider"]), Text(query["label"]), stage, query["overdue"].ToString() switch { "true" => true, "false" => false, _ => null });
+        var size = Number(query["pageSize"]) is { } askedSize ? Math.Clamp(askedSize, 1, KeyListFilter.MaxPageSize) : PageSize;
+        var now = page.Service<IClock>().GetCurrentInstant();
+        var matched = await filter.ListAsync(page.Service<IKeyStore>(), now, page.Aborted).ConfigureAwait(false);
+        var pages = Math.Max(1, (matched.Count + size - 1) / size);
+        var number = Number(query["page"]) is { } asked ? Math.Clamp(asked, 1, pages) : 1;
+        var usage = page.OptionalService<IUsageQuery>();
         var views = new List<ApiKeyView>();
-        foreach (var key in all.Skip((number - 1) * PageSize).Take(PageSize))
+        foreach (var key in matched.Skip((number - 1) * size).Take(size))
         {
             var snapshot = usage is null ? null : await usage.GetCurrentUsageAsync(key.Reference, page.Aborted).ConfigureAwait(false);
             views.Add(AdminViews.Key(key, AdminViews.Usage(snapshot), now));
@@ -42,9 +47,17 @@ internal static class KeyManagement
         DashboardLayout.Begin(page, "Key management", "keys");
         page.Html.Raw("<h1>Key management</h1>");
         LiveRotations.RenderActive(page, active);
-        KeyList.Render(page, views, all.Count, number, pages);
+        var listing = new KeyFilters.Listing(filter, size, number, pages, matched.Count);
+        page.Html.Raw("<section aria-labelledby=\"keys-heading\"><h2 id=\"keys-heading\">Keys</h2>");
+        KeyFilters.Render(page, listing);
+        KeyList.Render(page, views, listing);
+        page.Html.Raw("</section>");
         KeyEditor.Render(page);
         DashboardLayout.End(page);
-        return page.Error?.Status ?? 200;
+        return page.Error?.Status ?? status;
     }
+
+    private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static int? Number(string? value) => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : null;
 }

@@ -13,7 +13,7 @@ internal static class KeyRotation
         RotationSchedule.Render(page, key, view);
         if (active is { Step: RotationStep.AwaitingNewKey })
         {
-            RenderSupply(page, key.Reference);
+            RenderSupply(page, key.Reference, active.Tier == IronCage.Providers.RotationTier.Manual);
         }
 
         html.Raw("<div").Attr("data-live", page.Url("/live/rotations?key=" + Uri.EscapeDataString(key.Reference.ToString()))).Raw(">");
@@ -40,13 +40,16 @@ internal static class KeyRotation
         html.Raw("</tbody></table>");
     }
 
-    private static void RenderSupply(DashboardPage page, KeyReference key)
+    /// <summary>The new key of a person-driven rotation: supplied (semi-automatic: found at the provider) or recorded (manual: IronCage never calls the provider's management API).</summary>
+    private static void RenderSupply(DashboardPage page, KeyReference key, bool manual)
     {
         var html = page.Html;
-        html.Raw("<form method=\"post\" class=\"card form-grid\" autocomplete=\"off\"").Attr("action", page.Url(DashboardPage.KeyPath(key) + "/supply")).Raw("><h3>Supply the new key</h3>")
-            .Raw("<p class=\"hint\">Create the key in the provider's console and paste it here; it is verified, promoted and never shown again.</p>");
+        html.Raw("<form method=\"post\" class=\"card form-grid\" id=\"supply-form\" autocomplete=\"off\"").Attr("action", page.Url(DashboardPage.KeyPath(key) + "/supply")).Raw("><h3>").Text(manual ? "Record the manual rotation" : "Supply the new key").Raw("</h3>")
+            .Raw("<p class=\"hint\">").Text(manual
+                ? "Create the new key in the provider's console and paste it here: it is verified and becomes current; after the grace period the old version is retired here, and you delete it in the console. It is never shown again."
+                : "Create the key in the provider's console and paste it here; it is verified, promoted and never shown again.").Raw("</p>");
         page.AntiforgeryField();
         html.Raw("<div class=\"field wide\"><label for=\"supply-key\">New key</label><input type=\"password\" id=\"supply-key\" name=\"key\" required autocomplete=\"off\" spellcheck=\"false\"></div>")
-            .Raw("<div class=\"field submit\"><button type=\"submit\" class=\"button\">Verify and promote</button></div></form>");
+            .Raw("<div class=\"field submit\"><button type=\"submit\" class=\"button\">").Text(manual ? "Verify and record" : "Verify and promote").Raw("</button></div></form>");
     }
 }

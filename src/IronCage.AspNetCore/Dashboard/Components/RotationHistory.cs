@@ -1,5 +1,6 @@
 using IronCage.Providers;
 using IronCage.Rotation;
+using NodaTime;
 
 namespace IronCage.AspNetCore.Dashboard.Components;
 
@@ -75,11 +76,21 @@ internal static class RotationHistory
         {
             html.Raw("<p class=\"field-error\">").Text(operation.Step == RotationStep.Failed ? "Failed: " : "Revocation failed: ").Text(operation.LastError).Raw("</p>");
         }
+        else if (!operation.IsFinished && operation.LastError is not null)
+        {
+            html.Raw("<p class=\"field-error deferred\">").Text($"Paused after attempt {operation.Attempts}: ").Text(operation.LastError)
+                .Text(operation.NextAttemptAt is { } retryAt ? $" Next attempt at {HtmlWriter.Format(retryAt)}." : string.Empty).Raw("</p>");
+        }
 
         if (!operation.IsFinished)
         {
             html.Raw("<div class=\"action-row\">");
             var path = DashboardPage.KeyPath(operation.Key);
+            if (IsResumable(page, operation))
+            {
+                page.ButtonForm(path + "/resume", "Resume now", "button", new Dictionary<string, string> { ["operationId"] = operation.OperationId });
+            }
+
             if (operation.Step == RotationStep.GracePeriod)
             {
                 page.ButtonForm(path + "/complete-grace", "End grace now (revoke the old key)", "button secondary");
@@ -93,6 +104,18 @@ internal static class RotationHistory
         }
 
         html.Raw("</li>");
+    }
+
+    /// <summary>
+    /// Whether resuming can move the operation on: it is not waiting for a person's key nor inside its grace period,
+    /// and its retry time (if a step was deferred) has come, as after a crash or when nothing ran it since.
+    /// </summary>
+    private static bool IsResumable(DashboardPage page, RotationOperation operation)
+    {
+        var now = page.Service<IClock>().GetCurrentInstant();
+        return operation.Step != RotationStep.AwaitingNewKey
+            && (operation.Step != RotationStep.GracePeriod || operation.GraceEndsAt <= now)
+            && (operation.NextAttemptAt is null || operation.NextAttemptAt <= now);
     }
 
     private static int IndexOf(IReadOnlyList<RotationStep> steps, RotationOperation operation)

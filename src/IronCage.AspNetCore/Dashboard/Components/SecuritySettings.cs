@@ -34,6 +34,7 @@ internal static class SecuritySettings
     [
         DashboardOperations.KeysList, DashboardOperations.KeysGet, DashboardOperations.KeysRotations, DashboardOperations.KeysVerify, DashboardOperations.KeysCreate,
         DashboardOperations.KeysRotate, DashboardOperations.KeysRevoke, DashboardOperations.KeysKill, DashboardOperations.KeysPolicy, DashboardOperations.KeysSupply,
+        DashboardOperations.KeysLimits, DashboardOperations.KeysDelete, DashboardOperations.RotationsResume,
         DashboardOperations.RotationsCancel, DashboardOperations.RotationsCompleteGrace, DashboardOperations.RotationsDebt, DashboardOperations.UsageReport,
         DashboardOperations.SettingsAccess, DashboardOperations.AuditList, DashboardOperations.AuditVerify,
     ];
