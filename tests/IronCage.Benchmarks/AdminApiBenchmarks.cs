@@ -39,6 +39,7 @@ public class AdminApiBenchmarks : IDisposable
             .PersistToSqlite($"Data Source={Path.Combine(_folder, "bench.db")}")
             .AddProviderAdapter(provider)
             .AddRotation()
+            .AddUsageTracking()
             .AddAdmin(o => o.RateLimitPermits = 0);
         _app = builder.Build();
         _app.MapIronCageAdmin();

@@ -30,22 +30,37 @@ internal sealed record KeyListFilter(string? Provider, string? Label, KeyStage? 
         return true;
     }
 
-    /// <summary>The keys that pass the filter, ordered by id.</summary>
-    public async Task<List<ManagedKey>> ListAsync(IKeyStore keys, Instant now, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page (counted from 1) of the keys that pass the filter, ordered by id, and their total: the store filters and
+    /// pages (<see cref="IKeyStore.ListPageAsync"/>), so only the page's keys are read. With <paramref name="clampToLast"/>
+    /// a page past the end is the last page (<see cref="KeyListPage"/> then holds that page; the caller recomputes its number).
+    /// </summary>
+    public async Task<(KeyListPage Page, int Number)> PageAsync(IKeyStore keys, Instant now, int number, int size, bool clampToLast, CancellationToken cancellationToken)
     {
-        var (labelName, labelValue) = Label?.Split('=', 2) is [var n, var v] ? (n, (string?)v) : (Label, null);
-        var matched = new List<ManagedKey>();
-        await foreach (var key in keys.ListAsync(Provider is null ? null : new ProviderId(Provider), cancellationToken).ConfigureAwait(false))
+        var found = await keys.ListPageAsync(Query(now, number, size), cancellationToken).ConfigureAwait(false);
+        var pages = Math.Max(1, (found.Total + size - 1) / size);
+        if (clampToLast && number > pages)
         {
-            if ((labelName is null || (key.Labels.TryGetValue(labelName, out var value) && (labelValue is null || value == labelValue)))
-                && (Stage is null || key.Versions.Any(x => x.Stage == Stage))
-                && (Overdue is null || AdminViews.IsOverdue(key, now) == Overdue))
-            {
-                matched.Add(key);
-            }
+            number = pages;
+            found = await keys.ListPageAsync(Query(now, number, size), cancellationToken).ConfigureAwait(false);
         }
 
-        matched.Sort((a, b) => string.CompareOrdinal(a.Reference.ToString(), b.Reference.ToString()));
-        return matched;
+        return (found, number);
+    }
+
+    private KeyListQuery Query(Instant now, int number, int size)
+    {
+        var (labelName, labelValue) = Label?.Split('=', 2) is [var n, var v] ? (n, (string?)v) : (Label, null);
+        return new KeyListQuery
+        {
+            Provider = Provider is null ? null : new ProviderId(Provider),
+            LabelName = labelName,
+            LabelValue = labelValue,
+            Stage = Stage,
+            Overdue = Overdue,
+            AsOf = now,
+            Offset = (int)Math.Min(((long)number - 1) * size, int.MaxValue),
+            Limit = size,
+        };
     }
 }

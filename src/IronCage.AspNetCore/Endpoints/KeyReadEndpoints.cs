@@ -47,16 +47,16 @@ internal static class KeyReadEndpoints
         }
 
         var now = clock.GetCurrentInstant();
-        var matched = await new KeyListFilter(provider, label, wanted, overdue).ListAsync(keys, now, http.RequestAborted).ConfigureAwait(false);
+        var (found, _) = await new KeyListFilter(provider, label, wanted, overdue).PageAsync(keys, now, number, size, clampToLast: false, http.RequestAborted).ConfigureAwait(false);
         var usage = http.RequestServices.GetService<IUsageQuery>();
         var views = new List<ApiKeyView>();
-        foreach (var key in matched.Skip((number - 1) * size).Take(size))
+        foreach (var key in found.Keys)
         {
             var snapshot = usage is null ? null : await usage.GetCurrentUsageAsync(key.Reference, http.RequestAborted).ConfigureAwait(false);
             views.Add(AdminViews.Key(key, AdminViews.Usage(snapshot), now));
         }
 
-        return Results.Json(new ApiKeyList(views, matched.Count, number, size), AdminJson.Options);
+        return Results.Json(new ApiKeyList(views, found.Total, number, size), AdminJson.Options);
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, IKeyStore keys, IClock clock, string provider, string name)

@@ -27,12 +27,11 @@ internal static class KeyManagement
         var filter = new KeyListFilter(Text(query["provider"]), Text(query["label"]), stage, query["overdue"].ToString() switch { "true" => true, "false" => false, _ => null });
         var size = Number(query["pageSize"]) is { } askedSize ? Math.Clamp(askedSize, 1, KeyListFilter.MaxPageSize) : PageSize;
         var now = page.Service<IClock>().GetCurrentInstant();
-        var matched = await filter.ListAsync(page.Service<IKeyStore>(), now, page.Aborted).ConfigureAwait(false);
-        var pages = Math.Max(1, (matched.Count + size - 1) / size);
-        var number = Number(query["page"]) is { } asked ? Math.Clamp(asked, 1, pages) : 1;
+        var (found, number) = await filter.PageAsync(page.Service<IKeyStore>(), now, Math.Max(Number(query["page"]) ?? 1, 1), size, clampToLast: true, page.Aborted).ConfigureAwait(false);
+        var pages = Math.Max(1, (found.Total + size - 1) / size);
         var usage = page.OptionalService<IUsageQuery>();
         var views = new List<ApiKeyView>();
-        foreach (var key in matched.Skip((number - 1) * size).Take(size))
+        foreach (var key in found.Keys)
         {
             var snapshot = usage is null ? null : await usage.GetCurrentUsageAsync(key.Reference, page.Aborted).ConfigureAwait(false);
             views.Add(AdminViews.Key(key, AdminViews.Usage(snapshot), now));
@@ -47,7 +46,7 @@ internal static class KeyManagement
         DashboardLayout.Begin(page, "Key management", "keys");
         page.Html.Raw("<h1>Key management</h1>");
         LiveRotations.RenderActive(page, active);
-        var listing = new KeyFilters.Listing(filter, size, number, pages, matched.Count);
+        var listing = new KeyFilters.Listing(filter, size, number, pages, found.Total);
         page.Html.Raw("<section aria-labelledby=\"keys-heading\"><h2 id=\"keys-heading\">Keys</h2>");
         KeyFilters.Render(page, listing);
         KeyList.Render(page, views, listing);
