@@ -59,7 +59,7 @@ internal static class BackupVerifier
         {
             throw new StoreBackupException(
                 StoreBackupProblem.KeyEncryptionKeyUnavailable,
-                $"Backup {header.BackupId} can only be checked with key-encryption key '{header.Kek}', which this host does not have (its current key is '{keyEncryptionKeys.CurrentKeyId}'). Configure that master key (as the master key or in RetiredMasterKeys) or that KMS key, then restore again.",
+                $"Backup {header.BackupId} can only be checked with key-encryption key '{header.Kek}', which this host does not have (its current key is '{keyEncryptionKeys.CurrentKeyId}'). Configure that master key (as the master key or in RetiredMasterKeys) or that KMS key, then restore again. Nothing was restored.",
                 header.Kek,
                 e);
         }
@@ -97,7 +97,7 @@ internal static class BackupVerifier
 
             if (mac is not null)
             {
-                throw new StoreBackupException(StoreBackupProblem.MacMismatch, $"Backup {header.BackupId} has lines after its MAC line (line {reader.LineNumber.ToString(CultureInfo.InvariantCulture)}): lines were added to it. Restore the file as it was exported.");
+                throw new StoreBackupException(StoreBackupProblem.MacMismatch, $"Backup {header.BackupId} has lines after its MAC line (line {reader.LineNumber.ToString(CultureInfo.InvariantCulture)}): lines were added to it. Nothing was restored; restore the file as it was exported.");
             }
 
             Append(hmac, read.Line);
