@@ -52,7 +52,7 @@ internal static class BackupFormat
         {
             return JsonSerializer.Deserialize(line, BackupJsonContext.Default.BackupLine);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
         {
             return null;
         }

@@ -59,7 +59,7 @@ internal static class BackupVerifier
         {
             throw new StoreBackupException(
                 StoreBackupProblem.KeyEncryptionKeyUnavailable,
-                $"Backup {header.BackupId} can only be checked with key-encryption key '{header.Kek}', which this host does not have (its current key is '{keyEncryptionKeys.CurrentKeyId}'). Configure that master key (as the master key or in RetiredMasterKeys) or that KMS key, then restore again. Nothing was restored.",
+                $"Backup {header.BackupId} can only be checked with key-encryption key '{header.Kek}', which this host does not have (its current key is '{keyEncryptionKeys.CurrentKeyId}'), or the header's wrapped MAC key was changed. Configure that master key (as the master key or in RetiredMasterKeys) or that KMS key, then restore again. Nothing was restored.",
                 header.Kek,
                 e);
         }
