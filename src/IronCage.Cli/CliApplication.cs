@@ -28,6 +28,7 @@ internal static class CliApplication
         root.Add(ImportCommand.Build(globals));
         root.Add(DoctorCommand.Build(globals));
         root.Add(MasterKeyCommands.Build(globals));
+        root.Add(BackupCommands.Build(globals));
         root.Add(ScanCommand.Build(globals));
         root.Add(CompletionCommand.Build(context));
 

@@ -97,4 +97,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1055, Level = LogLevel.Warning, Message = "Rollback of rotation {OperationId} of {Key} waits: {Targets} distribution target(s) still hold the new key after a transient failure (attempt {Attempt}); the new key stays live until they hold the old key again. Next attempt at {RetryAt}.")]
     public static partial void RollbackDeferred(ILogger logger, string operationId, KeyReference key, int targets, int attempt, Instant retryAt);
+
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Information, Message = "Exported backup {BackupId}: {Keys} key(s), {Versions} version(s), {Operations} operation(s), {AuditRecords} audit record(s); its MAC key is wrapped by key-encryption key {KeyEncryptionKeyId}.")]
+    public static partial void BackupExported(ILogger logger, string backupId, int keys, int versions, int operations, long auditRecords, string keyEncryptionKeyId);
+
+    [LoggerMessage(EventId = 1061, Level = LogLevel.Information, Message = "Restored backup {BackupId}: {Keys} key(s), {Versions} version(s), {Operations} operation(s); {Skipped} key(s) skipped (already in the store).")]
+    public static partial void BackupRestored(ILogger logger, string backupId, int keys, int versions, int operations, int skipped);
+
+    [LoggerMessage(EventId = 1062, Level = LogLevel.Warning, Message = "Restore refused ({Problem}, key-encryption key {KeyEncryptionKeyId}); nothing was written.")]
+    public static partial void RestoreRefused(ILogger logger, StoreBackupProblem problem, string? keyEncryptionKeyId);
+
+    [LoggerMessage(EventId = 1063, Level = LogLevel.Error, Message = "Restore of backup {BackupId} failed while writing; deleting the {Keys} key(s) it wrote ({Operations} operation(s) written stay; a restore with merge skips them).")]
+    public static partial void RestoreRolledBack(ILogger logger, Exception exception, string backupId, int keys, int operations);
 }

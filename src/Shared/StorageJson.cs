@@ -117,8 +117,11 @@ internal static class StorageJson
     }
 
     public static string WritePolicy(RotationPolicy policy)
+        => JsonSerializer.Serialize(ToPolicyDto(policy), StorageJsonContext.Default.PolicyDto);
+
+    public static PolicyDto ToPolicyDto(RotationPolicy policy)
     {
-        var dto = new PolicyDto
+        return new PolicyDto
         {
             Schedule = policy.Schedule?.Text,
             Window = policy.Window is { } window
@@ -135,12 +138,13 @@ internal static class StorageJson
             KeyLifetime = DurationText(policy.KeyLifetime),
             Jitter = policy.Jitter == Duration.Zero ? null : DurationText(policy.Jitter),
         };
-        return JsonSerializer.Serialize(dto, StorageJsonContext.Default.PolicyDto);
     }
 
     public static RotationPolicy ReadPolicy(string json)
+        => FromPolicyDto(JsonSerializer.Deserialize(json, StorageJsonContext.Default.PolicyDto) ?? new PolicyDto());
+
+    public static RotationPolicy FromPolicyDto(PolicyDto dto)
     {
-        var dto = JsonSerializer.Deserialize(json, StorageJsonContext.Default.PolicyDto) ?? new PolicyDto();
 
         // Checked on the way out as on the way in, so a row edited to an unbounded span (P10000Y) is refused with a
         // RotationPolicyException when it is read, not an overflow later when a due time is computed.
@@ -164,18 +168,19 @@ internal static class StorageJson
     }
 
     public static string WriteLimits(UsageLimits limits)
+        => JsonSerializer.Serialize(ToLimitsDto(limits), StorageJsonContext.Default.LimitsDto);
+
+    public static LimitsDto ToLimitsDto(UsageLimits limits) => new()
     {
-        var dto = new LimitsDto
-        {
-            Limits = [.. limits.Limits.Select(l => new LimitDto { Metric = (int)l.Metric, Window = (int)l.Window, Limit = l.Limit, Enforcement = (int)l.Enforcement })],
-            AlertThresholds = [.. limits.AlertThresholds],
-        };
-        return JsonSerializer.Serialize(dto, StorageJsonContext.Default.LimitsDto);
-    }
+        Limits = [.. limits.Limits.Select(l => new LimitDto { Metric = (int)l.Metric, Window = (int)l.Window, Limit = l.Limit, Enforcement = (int)l.Enforcement })],
+        AlertThresholds = [.. limits.AlertThresholds],
+    };
 
     public static UsageLimits ReadLimits(string json)
+        => FromLimitsDto(JsonSerializer.Deserialize(json, StorageJsonContext.Default.LimitsDto) ?? new LimitsDto());
+
+    public static UsageLimits FromLimitsDto(LimitsDto dto)
     {
-        var dto = JsonSerializer.Deserialize(json, StorageJsonContext.Default.LimitsDto) ?? new LimitsDto();
         return new UsageLimits
         {
             Limits = [.. dto.Limits.Select(l => new UsageLimit((UsageMetric)l.Metric, (UsageWindow)l.Window, l.Limit, (LimitEnforcement)l.Enforcement))],
@@ -184,8 +189,11 @@ internal static class StorageJson
     }
 
     public static string WriteAuditEvent(AuditEvent auditEvent)
+        => JsonSerializer.Serialize(ToAuditEventDto(auditEvent), StorageJsonContext.Default.AuditEventDto);
+
+    public static AuditEventDto ToAuditEventDto(AuditEvent auditEvent)
     {
-        var dto = new AuditEventDto
+        return new AuditEventDto
         {
             Actor = auditEvent.Actor,
             Action = auditEvent.Action.Value,
@@ -196,13 +204,14 @@ internal static class StorageJson
             Outcome = (int)auditEvent.Outcome,
             Details = auditEvent.Details.Count == 0 ? null : auditEvent.Details.ToDictionary(StringComparer.Ordinal),
         };
-        return JsonSerializer.Serialize(dto, StorageJsonContext.Default.AuditEventDto);
     }
 
     public static AuditEvent ReadAuditEvent(string json)
+        => FromAuditEventDto(JsonSerializer.Deserialize(json, StorageJsonContext.Default.AuditEventDto)
+            ?? throw new IronCageException("An IronCage audit record holds no event; the database was changed outside IronCage."));
+
+    public static AuditEvent FromAuditEventDto(AuditEventDto dto)
     {
-        var dto = JsonSerializer.Deserialize(json, StorageJsonContext.Default.AuditEventDto)
-            ?? throw new IronCageException("An IronCage audit record holds no event; the database was changed outside IronCage.");
         return new AuditEvent
         {
             Actor = dto.Actor,
@@ -239,8 +248,11 @@ internal static class StorageJson
         => TryReadAuditEvent(json) ?? throw new IronCageException($"Audit record {sequence} cannot be read: its stored event was changed outside IronCage. Run VerifyAsync to see the first tampered record.");
 
     public static string WriteOperation(RotationOperation operation)
+        => JsonSerializer.Serialize(ToOperationDto(operation), StorageJsonContext.Default.OperationDto);
+
+    public static OperationDto ToOperationDto(RotationOperation operation)
     {
-        var dto = new OperationDto
+        return new OperationDto
         {
             Reason = (int)operation.Reason,
             Tier = (int)operation.Tier,
@@ -284,7 +296,6 @@ internal static class StorageJson
                 : null,
             DistributedTo = operation.DistributedTo.Count == 0 ? null : [.. operation.DistributedTo.Select(c => new ConfirmationDto { Target = c.Target, TargetVersion = c.TargetVersion, AlreadyCurrent = c.AlreadyCurrent, ConfirmedAt = InstantText(c.ConfirmedAt) })],
         };
-        return JsonSerializer.Serialize(dto, StorageJsonContext.Default.OperationDto);
     }
 
     public static string WriteHeartbeat(InstanceHeartbeat heartbeat)
@@ -302,9 +313,17 @@ internal static class StorageJson
     }
 
     public static RotationOperation ReadOperation(string operationId, KeyReference key, RotationStep step, long token, string json, EncryptedSecret? newSecret)
+        => FromOperationDto(
+            operationId,
+            key,
+            step,
+            token,
+            JsonSerializer.Deserialize(json, StorageJsonContext.Default.OperationDto)
+                ?? throw new IronCageException($"Rotation operation {operationId} has no body; the database was changed outside IronCage."),
+            newSecret);
+
+    public static RotationOperation FromOperationDto(string operationId, KeyReference key, RotationStep step, long token, OperationDto dto, EncryptedSecret? newSecret)
     {
-        var dto = JsonSerializer.Deserialize(json, StorageJsonContext.Default.OperationDto)
-            ?? throw new IronCageException($"Rotation operation {operationId} has no body; the database was changed outside IronCage.");
         return new RotationOperation
         {
             OperationId = operationId,
@@ -362,6 +381,10 @@ internal static class StorageJson
     private static RotationOperationKind KindOf(OperationDto dto) => dto.Kind is { } kind
         ? (RotationOperationKind)kind
         : dto.RevokeOnly ? RotationOperationKind.Revocation : dto.RevokeFirst ? RotationOperationKind.RevokeFirstRotation : RotationOperationKind.Rotation;
+
+    public static string? InstantTextOf(Instant? instant) => InstantText(instant);
+
+    public static Instant? ParseInstantText(string? text) => ParseInstant(text);
 
     private static string? DurationText(Duration? duration) => duration is { } value ? DurationPattern.Roundtrip.Format(value) : null;
 

@@ -121,3 +121,52 @@ public sealed class PostgreSqlKeyRewrapConformanceTests(PostgresServer server) :
 
     protected override IIronCageBuilder Persist(IIronCageBuilder builder) => builder.PersistToPostgreSql(_connectionString);
 }
+
+[Collection(PostgresCollection.Name)]
+[ConformanceSkipWhen(typeof(PostgresServer), nameof(PostgresServer.SkipReason))]
+public sealed class PostgreSqlStoreBackupConformanceTests(PostgresServer server) : StoreBackupConformanceTests
+{
+    private readonly Dictionary<int, string> _databases = [];
+
+    protected override IIronCageBuilder Persist(IIronCageBuilder builder, int database)
+    {
+        if (!_databases.TryGetValue(database, out var connectionString))
+        {
+            connectionString = _databases[database] = server.CreateDatabase();
+        }
+
+        return builder.PersistToPostgreSql(connectionString);
+    }
+}
+
+/// <summary>The store migration the backup is for: exported from an SQLite file, restored into PostgreSQL.</summary>
+[Collection(PostgresCollection.Name)]
+[ConformanceSkipWhen(typeof(PostgresServer), nameof(PostgresServer.SkipReason))]
+public sealed class SqliteToPostgreSqlStoreBackupConformanceTests(PostgresServer server) : StoreBackupConformanceTests
+{
+    private readonly string _sqliteFile = Path.Combine(Path.GetTempPath(), "ironcage-backup-tests", Guid.NewGuid().ToString("N") + ".db");
+    private readonly Dictionary<int, string> _databases = [];
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.Delete(_sqliteFile);
+    }
+
+    protected override IIronCageBuilder PersistSource(IIronCageBuilder builder)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_sqliteFile)!);
+        return builder.PersistToSqlite("Data Source=" + _sqliteFile);
+    }
+
+    protected override IIronCageBuilder Persist(IIronCageBuilder builder, int database)
+    {
+        if (!_databases.TryGetValue(database, out var connectionString))
+        {
+            connectionString = _databases[database] = server.CreateDatabase();
+        }
+
+        return builder.PersistToPostgreSql(connectionString);
+    }
+}

@@ -170,3 +170,18 @@ public sealed class SqliteKeyRewrapConformanceTests : KeyRewrapConformanceTests
 
     protected override IIronCageBuilder Persist(IIronCageBuilder builder) => builder.PersistToSqlite(_database.ConnectionString);
 }
+
+public sealed class SqliteStoreBackupConformanceTests : StoreBackupConformanceTests
+{
+    private readonly TempDatabase _database = new();
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _database.Delete();
+    }
+
+    protected override IIronCageBuilder Persist(IIronCageBuilder builder, int database)
+        => builder.PersistToSqlite("Data Source=" + Path.Combine(_database.Folder, $"backup-{database}.db"));
+}

@@ -48,6 +48,12 @@ public readonly struct AuditAction : IEquatable<AuditAction>
     /// <summary>The master key or a data key was re-wrapped.</summary>
     public static AuditAction KeyRewrap { get; } = new("key.rewrap");
 
+    /// <summary>The store was exported to a sealed backup file (counts and the backup id; never a secret).</summary>
+    public static AuditAction StoreBackup { get; } = new("store.backup");
+
+    /// <summary>A sealed backup file was restored into the store (counts, the backup id and the backup's audit chain head).</summary>
+    public static AuditAction StoreRestore { get; } = new("store.restore");
+
     /// <summary>A stored key version's security state did not match its seal: the database was edited outside IronCage.</summary>
     public static AuditAction KeyStateTampered { get; } = new("key.state-tampered");
 

@@ -44,6 +44,8 @@ public static class RotationIronCageBuilderExtensions
         services.TryAddSingleton<OrphanSweep>();
         services.TryAddSingleton<KeyDistributor>();
         services.TryAddSingleton<IKeyRewrapper, KeyRewrapper>();
+        services.TryAddSingleton<BackupSecretCheck>();
+        services.TryAddSingleton<IKeyStoreBackup, KeyStoreBackup>();
         services.TryAddSingleton<IInstanceHeartbeatStore>(sp => sp.GetRequiredService<IKeyStore>() is InMemoryKeyStore keys ? new InMemoryInstanceHeartbeatStore(keys) : new InMemoryInstanceHeartbeatStore());
         services.TryAddSingleton<AdoptionGate>();
         if (!services.Any(d => d.ServiceType == typeof(IRotationStrategy)))
