@@ -4,6 +4,7 @@ using BenchmarkDotNet.Configs;
 using IronCage.Encryption;
 using IronCage.Rotation;
 using IronCage.Testing;
+using IronCage.Testing.Emulator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace IronCage.Benchmarks;
 
 /// <summary>
-/// The admin API over loopback HTTP (real Kestrel on 127.0.0.1) with 10,000 keys in SQLite and the fake provider:
+/// The admin API over loopback HTTP (real Kestrel on 127.0.0.1) with 10,000 OpenRouter keys in SQLite and the OpenRouter emulator (real HTTP on loopback) as the provider:
 /// one list page, one usage answer, the dashboard's first page (the key list), one emergency rotation (grace 0, so the
 /// same keys rotate again), one verify. Percentiles are the
 /// figures to read (the requirement: key operations under 500 ms). Loopback-only default, rate limit off.
@@ -23,21 +24,30 @@ public class AdminApiBenchmarks : IDisposable
     private const int Keys = 10_000;
     private WebApplication _app = null!;
     private HttpClient _client = null!;
+    private ProviderEmulator _emulator = null!;
     private string _folder = null!;
     private int _next;
 
+    // Synchronous on purpose: BenchmarkDotNet's in-process toolchain does not always wait for an async setup, so a
+    // workload could start before the host listens.
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _folder = Directory.CreateTempSubdirectory("ironcage-admin-bench-").FullName;
-        var provider = FakeProviderAdapter.For(ProviderId.OpenAI);
+        _emulator = await ProviderEmulator.StartAsync();
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddIronCage()
             .ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey())
             .PersistToSqlite($"Data Source={Path.Combine(_folder, "bench.db")}")
-            .AddProviderAdapter(provider)
+            .AddOpenRouter("openrouter", o =>
+            {
+                o.BaseAddress = _emulator.OpenRouter.BaseAddress;
+                o.ManagementKey = _emulator.OpenRouter.ManagementKey;
+            })
             .AddRotation()
             .AddUsageTracking()
             .AddAdmin(o => o.RateLimitPermits = 0);
@@ -48,20 +58,23 @@ public class AdminApiBenchmarks : IDisposable
         var rotator = _app.Services.GetRequiredService<IKeyRotator>();
         for (var i = 0; i < Keys; i++)
         {
-            using var secret = FakeKeys.Generate(ProviderId.OpenAI);
-            var id = provider.AddExistingKey(secret, "bench-" + i);
-            await rotator.RegisterAsync(new KeyRegistration { Reference = new KeyReference(ProviderId.OpenAI, $"k{i:D5}"), ProviderKeyId = id, Verify = false }, secret);
+            var seeded = _emulator.OpenRouter.AddKey("bench-" + i);
+            using var secret = seeded.ToSecretValue();
+            await rotator.RegisterAsync(new KeyRegistration { Reference = new KeyReference(ProviderId.OpenRouter, $"k{i:D5}"), ProviderKeyId = seeded.Id, Verify = false }, secret);
         }
 
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
     }
 
     [GlobalCleanup]
-    public async Task CleanupAsync()
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task CleanupAsync()
     {
         _client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _emulator.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
@@ -76,7 +89,7 @@ public class AdminApiBenchmarks : IDisposable
     public async Task<string> ListPage() => await _client.GetStringAsync("/api/admin/api-keys?page=100&pageSize=50");
 
     [Benchmark]
-    public async Task<string> Usage() => await _client.GetStringAsync($"/api/admin/api-keys/openai/k{Interlocked.Increment(ref _next) % Keys:D5}/usage");
+    public async Task<string> Usage() => await _client.GetStringAsync($"/api/admin/api-keys/openrouter/k{Interlocked.Increment(ref _next) % Keys:D5}/usage");
 
     [Benchmark]
     public async Task<string> DashboardFirstPage() => await _client.GetStringAsync("/ironcage/");
@@ -84,14 +97,14 @@ public class AdminApiBenchmarks : IDisposable
     [Benchmark]
     public async Task<HttpResponseMessage> RotateEmergency()
     {
-        var response = await _client.PutAsync($"/api/admin/api-keys/openai/k{Interlocked.Increment(ref _next) % Keys:D5}/rotate?reason=compromised", null);
+        var response = await _client.PutAsync($"/api/admin/api-keys/openrouter/k{Interlocked.Increment(ref _next) % Keys:D5}/rotate?reason=compromised", null);
         return response.EnsureSuccessStatusCode();
     }
 
     [Benchmark]
     public async Task<HttpResponseMessage> Verify()
     {
-        var response = await _client.PostAsync($"/api/admin/api-keys/openai/k{Interlocked.Increment(ref _next) % Keys:D5}/verify", null);
+        var response = await _client.PostAsync($"/api/admin/api-keys/openrouter/k{Interlocked.Increment(ref _next) % Keys:D5}/verify", null);
         return response.EnsureSuccessStatusCode();
     }
 
