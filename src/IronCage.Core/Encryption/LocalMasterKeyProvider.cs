@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using IronCage.Internal;
 using Microsoft.Extensions.Options;
 
 namespace IronCage.Encryption;
@@ -59,7 +60,7 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
         cancellationToken.ThrowIfCancellationRequested();
         var output = new byte[NonceSize + dataKey.Length + TagSize];
         var span = output.AsSpan();
-        RandomNumberGenerator.Fill(span[..NonceSize]);
+        NonceSource.Fill(span[..NonceSize]);
         var ciphers = CiphersOf(CurrentKeyId);
         var aes = ciphers.Rent();
         try
@@ -273,37 +274,57 @@ public sealed class LocalMasterKeyProvider : IKeyEncryptionKeyProvider, IDisposa
         }
     }
 
-    /// <summary>The ready ciphers of one key-encryption key, and its associated data.</summary>
+    /// <summary>
+    /// The ready ciphers of one key-encryption key, and its associated data. A fixed array of slots taken and filled with
+    /// interlocked exchanges: no lock and no allocation per call (a <c>ConcurrentBag</c>'s <c>Count</c>, read on every
+    /// return, locks every thread's list).
+    /// </summary>
     private sealed class KeyCiphers(LocalMasterKeyProvider owner, string keyId)
     {
-        private readonly System.Collections.Concurrent.ConcurrentBag<AesGcm> _ready = [];
-        private readonly int _capacity = Math.Max(4, Environment.ProcessorCount * 2);
+        private readonly AesGcm?[] _ready = new AesGcm?[Math.Max(4, Environment.ProcessorCount * 2)];
 
         public byte[] AssociatedData { get; } = [.. "IronCage.KEK.v1:"u8, .. Encoding.UTF8.GetBytes(keyId)];
 
-        public AesGcm Rent() => _ready.TryTake(out var aes) ? aes : owner.CreateCipher(keyId);
+        public AesGcm Rent()
+        {
+            for (var i = 0; i < _ready.Length; i++)
+            {
+                if (Interlocked.Exchange(ref _ready[i], null) is { } aes)
+                {
+                    return aes;
+                }
+            }
+
+            return owner.CreateCipher(keyId);
+        }
 
         public void Return(AesGcm aes, bool disposed)
         {
-            if (disposed || _ready.Count >= _capacity)
+            if (!disposed)
             {
-                aes.Dispose();
-                return;
+                for (var i = 0; i < _ready.Length; i++)
+                {
+                    if (Interlocked.CompareExchange(ref _ready[i], aes, null) is null)
+                    {
+                        if (owner._disposed)
+                        {
+                            // Dispose ran while this call held the cipher: it must not outlive the provider.
+                            Clear();
+                        }
+
+                        return;
+                    }
+                }
             }
 
-            _ready.Add(aes);
-            if (owner._disposed)
-            {
-                // Dispose ran while this call held the cipher: it must not outlive the provider.
-                Clear();
-            }
+            aes.Dispose();
         }
 
         public void Clear()
         {
-            while (_ready.TryTake(out var aes))
+            for (var i = 0; i < _ready.Length; i++)
             {
-                aes.Dispose();
+                Interlocked.Exchange(ref _ready[i], null)?.Dispose();
             }
         }
     }

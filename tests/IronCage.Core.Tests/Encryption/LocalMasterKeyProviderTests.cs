@@ -104,6 +104,30 @@ public sealed class LocalMasterKeyProviderTests
     }
 
     [Fact]
+    public async Task WrapUnwrap_ManyThreadsAtOnce_EveryDataKeyComesBackIntact()
+    {
+        using var provider = Create(new LocalMasterKeyOptions { MasterKey = LocalMasterKeyProvider.GenerateMasterKey() });
+
+        // More concurrent calls than the provider keeps ready ciphers for (2 per processor, at least 4).
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                var dataKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+                var wrapped = await provider.WrapKeyAsync(dataKey);
+                if (!(await provider.UnwrapKeyAsync(wrapped)).AsSpan().SequenceEqual(dataKey))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        })));
+
+        results.Should().AllSatisfy(ok => ok.Should().BeTrue());
+    }
+
+    [Fact]
     public void GenerateMasterKey_Makes32RandomBytes()
     {
         var a = Convert.FromBase64String(LocalMasterKeyProvider.GenerateMasterKey());
