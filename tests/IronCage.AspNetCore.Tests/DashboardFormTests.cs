@@ -153,7 +153,7 @@ public sealed partial class DashboardFormTests : IAsyncLifetime
         html.Should().Contain("id=\"alerts-openai-a-error\"").And.Contain("&#x27;120&#x27; is not a percentage").And.Contain("<h1>Usage monitoring</h1>");
         InputTag(html, "alerts-openai-a").Should().Contain("value=\"80, 120\"").And.Contain("aria-invalid=\"true\"");
         good.StatusCode.Should().Be(HttpStatusCode.SeeOther);
-        good.Headers.Location!.ToString().Should().Be("/ironcage/usage?notice=alerts");
+        good.Headers.Location!.ToString().Should().Be("/ironcage/usage?key=openai%2Fa&notice=alerts");
         var stored = (await Keys.GetAsync(key)).Limits;
         stored.AlertThresholds.Should().Equal(0.7m, 0.9m);
         stored.Limits.Should().Equal(limit);

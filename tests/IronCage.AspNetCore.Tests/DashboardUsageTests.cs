@@ -39,6 +39,38 @@ public sealed class DashboardUsageTests : IAsyncLifetime
         Row(html, "cost-by-provider", "openai").Should().StartWith("40");
     }
 
+    [Fact]
+    public async Task UsagePage_MoreKeysThanItShows_ListsTheMostUsed_AndAnyKeyNamedByItsPageCanHaveItsAlertsChanged()
+    {
+        var seeded = new List<KeyReference>();
+        for (var i = 0; i < 55; i++)
+        {
+            seeded.Add((await _host.SeedAsync($"k{i:D2}")).Key);
+        }
+
+        // k54 sorts last by name, so only its use this month brings it into the 50 keys the tables show.
+        var now = _host.Clock.GetCurrentInstant();
+        await _host.Services.GetRequiredService<IUsageStore>().AppendAsync(
+            [new UsageRecord { Key = seeded[54], Minute = now - Duration.FromMinutes(5), Model = "gpt-4o-mini", Requests = 7, Cost = 0.25m }]);
+
+        using var response = await _host.SendAsync(HttpMethod.Get, "/ironcage/usage", Caller.RightRoleMfa);
+        var html = await response.Content.ReadAsStringAsync();
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        html.Should().Contain("show the 50 keys with the most use this month, of 55");
+        Row(html, "usage-metrics", "openai/k54").Should().StartWith("7");
+        Row(html, "usage-metrics", "openai/k00").Should().StartWith("0");
+        html.Should().NotContain(">openai/k53<", "k53 has no use and sorts after the first 49 by name");
+
+        // The key's page links to the usage page with ?key=, which shows that key's alerts form even outside the 50.
+        using var detail = await _host.SendAsync(HttpMethod.Get, "/ironcage/keys/openai/k53", Caller.RightRoleMfa);
+        (await detail.Content.ReadAsStringAsync()).Should().Contain("/ironcage/usage?key=openai%2Fk53#alert-config");
+        using var focused = await _host.SendAsync(HttpMethod.Get, "/ironcage/usage?key=openai%2Fk53", Caller.RightRoleMfa);
+        (await focused.Content.ReadAsStringAsync()).Should().Contain("id=\"alerts-openai-k53\"");
+        using var unknown = await _host.SendAsync(HttpMethod.Get, "/ironcage/usage?key=openai%2Fnope", Caller.RightRoleMfa);
+        unknown.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
     // The cells after the row header of the table with id, for the row whose header is name.
     private static List<string> Row(string html, string tableId, string name)
     {

@@ -230,7 +230,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await ShotAsync(alice, "24-alert-invalid");
         await alice.FillAsync("#alerts-openai-prod", "50, 90");
         await alice.ClickAsync("form:has(#alerts-openai-prod) button");
-        await alice.WaitForURLAsync("**/ironcage/usage?notice=alerts");
+        await alice.WaitForURLAsync("**/ironcage/usage?key=openai%2Fprod&notice=alerts");
         (await alice.InputValueAsync("#alerts-openai-prod")).Should().Be("50, 90");
         await ShotAsync(alice, "25-alerts-saved");
         (await keys.GetAsync(prod)).Limits.AlertThresholds.Should().Equal(0.5m, 0.9m);

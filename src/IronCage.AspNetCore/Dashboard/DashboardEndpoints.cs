@@ -60,7 +60,7 @@ internal static class DashboardEndpoints
     /// <summary>A 303 to a dashboard page with a notice code (see <see cref="DashboardNotices"/>).</summary>
     public static IResult SeeOther(DashboardPage page, string path, string notice)
     {
-        page.Http.Response.Headers.Location = page.Url(path) + "?notice=" + Uri.EscapeDataString(notice);
+        page.Http.Response.Headers.Location = page.Url(path) + (path.Contains('?', StringComparison.Ordinal) ? "&notice=" : "?notice=") + Uri.EscapeDataString(notice);
         return Results.StatusCode(StatusCodes.Status303SeeOther);
     }
 

@@ -96,7 +96,7 @@ internal static class LimitsHandlers
         }
 
         await page.Service<IKeyRotator>().ChangeLimitsAsync(key, changed, AdminViews.RequestOf(page.Http), page.Aborted).ConfigureAwait(false);
-        return DashboardEndpoints.SeeOther(page, "/usage", "alerts");
+        return DashboardEndpoints.SeeOther(page, "/usage?key=" + Uri.EscapeDataString(key.ToString()), "alerts");
     }
 
     /// <summary>The id of a key's thresholds field in <see cref="Components.AlertConfig"/> (one per key on the page).</summary>

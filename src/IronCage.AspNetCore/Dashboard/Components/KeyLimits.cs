@@ -44,7 +44,7 @@ internal static class KeyLimits
 
         html.Raw("</tbody></table></div>");
         FieldError(page, "limits");
-        html.Raw("<p class=\"hint\">Alert at ").Text(Thresholds(key)).Raw(" of each limit (change it on the ").Link(page.Url("/usage#alert-config"), "usage page").Raw(").</p>")
+        html.Raw("<p class=\"hint\">Alert at ").Text(Thresholds(key)).Raw(" of each limit (change it on the ").Link(page.Url("/usage?key=" + Uri.EscapeDataString(key.Reference.ToString()) + "#alert-config"), "usage page").Raw(").</p>")
             .Raw("<div class=\"action-row\"><button type=\"submit\" class=\"button\">Save limits</button></div></form></section>");
     }
 

@@ -21,13 +21,7 @@ internal static class UsageMonitoring
         }
 
         var now = page.Service<IClock>().GetCurrentInstant();
-        var keys = new List<ManagedKey>();
-        await foreach (var key in page.Service<IKeyStore>().ListAsync(cancellationToken: page.Aborted).ConfigureAwait(false))
-        {
-            keys.Add(key);
-        }
-
-        keys.Sort((a, b) => string.CompareOrdinal(a.Reference.ToString(), b.Reference.ToString()));
+        var store = page.Service<IKeyStore>();
 
         // Every number on the page comes from the store (this instance flushed first), so the per-key tables add up to
         // the charts and the breakdowns; the live counters only say where each key stands against its limits.
@@ -39,20 +33,34 @@ internal static class UsageMonitoring
         var today = daily.Where(a => a.WindowStart == dayStart).ToDictionary(a => a.Key);
         var byModel = await usage.GetHistoryAsync(null, UsageWindow.Month, monthStart, now, byModel: true, page.Aborted).ConfigureAwait(false);
 
-        // The per-key tables show the keys with the most use this month; the charts and breakdowns cover every key.
-        var top = keys
-            .Select(k => (k.Reference, Month: thisMonth.GetValueOrDefault(k.Reference)))
-            .OrderByDescending(k => k.Month?.Cost ?? 0).ThenByDescending(k => k.Month?.Requests ?? 0).ThenBy(k => k.Reference.ToString(), StringComparer.Ordinal)
-            .Take(TopKeys).Select(k => k.Reference).ToHashSet();
-        if (keys.Count > TopKeys)
+        // The per-key tables show the keys with the most use this month (read one by one, never the whole store), filled
+        // up with the first keys by name when fewer have been used; the charts and breakdowns cover every key.
+        var first = await store.ListPageAsync(new KeyListQuery { Limit = TopKeys }, page.Aborted).ConfigureAwait(false);
+        var keys = new List<ManagedKey>();
+        foreach (var reference in thisMonth.Values
+            .OrderByDescending(a => a.Cost).ThenByDescending(a => a.Requests).ThenBy(a => a.Key.ToString(), StringComparer.Ordinal)
+            .Select(a => a.Key).Take(TopKeys))
         {
-            page.Html.Raw("<p class=\"hint\">").Text($"The tables per key show the {TopKeys} keys with the most use this month, of {keys.Count}; the charts and the breakdowns cover every key.").Raw("</p>");
+            if (await store.FindAsync(reference, page.Aborted).ConfigureAwait(false) is { } found)
+            {
+                keys.Add(found);
+            }
         }
+
+        keys.AddRange(first.Keys.Where(k => !keys.Exists(t => t.Reference == k.Reference)).Take(TopKeys - keys.Count));
+        if (first.Total > keys.Count)
+        {
+            page.Html.Raw("<p class=\"hint\">").Text($"The tables per key show the {keys.Count} keys with the most use this month, of {first.Total}; the charts and the breakdowns cover every key. Any key's alerts can be changed from its page.").Raw("</p>");
+        }
+
+        // The key an operator came from (its page links here with ?key=) or whose alert form was refused: always shown.
+        var focus = await FocusAsync(page, store).ConfigureAwait(false);
+        var alerts = focus is null || keys.Exists(k => k.Reference == focus.Reference) ? keys : [focus, .. keys];
 
         var elapsed = (double)(now - monthStart).TotalTicks / (monthEnd - monthStart).TotalTicks;
         var snapshots = new List<KeyUsageSnapshot>();
         var costs = new List<CostProjection>();
-        foreach (var key in keys.Where(k => top.Contains(k.Reference)))
+        foreach (var key in keys)
         {
             var live = await usage.GetCurrentUsageAsync(key.Reference, page.Aborted).ConfigureAwait(false);
             var month = thisMonth.GetValueOrDefault(key.Reference) ?? Empty(key.Reference, monthStart);
@@ -74,9 +82,19 @@ internal static class UsageMonitoring
 
         UsageMetrics.Render(page, snapshots);
         CostTracking.Render(page, new CostTracking.Data(now, daily, monthly, costs, byModel, snapshots.FirstOrDefault()?.Currency ?? "USD"));
-        AlertConfig.Render(page, [.. keys.Where(k => top.Contains(k.Reference) || k.Limits.Limits.Count > 0).Take(TopKeys * 4)]);
+        AlertConfig.Render(page, alerts);
         DashboardLayout.End(page);
         return 200;
+    }
+
+    /// <summary>The key named by <c>?key=provider/name</c>, or the one whose alerts form was posted; <see langword="null"/> when none or unknown.</summary>
+    private static async Task<ManagedKey?> FocusAsync(DashboardPage page, IKeyStore store)
+    {
+        var request = page.Http.Request;
+        var reference = request.RouteValues.TryGetValue("provider", out var provider) && request.RouteValues.TryGetValue("name", out var name)
+            ? $"{provider}/{name}"
+            : request.Query["key"].ToString();
+        return KeyReference.TryParse(reference, out var key) ? await store.FindAsync(key, page.Aborted).ConfigureAwait(false) : null;
     }
 
     private static UsageAggregate Empty(KeyReference key, Instant windowStart) => new() { Key = key, WindowStart = windowStart };
