@@ -8,7 +8,8 @@ internal sealed record DashboardError(int Status, string Title, string Message, 
 {
     public static DashboardError? From(Exception exception) => exception switch
     {
-        KeyFormatException format => new(StatusCodes.Status400BadRequest, "The key does not have the provider's format.", format.Message, "key", format.LooksLike is { } other ? $"It looks like a {other} key: choose provider '{other}', or paste the right key." : $"Expected {format.ExpectedShape}."),
+        // The validator's message already names the fix (the provider it belongs to, or the expected shape and the console).
+        KeyFormatException format => new(StatusCodes.Status400BadRequest, "The key does not have the provider's format.", format.Message, "key"),
         UnknownProviderException unknown => new(StatusCodes.Status400BadRequest, "Unknown provider.", unknown.Message, "provider"),
         RotationPolicyException policy => new(StatusCodes.Status400BadRequest, "Invalid rotation schedule.", policy.Message, "rotationSchedule"),
         ManagedKeyNotFoundException notFound => new(StatusCodes.Status404NotFound, "No such managed key.", notFound.Message),

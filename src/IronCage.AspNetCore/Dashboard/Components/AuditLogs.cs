@@ -82,7 +82,7 @@ internal static class AuditLogs
             html.Raw("<tr><td class=\"num\">").Text(record.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)).Raw("</td>").Cell(e.Timestamp)
                 .Cell(e.Actor).Raw("<td><code>").Text(e.Action.Value).Raw("</code></td>").Cell(e.Target).Cell(e.IpAddress ?? "—")
                 .Raw("<td>").Raw(e.Outcome == AuditOutcome.Success ? "<span class=\"badge ok\">success</span>" : "<span class=\"badge bad\">failure</span>").Raw("</td>")
-                .Cell(string.Join("; ", new[] { e.Reason }.Concat(e.Details.Select(d => $"{d.Key}={d.Value}")).Where(s => !string.IsNullOrEmpty(s)))).Raw("</tr>");
+                .Cell(string.Join("; ", new[] { e.Reason }.Concat(e.Details.Select(d => $"{d.Key}={d.Value}")).Where(s => !string.IsNullOrEmpty(s))), "details").Raw("</tr>");
         }
 
         html.Raw("</tbody></table></div>");
