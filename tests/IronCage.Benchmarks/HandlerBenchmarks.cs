@@ -89,7 +89,12 @@ public class HandlerBenchmarks : IDisposable
     private sealed class StubHandler : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-            => Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new ByteArrayContent(ResponseBody) { Headers = { ContentType = new("application/json") } } });
+        {
+            // As a transport fills them: header values are raw strings, parsed only when someone reads them.
+            var content = new ByteArrayContent(ResponseBody);
+            content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = content });
+        }
     }
 
     private sealed class DiscardingRecorder : IUsageRecorder

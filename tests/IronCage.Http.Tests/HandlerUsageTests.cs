@@ -39,6 +39,31 @@ public sealed class HandlerUsageTests
         sample.IsError.Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("text/event-stream")]
+    [InlineData("Text/Event-Stream; charset=utf-8")]
+    [InlineData(" text/event-stream ;charset=UTF-8")]
+    public async Task Send_EventStreamTypeAsATransportGivesIt_Raw_IsReadAsEvents(string contentType)
+    {
+        // A transport's headers are raw strings: the stream is recognised without parsing them, parameters and case included.
+        using var harness = new HttpHarness(services: (s, primary) => HttpHarness.Client(s, "llm", b => b.AddIronCageKey("openai/prod"), primary));
+        await harness.AddKeyAsync("openai/prod", harness.NewSecret(ProviderId.OpenAI));
+        var body = await File.ReadAllBytesAsync(Path.Combine("TestData", "openai-chat-stream.txt"));
+        harness.Provider.Then(_ =>
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
+        });
+
+        using var response = await harness.CreateClient("llm").PostAsync(new Uri("https://api.example.test/v1/chat"), new StringContent("{}", Encoding.UTF8, "application/json"));
+        (await response.Content.ReadAsByteArrayAsync()).Should().Equal(body);
+
+        response.Content.Headers.ContentType!.MediaType.Should().BeEquivalentTo("text/event-stream");
+        var sample = harness.Usage.Samples.Should().ContainSingle().Subject;
+        (sample.InputTokens, sample.OutputTokens).Should().Be((9L, 12L));
+    }
+
     [Fact]
     public async Task Send_EventStream_ReachesTheCallerEventByEventWithoutWaitingForTheEnd()
     {

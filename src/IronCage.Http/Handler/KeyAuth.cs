@@ -51,11 +51,9 @@ internal static class KeyAuth
         switch (auth.Kind)
         {
             case AuthSchemeKind.Bearer:
-                if (ReferenceEquals(request.Headers.Authorization, key.BearerHeader()))
-                {
-                    request.Headers.Authorization = null;
-                }
-
+                // Only a request this handler put its key on comes here, so the header is ours (or a replacement an
+                // inner handler made of it): removed without reading it back, which would parse it under a lock.
+                request.Headers.Remove("Authorization");
                 break;
             case AuthSchemeKind.Header:
                 request.Headers.Remove(auth.Name);

@@ -163,7 +163,7 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
         var budgeted = !ReferenceEquals(held.Hold, BudgetHold.Unlimited);
         if ((_recorder is not null || budgeted) && response.Content is { } content)
         {
-            var eventStream = string.Equals(content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+            var eventStream = IsEventStream(content);
             var capture = new UsageCapture(this, key, facts?.Model ?? held.Estimate?.Model, request.RequestUri, budgeted ? new UsageCapture.BudgetedCall(held.Hold, held.Estimate) : null);
             response.Content = new UsageCapturingContent(content, capture, eventStream, _options.MaxUsageBodyBytes);
         }
@@ -172,6 +172,27 @@ internal sealed class IronCageUsageHandler : DelegatingHandler
             // An answer without a body says nothing of what it cost: it keeps its worst case.
             _ = SettleAsync(held, key, Settlement.Reserved).AsTask();
         }
+    }
+
+    // Read from the raw value (a transport's headers are unparsed strings; parsing one takes a lock and allocates).
+    private static bool IsEventStream(HttpContent content)
+    {
+        if (!content.Headers.NonValidated.TryGetValues("Content-Type", out var values))
+        {
+            return false;
+        }
+
+        foreach (var value in values)
+        {
+            var span = value.AsSpan();
+            var semicolon = span.IndexOf(';');
+            if ((semicolon < 0 ? span : span[..semicolon]).Trim().Equals("text/event-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -17,14 +17,11 @@ internal sealed class UsageCapturingContent : HttpContent
         _capture = capture;
         _eventStream = eventStream;
         _maxBytes = maxBytes;
+        // Copied as they arrived: a transport's headers are still unparsed strings, which are shared as they are (reading
+        // ContentType would parse it, under a lock, for a caller that may never look).
         foreach (var header in inner.Headers.NonValidated)
         {
-            if (string.Equals(header.Key, "Content-Type", StringComparison.OrdinalIgnoreCase) && inner.Headers.ContentType is { } type)
-            {
-                // The parsed value is shared rather than printed and parsed again: it is the same header.
-                Headers.ContentType = type;
-            }
-            else if (header.Value.Count == 1)
+            if (header.Value.Count == 1)
             {
                 Headers.TryAddWithoutValidation(header.Key, header.Value.ToString());
             }
