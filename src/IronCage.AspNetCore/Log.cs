@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "IronCage admin API mapped at {Prefix} with no authorization policy for any permission: only loopback requests are answered. Register policies named after AdminPermissions to open it to others.")]
     public static partial void LoopbackOnly(ILogger logger, string prefix);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "IronCage admin API mapped at {Prefix} with policies for some permissions but none for {Missing} (and no 'admin' policy): those operations are refused for every caller. Register a policy for each, or an 'admin' policy.")]
+    public static partial void PoliciesMissing(ILogger logger, string prefix, string missing);
 }

@@ -205,6 +205,29 @@ public sealed class AdminRouteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Alerts_Get_IsPagedInTheStore_WithTotal_AndOutOfRangePagingNamesTheField()
+    {
+        foreach (var name in new[] { "al-a", "al-b", "al-c" })
+        {
+            await _host.SeedAsync(name);
+        }
+
+        var first = await GetJsonAsync("/api/admin/alerts?provider=openai&pageSize=2");
+        var second = await GetJsonAsync("/api/admin/alerts?provider=openai&pageSize=2&page=2");
+
+        var total = first["total"]!.GetValue<int>();
+        total.Should().BeGreaterThanOrEqualTo(3);
+        first["keys"]!.AsArray().Should().HaveCount(2);
+        first["pageSize"]!.GetValue<int>().Should().Be(2);
+        second["page"]!.GetValue<int>().Should().Be(2);
+        var ids = first["keys"]!.AsArray().Concat(second["keys"]!.AsArray()).Select(k => k!["id"]!.GetValue<string>()).ToList();
+        ids.Should().OnlyHaveUniqueItems().And.BeInAscendingOrder(StringComparer.Ordinal).And.OnlyContain(id => id.StartsWith("openai/", StringComparison.Ordinal));
+        first["defaultThresholds"]!.AsArray().Should().NotBeEmpty();
+        await ExpectFieldProblemAsync(await _host.SendAsync(HttpMethod.Get, "/api/admin/alerts?pageSize=501", Caller.RightRoleMfa), "pageSize");
+        await ExpectFieldProblemAsync(await _host.SendAsync(HttpMethod.Get, "/api/admin/alerts?page=0", Caller.RightRoleMfa), "page");
+    }
+
+    [Fact]
     public async Task Policy_Put_SchedulesTheKey_AndABadScheduleNamesTheField()
     {
         await _host.SeedAsync("pol");

@@ -62,8 +62,8 @@ internal sealed class AdminTestHost : IAsyncDisposable
 
     public IAuditLog Audit => Services.GetRequiredService<IAuditLog>();
 
-    /// <summary>Starts a host; <paramref name="configurePolicies"/> false leaves every permission unconfigured (the secure default).</summary>
-    public static async Task<AdminTestHost> StartAsync(bool configurePolicies = true, Action<AdminAccessOptions>? access = null)
+    /// <summary>Starts a host; <paramref name="configurePolicies"/> false leaves every permission unconfigured (the secure default); <paramref name="onlyPolicies"/> registers policies for those permissions alone.</summary>
+    public static async Task<AdminTestHost> StartAsync(bool configurePolicies = true, Action<AdminAccessOptions>? access = null, IReadOnlyCollection<string>? onlyPolicies = null)
     {
         var folder = Directory.CreateTempSubdirectory("ironcage-admin-");
         var clock = FakeClock.FromUtc(2026, 11, 2, 9, 0, 0);
@@ -102,12 +102,15 @@ internal sealed class AdminTestHost : IAsyncDisposable
         {
             if (configurePolicies)
             {
-                foreach (var permission in AdminPermissions.All.Where(p => p != AdminPermissions.Admin))
+                foreach (var permission in AdminPermissions.All.Where(p => p != AdminPermissions.Admin && (onlyPolicies is null || onlyPolicies.Contains(p))))
                 {
                     o.AddPolicy(permission, p => p.RequireRole(Operator));
                 }
 
-                o.AddPolicy(AdminPermissions.Admin, p => p.RequireRole("admin"));
+                if (onlyPolicies is null || onlyPolicies.Contains(AdminPermissions.Admin))
+                {
+                    o.AddPolicy(AdminPermissions.Admin, p => p.RequireRole("admin"));
+                }
             }
         });
         builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor);

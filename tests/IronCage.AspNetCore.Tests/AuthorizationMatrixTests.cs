@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using IronCage.AspNetCore.Authorization;
 using IronCage.Auditing;
+using IronCage.Rotation;
+using IronCage.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using static IronCage.AspNetCore.Tests.AdminTestHost;
 
 namespace IronCage.AspNetCore.Tests;
@@ -25,6 +29,7 @@ public sealed class AuthorizationMatrixTests
         (HttpMethod.Put, Key + "/policy", new { rotationSchedule = "P90D" }, "keys.policy", false),
         (HttpMethod.Put, Key + "/rotate", null, "keys.rotate", false),
         (HttpMethod.Put, Key + "/rotate?reason=compromised", null, "keys.rotate", true),
+        (HttpMethod.Put, Key + "/rotate?reason=Compromised&revokeFirst=TRUE", null, "keys.rotate", true),
         (HttpMethod.Post, Key + "/supply", new { key = "sk-proj-not-a-real-key" }, "keys.supply", false),
         (HttpMethod.Put, Key + "/limits", new { alertThresholds = new[] { 0.9 } }, "keys.limits", true),
         (HttpMethod.Post, Key + "/kill", null, "keys.kill", true),
@@ -35,7 +40,7 @@ public sealed class AuthorizationMatrixTests
         (HttpMethod.Get, "/api/admin/rotations/rot_x", null, "rotations.get", false),
         (HttpMethod.Post, "/api/admin/rotations/rot_x/cancel", null, "rotations.cancel", false),
         (HttpMethod.Post, "/api/admin/rotations/rot_x/resume", null, "rotations.resume", false),
-        (HttpMethod.Post, "/api/admin/rotations/rot_x/complete-grace", null, "rotations.complete-grace", false),
+        (HttpMethod.Post, "/api/admin/rotations/rot_x/complete-grace", null, "rotations.complete-grace", true),
         (HttpMethod.Get, "/api/admin/audit", null, "audit.list", false),
         (HttpMethod.Post, "/api/admin/audit/verify", null, "audit.verify", false),
         (HttpMethod.Get, "/api/admin/usage/report", null, "usage.report", false),
@@ -92,6 +97,50 @@ public sealed class AuthorizationMatrixTests
         cells.Where(c => c.Length > 0).Should().BeEmpty();
         var local = (await host.AuditAsync()).Where(r => r.Event.Action == AuditAction.AccessGranted).ToList();
         local.Should().OnlyContain(r => r.Event.Actor == "local" && r.Event.IpAddress == "127.0.0.1");
+    }
+
+    [Theory]
+    [InlineData("reason=2")]
+    [InlineData("reason=%20compromised")]
+    [InlineData("reason=compromised%20")]
+    [InlineData("reason=manual&reason=compromised")]
+    [InlineData("reason=compromised&revokeFirst=%20true")]
+    [InlineData("revokeFirst=1")]
+    [InlineData("revokeFirst=true")]
+    public async Task Rotate_EmergencySpelledAnotherWay_WithoutMfa_NeverRotates(string query)
+    {
+        // Whatever the MFA decision does not read as an emergency, the handler refuses: nothing rotates without MFA.
+        await using var host = await StartAsync(access: o => o.RateLimitPermits = 10_000);
+        await host.SeedAsync("matrix");
+        var before = await host.Services.GetRequiredService<IKeyStore>().GetAsync(KeyReference.Parse("openai/matrix"));
+
+        using var response = await host.SendAsync(HttpMethod.Put, $"{Key}/rotate?{query}", Caller.RightRoleNoMfa);
+
+        ((int)response.StatusCode).Should().BeOneOf(400, 403);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            (await response.Content.ReadAsStringAsync()).Should().Contain("\"errors\"");
+        }
+
+        (await host.Services.GetRequiredService<IKeyStore>().GetAsync(KeyReference.Parse("openai/matrix"))).Versions.Should().HaveCount(before.Versions.Count);
+        (await host.Services.GetRequiredService<IRotationStore>().FindActiveAsync(KeyReference.Parse("openai/matrix"))).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task SomePoliciesConfigured_APermissionWithoutOne_IsClosedEvenToLoopback()
+    {
+        // Only keys.read is mapped: revoke has no policy (and there is no admin policy), so a local caller is refused too.
+        await using var host = await StartAsync(access: o => o.RateLimitPermits = 10_000, onlyPolicies: [AdminPermissions.KeysRead]);
+        await host.SeedAsync("matrix");
+
+        using var revoke = await host.SendAsync(HttpMethod.Post, Key + "/revoke", Caller.LocalAnonymous);
+        using var read = await host.SendAsync(HttpMethod.Get, Key, Caller.RightRoleMfa);
+
+        revoke.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await revoke.Content.ReadAsStringAsync()).Should().Contain("keys.revoke").And.Contain("AddPolicy");
+        read.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await host.Services.GetRequiredService<IKeyStore>().GetAsync(KeyReference.Parse("openai/matrix"))).CurrentVersion.Should().NotBeNull();
+        (await host.AuditAsync()).Should().Contain(r => r.Event.Action == AuditAction.AccessDenied && r.Event.Target == "openai/matrix" && r.Event.Details["operation"] == "keys.revoke");
     }
 
     [Fact]

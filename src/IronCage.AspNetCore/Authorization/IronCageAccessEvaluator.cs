@@ -55,6 +55,13 @@ public sealed class IronCageAccessEvaluator
         var adminPolicy = operation.Permission == AdminPermissions.Admin ? null : await _policies.GetPolicyAsync(AdminPermissions.Admin).ConfigureAwait(false);
         if (permissionPolicy is null && adminPolicy is null)
         {
+            // The loopback default holds only while no IronCage policy at all is configured: a host that maps some
+            // permissions and forgets one gets that one closed, not open to every local caller.
+            if (await AnyPolicyConfiguredAsync().ConfigureAwait(false))
+            {
+                return Deny(StatusCodes.Status403Forbidden, ActorOf(context.User), ip, $"No authorization policy is configured for '{operation.Permission}' while others are, so '{operation.Name}' is closed.", $"Register an authorization policy named '{operation.Permission}' (or '{AdminPermissions.Admin}' for everything): services.AddAuthorization(o => o.AddPolicy(AdminPermissions.{Pascal(operation.Permission)}, p => p.RequireRole(\"...\"))).");
+            }
+
             return address is not null && IPAddress.IsLoopback(address)
                 ? new AdminAccessDecision { Allowed = true, StatusCode = StatusCodes.Status200OK, Actor = ActorOf(context.User, "local"), IpAddress = ip, Reason = "loopback caller; no authorization policy is configured (secure default)", IsLoopbackDefault = true }
                 : Deny(StatusCodes.Status403Forbidden, ActorOf(context.User), ip, $"No authorization policy is configured for '{operation.Permission}', so IronCage answers only loopback requests.", $"Register an authorization policy named '{operation.Permission}' (or '{AdminPermissions.Admin}' for everything): services.AddAuthorization(o => o.AddPolicy(AdminPermissions.{Pascal(operation.Permission)}, p => p.RequireRole(\"...\"))).");
@@ -93,6 +100,19 @@ public sealed class IronCageAccessEvaluator
         }
 
         return new AdminAccessDecision { Allowed = true, StatusCode = StatusCodes.Status200OK, Actor = actor, IpAddress = ip, Reason = $"holds '{operation.Permission}'" };
+    }
+
+    private async Task<bool> AnyPolicyConfiguredAsync()
+    {
+        foreach (var permission in AdminPermissions.All)
+        {
+            if (await _policies.GetPolicyAsync(permission).ConfigureAwait(false) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether a request to <paramref name="operation"/> needs MFA step-up.</summary>

@@ -40,7 +40,7 @@ internal static class DashboardOperations
 
     public static AdminOperation RotationsCancel { get; } = new() { Name = "rotations.cancel", Permission = AdminPermissions.KeysRotate, IsWrite = true };
 
-    public static AdminOperation RotationsCompleteGrace { get; } = new() { Name = "rotations.complete-grace", Permission = AdminPermissions.KeysRotate, IsWrite = true };
+    public static AdminOperation RotationsCompleteGrace { get; } = new() { Name = "rotations.complete-grace", Permission = AdminPermissions.KeysRotate, IsWrite = true, RequiresMfa = true };
 
     public static AdminOperation RotationsDebt { get; } = new() { Name = "rotations.debt", Permission = AdminPermissions.KeysRead };
 

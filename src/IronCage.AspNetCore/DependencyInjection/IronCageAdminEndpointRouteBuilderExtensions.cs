@@ -45,9 +45,15 @@ public static class IronCageAdminEndpointRouteBuilderExtensions
     private static void WarnIfLoopbackOnly(IServiceProvider services, string prefix)
     {
         var policies = services.GetRequiredService<IAuthorizationPolicyProvider>();
-        if (AdminPermissions.All.All(p => policies.GetPolicyAsync(p).GetAwaiter().GetResult() is null))
+        var missing = AdminPermissions.All.Where(p => policies.GetPolicyAsync(p).GetAwaiter().GetResult() is null).ToList();
+        var logger = services.GetRequiredService<ILogger<AdminAccessOptions>>();
+        if (missing.Count == AdminPermissions.All.Count)
         {
-            Log.LoopbackOnly(services.GetRequiredService<ILogger<AdminAccessOptions>>(), prefix);
+            Log.LoopbackOnly(logger, prefix);
+        }
+        else if (missing.Contains(AdminPermissions.Admin))
+        {
+            Log.PoliciesMissing(logger, prefix, string.Join(", ", missing));
         }
     }
 }

@@ -81,7 +81,7 @@ internal sealed record AuditPage(IReadOnlyList<AuditRecordView> Records, long? N
 
 internal sealed record AuditVerifyResponse(bool Valid, long RecordsChecked, long? FirstInvalidSequence, string? Tamper, string Message, long? HeadSequence);
 
-internal sealed record AlertsView(IReadOnlyList<decimal> DefaultThresholds, IReadOnlyList<KeyAlertsView> Keys);
+internal sealed record AlertsView(IReadOnlyList<decimal> DefaultThresholds, IReadOnlyList<KeyAlertsView> Keys, int Total, int Page, int PageSize);
 
 internal sealed record KeyAlertsView(string Id, IReadOnlyList<decimal> AlertThresholds, IReadOnlyList<LimitInput> Limits);
 

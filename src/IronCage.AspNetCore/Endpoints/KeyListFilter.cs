@@ -1,3 +1,5 @@
+using IronCage.AspNetCore.Internal;
+using Microsoft.AspNetCore.Http;
 using IronCage.Storage;
 using NodaTime;
 
@@ -11,6 +13,19 @@ internal sealed record KeyListFilter(string? Provider, string? Label, KeyStage? 
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
+
+    /// <summary>Reads the <c>page</c> (from 1) and <c>pageSize</c> (1 to <see cref="MaxPageSize"/>) query values; a Problem Details naming the field when one is out of range.</summary>
+    public static IResult? CheckPaging(int? page, int? pageSize, out int number, out int size)
+    {
+        size = pageSize ?? DefaultPageSize;
+        number = page ?? 1;
+        if (size is < 1 or > MaxPageSize)
+        {
+            return AdminProblems.Field("pageSize", $"pageSize {size} is out of range.", $"Use 1 to {MaxPageSize}.");
+        }
+
+        return number < 1 ? AdminProblems.Field("page", $"page {number} is out of range.", "Pages count from 1.") : null;
+    }
 
     /// <summary>Parses a stage name; <see langword="null"/> text is no filter.</summary>
     public static bool TryParseStage(string? text, out KeyStage? stage)

@@ -29,16 +29,9 @@ internal static class KeyReadEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, IKeyStore keys, IClock clock, string? provider, string? label, string? stage, bool? overdue, int? page, int? pageSize)
     {
-        var size = pageSize ?? KeyListFilter.DefaultPageSize;
-        if (size is < 1 or > KeyListFilter.MaxPageSize)
+        if (KeyListFilter.CheckPaging(page, pageSize, out var number, out var size) is { } outOfRange)
         {
-            return AdminProblems.Field("pageSize", $"pageSize {size} is out of range.", $"Use 1 to {KeyListFilter.MaxPageSize}.");
-        }
-
-        var number = page ?? 1;
-        if (number < 1)
-        {
-            return AdminProblems.Field("page", $"page {number} is out of range.", "Pages count from 1.");
+            return outOfRange;
         }
 
         if (!KeyListFilter.TryParseStage(stage, out var wanted))

@@ -33,8 +33,7 @@ internal static class KeyWriteEndpoints
             .Accepts<SupplyRequest>("application/json").Produces<OperationView>();
     }
 
-    private static bool IsEmergency(HttpContext http)
-        => string.Equals(http.Request.Query["reason"], "compromised", StringComparison.OrdinalIgnoreCase) || string.Equals(http.Request.Query["revokeFirst"], "true", StringComparison.OrdinalIgnoreCase);
+    private static bool IsEmergency(HttpContext http) => RotateQuery.IsEmergency(http);
 
     private static async Task<IResult> CreateAsync(HttpContext http, IKeyRotator rotator, IClock clock)
     {
@@ -97,22 +96,19 @@ internal static class KeyWriteEndpoints
         return Results.Json(AdminViews.Key(stored, AdminViews.Usage(null), clock.GetCurrentInstant()), AdminJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> RotateAsync(HttpContext http, IKeyRotator rotator, IKeyStore keys, string provider, string name, string? reason, bool? revokeFirst, string? note)
+    // reason and revokeFirst are bound as text only so the OpenAPI document lists them; they are read from the query
+    // by RotateQuery, the rule the MFA decision used.
+    private static async Task<IResult> RotateAsync(HttpContext http, IKeyRotator rotator, IKeyStore keys, string provider, string name, string? reason, string? revokeFirst, string? note)
     {
-        var rotationReason = RotationReason.Manual;
-        if (reason is not null && !Enum.TryParse(reason, ignoreCase: true, out rotationReason))
+        _ = (reason, revokeFirst);
+        if (RotateQuery.Read(http.Request.Query, out var rotationReason, out var firstRevoke) is { } unreadable)
         {
-            return AdminProblems.Field("reason", $"Unknown reason '{reason}'.", "Use manual, scheduled or compromised.");
-        }
-
-        if (revokeFirst == true && rotationReason != RotationReason.Compromised)
-        {
-            return AdminProblems.Field("revokeFirst", "revokeFirst stops service until the new key is in place.", "Use it only with reason=compromised.");
+            return unreadable;
         }
 
         var reference = AdminBodies.Reference(provider, name);
         var before = await keys.GetAsync(reference, http.RequestAborted).ConfigureAwait(false);
-        var operation = await rotator.RotateAsync(reference, rotationReason, AdminViews.RequestOf(http, note, revokeFirst == true), http.RequestAborted).ConfigureAwait(false);
+        var operation = await rotator.RotateAsync(reference, rotationReason, AdminViews.RequestOf(http, note, firstRevoke), http.RequestAborted).ConfigureAwait(false);
         var old = before.FindVersion(operation.PreviousVersionId ?? string.Empty)?.DisplayHint ?? before.CurrentVersion?.DisplayHint;
         return Results.Json(new RotateResponse(old, operation.NewDisplayHint, operation.NewExpiresAt, operation.OperationId, operation.Step.ToString(), operation.GraceEndsAt, operation.LastError), AdminJson.Options);
     }

@@ -21,7 +21,7 @@ internal static class OperationEndpoints
         group.MapPost("/rotations/{operationId}/cancel", CancelAsync).Admin("rotations.cancel", AdminPermissions.KeysRotate, "Cancel a rotation", "Only before the new key is promoted: the new key is removed and the old one stays current.", write: true)
             .Accepts<NoteRequest>("application/json").Produces<OperationView>();
         group.MapPost("/rotations/{operationId}/resume", ResumeAsync).Admin("rotations.resume", AdminPermissions.KeysRotate, "Resume a rotation", "Continues an unfinished operation (after a crash, a deferral, or a grace period that ended).", write: true).Produces<OperationView>();
-        group.MapPost("/rotations/{operationId}/complete-grace", CompleteGraceAsync).Admin("rotations.complete-grace", AdminPermissions.KeysRotate, "End a grace period now", "Revokes the old key of a rotation in its grace period now.", write: true).Produces<OperationView>();
+        group.MapPost("/rotations/{operationId}/complete-grace", CompleteGraceAsync).Admin("rotations.complete-grace", AdminPermissions.KeysRotate, "End a grace period now", "Revokes the old key of a rotation in its grace period now (an early revocation: needs MFA).", write: true, mfa: true).Produces<OperationView>();
     }
 
     private static async Task<IResult> PlanAsync(IKeyRotator rotator, IClock clock, IProviderCatalog catalog, IKeyStore keys, HttpContext http)

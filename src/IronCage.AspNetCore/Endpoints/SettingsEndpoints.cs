@@ -21,7 +21,7 @@ internal static class SettingsEndpoints
     {
         group.MapGet("/usage/report", ReportAsync).Admin("usage.report", AdminPermissions.KeysRead, "Usage report download", "from/to (ISO instants; default the last 30 days), granularity (minute, hour, day, month), key (provider/name), byModel, format (json or csv).")
             .Produces<string>(StatusCodes.Status200OK, "application/json", "text/csv");
-        group.MapGet("/alerts", AlertsAsync).Admin("settings.alerts", AdminPermissions.Admin, "Alert configuration", "Every key's usage limits and the fractions of them at which alerts are raised; change them with PUT .../limits.").Produces<AlertsView>();
+        group.MapGet("/alerts", AlertsAsync).Admin("settings.alerts", AdminPermissions.Admin, "Alert configuration", "Each key's usage limits and the fractions of them at which alerts are raised, ordered by id: filter provider; paging: page (from 1), pageSize (1–500, default 50). Change them with PUT .../limits.").Produces<AlertsView>();
         group.MapGet("/access", AccessAsync).Admin("settings.access", AdminPermissions.Admin, "Access control", "Which permissions have a policy, their IP allow-lists, MFA settings and the operations each permission opens.").Produces<AccessView>();
     }
 
@@ -71,15 +71,17 @@ internal static class SettingsEndpoints
         return Results.File(Encoding.UTF8.GetBytes(csv ? report.ToCsv() : report.ToJson()), csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", name);
     }
 
-    private static async Task<IResult> AlertsAsync(HttpContext http, IKeyStore keys)
+    private static async Task<IResult> AlertsAsync(HttpContext http, IKeyStore keys, IClock clock, string? provider, int? page, int? pageSize)
     {
-        var views = new List<KeyAlertsView>();
-        await foreach (var key in keys.ListAsync(cancellationToken: http.RequestAborted).ConfigureAwait(false))
+        if (KeyListFilter.CheckPaging(page, pageSize, out var number, out var size) is { } outOfRange)
         {
-            views.Add(new KeyAlertsView(key.Reference.ToString(), key.Limits.AlertThresholds, [.. key.Limits.Limits.Select(AdminViews.Limit)]));
+            return outOfRange;
         }
 
-        return Results.Json(new AlertsView(UsageLimits.None.AlertThresholds, [.. views.OrderBy(v => v.Id, StringComparer.Ordinal)]), AdminJson.Options);
+        // Paged in the store like the key list, so a store of 10,000 keys is not read whole for one answer.
+        var (found, _) = await new KeyListFilter(provider, null, null, null).PageAsync(keys, clock.GetCurrentInstant(), number, size, clampToLast: false, http.RequestAborted).ConfigureAwait(false);
+        var views = found.Keys.Select(key => new KeyAlertsView(key.Reference.ToString(), key.Limits.AlertThresholds, [.. key.Limits.Limits.Select(AdminViews.Limit)])).ToList();
+        return Results.Json(new AlertsView(UsageLimits.None.AlertThresholds, views, found.Total, number, size), AdminJson.Options);
     }
 
     private static async Task<IResult> AccessAsync(HttpContext http, IAuthorizationPolicyProvider policies, IOptions<AdminAccessOptions> options, EndpointDataSource endpoints)

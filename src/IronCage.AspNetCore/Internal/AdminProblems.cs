@@ -23,7 +23,8 @@ internal static class AdminProblems
     {
         problem = exception switch
         {
-            KeyFormatException format => Field("key", format.Message, $"Expected {format.ExpectedShape}{(format.LooksLike is { } other ? $"; it looks like a {other} key: use provider '{other}'" : string.Empty)}."),
+            // The validator's message names the fix already (the provider the key belongs to, or the expected shape and console).
+            KeyFormatException format => Field("key", format.Message),
             UnknownProviderException unknown => Field("provider", unknown.Message),
             RotationPolicyException policy => Field("rotationSchedule", policy.Message),
             ManagedKeyNotFoundException notFound => Status(StatusCodes.Status404NotFound, "No such managed key.", notFound.Message, "key-not-found"),
