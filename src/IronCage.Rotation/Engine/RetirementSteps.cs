@@ -209,7 +209,7 @@ internal sealed class RetirementSteps
 
     // A key nothing can revoke (generated) stays valid until its own expiry: the retirement says until when, never that it was revoked.
     private Instant? ValidUntil(RotationTier tier, KeyVersion? version)
-        => _strategies.For(tier).OldKeyLivesUntilExpiry && version?.ExpiresAt is { } expires && expires > _clock.GetCurrentInstant() ? expires : null;
+        => _strategies.For(tier).OldKeyLivesUntilExpiry ? version?.ExpiresAt : null;
 
     private bool IsLocalOnly(KeyReference key) => _providers.Find(key.Provider) is null || !_strategies.For(_providers.TierOf(key.Provider)).RetiresAtProvider;
 

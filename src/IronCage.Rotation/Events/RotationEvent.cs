@@ -113,8 +113,9 @@ public sealed record KeyRevoked : RotationEvent
 
     /// <summary>
     /// Gets when a version that nothing can revoke (a generated key, such as an Amazon Bedrock short-term API key) stops
-    /// working on its own: it is no longer served, and stays valid at the provider until then. There is nothing for a
-    /// person to do. <see langword="null"/> for every other key.
+    /// working on its own (or stopped, when that is before <see cref="NotificationEvent.OccurredAt"/>): it is no longer
+    /// served, and stays valid at the provider until then. There is nothing for a person to do. <see langword="null"/>
+    /// for every other key.
     /// </summary>
     public Instant? ValidUntil { get; init; }
 
@@ -128,7 +129,9 @@ public sealed record KeyRevoked : RotationEvent
     public override string Describe() => !Succeeded
         ? $"Version {VersionId} of {Key} could not be revoked: {Error} It is no longer served; revoke it by hand at {ConsoleUrl}."
         : ValidUntil is { } until
-            ? $"Version {VersionId} of {Key} is no longer served. Nothing can revoke it: it stays valid until it expires at {until}."
+            ? until > OccurredAt
+                ? $"Version {VersionId} of {Key} is no longer served. Nothing can revoke it: it stays valid until it expires at {until}."
+                : $"Version {VersionId} of {Key} is no longer served; nothing could revoke it, and it expired at {until}."
             : LocalOnly
                 ? $"Version {VersionId} of {Key} is no longer served, but the provider has no API to revoke it: delete it at {ConsoleUrl}."
                 : $"Version {VersionId} of {Key} was revoked.";
