@@ -149,6 +149,19 @@ public sealed class GeneratedTierTests : IDisposable
         await Rotator.Invoking(r => r.SupplyNewKeyAsync(Reference, supplied)).Should().ThrowAsync<IronCageException>().WithMessage("*use RotateAsync*");
     }
 
+    [Fact]
+    public async Task ChangePolicy_GeneratedKeyWithoutARenewalLead_KeepsTheDefault_AndAnOwnLeadMovesTheDueTime()
+    {
+        var registered = await Rotator.RegisterGeneratedAsync(new KeyRegistration { Reference = Reference });
+
+        var withoutLead = await Rotator.ChangePolicyAsync(Reference, new RotationPolicy { GracePeriod = Duration.FromHours(2) });
+        var ownLead = await Rotator.ChangePolicyAsync(Reference, new RotationPolicy { RenewBeforeExpiry = Duration.FromHours(3) });
+
+        withoutLead.Policy.RenewBeforeExpiry.Should().Be(IronCageConstants.DefaultRenewBeforeExpiry, "a generated key that is never renewed would die at its expiry");
+        withoutLead.Policy.GracePeriod.Should().Be(Duration.FromHours(2));
+        ownLead.NextDueAt.Should().Be(registered.CurrentVersion!.ExpiresAt!.Value - Duration.FromHours(3));
+    }
+
     public void Dispose() => _services.Dispose();
 
     private sealed class RecordingEvents : IRotationEventSubscriber
