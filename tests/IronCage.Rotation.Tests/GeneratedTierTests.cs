@@ -15,7 +15,8 @@ namespace IronCage.Rotation.Tests;
 /// <summary>
 /// The <see cref="RotationTier.Generated"/> tier through the engine, against a generating adapter: the new key is
 /// generated (no provider call creates it), verified, promoted; nothing is discarded or revoked at the provider; the
-/// grace period ends at the old key's own expiry; the retirement says the old key stays valid until then.
+/// grace period ends at the old key's own expiry; the retirement says the old key stays valid until then. (Crashes and
+/// provider failures at each step of this tier are in <see cref="FaultInjectionTests"/>.)
 /// </summary>
 public sealed class GeneratedTierTests : IDisposable
 {
