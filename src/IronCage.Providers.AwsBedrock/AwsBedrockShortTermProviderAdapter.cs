@@ -39,10 +39,12 @@ internal sealed class AwsBedrockShortTermProviderAdapter : ProviderAdapter, IKey
         ArgumentNullException.ThrowIfNull(request);
         var (name, options) = _connections.Select(request.Context);
         var region = RegionOf(request.Context, options);
-        var source = options.Credentials ?? _defaultChain.GetOrAdd(name, static _ => new Lazy<AWSCredentials>(() => DefaultAWSCredentialsIdentityResolver.GetCredentials(null))).Value;
+        AWSCredentials source;
         ImmutableCredentials credentials;
         try
         {
+            // PublicationOnly: a default chain that found nothing yet (no role attached at start) is looked up again next time.
+            source = options.Credentials ?? _defaultChain.GetOrAdd(name, static _ => new Lazy<AWSCredentials>(() => DefaultAWSCredentialsIdentityResolver.GetCredentials(null), LazyThreadSafetyMode.PublicationOnly)).Value;
             credentials = await source.GetCredentialsAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
