@@ -46,6 +46,12 @@ public sealed class AwsBedrockShortTermKeyTests
         query["X-Amz-Signature"].Should().Be(ExpectedSignature(query, SecretKey), "the signature is SigV4 over POST / with the host header and the empty payload");
         key.ExpiresAt.Should().Be(host.Clock.GetCurrentInstant() + Duration.FromHours(12));
         key.ProviderKeyId.Should().StartWith("short-term-20261101T090000Z-").And.NotContain(query["X-Amz-Signature"]);
+        foreach (var shown in new[] { key.ToString(), key.Secret.ToString(), key.Secret.DisplayHint, string.Join(";", key.Metadata) })
+        {
+            shown.Should().NotContain(text["bedrock-api-key-".Length..][..24]).And.NotContain(query["X-Amz-Signature"]).And.NotContain(SecretKey);
+        }
+
+        host.Logs.Lines.Should().ContainSingle(l => l.Contains(key.ProviderKeyId)).Which.Should().NotContain(query["X-Amz-Signature"]).And.NotContain(text[^24..]);
         host.Get<IProviderCatalog>().GetDescriptor(ProviderId.AwsBedrockShortTerm).FormatsFor(KeyKind.Inference).Should().ContainSingle()
             .Which.IsMatch(text).Should().BeTrue("the catalog's key format knows the generated key");
     }
