@@ -93,16 +93,26 @@ public static class ManagedKeyDue
         return [.. key.Versions.Where(v => ExpiryWarningAt(key, v, lead) is { } warnAt && warnAt <= now)];
     }
 
-    // A servable version with a provider-side expiry is warned about once, a lead before it expires. A key renewed before
-    // it expires is replaced as a matter of course: only its current version is warned about, and only once it is
-    // halfway from its planned renewal to its expiry and still current (the renewal has failed so far).
-    private static Instant? ExpiryWarningAt(ManagedKey key, KeyVersion version, Duration lead)
+    /// <summary>
+    /// From when <paramref name="version"/> counts as expiring soon (what expiry warnings and health checks report): its
+    /// expiry less the warning lead. A key renewed before it expires (<see cref="RotationPolicy.RenewBeforeExpiry"/>) is
+    /// replaced as a matter of course: only its current version counts, and only from halfway between its planned
+    /// renewal and its expiry (the renewal has failed so far).
+    /// </summary>
+    /// <param name="key">The managed key.</param>
+    /// <param name="version">One of its versions.</param>
+    /// <param name="defaultExpiryWarningLead">The expiry warning lead for a policy without its own.</param>
+    /// <returns>The instant, or <see langword="null"/> when the version has no expiry or is not one to warn about.</returns>
+    public static Instant? ExpiringSoonFrom(ManagedKey key, KeyVersion version, Duration defaultExpiryWarningLead)
     {
-        if (!version.IsServable || version.ExpiryWarnedAt is not null || version.ExpiresAt is not { } expiresAt)
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(version);
+        if (version.ExpiresAt is not { } expiresAt)
         {
             return null;
         }
 
+        var lead = key.Policy.ExpiryWarningLead ?? defaultExpiryWarningLead;
         var warnAt = expiresAt - Instant.MinValue < lead ? Instant.MinValue : expiresAt - lead;
         if (key.Policy.RenewBeforeExpiry is null)
         {
@@ -117,4 +127,8 @@ public static class ManagedKeyDue
         var failedRenewal = renewAt < expiresAt ? renewAt + ((expiresAt - renewAt) / 2) : expiresAt;
         return warnAt > failedRenewal ? warnAt : failedRenewal;
     }
+
+    // A servable version with a provider-side expiry is warned about once, from when it counts as expiring soon.
+    private static Instant? ExpiryWarningAt(ManagedKey key, KeyVersion version, Duration lead)
+        => version.IsServable && version.ExpiryWarnedAt is null ? ExpiringSoonFrom(key, version, lead) : null;
 }

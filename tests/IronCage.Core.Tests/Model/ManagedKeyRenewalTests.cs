@@ -67,6 +67,19 @@ public sealed class ManagedKeyRenewalTests
         ManagedKeyDue.ExpiringVersions(key, expires - Duration.FromMinutes(10), Lead).Should().ContainSingle();
     }
 
+    [Fact]
+    public void ExpiringSoonFrom_IsTheRuleOfWarningsAndHealth_ForPlainAndRenewingKeys()
+    {
+        var expires = T0 + Duration.FromHours(12);
+        var plain = Key(RotationPolicy.Default, Current("kv_1", T0, expires));
+        var renewing = Key(Renewing, Current("kv_2", T0, expires), Previous("kv_1", T0 + Duration.FromMinutes(10)));
+
+        ManagedKeyDue.ExpiringSoonFrom(plain, plain.CurrentVersion!, Lead).Should().Be(expires - Lead, "a key that is not renewed counts from its warning lead");
+        ManagedKeyDue.ExpiringSoonFrom(renewing, renewing.CurrentVersion!, Lead).Should().Be(expires - Duration.FromMinutes(30));
+        ManagedKeyDue.ExpiringSoonFrom(renewing, renewing.FindVersion("kv_1")!, Lead).Should().BeNull("a replaced key expires as planned");
+        ManagedKeyDue.ExpiringSoonFrom(plain, plain.CurrentVersion! with { ExpiresAt = null }, Lead).Should().BeNull();
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-60)]
