@@ -8,6 +8,8 @@ namespace IronCage.HealthChecks;
 /// <summary>
 /// No current key expires at its provider within its warning lead (the policy's, or
 /// <see cref="IronCageOptions.DefaultExpiryWarningLead"/>): degraded when one does, unhealthy when one already expired.
+/// A key renewed before it expires (a generated key) counts only once its renewal has failed so far
+/// (<see cref="ManagedKeyDue.ExpiringSoonFrom"/>), the rule expiry warnings follow.
 /// </summary>
 internal sealed class ExpiringKeysHealthCheck : IHealthCheck
 {
@@ -34,13 +36,12 @@ internal sealed class ExpiringKeysHealthCheck : IHealthCheck
                 continue;
             }
 
-            var lead = key.Policy.ExpiryWarningLead ?? _options.DefaultExpiryWarningLead;
             if (expiresAt <= now)
             {
                 expired++;
                 data[key.Reference.ToString()] = $"expired at {expiresAt} ({current.DisplayHint})";
             }
-            else if (expiresAt - now <= lead)
+            else if (ManagedKeyDue.ExpiringSoonFrom(key, current, _options.DefaultExpiryWarningLead) is { } from && from <= now)
             {
                 expiring++;
                 data[key.Reference.ToString()] = $"expires at {expiresAt} ({current.DisplayHint})";

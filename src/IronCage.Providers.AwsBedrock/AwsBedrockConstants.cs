@@ -38,4 +38,25 @@ public static class AwsBedrockConstants
 
     /// <summary>Gets the IAM endpoint used by default: <c>https://iam.amazonaws.com/</c>.</summary>
     public static Uri DefaultBaseAddress { get; } = new("https://iam.amazonaws.com/");
+
+    /// <summary>The prefix of every Amazon Bedrock short-term API key.</summary>
+    public const string ShortTermKeyPrefix = "bedrock-api-key-";
+
+    /// <summary>The host a short-term key's pre-signed URL is signed for.</summary>
+    public const string ShortTermSignedHost = "bedrock.amazonaws.com";
+
+    /// <summary>The SigV4 signing name of a short-term key (the credential scope <c>…/{region}/bedrock/aws4_request</c>).</summary>
+    public const string ShortTermSigningService = "bedrock";
+
+    /// <summary>The action a short-term key's pre-signed URL names.</summary>
+    public const string ShortTermAction = "CallWithBearerToken";
+
+    /// <summary>The token version appended to the pre-signed URL before it is encoded.</summary>
+    public const string ShortTermTokenVersion = "1";
+
+    /// <summary>Gets the longest a short-term key may live (<c>X-Amz-Expires</c> of 43200 seconds): 12 hours.</summary>
+    public static TimeSpan MaxShortTermLifetime { get; } = TimeSpan.FromHours(12);
+
+    /// <summary>Gets the shortest lifetime a short-term connection may be configured with: 1 minute.</summary>
+    public static TimeSpan MinShortTermLifetime { get; } = TimeSpan.FromMinutes(1);
 }

@@ -16,4 +16,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4303, Level = LogLevel.Information, Message = "Deleted Bedrock API key {CredentialId} of IAM user {UserName}.")]
     public static partial void CredentialDeleted(ILogger logger, string credentialId, string userName);
+
+    [LoggerMessage(EventId = 4304, Level = LogLevel.Information, Message = "Generated Bedrock short-term API key {KeyId} for {Key} in {Region}; value {DisplayHint}; expires {ExpiresAt}; nothing can revoke it before then.")]
+    public static partial void ShortTermKeyGenerated(ILogger logger, string keyId, KeyReference key, string region, string displayHint, NodaTime.Instant expiresAt);
+
+    [LoggerMessage(EventId = 4305, Level = LogLevel.Warning, Message = "The AWS credentials of Bedrock short-term key source {Source} could not be obtained ({ErrorType}); no key was generated for {Key}.")]
+    public static partial void CredentialsUnavailable(ILogger logger, string source, KeyReference key, string errorType);
 }

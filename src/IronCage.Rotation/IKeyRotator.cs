@@ -20,6 +20,23 @@ public interface IKeyRotator
     Task<ManagedKey> RegisterAsync(KeyRegistration registration, SecretValue secret, RotationRequest? request = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Registers a managed key whose keys IronCage generates itself from the host's credentials (the
+    /// <see cref="Providers.RotationTier.Generated"/> tier: Amazon Bedrock short-term API keys). The first key is generated,
+    /// checked, verified (unless <see cref="KeyRegistration.Verify"/> is off) and stored encrypted; after that the
+    /// scheduler generates the next one before the current one expires (<see cref="RotationPolicy.RenewBeforeExpiry"/>,
+    /// <see cref="IronCageConstants.DefaultRenewBeforeExpiry"/> when the policy sets none). A replaced key is no longer
+    /// served, but nothing can revoke it: it stays valid until its own expiry.
+    /// </summary>
+    /// <param name="registration">The managed key; <see cref="KeyRegistration.ProviderKeyId"/> and <see cref="KeyRegistration.ExpiresAt"/> are ignored (the generated key has its own).</param>
+    /// <param name="request">Who registers it.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The stored managed key.</returns>
+    /// <exception cref="IronCageException">The key's provider does not generate keys, or no adapter is registered for it.</exception>
+    /// <exception cref="ProviderRequestException">The host's credentials could not be obtained, or the provider refused the generated key.</exception>
+    /// <exception cref="ManagedKeyAlreadyExistsException">The reference is taken.</exception>
+    Task<ManagedKey> RegisterGeneratedAsync(KeyRegistration registration, RotationRequest? request = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Rotates a key with the strategy its provider allows. Automatic tiers run until the grace period (or, for
     /// <see cref="RotationReason.Compromised"/>, to the end); semi-automatic and manual tiers stop at
     /// <see cref="RotationStep.AwaitingNewKey"/> until a person supplies the new key.

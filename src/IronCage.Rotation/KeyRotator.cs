@@ -44,6 +44,12 @@ internal sealed class KeyRotator : IKeyRotator
         return _registrar.RegisterAsync(registration, secret, request ?? new RotationRequest(), cancellationToken);
     }
 
+    public Task<ManagedKey> RegisterGeneratedAsync(KeyRegistration registration, RotationRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        return _registrar.RegisterGeneratedAsync(registration, request ?? new RotationRequest(), cancellationToken);
+    }
+
     public async Task<RotationOperation> RotateAsync(KeyReference key, RotationReason reason, RotationRequest? request = null, CancellationToken cancellationToken = default)
     {
         request ??= new RotationRequest();

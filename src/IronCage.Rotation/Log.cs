@@ -109,4 +109,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1063, Level = LogLevel.Error, Message = "Restore of backup {BackupId} failed while writing; deleting the {Keys} key(s) it wrote ({Operations} operation(s) written stay; a restore with merge skips them).")]
     public static partial void RestoreRolledBack(ILogger logger, Exception exception, string backupId, int keys, int operations);
+
+    [LoggerMessage(EventId = 1064, Level = LogLevel.Information, Message = "Version {VersionId} of {Key} is no longer served; nothing can revoke a generated key, so it stays valid until it expires at {ValidUntil}.")]
+    public static partial void RetiredUntilExpiry(ILogger logger, KeyReference key, string versionId, NodaTime.Instant validUntil);
+
+    [LoggerMessage(EventId = 1065, Level = LogLevel.Information, Message = "Registered {Key} with a key generated from the host's credentials (version {VersionId}, {DisplayHint}, expires {ExpiresAt}).")]
+    public static partial void GeneratedKeyRegistered(ILogger logger, KeyReference key, string versionId, string displayHint, NodaTime.Instant expiresAt);
 }

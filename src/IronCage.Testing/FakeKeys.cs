@@ -13,6 +13,7 @@ public static class FakeKeys
     private const string UrlSafe = Alphanumerics + "-_";
     private const string Hex = "0123456789abcdef";
     private const string LowerAlphanumerics = "abcdefghijklmnopqrstuvwxyz0123456789";
+    private const string UpperAlphanumerics = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     /// <summary>Generates a key shaped like <paramref name="provider"/>'s keys of <paramref name="kind"/>.</summary>
     /// <param name="provider">A built-in provider, or any other (which gets a 40-character opaque token).</param>
@@ -40,6 +41,10 @@ public static class FakeKeys
             "deepseek" => "sk-" + Random(LowerAlphanumerics, 32),
             "azure-openai" => Random(Hex, 32),
             "replicate" => "r8_" + Random(Alphanumerics, 37),
+            "aws-bedrock-short-term" => "bedrock-api-key-" + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+                "bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA" + Random(UpperAlphanumerics, 16)
+                + "%2F20261101%2Fus-east-1%2Fbedrock%2Faws4_request&X-Amz-Date=20261101T090000Z&X-Amz-Expires=43200&X-Amz-SignedHeaders=host&X-Amz-Signature="
+                + Random(Hex, 64) + "&Version=1")),
             _ => Random(Alphanumerics, 40),
         };
 

@@ -10,9 +10,11 @@ namespace IronCage.Testing;
 /// An in-memory provider behind the <see cref="IProviderAdapter"/> contract, for tests of code that rotates keys:
 /// keys are created, deactivated, deleted, undeleted and regenerated in memory; verification accepts exactly the
 /// active keys; every call can be scripted (<see cref="On"/>) to succeed, fail with any <see cref="ProviderErrorKind"/>,
-/// hang, or throw after its side effects; and every call is recorded (<see cref="Calls"/>). Thread-safe.
+/// hang, or throw after its side effects; and every call is recorded (<see cref="Calls"/>). With
+/// <see cref="ProviderCapabilities.Generate"/> it generates keys as <see cref="IKeyGeneratingProviderAdapter"/>, each
+/// accepted until its own expiry (<see cref="GeneratedKeyLifetime"/>) by the fake's clock. Thread-safe.
 /// </summary>
-public sealed class FakeProviderAdapter : ProviderAdapter
+public sealed class FakeProviderAdapter : ProviderAdapter, IKeyGeneratingProviderAdapter
 {
     private readonly object _gate = new();
     private readonly List<Entry> _keys = [];
@@ -65,6 +67,10 @@ public sealed class FakeProviderAdapter : ProviderAdapter
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<ProviderId, SecretValue>? KeyFactory { get; set; }
 
+    /// <summary>Gets or sets how long a generated key lives (<see cref="GenerateKeyAsync"/>), unless the request asks for less.</summary>
+    /// <value>The default value is 12 hours, the longest an Amazon Bedrock short-term key lives.</value>
+    public Duration GeneratedKeyLifetime { get; set; } = Duration.FromHours(12);
+
     /// <summary>Gets or sets the limits an accepted verification reports, as a provider's rate-limit headers would (<see cref="KeyVerificationResult.RateLimits"/>).</summary>
     /// <value>The default value is <see langword="null"/>: no limits reported.</value>
     public ProviderRateLimits? VerifyRateLimits { get; set; }
@@ -100,7 +106,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter
         {
             lock (_gate)
             {
-                return [.. _keys.Where(e => e.Status == ProviderKeyStatus.Active).Select(e => e.Id)];
+                return [.. _keys.Where(IsLive).Select(e => e.Id)];
             }
         }
     }
@@ -180,7 +186,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter
         ArgumentNullException.ThrowIfNull(secret);
         lock (_gate)
         {
-            return FindBySecret(secret) is { Status: ProviderKeyStatus.Active };
+            return FindBySecret(secret) is { } entry && IsLive(entry);
         }
     }
 
@@ -207,6 +213,22 @@ public sealed class FakeProviderAdapter : ProviderAdapter
             Add(entry);
             var created = new CreatedProviderKey(entry.Id, secret) { Name = request.Name, ExpiresAt = request.ExpiresAt };
             return (created, entry.Id);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The key expires after <see cref="GeneratedKeyLifetime"/> or the request's shorter lifetime; nothing at the fake can revoke it.</remarks>
+    public Task<CreatedProviderKey> GenerateKeyAsync(GenerateProviderKeyRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return RunAsync(FakeProviderOperation.Generate, ProviderCapabilities.Generate, request.Context.Key, null, () =>
+        {
+            var secret = NewSecret();
+            var now = _clock.GetCurrentInstant();
+            var expiresAt = now + (request.Lifetime is { } wanted && wanted < GeneratedKeyLifetime ? wanted : GeneratedKeyLifetime);
+            var entry = new Entry(NewId(), null, secret.Clone(), now, expiresAt) { ExpiresOnItsOwn = true };
+            Add(entry);
+            return (new CreatedProviderKey(entry.Id, secret) { ExpiresAt = expiresAt }, entry.Id);
         }, cancellationToken);
     }
 
@@ -244,7 +266,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter
             return await RunAsync(FakeProviderOperation.Verify, ProviderCapabilities.Verify, context.Key, null, () =>
             {
                 var entry = FindBySecret(key);
-                var accepted = entry is { Status: ProviderKeyStatus.Active };
+                var accepted = entry is not null && IsLive(entry);
                 var classification = new ProviderResponseClassification(Provider, accepted ? 200 : 401, accepted ? null : ProviderErrorKind.InvalidKey)
                 {
                     Message = accepted ? null : "The fake provider does not accept this key.",
@@ -437,6 +459,9 @@ public sealed class FakeProviderAdapter : ProviderAdapter
         _bySecret[SecretIndex(entry.Secret)] = entry;
     }
 
+    // A generated key dies at its expiry by the fake's clock; every other key lives until it is deactivated or deleted.
+    private bool IsLive(Entry entry) => entry.Status == ProviderKeyStatus.Active && !(entry.ExpiresOnItsOwn && entry.ExpiresAt <= _clock.GetCurrentInstant());
+
     private Entry Require(string id) => Find(id) ?? throw new ProviderRequestException(Provider, ProviderErrorKind.NotFound, $"{Provider}: the fake provider has no key '{id}'.") { StatusCode = 404 };
 
     private sealed class Entry
@@ -461,6 +486,8 @@ public sealed class FakeProviderAdapter : ProviderAdapter
         public Instant CreatedAt { get; set; }
 
         public Instant? ExpiresAt { get; }
+
+        public bool ExpiresOnItsOwn { get; init; }
 
         // What a provider's listing shows, as Anthropic's partial_key_hint does ("sk-ant-api03-R2D...igAA"): the prefix
         // and three characters past it, and the last four. SecretValue's own hint ("sk-…igAA") is too short to tell two

@@ -28,4 +28,7 @@ public enum FakeProviderOperation
 
     /// <summary><see cref="IProviderAdapter.RegenerateSlotAsync"/>.</summary>
     Regenerate = 7,
+
+    /// <summary><see cref="IKeyGeneratingProviderAdapter.GenerateKeyAsync"/>.</summary>
+    Generate = 8,
 }

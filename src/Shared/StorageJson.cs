@@ -136,6 +136,7 @@ internal static class StorageJson
             GracePeriod = DurationText(policy.GracePeriod),
             ExpiryWarningLead = DurationText(policy.ExpiryWarningLead),
             KeyLifetime = DurationText(policy.KeyLifetime),
+            RenewBeforeExpiry = DurationText(policy.RenewBeforeExpiry),
             Jitter = policy.Jitter == Duration.Zero ? null : DurationText(policy.Jitter),
         };
     }
@@ -161,6 +162,7 @@ internal static class StorageJson
             GracePeriod = ParseNullableDuration(dto.GracePeriod),
             ExpiryWarningLead = ParseNullableDuration(dto.ExpiryWarningLead),
             KeyLifetime = ParseNullableDuration(dto.KeyLifetime),
+            RenewBeforeExpiry = ParseNullableDuration(dto.RenewBeforeExpiry),
             Jitter = ParseNullableDuration(dto.Jitter) ?? Duration.Zero,
         };
         policy.Validate();
@@ -412,6 +414,9 @@ internal static class StorageJson
         public string? ExpiryWarningLead { get; set; }
 
         public string? KeyLifetime { get; set; }
+
+        // Absent in rows written before renewal leads existed: they renew nothing before expiry, as before.
+        public string? RenewBeforeExpiry { get; set; }
 
         public string? Jitter { get; set; }
     }

@@ -237,6 +237,8 @@ public sealed class AdminRouteTests : IAsyncLifetime
         body["rotationSchedule"]!.GetValue<string>().Should().Be("P30D");
         body["window"]!["zone"]!.GetValue<string>().Should().Be("Europe/Paris");
         body["nextDueAt"].Should().NotBeNull();
+        var renewing = await SendJsonAsync(HttpMethod.Put, "/api/admin/api-keys/openai/pol/policy", JsonContent.Create(new { rotationSchedule = "P30D", renewBeforeExpiry = "01:30:00" }));
+        renewing["renewBeforeExpiry"]!.GetValue<string>().Should().Be("1:30:00", "the renewal lead is set and shown like every other policy setting");
         await ExpectFieldProblemAsync(await _host.SendAsync(HttpMethod.Put, "/api/admin/api-keys/openai/pol/policy", Caller.RightRoleMfa, JsonContent.Create(new { rotationSchedule = "P0D" })), "rotationSchedule");
         await ExpectFieldProblemAsync(await _host.SendAsync(HttpMethod.Put, "/api/admin/api-keys/openai/pol/policy", Caller.RightRoleMfa, JsonContent.Create(new { gracePeriod = "744:00:00" })), "rotationSchedule");
     }

@@ -75,6 +75,24 @@ public sealed class HealthCheckTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExpiringCheck_KeyRenewedBeforeExpiry_IsHealthyUntilItsRenewalHasFailedForAWhile()
+    {
+        var secret = FakeKeys.Generate(ProviderId.OpenAI);
+        var id = _host.OpenAI.AddExistingKey(secret, "renewed");
+        var key = new KeyReference(ProviderId.OpenAI, "renewed");
+        var expires = _host.Clock.GetCurrentInstant() + Duration.FromHours(12);
+        await _host.Rotator.RegisterAsync(new KeyRegistration { Reference = key, ProviderKeyId = id, ExpiresAt = expires, Policy = new RotationPolicy { RenewBeforeExpiry = Duration.FromHours(1) } }, secret);
+
+        var renewedAsUsual = (await CheckAsync()).Entries[IronCageHealthCheckNames.ExpiringKeys];
+        _host.Clock.Advance(expires - Duration.FromMinutes(30) - _host.Clock.GetCurrentInstant());
+        var notRenewed = (await CheckAsync()).Entries[IronCageHealthCheckNames.ExpiringKeys];
+
+        renewedAsUsual.Status.Should().Be(HealthStatus.Healthy, "a key that lives 12 hours and is renewed an hour before is not 'expiring' within the 14-day lead");
+        notRenewed.Status.Should().Be(HealthStatus.Degraded, "half an hour before expiry it should have been renewed half an hour ago");
+        notRenewed.Data.Keys.Should().Contain(key.ToString());
+    }
+
+    [Fact]
     public async Task FailedRevocationsCheck_MarkedVersion_IsUnhealthyWithTheConsole()
     {
         var (key, _) = await _host.SeedAsync("stuck");

@@ -66,6 +66,27 @@ public abstract partial class KeyStoreConformanceTests
     }
 
     [ConformanceFact]
+    public async Task ListDue_KeyRenewedBeforeExpiry_IsListedAtItsRenewal_AndTheLeadSurvivesTheStore()
+    {
+        var store = await NewStoreAsync();
+        var expiresAt = T0 + Duration.FromHours(12);
+        var key = NewKey("aws-bedrock-short-term/prod") with
+        {
+            Policy = new RotationPolicy { RenewBeforeExpiry = Duration.FromHours(1) },
+            Versions = [Current() with { ExpiresAt = expiresAt }],
+        };
+
+        var created = await store.CreateAsync(key);
+
+        created.NextDueAt.Should().Be(expiresAt - Duration.FromHours(1), "a generated key is due an hour before it expires, not at the 14-day expiry warning");
+        (await store.ListDueAsync(expiresAt - Duration.FromHours(1) - Duration.FromTicks(10), 10)).Should().BeEmpty();
+        (await store.ListDueAsync(expiresAt - Duration.FromHours(1), 10)).Should().Equal(key.Reference);
+        var read = await store.GetAsync(key.Reference);
+        read.Policy.RenewBeforeExpiry.Should().Be(Duration.FromHours(1), "the renewal lead is stored with the policy");
+        (await store.UpdateAsync(read with { Description = "renewed hourly" })).NextDueAt.Should().Be(created.NextDueAt, "a write after a read computes the same due instant");
+    }
+
+    [ConformanceFact]
     public async Task Update_ChangedPolicyOrRotation_MovesTheDueInstant()
     {
         var store = await NewStoreAsync();

@@ -381,6 +381,7 @@ public abstract partial class KeyStoreConformanceTests : IAsyncLifetime
                 Window = new MaintenanceWindow([IsoDayOfWeek.Tuesday, IsoDayOfWeek.Thursday], new LocalTime(2, 30), Duration.FromHours(3), DateTimeZoneProviders.Tzdb["Europe/Berlin"]),
                 GracePeriod = Duration.FromHours(36),
                 ExpiryWarningLead = Duration.FromDays(10),
+                RenewBeforeExpiry = Duration.FromMinutes(45),
                 Jitter = Duration.FromMinutes(90),
             },
             Limits = new UsageLimits
@@ -813,6 +814,8 @@ public abstract partial class KeyStoreConformanceTests : IAsyncLifetime
         actual.Policy.Schedule?.Text.Should().Be(expected.Policy.Schedule?.Text);
         actual.Policy.GracePeriod.Should().Be(expected.Policy.GracePeriod);
         actual.Policy.ExpiryWarningLead.Should().Be(expected.Policy.ExpiryWarningLead);
+        actual.Policy.KeyLifetime.Should().Be(expected.Policy.KeyLifetime);
+        actual.Policy.RenewBeforeExpiry.Should().Be(expected.Policy.RenewBeforeExpiry);
         actual.Policy.Jitter.Should().Be(expected.Policy.Jitter);
         if (expected.Policy.Window is { } window)
         {

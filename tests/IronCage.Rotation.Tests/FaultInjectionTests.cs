@@ -20,6 +20,8 @@ public sealed class FaultInjectionTests
 
     private static readonly RotationTier[] CreatingTiers = [RotationTier.Automatic, RotationTier.CreateThenDelete];
 
+    private static readonly RotationTier[] ProviderTiers = Enum.GetValues<RotationTier>();
+
     private static readonly RotationStep[] StepsAfterCreate =
     [
         RotationStep.CreatedAtProvider,
@@ -36,7 +38,7 @@ public sealed class FaultInjectionTests
         get
         {
             var data = new TheoryData<RotationTier, RotationStep>();
-            foreach (var tier in Enum.GetValues<RotationTier>())
+            foreach (var tier in ProviderTiers)
             {
                 // Creating tiers persist Requested once more, with CreateAttempted, just before they call the provider.
                 if (CreatingTiers.Contains(tier))
@@ -88,7 +90,7 @@ public sealed class FaultInjectionTests
         get
         {
             var data = new TheoryData<RotationTier, RotationStep, FakeProviderOperation>();
-            foreach (var tier in Enum.GetValues<RotationTier>())
+            foreach (var tier in ProviderTiers)
             {
                 if (CreateOperation(tier) is { } create)
                 {
@@ -128,7 +130,7 @@ public sealed class FaultInjectionTests
         get
         {
             var data = new TheoryData<RotationTier, FakeProviderOperation>();
-            foreach (var tier in Enum.GetValues<RotationTier>())
+            foreach (var tier in ProviderTiers)
             {
                 if (RevokeOperation(tier) is { } revoke)
                 {
@@ -204,6 +206,16 @@ public sealed class FaultInjectionTests
         await scenario.ExpectCrashAsync(() => scenario.RunAsync(first, atStep: step, script: () => scenario.Provider.On(operation).Throw(new SimulatedCrashException(step), afterSideEffects: true)));
         scenario.Provider.CallsTo(operation).Should().ContainSingle(c => c.Outcome == FakeCallOutcome.FailedAfterSideEffects);
         var done = await scenario.ResumeOnNewEngineAsync();
+
+        if (tier == RotationTier.Generated && operation == FakeProviderOperation.Generate)
+        {
+            // Nothing can revoke the generated key the crash lost: no version holds it, so it is never served, and it
+            // dies at its own expiry. It is the one live key beyond the allowed set.
+            var lost = scenario.Provider.CallsTo(operation).Single(c => c.Outcome == FakeCallOutcome.FailedAfterSideEffects).ProviderKeyId;
+            (await scenario.Shared.Keys.GetAsync(scenario.Reference)).Versions.Should().NotContain(v => v.ProviderKeyId == lost);
+            scenario.Provider.Keys.Single(k => k.ProviderKeyId == lost).ExpiresAt.Should().NotBeNull();
+            scenario.UnrevocableLeftovers = 1;
+        }
 
         await scenario.AssertCompletedAsync(done);
     }
@@ -661,7 +673,7 @@ public sealed class FaultInjectionTests
     [Fact]
     public async Task SecretWindows_AreTakenFromTheRandomPartOfEveryTiersKeys()
     {
-        foreach (var tier in Enum.GetValues<RotationTier>())
+        foreach (var tier in ProviderTiers)
         {
             using var secret = FakeKeys.Generate(ProviderFor(tier));
             var window = Scenario.Window(secret);
@@ -683,6 +695,7 @@ public sealed class FaultInjectionTests
         RotationTier.CreateThenDelete => ProviderId.GoogleGemini,
         RotationTier.SlotAlternating => ProviderId.AzureOpenAI,
         RotationTier.SemiAutomatic => ProviderId.Anthropic,
+        RotationTier.Generated => ProviderId.AwsBedrockShortTerm,
         _ => ProviderId.Groq,
     };
 
@@ -690,6 +703,7 @@ public sealed class FaultInjectionTests
     {
         RotationTier.Automatic or RotationTier.CreateThenDelete => FakeProviderOperation.Create,
         RotationTier.SlotAlternating => FakeProviderOperation.Regenerate,
+        RotationTier.Generated => FakeProviderOperation.Generate,
         _ => null,
     };
 
@@ -756,7 +770,10 @@ public sealed class FaultInjectionTests
 
         // Live keys at the provider once a rotation completed: the new one only; both slots for Azure; and for Groq
         // the old key too, which a person deletes in the console.
-        private int MaxLiveKeys => Tier is RotationTier.SlotAlternating or RotationTier.Manual ? 2 : 1;
+        private int MaxLiveKeys => (Tier is RotationTier.SlotAlternating or RotationTier.Manual ? 2 : 1) + UnrevocableLeftovers;
+
+        /// <summary>Gets or sets how many generated keys a crash lost: nothing revokes them, they live until their own expiry.</summary>
+        public int UnrevocableLeftovers { get; set; }
 
         public static string Window(SecretValue secret) => secret.Reveal()[^24..^4];
 
@@ -789,7 +806,15 @@ public sealed class FaultInjectionTests
             return engine;
         }
 
-        public async Task RegisterAsync(RotationHarness engine) => (_registered, _oldSecret) = await engine.RegisterAsync();
+        public async Task RegisterAsync(RotationHarness engine)
+        {
+            (_registered, _oldSecret) = await engine.RegisterAsync();
+            if (Tier == RotationTier.Generated)
+            {
+                // A generated key is renewed an hour before it expires, as the scheduler would.
+                Clock.Advance(_registered.NextDueAt!.Value - Clock.GetCurrentInstant());
+            }
+        }
 
         public void Capture(Exception exception) => _exceptions.Enqueue(exception);
 
@@ -898,6 +923,10 @@ public sealed class FaultInjectionTests
             if (Tier == RotationTier.Manual)
             {
                 Provider.IsAccepted(OldSecret).Should().BeTrue("IronCage cannot revoke a Groq key; a person deletes it in the console");
+            }
+            else if (Tier == RotationTier.Generated)
+            {
+                Provider.IsAccepted(OldSecret).Should().BeFalse("the grace period ended at the old key's expiry, and it died then");
             }
             else
             {
@@ -1038,6 +1067,12 @@ public sealed class FaultInjectionTests
                 .Select((call, index) => (call, index))
                 .Where(c => c.call.ProviderKeyId == OldProviderKeyId && c.call.Operation is FakeProviderOperation.Delete or FakeProviderOperation.Deactivate or FakeProviderOperation.Regenerate)
                 .ToList();
+            if (Tier == RotationTier.Generated)
+            {
+                calls.Should().NotContain(c => c.Operation == FakeProviderOperation.Delete || c.Operation == FakeProviderOperation.Deactivate, "nothing can revoke a generated key: it dies at its expiry");
+                return;
+            }
+
             if (Tier == RotationTier.Manual || operation.Step == RotationStep.Failed && !operation.RevokesFirst)
             {
                 retirements.Should().BeEmpty("the old key is not touched at the provider");

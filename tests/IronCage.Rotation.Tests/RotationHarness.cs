@@ -71,6 +71,14 @@ internal sealed class RotationHarness : IDisposable
     {
         var reference = Reference(Provider.Provider, name);
         var context = new ProviderKeyContext { Key = reference };
+        if (Provider.Capabilities.HasFlag(ProviderCapabilities.Generate))
+        {
+            // A generated key's first value is generated too: there is nothing to register by hand.
+            var generated = await Rotator.RegisterGeneratedAsync(new KeyRegistration { Reference = reference, Policy = policy ?? RotationPolicy.Default });
+            Provider.ClearCalls();
+            return (generated, await OpenAsync(generated.CurrentVersion!, reference));
+        }
+
         SecretValue secret;
         string providerKeyId;
         if (Provider.Capabilities.HasFlag(ProviderCapabilities.Regenerate) && !Provider.Capabilities.HasFlag(ProviderCapabilities.Create))

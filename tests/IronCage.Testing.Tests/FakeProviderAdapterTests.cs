@@ -35,6 +35,35 @@ public sealed class FakeProviderAdapterTests
     }
 
     [Fact]
+    public async Task GenerateKeyAsync_ShortTermBedrock_IsAcceptedUntilItsOwnExpiry_AndNothingRevokesIt()
+    {
+        var adapter = FakeProviderAdapter.For(ProviderId.AwsBedrockShortTerm, _clock);
+        var context = new ProviderKeyContext { Key = new KeyReference(ProviderId.AwsBedrockShortTerm, "prod") };
+
+        using var full = await adapter.GenerateKeyAsync(new GenerateProviderKeyRequest { Context = context });
+        using var shorter = await adapter.GenerateKeyAsync(new GenerateProviderKeyRequest { Context = context, Lifetime = Duration.FromHours(2) });
+
+        full.ExpiresAt.Should().Be(Start + Duration.FromHours(12));
+        shorter.ExpiresAt.Should().Be(Start + Duration.FromHours(2));
+        full.Secret.Reveal().Should().StartWith("bedrock-api-key-");
+        (await adapter.VerifyAsync(context, shorter.Secret)).IsValid.Should().BeTrue();
+        _clock.Advance(Duration.FromHours(2));
+        (await adapter.VerifyAsync(context, shorter.Secret)).IsValid.Should().BeFalse("it expired by the fake's clock");
+        adapter.IsAccepted(full.Secret).Should().BeTrue();
+        adapter.LiveKeyIds.Should().Equal(full.ProviderKeyId);
+        await adapter.Invoking(a => a.DeleteKeyAsync(context, full.ProviderKeyId)).Should().ThrowAsync<NotSupportedByProviderException>();
+        adapter.CallsTo(FakeProviderOperation.Generate).Should().HaveCount(2).And.OnlyContain(c => c.Outcome == FakeCallOutcome.Succeeded);
+    }
+
+    [Fact]
+    public async Task GenerateKeyAsync_ProviderThatDoesNotGenerate_IsNotSupported()
+    {
+        var adapter = FakeProviderAdapter.For(ProviderId.OpenAI, _clock);
+
+        await adapter.Invoking(a => a.GenerateKeyAsync(new GenerateProviderKeyRequest { Context = new ProviderKeyContext { Key = new KeyReference(ProviderId.OpenAI, "prod") } })).Should().ThrowAsync<NotSupportedByProviderException>();
+    }
+
+    [Fact]
     public void For_AzureOpenAI_StartsWithActiveSlotsKey1AndKey2()
     {
         var adapter = FakeProviderAdapter.For(ProviderId.AzureOpenAI, _clock);

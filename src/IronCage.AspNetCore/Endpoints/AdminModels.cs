@@ -59,11 +59,11 @@ internal sealed record LimitInput(UsageMetric Metric, UsageWindow Window, decima
 
 internal sealed record LimitsResponse(string Id, IReadOnlyList<LimitInput> Limits, IReadOnlyList<decimal> AlertThresholds);
 
-internal sealed record PolicyRequest(string? RotationSchedule, WindowInput? Window, Duration? GracePeriod, Duration? ExpiryWarningLead, Duration? KeyLifetime, Duration? Jitter);
+internal sealed record PolicyRequest(string? RotationSchedule, WindowInput? Window, Duration? GracePeriod, Duration? ExpiryWarningLead, Duration? KeyLifetime, Duration? Jitter, Duration? RenewBeforeExpiry = null);
 
 internal sealed record WindowInput(IReadOnlyList<IsoDayOfWeek> Days, LocalTime Start, Duration Length, string Zone);
 
-internal sealed record PolicyView(string Id, string? RotationSchedule, WindowInput? Window, Duration? GracePeriod, Duration? ExpiryWarningLead, Duration? KeyLifetime, Duration Jitter, Instant? NextDueAt);
+internal sealed record PolicyView(string Id, string? RotationSchedule, WindowInput? Window, Duration? GracePeriod, Duration? ExpiryWarningLead, Duration? KeyLifetime, Duration Jitter, Instant? NextDueAt, Duration? RenewBeforeExpiry = null);
 
 internal sealed record SupplyRequest(string? Key, string? Note);
 

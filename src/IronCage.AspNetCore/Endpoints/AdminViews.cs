@@ -76,7 +76,8 @@ internal static class AdminViews
         key.Policy.ExpiryWarningLead,
         key.Policy.KeyLifetime,
         key.Policy.Jitter,
-        IsNever(key.NextDueAt) ? null : key.NextDueAt);
+        IsNever(key.NextDueAt) ? null : key.NextDueAt,
+        key.Policy.RenewBeforeExpiry);
 
     public static LimitsResponse Limits(ManagedKey key) => new(IdOf(key.Reference), [.. key.Limits.Limits.Select(Limit)], key.Limits.AlertThresholds);
 

@@ -187,7 +187,7 @@ internal static class KeyWriteEndpoints
             window = new MaintenanceWindow(w.Days, w.Start, w.Length, zone);
         }
 
-        var policy = new RotationPolicy { Schedule = schedule, Window = window, GracePeriod = body.GracePeriod, ExpiryWarningLead = body.ExpiryWarningLead, KeyLifetime = body.KeyLifetime, Jitter = body.Jitter ?? Duration.Zero };
+        var policy = new RotationPolicy { Schedule = schedule, Window = window, GracePeriod = body.GracePeriod, ExpiryWarningLead = body.ExpiryWarningLead, KeyLifetime = body.KeyLifetime, RenewBeforeExpiry = body.RenewBeforeExpiry, Jitter = body.Jitter ?? Duration.Zero };
         var stored = await rotator.ChangePolicyAsync(AdminBodies.Reference(provider, name), policy, AdminViews.RequestOf(http), http.RequestAborted).ConfigureAwait(false);
         return Results.Json(AdminViews.Policy(stored), AdminJson.Options);
     }

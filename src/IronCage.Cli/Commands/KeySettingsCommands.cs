@@ -334,6 +334,7 @@ internal static class KeySettingsCommands
             gracePeriod = policy.GracePeriod?.ToString(),
             expiryWarningLead = policy.ExpiryWarningLead?.ToString(),
             keyLifetime = policy.KeyLifetime?.ToString(),
+            renewBeforeExpiry = policy.RenewBeforeExpiry?.ToString(),
             nextDueAt = Show.Due(key),
             changed,
             dryRun,
@@ -348,6 +349,7 @@ internal static class KeySettingsCommands
                 ("Grace period", view.gracePeriod ?? "default"),
                 ("Expiry warning", view.expiryWarningLead ?? "default"),
                 ("Key lifetime", view.keyLifetime ?? "none"),
+                ("Renew before expiry", view.renewBeforeExpiry ?? "none"),
                 ("Next due", Show.Time(view.nextDueAt)),
             ]));
             console.WriteLine(dryRun ? "Dry run: nothing was changed." : changed ? $"Stored the rotation policy of {view.key}." : string.Empty);

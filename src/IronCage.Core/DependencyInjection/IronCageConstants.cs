@@ -20,6 +20,9 @@ public static class IronCageConstants
     /// <summary>Gets the default expiry warning lead: 14 days.</summary>
     public static Duration DefaultExpiryWarningLead { get; } = Duration.FromDays(14);
 
+    /// <summary>Gets the renewal lead a generated key (<see cref="Providers.RotationTier.Generated"/>) gets when its policy sets none (<see cref="RotationPolicy.RenewBeforeExpiry"/>): one hour.</summary>
+    public static Duration DefaultRenewBeforeExpiry { get; } = Duration.FromHours(1);
+
     /// <summary>The longest <see cref="ManagedKey.Description"/>: 1,024 characters.</summary>
     public const int MaxDescriptionLength = 1024;
 

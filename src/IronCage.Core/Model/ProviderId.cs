@@ -40,6 +40,9 @@ public readonly struct ProviderId : IEquatable<ProviderId>, ISpanFormattable
     /// <summary>Amazon Bedrock through IAM service-specific credentials (<c>aws-bedrock</c>).</summary>
     public static ProviderId AwsBedrock { get; } = new("aws-bedrock");
 
+    /// <summary>Amazon Bedrock short-term API keys, pre-signed SigV4 tokens IronCage generates from the host's AWS credentials (<c>aws-bedrock-short-term</c>).</summary>
+    public static ProviderId AwsBedrockShortTerm { get; } = new("aws-bedrock-short-term");
+
     /// <summary>Azure OpenAI / Azure AI Services (<c>azure-openai</c>).</summary>
     public static ProviderId AzureOpenAI { get; } = new("azure-openai");
 

@@ -32,6 +32,16 @@ public sealed record RotationPolicy
     /// <value><see langword="null"/> (the default) creates keys without an expiry.</value>
     public Duration? KeyLifetime { get; init; }
 
+    /// <summary>
+    /// Gets how long before the current key's own expiry a new key is made, for keys that expire on their own and that
+    /// IronCage can replace unattended (Amazon Bedrock short-term API keys, which live at most 12 hours). The key is then
+    /// due at its expiry less this lead, but never before half its life has passed, so a short-lived key is not replaced
+    /// on every scheduler pass. With a renewal lead, only a current key that is still current halfway between its planned
+    /// renewal and its expiry is warned about (the renewal failed so far); replaced keys are not, they expire as planned.
+    /// </summary>
+    /// <value><see langword="null"/> (the default) renews nothing before expiry; generated keys get <see cref="IronCageConstants.DefaultRenewBeforeExpiry"/> when registered without one.</value>
+    public Duration? RenewBeforeExpiry { get; init; }
+
     /// <summary>Gets the largest random delay added to a due time, so many keys on one schedule do not rotate at once. Deterministic per key.</summary>
     /// <value>The default value is zero.</value>
     public Duration Jitter { get; init; } = Duration.Zero;
@@ -58,7 +68,12 @@ public sealed record RotationPolicy
             throw new RotationPolicyException($"The rotation schedule '{Schedule}' is out of range: use a positive period of at most 10 years, such as 'P90D'.");
         }
 
-        foreach (var (name, span) in new[] { ("expiry warning lead", ExpiryWarningLead), ("key lifetime", KeyLifetime), ("jitter", (Duration?)Jitter) })
+        if (RenewBeforeExpiry is { } renew && renew <= Duration.Zero)
+        {
+            throw new RotationPolicyException($"The renewal lead {renew} must be positive, for example one hour; leave it unset for keys that are not renewed before they expire.");
+        }
+
+        foreach (var (name, span) in new[] { ("expiry warning lead", ExpiryWarningLead), ("key lifetime", KeyLifetime), ("renewal lead", RenewBeforeExpiry), ("jitter", (Duration?)Jitter) })
         {
             if (span > IronCageConstants.MaxPolicySpan)
             {
@@ -129,6 +144,25 @@ public sealed record RotationPolicy
 
         var due = Schedule.NextAfter(lastRotatedAt, TimeZone) + JitterFor(key);
         return Window?.NextOpening(due) ?? due;
+    }
+
+    /// <summary>
+    /// When a key that became current at <paramref name="activatedAt"/> and expires at <paramref name="expiresAt"/> is due
+    /// for renewal: <see cref="RenewBeforeExpiry"/> before it expires, but not before half its life has passed.
+    /// </summary>
+    /// <param name="activatedAt">When the key became current (or was created).</param>
+    /// <param name="expiresAt">When it expires, if it does.</param>
+    /// <returns>The renewal instant, or <see langword="null"/> without a renewal lead or an expiry.</returns>
+    public Instant? RenewalDue(Instant activatedAt, Instant? expiresAt)
+    {
+        if (RenewBeforeExpiry is not { } lead || expiresAt is not { } expires)
+        {
+            return null;
+        }
+
+        var byLead = expires - Instant.MinValue < lead ? Instant.MinValue : expires - lead;
+        var halfway = expires > activatedAt ? activatedAt + ((expires - activatedAt) / 2) : expires;
+        return byLead > halfway ? byLead : halfway;
     }
 
     /// <summary>The jitter for one key: a fixed fraction of <see cref="Jitter"/> derived from the key's reference.</summary>

@@ -39,4 +39,10 @@ public enum ProviderCapabilities
 
     /// <summary>The provider reports per-key usage through its key-management API.</summary>
     ReportsUsage = 1 << 9,
+
+    /// <summary>
+    /// IronCage mints keys itself from credentials the host already holds (Amazon Bedrock short-term API keys: a
+    /// pre-signed SigV4 token). No provider call creates or revokes them; each dies at its own expiry.
+    /// </summary>
+    Generate = 1 << 10,
 }

@@ -113,6 +113,7 @@ public sealed class ProviderDescriptor
     /// <summary>Derives the rotation tier from capabilities.</summary>
     /// <param name="capabilities">The provider's capabilities.</param>
     /// <returns>
+    /// <see cref="RotationTier.Generated"/> when IronCage mints the keys itself (<see cref="ProviderCapabilities.Generate"/>);
     /// <see cref="RotationTier.SlotAlternating"/> when slots can be regenerated but keys not created;
     /// <see cref="RotationTier.CreateThenDelete"/> when keys can be created, deleted and undeleted;
     /// <see cref="RotationTier.Automatic"/> when keys can be created and deleted or deactivated;
@@ -123,6 +124,11 @@ public sealed class ProviderDescriptor
     {
         var canCreate = capabilities.HasFlag(ProviderCapabilities.Create);
         var canRetire = (capabilities & (ProviderCapabilities.Delete | ProviderCapabilities.Deactivate)) != 0;
+
+        if (capabilities.HasFlag(ProviderCapabilities.Generate))
+        {
+            return RotationTier.Generated;
+        }
 
         if (capabilities.HasFlag(ProviderCapabilities.Regenerate) && !canCreate)
         {

@@ -29,4 +29,11 @@ public enum RotationTier
 
     /// <summary>Like <see cref="Automatic"/>, with a soft delete that rollback can undo (Google).</summary>
     CreateThenDelete = 4,
+
+    /// <summary>
+    /// IronCage mints the key itself from host credentials (Amazon Bedrock short-term API keys) and mints the next one
+    /// before the current one expires. There is nothing to revoke at the provider: a replaced key stops being served at
+    /// once but stays valid until its own expiry.
+    /// </summary>
+    Generated = 5,
 }

@@ -55,6 +55,7 @@ public static class RotationIronCageBuilderExtensions
             services.AddSingleton<IRotationStrategy, SlotAlternatingStrategy>();
             services.AddSingleton<IRotationStrategy>(sp => SuppliedKeyStrategy.SemiAutomatic(sp.GetRequiredService<RotationProviders>()));
             services.AddSingleton<IRotationStrategy>(sp => SuppliedKeyStrategy.Manual(sp.GetRequiredService<RotationProviders>()));
+            services.AddSingleton<IRotationStrategy, GeneratedKeyStrategy>();
         }
 
         services.TryAddSingleton<RotationStrategies>();

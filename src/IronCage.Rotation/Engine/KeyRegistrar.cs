@@ -34,6 +34,43 @@ internal sealed class KeyRegistrar
         }
 
         var (providerKeyId, providerExpiresAt) = await ResolveProviderKeyIdAsync(registration, context, secret, cancellationToken).ConfigureAwait(false);
+        return await StoreAsync(registration, registration.Policy, secret, providerKeyId, registration.ExpiresAt ?? providerExpiresAt, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Registers a managed key of the <see cref="RotationTier.Generated"/> tier: its first key is generated from the host's
+    /// credentials, checked, verified if asked, sealed and stored. The policy gets
+    /// <see cref="IronCageConstants.DefaultRenewBeforeExpiry"/> when it sets no renewal lead, so the key is renewed unattended.
+    /// </summary>
+    public async Task<ManagedKey> RegisterGeneratedAsync(KeyRegistration registration, RotationRequest request, CancellationToken cancellationToken)
+    {
+        var reference = registration.Reference;
+        var tier = _providers.TierOf(reference.Provider);
+        if (tier != RotationTier.Generated)
+        {
+            throw new IronCageException($"'{reference}' rotates with the {tier} tier: IronCage cannot generate its keys. Register it with its key value (RegisterAsync).");
+        }
+
+        var policy = registration.Policy.RenewBeforeExpiry is null ? registration.Policy with { RenewBeforeExpiry = IronCageConstants.DefaultRenewBeforeExpiry } : registration.Policy;
+        policy.Validate();
+        var context = new ProviderKeyContext { Key = reference, Kind = registration.Kind, Scope = registration.Scope };
+        var generator = _providers.Require(reference) as IKeyGeneratingProviderAdapter
+            ?? throw new IronCageException($"The {reference.Provider} adapter says it generates keys (ProviderCapabilities.Generate) but does not implement IKeyGeneratingProviderAdapter.");
+        using var generated = await generator.GenerateKeyAsync(new GenerateProviderKeyRequest { Context = context, Lifetime = policy.KeyLifetime }, cancellationToken).ConfigureAwait(false);
+        var expiresAt = generated.ExpiresAt ?? throw new IronCageException($"The {reference.Provider} adapter generated a key without an expiry for '{reference}'; a generated key must expire, since nothing can revoke it.");
+        _validator.Validate(reference.Provider, generated.Secret, registration.Kind);
+        if (registration.Verify)
+        {
+            (await _providers.VerifyAsync(context, generated.Secret, cancellationToken).ConfigureAwait(false)).EnsureValid();
+        }
+
+        var stored = await StoreAsync(registration, policy, generated.Secret, generated.ProviderKeyId, expiresAt, request, cancellationToken).ConfigureAwait(false);
+        Log.GeneratedKeyRegistered(_journal.Logger, reference, stored.CurrentVersion!.VersionId, generated.Secret.DisplayHint, expiresAt);
+        return stored;
+    }
+
+    private async Task<ManagedKey> StoreAsync(KeyRegistration registration, RotationPolicy policy, SecretValue secret, string? providerKeyId, Instant? expiresAt, RotationRequest request, CancellationToken cancellationToken)
+    {
         var now = _clock.GetCurrentInstant();
         var versionId = KeyVersion.NewVersionId();
         var key = new ManagedKey
@@ -43,7 +80,7 @@ internal sealed class KeyRegistrar
             Description = registration.Description,
             Labels = registration.Labels,
             Scope = registration.Scope,
-            Policy = registration.Policy,
+            Policy = policy,
             Limits = registration.Limits,
             CreatedAt = now,
             Versions =
@@ -56,7 +93,7 @@ internal sealed class KeyRegistrar
                     Stage = KeyStage.Current,
                     CreatedAt = now,
                     ActivatedAt = now,
-                    ExpiresAt = registration.ExpiresAt ?? providerExpiresAt,
+                    ExpiresAt = expiresAt,
                     DisplayHint = secret.DisplayHint,
                     Fingerprint = _sealer.Fingerprint(secret),
                     Secret = await _sealer.SealAsync(secret, registration.Reference, versionId, cancellationToken).ConfigureAwait(false),
@@ -76,6 +113,12 @@ internal sealed class KeyRegistrar
     {
         var provider = registration.Reference.Provider;
         var tier = _providers.TierOf(provider);
+        if (tier == RotationTier.Generated)
+        {
+            // A generated key exists nowhere at the provider: there is no id to look up, and nothing to revoke by one.
+            return (registration.ProviderKeyId, null);
+        }
+
         if (tier == RotationTier.Manual)
         {
             if (_providers.MissingAdapterFix(provider) is { } fix)

@@ -18,15 +18,24 @@ internal sealed class KeySettingsEditor
 {
     private readonly ManagedKeyWriter _keys;
     private readonly RotationJournal _journal;
+    private readonly RotationProviders _providers;
 
-    public KeySettingsEditor(ManagedKeyWriter keys, RotationJournal journal)
+    public KeySettingsEditor(ManagedKeyWriter keys, RotationJournal journal, RotationProviders providers)
     {
         _keys = keys;
         _journal = journal;
+        _providers = providers;
     }
 
     public async Task<ManagedKey> ChangePolicyAsync(KeyReference key, RotationPolicy policy, RotationRequest request, CancellationToken cancellationToken)
     {
+        // A generated key that is not renewed dies at its expiry with nothing to replace it: a policy without a renewal
+        // lead (one written by a tool that does not know the setting) keeps the default, as at registration.
+        if (policy.RenewBeforeExpiry is null && _providers.TierOf(key.Provider) == Providers.RotationTier.Generated)
+        {
+            policy = policy with { RenewBeforeExpiry = IronCageConstants.DefaultRenewBeforeExpiry };
+        }
+
         policy.Validate();
         RotationPolicy? old = null;
         var (stored, changed) = await _keys.UpdateAsync(key, managed =>
@@ -62,7 +71,7 @@ internal sealed class KeySettingsEditor
     /// <summary>One line for the audit record: every setting of the policy, in a fixed order.</summary>
     internal static string Describe(RotationPolicy policy) => string.Create(
         CultureInfo.InvariantCulture,
-        $"schedule={policy.Schedule?.Text ?? "none"}; window={policy.Window?.ToString() ?? "none"}; grace={policy.GracePeriod?.ToString() ?? "default"}; expiryWarningLead={policy.ExpiryWarningLead?.ToString() ?? "default"}; keyLifetime={policy.KeyLifetime?.ToString() ?? "none"}; jitter={policy.Jitter}");
+        $"schedule={policy.Schedule?.Text ?? "none"}; window={policy.Window?.ToString() ?? "none"}; grace={policy.GracePeriod?.ToString() ?? "default"}; expiryWarningLead={policy.ExpiryWarningLead?.ToString() ?? "default"}; keyLifetime={policy.KeyLifetime?.ToString() ?? "none"}; renewBeforeExpiry={policy.RenewBeforeExpiry?.ToString() ?? "none"}; jitter={policy.Jitter}");
 
     /// <summary>One line for the audit record: every limit and the alert thresholds.</summary>
     internal static string Describe(UsageLimits limits)

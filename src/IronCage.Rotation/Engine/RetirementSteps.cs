@@ -1,3 +1,4 @@
+using IronCage.Providers;
 using Microsoft.Extensions.Options;
 using NodaTime;
 
@@ -50,6 +51,14 @@ internal sealed class RetirementSteps
             ? Duration.Zero
             : operation.GracePeriodOverride ?? managed.Policy.GracePeriod ?? _ironCageOptions.DefaultGracePeriod;
         var now = _clock.GetCurrentInstant();
+        if (_strategies.For(operation.Tier).OldKeyLivesUntilExpiry && managed.FindVersion(operation.PreviousVersionId ?? string.Empty) is { ExpiresAt: { } expires })
+        {
+            // Nothing revokes the old key: it stops working at its expiry, so a grace period past it would only delay
+            // the record of what already happened (and the next renewal behind it).
+            var left = expires > now ? expires - now : Duration.Zero;
+            grace = left < grace ? left : grace;
+        }
+
         if (_options.WaitForAdoption && grace > Duration.Zero)
         {
             // The floor delays a complete adoption; the grace period stays the ceiling.
@@ -85,12 +94,13 @@ internal sealed class RetirementSteps
 
                 // Marked revoked in the write that records the step; announced once that write committed.
                 var localOnly = IsLocalOnly(operation.Key);
+                var validUntil = ValidUntil(operation.Tier, version);
                 var now = _clock.GetCurrentInstant();
                 return new StepOutcome(next)
                 {
                     Key = managed,
                     KeyChange = current => ManagedKeyTransitions.MarkRevoked(current, previous, now),
-                    AfterKeyChange = token => _journal.RevokedAsync(operation.Key, previous, operation.OperationId, localOnly, _providers.ConsoleUri(operation.Key.Provider), now, token),
+                    AfterKeyChange = token => _journal.RevokedAsync(operation.Key, previous, operation.OperationId, localOnly, _providers.ConsoleUri(operation.Key.Provider), now, token, validUntil),
                 };
             }
 
@@ -197,13 +207,18 @@ internal sealed class RetirementSteps
         }
     }
 
+    // A key nothing can revoke (generated) stays valid until its own expiry: the retirement says until when, never that it was revoked.
+    private Instant? ValidUntil(RotationTier tier, KeyVersion? version)
+        => _strategies.For(tier).OldKeyLivesUntilExpiry ? version?.ExpiresAt : null;
+
     private bool IsLocalOnly(KeyReference key) => _providers.Find(key.Provider) is null || !_strategies.For(_providers.TierOf(key.Provider)).RetiresAtProvider;
 
     private async Task MarkRevokedAsync(KeyReference key, string versionId, string operationId, ManagedKey? known, CancellationToken cancellationToken)
     {
         var localOnly = IsLocalOnly(key);
+        var validUntil = ValidUntil(_providers.TierOf(key.Provider), known?.FindVersion(versionId));
         var now = _clock.GetCurrentInstant();
         await _keys.UpdateAsync(key, managed => ManagedKeyTransitions.MarkRevoked(managed, versionId, now), known, cancellationToken).ConfigureAwait(false);
-        await _journal.RevokedAsync(key, versionId, operationId, localOnly, _providers.ConsoleUri(key.Provider), now, cancellationToken).ConfigureAwait(false);
+        await _journal.RevokedAsync(key, versionId, operationId, localOnly, _providers.ConsoleUri(key.Provider), now, cancellationToken, validUntil).ConfigureAwait(false);
     }
 }

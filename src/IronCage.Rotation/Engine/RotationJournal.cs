@@ -81,8 +81,16 @@ internal sealed class RotationJournal
         await _events.PublishAsync(new KeyRevoked { Key = operation.Key, OccurredAt = _clock.GetCurrentInstant(), OperationId = operation.OperationId, VersionId = versionId ?? string.Empty, Succeeded = false, Error = reason, ConsoleUrl = consoleUrl }, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask RevokedAsync(KeyReference key, string versionId, string operationId, bool localOnly, Uri? consoleUrl, Instant now, CancellationToken cancellationToken)
-        => _events.PublishAsync(new KeyRevoked { Key = key, OccurredAt = now, OperationId = operationId, VersionId = versionId, LocalOnly = localOnly, ConsoleUrl = consoleUrl }, cancellationToken);
+    // validUntil: when a version that nothing can revoke (a generated key) stops working on its own; null otherwise.
+    public ValueTask RevokedAsync(KeyReference key, string versionId, string operationId, bool localOnly, Uri? consoleUrl, Instant now, CancellationToken cancellationToken, Instant? validUntil = null)
+    {
+        if (validUntil is { } until)
+        {
+            Log.RetiredUntilExpiry(_logger, key, versionId, until);
+        }
+
+        return _events.PublishAsync(new KeyRevoked { Key = key, OccurredAt = now, OperationId = operationId, VersionId = versionId, LocalOnly = localOnly, ConsoleUrl = consoleUrl, ValidUntil = validUntil }, cancellationToken);
+    }
 
     /// <summary>Announces what a rotation waiting for adoption waits for now (log, audit record, event).</summary>
     public async Task AdoptionProgressedAsync(RotationOperation operation, KeyAdoptionStatus status, CancellationToken cancellationToken)

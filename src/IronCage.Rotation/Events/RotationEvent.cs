@@ -111,18 +111,30 @@ public sealed record KeyRevoked : RotationEvent
     /// </summary>
     public bool LocalOnly { get; init; }
 
+    /// <summary>
+    /// Gets when a version that nothing can revoke (a generated key, such as an Amazon Bedrock short-term API key) stops
+    /// working on its own (or stopped, when that is before <see cref="NotificationEvent.OccurredAt"/>): it is no longer
+    /// served, and stays valid at the provider until then. There is nothing for a person to do. <see langword="null"/>
+    /// for every other key.
+    /// </summary>
+    public Instant? ValidUntil { get; init; }
+
     /// <inheritdoc />
     public override string Type => !Succeeded ? "key.revocation_failed" : LocalOnly ? "key.retired_locally" : "key.revoked";
 
     /// <inheritdoc />
-    public override EventSeverity Severity => !Succeeded ? EventSeverity.Critical : LocalOnly ? EventSeverity.Warning : EventSeverity.Info;
+    public override EventSeverity Severity => !Succeeded ? EventSeverity.Critical : LocalOnly && ValidUntil is null ? EventSeverity.Warning : EventSeverity.Info;
 
     /// <inheritdoc />
     public override string Describe() => !Succeeded
         ? $"Version {VersionId} of {Key} could not be revoked: {Error} It is no longer served; revoke it by hand at {ConsoleUrl}."
-        : LocalOnly
-            ? $"Version {VersionId} of {Key} is no longer served, but the provider has no API to revoke it: delete it at {ConsoleUrl}."
-            : $"Version {VersionId} of {Key} was revoked.";
+        : ValidUntil is { } until
+            ? until > OccurredAt
+                ? $"Version {VersionId} of {Key} is no longer served. Nothing can revoke it: it stays valid until it expires at {until}."
+                : $"Version {VersionId} of {Key} is no longer served; nothing could revoke it, and it expired at {until}."
+            : LocalOnly
+                ? $"Version {VersionId} of {Key} is no longer served, but the provider has no API to revoke it: delete it at {ConsoleUrl}."
+                : $"Version {VersionId} of {Key} was revoked.";
 
     /// <inheritdoc />
     protected override void WritePayloadFields(Utf8JsonWriter writer)
@@ -131,6 +143,10 @@ public sealed record KeyRevoked : RotationEvent
         writer.WriteString("versionId", VersionId);
         writer.WriteBoolean("succeeded", Succeeded);
         writer.WriteString("error", Error);
+        if (ValidUntil is { } until)
+        {
+            writer.WriteString("validUntil", PayloadInstant(until));
+        }
     }
 }
 

@@ -4,8 +4,9 @@ namespace IronCage.Rotation;
 
 /// <summary>
 /// The one decision of whether a key is due, shared by <see cref="IKeyRotator.PlanAsync"/> and the scheduler so the
-/// plan always says what the scheduler then does: the policy's next due instant, inside its maintenance window, not
-/// while backing off from failed rotations, and never for a key with nothing current to replace.
+/// plan always says what the scheduler then does: the policy's next due instant (its schedule, or the renewal of a key
+/// before it expires: <see cref="ManagedKeyDue.RotationDueAt"/>, the rule the stored next-due time follows too), inside
+/// its maintenance window, not while backing off from failed rotations, and never for a key with nothing current to replace.
 /// </summary>
 internal sealed class RotationDueEvaluator
 {
@@ -26,7 +27,7 @@ internal sealed class RotationDueEvaluator
             return new DueDecision(false, null, "Nothing current to rotate (revoked or killed): register or record a new key by hand.");
         }
 
-        if (key.Policy.NextDue(current.ActivatedAt ?? current.CreatedAt, key.Reference) is not { } due)
+        if (ManagedKeyDue.RotationDueAt(key) is not { } due)
         {
             return new DueDecision(false, null, "No schedule: rotates on demand only.");
         }

@@ -27,6 +27,12 @@ internal interface IRotationStrategy
     /// <summary>Gets a value indicating whether retiring calls the provider (otherwise a person retires the old key in the console).</summary>
     bool RetiresAtProvider { get; }
 
+    /// <summary>
+    /// Gets a value indicating whether nothing can revoke a key of this tier and it dies at its own expiry (generated
+    /// keys): a grace period never outlasts the old key's expiry, and its retirement says how long it stays valid.
+    /// </summary>
+    bool OldKeyLivesUntilExpiry => false;
+
     /// <summary>Obtains the new key: creates it, regenerates the free slot, or identifies the key a person supplied.</summary>
     /// <param name="context">The operation and its key.</param>
     /// <param name="supplied">The key a person supplied, for strategies that await one; otherwise <see langword="null"/>.</param>

@@ -21,8 +21,11 @@ namespace IronCage.Testing.Emulator;
 /// defines them), every request's SigV4 signature (service <c>iam</c>, region <c>us-east-1</c>) checked against
 /// <see cref="AccessKeyId"/>/<see cref="SecretAccessKey"/>: a wrong one answers 403 <c>SignatureDoesNotMatch</c>.
 /// Bedrock (<see cref="BedrockBaseAddress"/>: <c>GET foundation-models</c>, <c>POST model/{id}/converse</c>) accepts
-/// <c>Authorization: Bearer</c> with the <c>ServiceCredentialSecret</c> of an <c>Active</c> credential and answers any
-/// other with 403 <c>UnrecognizedClientException</c>.
+/// <c>Authorization: Bearer</c> with the <c>ServiceCredentialSecret</c> of an <c>Active</c> credential, or an Amazon
+/// Bedrock short-term API key (<c>bedrock-api-key-…</c>, a pre-signed SigV4 URL) signed for <see cref="BedrockRegion"/>
+/// with <see cref="AccessKeyId"/> or with credentials from <see cref="IssueTemporaryCredentials"/> and not expired by
+/// the emulator's time; it answers an expired short-term key with 403 <c>ExpiredTokenException</c> and any other key
+/// with 403 <c>UnrecognizedClientException</c>.
 /// </summary>
 /// <remarks>
 /// Actions: <c>CreateServiceSpecificCredential</c> (at most 2 per service per user, else 409 <c>LimitExceeded</c>;
@@ -43,12 +46,14 @@ public sealed class AwsIamEmulator : IAsyncDisposable
     private readonly HashSet<string> _users = new(StringComparer.Ordinal);
     private readonly List<string> _actions = [];
     private readonly List<string> _issuedSecrets = [];
+    private readonly List<AwsTemporaryCredentials> _temporary = [];
     private readonly HashSet<string> _failAfterActing = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private WebApplication? _app;
     private int _sequence;
     private int _throttleNext;
     private int _refusedSignatures;
+    private int _refusedShortTermKeys;
     private int _pageSize = 100;
     private bool _newCredentialsRefusedByBedrock;
 
@@ -69,6 +74,21 @@ public sealed class AwsIamEmulator : IAsyncDisposable
 
     /// <summary>Gets the secret access key requests must be signed with.</summary>
     public string SecretAccessKey { get; } = RandomNumberGenerator.GetHexString(40, lowercase: true);
+
+    /// <summary>Gets the region the emulated Bedrock endpoint serves: short-term keys must be signed for it (<c>us-east-1</c>).</summary>
+    public string BedrockRegion { get; } = "us-east-1";
+
+    /// <summary>Gets how many Amazon Bedrock short-term API keys Bedrock refused (malformed, unknown credentials, bad signature or expired).</summary>
+    public int RefusedShortTermKeys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _refusedShortTermKeys;
+            }
+        }
+    }
 
     /// <summary>Gets the signing region IAM requires (<c>us-east-1</c>).</summary>
     public string SigningRegion { get; } = "us-east-1";
@@ -237,6 +257,24 @@ public sealed class AwsIamEmulator : IAsyncDisposable
             var credential = NewCredential(user, serviceName, _time.GetUtcNow() - (age ?? TimeSpan.Zero), null);
             return Snapshot(credential);
         }
+    }
+
+    /// <summary>
+    /// Issues temporary credentials (an access key pair with a session token, as STS would) that Bedrock accepts in
+    /// short-term keys until <paramref name="lifetime"/> from now has passed.
+    /// </summary>
+    /// <param name="lifetime">How long the credentials are accepted.</param>
+    /// <returns>The credentials.</returns>
+    public AwsTemporaryCredentials IssueTemporaryCredentials(TimeSpan lifetime)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        var issued = new AwsTemporaryCredentials("ASIAEMULATOR" + RandomNumberGenerator.GetHexString(8).ToUpperInvariant(), RandomNumberGenerator.GetHexString(40, lowercase: true), Convert.ToBase64String(RandomNumberGenerator.GetBytes(96)), _time.GetUtcNow() + lifetime);
+        lock (_gate)
+        {
+            _temporary.Add(issued);
+        }
+
+        return issued;
     }
 
     /// <summary>Sets a credential <c>Inactive</c> directly (as the console would), such as a leftover of an earlier rotation.</summary>
@@ -527,12 +565,29 @@ public sealed class AwsIamEmulator : IAsyncDisposable
         var header = context.Request.Headers.Authorization.ToString();
         var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
         bool live;
+        ShortTermKeyFailure? shortTermFailure = null;
         lock (_gate)
         {
-            live = token is not null && _credentials.Exists(c => c.ServiceName == "bedrock.amazonaws.com" && StatusOf(c) == "Active" && !c.RefusedByBedrock && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(c.Secret), Encoding.UTF8.GetBytes(token)));
+            if (token is not null && token.StartsWith(BedrockShortTermKeyCheck.Prefix, StringComparison.Ordinal))
+            {
+                shortTermFailure = BedrockShortTermKeyCheck.Check(token, BedrockRegion, SigningSecretOf, _time.GetUtcNow());
+                live = shortTermFailure is null;
+                _refusedShortTermKeys += live ? 0 : 1;
+            }
+            else
+            {
+                live = token is not null && _credentials.Exists(c => c.ServiceName == "bedrock.amazonaws.com" && StatusOf(c) == "Active" && !c.RefusedByBedrock && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(c.Secret), Encoding.UTF8.GetBytes(token)));
+            }
         }
 
         context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        if (shortTermFailure == ShortTermKeyFailure.Expired)
+        {
+            context.Response.Headers["x-amzn-ErrorType"] = "ExpiredTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/";
+            await WriteAsync(context, 403, "application/json", "{\"message\":\"The security token included in the request is expired\"}").ConfigureAwait(false);
+            return;
+        }
+
         if (!live)
         {
             context.Response.Headers["x-amzn-ErrorType"] = "UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/";
@@ -544,6 +599,18 @@ public sealed class AwsIamEmulator : IAsyncDisposable
             ? "{\"modelSummaries\":[{\"modelArn\":\"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0\",\"modelId\":\"anthropic.claude-3-haiku-20240307-v1:0\",\"modelName\":\"Claude 3 Haiku\",\"providerName\":\"Anthropic\",\"inputModalities\":[\"TEXT\",\"IMAGE\"],\"outputModalities\":[\"TEXT\"],\"responseStreamingSupported\":true,\"customizationsSupported\":[],\"inferenceTypesSupported\":[\"ON_DEMAND\"],\"modelLifecycle\":{\"status\":\"ACTIVE\"}}]}"
             : "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"Hello from the IronCage emulator.\"}]}},\"stopReason\":\"end_turn\",\"usage\":{\"inputTokens\":3,\"outputTokens\":7,\"totalTokens\":10},\"metrics\":{\"latencyMs\":1}}";
         await WriteAsync(context, 200, "application/json", answer).ConfigureAwait(false);
+    }
+
+    // The secret of an access key a short-term key names: the emulator's own pair (no session token), or temporary
+    // credentials it issued (their session token must match), with when those expire.
+    private (string Secret, DateTimeOffset? Expiration)? SigningSecretOf(string accessKeyId, string? sessionToken)
+    {
+        if (accessKeyId == AccessKeyId && sessionToken is null)
+        {
+            return (SecretAccessKey, null);
+        }
+
+        return _temporary.Find(t => t.AccessKeyId == accessKeyId && t.SessionToken == sessionToken) is { } temporary ? (temporary.SecretAccessKey, temporary.Expiration) : null;
     }
 
     private sealed record Credential(string Id, string UserName, string ServiceName, string Alias, DateTimeOffset CreateDate, DateTimeOffset? ExpirationDate)

@@ -19,6 +19,9 @@ public sealed class ProviderCatalogTests
         { "azure-openai", "N Y P Y N N N Y", C.None, C.None },
         { "google-gemini", "Y Y Y N N Y N Y", C.Undelete, C.None },
         { "aws-bedrock", "Y Y P Y Y Y Y P", C.None, C.None },
+
+        // Not in §16: short-term keys are pre-signed SigV4 tokens IronCage generates (§5's last line); nothing creates or revokes them at AWS.
+        { "aws-bedrock-short-term", "N N N N N N Y P", C.None, C.None },
         { "openrouter", "Y Y Y N Y Y Y Y", C.ReportsUsage, C.None },
         { "xai", "Y Y P N N Y N Y", C.None, C.None },
         { "fireworks", "Y Y N N N Y Y P", C.None, C.None },
@@ -37,7 +40,7 @@ public sealed class ProviderCatalogTests
     public void BuiltIn_HoldsEveryProviderOfTheReference()
     {
         ProviderCatalog.BuiltIn.All.Select(d => d.Id.Value).Should().BeEquivalentTo(
-            "openai", "anthropic", "aws-bedrock", "azure-openai", "google-gemini", "openrouter", "xai", "fireworks",
+            "openai", "anthropic", "aws-bedrock", "aws-bedrock-short-term", "azure-openai", "google-gemini", "openrouter", "xai", "fireworks",
             "mistral", "perplexity", "groq", "together", "cohere", "replicate", "deepseek");
     }
 
@@ -70,6 +73,7 @@ public sealed class ProviderCatalogTests
     [InlineData("openai", RotationTier.Automatic)]
     [InlineData("openrouter", RotationTier.Automatic)]
     [InlineData("aws-bedrock", RotationTier.Automatic)]
+    [InlineData("aws-bedrock-short-term", RotationTier.Generated)]
     [InlineData("xai", RotationTier.Automatic)]
     [InlineData("fireworks", RotationTier.Automatic)]
     [InlineData("perplexity", RotationTier.Manual)]
@@ -243,6 +247,8 @@ public sealed class ProviderCatalogTests
     [InlineData(C.Create | C.Expiry, RotationTier.Manual)]
     [InlineData(C.Verify, RotationTier.Manual)]
     [InlineData(C.None, RotationTier.Manual)]
+    [InlineData(C.Generate | C.Expiry | C.Verify, RotationTier.Generated)]
+    [InlineData(C.Generate | C.Create | C.Delete, RotationTier.Generated)]
     public void TierFor_IsAPureFunctionOfCapabilities(C capabilities, RotationTier tier)
     {
         ProviderDescriptor.TierFor(capabilities).Should().Be(tier);

@@ -16,6 +16,7 @@ public sealed class CatalogKeyVerifierRequestTests
         { "openai", "GET", "https://api.openai.com/v1/models", "openai-models.json" },
         { "anthropic", "GET", "https://api.anthropic.com/v1/models", "anthropic-models.json" },
         { "aws-bedrock", "GET", "https://bedrock.us-east-1.amazonaws.com/foundation-models", "bedrock-foundation-models.json" },
+        { "aws-bedrock-short-term", "GET", "https://bedrock.us-east-1.amazonaws.com/foundation-models", "bedrock-foundation-models.json" },
         { "azure-openai", "GET", "https://my-resource.openai.azure.com/openai/v1/models", "azure-models.json" },
         { "google-gemini", "GET", "https://generativelanguage.googleapis.com/v1beta/models?pageSize=1", "gemini-models.json" },
         { "openrouter", "GET", "https://openrouter.ai/api/v1/key", "openrouter-key.json" },

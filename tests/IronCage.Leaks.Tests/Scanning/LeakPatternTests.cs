@@ -17,7 +17,7 @@ public sealed class LeakPatternTests
     {
         var covered = LeakTestKeys.PrefixProviders.Select(p => p.Value).Concat(KeywordProviderIds);
         covered.Should().BeEquivalentTo(LeakTestKeys.Catalog.All.Select(d => d.Id.Value));
-        LeakTestKeys.Catalog.All.Should().HaveCount(15);
+        LeakTestKeys.Catalog.All.Should().HaveCount(16);
     }
 
     [Theory]
@@ -81,9 +81,9 @@ public sealed class LeakPatternTests
 
         scanner.ScanText(key[..Math.Min(key.Length - 6, 40)]).Should().BeEmpty("a truncated key is not the shape");
         scanner.ScanText("x" + key).Should().BeEmpty("a key inside a longer identifier is not a key");
-        if (id != ProviderId.OpenAI && id != ProviderId.AwsBedrock)
+        if (id != ProviderId.OpenAI && id != ProviderId.AwsBedrock && id != ProviderId.AwsBedrockShortTerm)
         {
-            // OpenAI and Bedrock keys have no fixed length: a longer one is still their shape.
+            // OpenAI and Bedrock keys (long- and short-term) have no fixed length: a longer one is still their shape.
             scanner.ScanText(key + "Q9z").Should().BeEmpty("a fixed-length key continued by more token characters is not the shape");
         }
 

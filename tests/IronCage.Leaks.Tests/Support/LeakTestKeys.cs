@@ -13,7 +13,7 @@ internal static class LeakTestKeys
     public static readonly ProviderId[] PrefixProviders =
     [
         ProviderId.OpenAI, ProviderId.Anthropic, ProviderId.GoogleGemini, ProviderId.OpenRouter, ProviderId.XAI,
-        ProviderId.Perplexity, ProviderId.Groq, ProviderId.Replicate, ProviderId.AwsBedrock,
+        ProviderId.Perplexity, ProviderId.Groq, ProviderId.Replicate, ProviderId.AwsBedrock, ProviderId.AwsBedrockShortTerm,
     ];
 
     public static ISecretFingerprinter Fingerprinter { get; } = new HmacSecretFingerprinter("test-fp", RandomNumberGenerator.GetBytes(32));
