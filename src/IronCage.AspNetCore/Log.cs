@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "IronCage admin: {Operation} on {Target} failed with {ErrorType}; answered as Problem Details.")]
     public static partial void OperationRefused(ILogger logger, string operation, string target, string errorType);
 
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Error, Message = "IronCage admin: {Operation} on {Target} failed unexpectedly; answered 500.")]
+    public static partial void OperationFailed(ILogger logger, string operation, string target, Exception exception);
+
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "IronCage admin API mapped at {Prefix} with no authorization policy for any permission: only loopback requests are answered. Register policies named after AdminPermissions to open it to others.")]
     public static partial void LoopbackOnly(ILogger logger, string prefix);
 

@@ -63,14 +63,14 @@ internal sealed class AdminTestHost : IAsyncDisposable
     public IAuditLog Audit => Services.GetRequiredService<IAuditLog>();
 
     /// <summary>Starts a host; <paramref name="configurePolicies"/> false leaves every permission unconfigured (the secure default); <paramref name="onlyPolicies"/> registers policies for those permissions alone.</summary>
-    public static async Task<AdminTestHost> StartAsync(bool configurePolicies = true, Action<AdminAccessOptions>? access = null, IReadOnlyCollection<string>? onlyPolicies = null)
+    public static async Task<AdminTestHost> StartAsync(bool configurePolicies = true, Action<AdminAccessOptions>? access = null, IReadOnlyCollection<string>? onlyPolicies = null, string environment = "Development")
     {
         var folder = Directory.CreateTempSubdirectory("ironcage-admin-");
         var clock = FakeClock.FromUtc(2026, 11, 2, 9, 0, 0);
         var openAI = FakeProviderAdapter.For(ProviderId.OpenAI, clock);
         var anthropic = FakeProviderAdapter.For(ProviderId.Anthropic, clock);
         var groq = FakeProviderAdapter.For(ProviderId.Groq, clock);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddProvider(new SecretLeakLoggerProvider()).SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton<IClock>(clock);

@@ -4,6 +4,7 @@ using IronCage.AspNetCore.Authorization;
 using IronCage.Auditing;
 using IronCage.Rotation;
 using IronCage.Storage;
+using IronCage.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using static IronCage.AspNetCore.Tests.AdminTestHost;
 
@@ -140,7 +141,73 @@ public sealed class AuthorizationMatrixTests
         (await revoke.Content.ReadAsStringAsync()).Should().Contain("keys.revoke").And.Contain("AddPolicy");
         read.StatusCode.Should().Be(HttpStatusCode.OK);
         (await host.Services.GetRequiredService<IKeyStore>().GetAsync(KeyReference.Parse("openai/matrix"))).CurrentVersion.Should().NotBeNull();
-        (await host.AuditAsync()).Should().Contain(r => r.Event.Action == AuditAction.AccessDenied && r.Event.Target == "openai/matrix" && r.Event.Details["operation"] == "keys.revoke");
+        (await host.AuditAsync()).Should().Contain(r => r.Event.Action == AuditAction.AccessDenied && r.Event.Target == "openai/matrix" && r.Event.Details.GetValueOrDefault("operation") == "keys.revoke");
+    }
+
+    [Fact]
+    public async Task UnexpectedFailure_IsAudited_AndAnswered500WithoutItsMessage()
+    {
+        await using var host = await StartAsync(access: o => o.RateLimitPermits = 10_000);
+        await host.SeedAsync("matrix");
+        host.OpenAI.On(FakeProviderOperation.Verify).Throw(new InvalidOperationException("driver detail that is not IronCage's to show"));
+
+        using var response = await host.SendAsync(HttpMethod.Post, Key + "/verify", Caller.RightRoleMfa);
+
+        response.StatusCode.Should().Be(HttpStatusCode.InternalServerError);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await response.Content.ReadAsStringAsync()).Should().Contain("InvalidOperationException").And.NotContain("driver detail");
+        (await host.AuditAsync()).Should().Contain(r => r.Event.Details.GetValueOrDefault("operation") == "keys.verify" && r.Event.Details.GetValueOrDefault("status") == "500" && r.Event.Outcome == AuditOutcome.Failure);
+    }
+
+    [Fact]
+    public async Task UnreadableQueryValue_OutsideDevelopment_IsAProblemDetails_AuditedAsRefused()
+    {
+        await using var host = await StartAsync(access: o => o.RateLimitPermits = 10_000, environment: "Production");
+
+        using var response = await host.SendAsync(HttpMethod.Get, "/api/admin/api-keys?page=abc", Caller.RightRoleMfa);
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await response.Content.ReadAsStringAsync()).Should().Contain("could not be read").And.Contain("page");
+        (await host.AuditAsync()).Should().Contain(r => r.Event.Details.GetValueOrDefault("operation") == "keys.list" && r.Event.Details.GetValueOrDefault("status") == "400" && r.Event.Outcome == AuditOutcome.Failure);
+    }
+
+    [Theory]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]
+    [InlineData("Origin", "https://evil.example")]
+    [InlineData("Origin", "null")]
+    public async Task Write_FromAnotherSite_IsRefusedAndAuditedEvenForAnAllowedCaller(string header, string value)
+    {
+        // A page elsewhere that makes a signed-in operator's browser post to the API (the dashboard's cookie rides along).
+        await using var host = await StartAsync(access: o => o.RateLimitPermits = 10_000);
+        await host.SeedAsync("matrix");
+        using var request = Request(HttpMethod.Post, Key + "/revoke", Caller.RightRoleMfa, null);
+        request.Headers.TryAddWithoutValidation(header, value);
+
+        using var response = await host.Client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        (await response.Content.ReadAsStringAsync()).Should().Contain("another site");
+        (await host.Services.GetRequiredService<IKeyStore>().GetAsync(KeyReference.Parse("openai/matrix"))).CurrentVersion.Should().NotBeNull("nothing was revoked");
+        (await host.AuditAsync()).Should().Contain(r => r.Event.Action == AuditAction.AccessDenied && r.Event.Details.GetValueOrDefault("operation") == "keys.revoke");
+    }
+
+    [Fact]
+    public async Task Write_FromTheSameOriginOrNoBrowser_IsAnswered_AndANonJsonBodyIsRefused()
+    {
+        await using var host = await StartAsync(access: o => o.RateLimitPermits = 10_000);
+        await host.SeedAsync("matrix");
+        using var sameOrigin = Request(HttpMethod.Put, Key + "/limits", Caller.RightRoleMfa, JsonContent.Create(new { alertThresholds = new[] { 0.5 } }));
+        sameOrigin.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+        using var textBody = Request(HttpMethod.Put, Key + "/limits", Caller.RightRoleMfa, new StringContent("{\"alertThresholds\":[0.6]}", System.Text.Encoding.UTF8, "text/plain"));
+
+        using var allowed = await host.Client.SendAsync(sameOrigin);
+        using var refused = await host.Client.SendAsync(textBody);
+
+        allowed.StatusCode.Should().Be(HttpStatusCode.OK);
+        refused.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
+        (await host.Services.GetRequiredService<IKeyStore>().GetAsync(KeyReference.Parse("openai/matrix"))).Limits.AlertThresholds.Should().Equal(0.5m);
     }
 
     [Fact]
@@ -172,7 +239,7 @@ public sealed class AuthorizationMatrixTests
 
         statuses.Should().Equal(HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests);
         other.StatusCode.Should().Be(HttpStatusCode.OK, "the limit is per client address");
-        (await host.AuditAsync()).Should().Contain(r => r.Event.Action == AuditAction.AccessDenied && r.Event.Details["status"] == "429" && r.Event.IpAddress == RemoteAllowed);
+        (await host.AuditAsync()).Should().Contain(r => r.Event.Action == AuditAction.AccessDenied && r.Event.Details.GetValueOrDefault("status") == "429" && r.Event.IpAddress == RemoteAllowed);
     }
 
     [Fact]

@@ -19,6 +19,12 @@ internal static class AdminBodies
             return null;
         }
 
+        if (!http.Request.HasJsonContentType())
+        {
+            // Only JSON is read: a body a browser form can send cross-site (text/plain, form data) is never taken for one.
+            throw new JsonException($"The request body is '{http.Request.ContentType ?? "(no Content-Type)"}'; send it as application/json.");
+        }
+
         return await JsonSerializer.DeserializeAsync<T>(http.Request.Body, AdminJson.Options, http.RequestAborted).ConfigureAwait(false);
     }
 

@@ -50,6 +50,25 @@ internal sealed class AdminAccessFilter : IEndpointFilter
             Log.OperationRefused(logger, operation.Name, target, errorType);
             result = problem;
         }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away: the attempt is still on record.
+            await auditor.RecordAsync(operation, decision, target, StatusCodes.Status499ClientClosedRequest, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Not one of IronCage's own failures (a driver, the network): audited, logged with the exception, and answered
+            // without its message, which IronCage did not write.
+            Log.OperationFailed(logger, operation.Name, target, ex);
+            result = AdminProblems.Status(StatusCodes.Status500InternalServerError, "The operation failed.", $"'{operation.Name}' ended with an unexpected {ex.GetType().Name}; the host's log has the details.", "internal-error");
+        }
+
+        if (result is not IStatusCodeHttpResult && http.Response.StatusCode >= StatusCodes.Status400BadRequest)
+        {
+            // A route or query value that could not be bound (page=abc): ASP.NET Core answers 400 with no body.
+            result = AdminProblems.Status(http.Response.StatusCode, "A request value could not be read.", $"A route or query value of '{operation.Name}' does not have its type (a number, true or false, or an instant).", "invalid-request", new Dictionary<string, object?> { ["query"] = string.Join(", ", http.Request.Query.Keys) });
+        }
 
         var status = result switch
         {
