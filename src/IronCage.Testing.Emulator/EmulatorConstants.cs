@@ -21,6 +21,9 @@ public static class EmulatorConstants
     /// <summary>The OpenAI project that exists from the start (keys can be seeded and minted in it).</summary>
     public const string OpenAIProjectId = "proj_emulator";
 
+    /// <summary>The organization the OpenAI emulator names in its <c>openai-organization</c> response header, as OpenAI does on every answer.</summary>
+    public const string OpenAIOrganizationId = "org-IronCageEmulator000001";
+
     /// <summary>The Anthropic workspace seeded keys belong to unless another is given.</summary>
     public const string AnthropicWorkspaceId = "wrkspc_emulator";
 }

@@ -225,7 +225,7 @@ public sealed class OpenAIEmulator : EmulatedProvider
             return;
         }
 
-        foreach (var (name, value) in new[] { ("x-ratelimit-limit-requests", "10000"), ("x-ratelimit-remaining-requests", "9999"), ("x-ratelimit-reset-requests", "6ms"), ("x-ratelimit-limit-tokens", "30000000"), ("x-ratelimit-remaining-tokens", "29999980"), ("x-ratelimit-reset-tokens", "0s") })
+        foreach (var (name, value) in new[] { ("openai-organization", EmulatorConstants.OpenAIOrganizationId), ("x-ratelimit-limit-requests", "10000"), ("x-ratelimit-remaining-requests", "9999"), ("x-ratelimit-reset-requests", "6ms"), ("x-ratelimit-limit-tokens", "30000000"), ("x-ratelimit-remaining-tokens", "29999980"), ("x-ratelimit-reset-tokens", "0s") })
         {
             context.Response.Headers[name] = value;
         }

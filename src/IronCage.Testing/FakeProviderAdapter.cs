@@ -71,6 +71,9 @@ public sealed class FakeProviderAdapter : ProviderAdapter, IKeyGeneratingProvide
     /// <value>The default value is 12 hours, the longest an Amazon Bedrock short-term key lives.</value>
     public Duration GeneratedKeyLifetime { get; set; } = Duration.FromHours(12);
 
+    /// <summary>Gets or sets the organization a successful verify answer names (as OpenAI's <c>openai-organization</c> header does), or <see langword="null"/> for none.</summary>
+    public string? VerifyOrganization { get; set; }
+
     /// <summary>Gets or sets the limits an accepted verification reports, as a provider's rate-limit headers would (<see cref="KeyVerificationResult.RateLimits"/>).</summary>
     /// <value>The default value is <see langword="null"/>: no limits reported.</value>
     public ProviderRateLimits? VerifyRateLimits { get; set; }
@@ -271,6 +274,7 @@ public sealed class FakeProviderAdapter : ProviderAdapter, IKeyGeneratingProvide
                 {
                     Message = accepted ? null : "The fake provider does not accept this key.",
                     RateLimits = accepted ? VerifyRateLimits : null,
+                    Organization = accepted ? VerifyOrganization : null,
                 };
                 return (KeyVerificationResult.FromClassification(classification), entry?.Id);
             }, cancellationToken).ConfigureAwait(false);

@@ -161,10 +161,12 @@ public sealed class AdminRouteTests : IAsyncLifetime
     {
         await _host.SeedAsync("ver");
         _host.OpenAI.VerifyRateLimits = new ProviderRateLimits { RequestLimit = 10_000, RequestsRemaining = 9_999, TokenLimit = 30_000_000, TokensRemaining = 29_999_980 };
+        _host.OpenAI.VerifyOrganization = "org-FromTheProvidersAnswer01";
 
         var body = await SendJsonAsync(HttpMethod.Post, "/api/admin/api-keys/openai/ver/verify");
 
         body["valid"]!.GetValue<bool>().Should().BeTrue();
+        body["details"]!["organization"]!.GetValue<string>().Should().Be("org-FromTheProvidersAnswer01", "the organization the provider's answer named");
         var limits = body["details"]!["limits"]!;
         limits["rateLimit"]!.GetValue<long>().Should().Be(10_000, "the provider's request limit, from its rate-limit headers");
         limits["quotaLimit"]!.GetValue<long>().Should().Be(30_000_000, "the provider's token limit");

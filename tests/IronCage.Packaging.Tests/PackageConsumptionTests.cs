@@ -63,7 +63,7 @@ public sealed class PackageConsumptionTests(PackedFeed packed)
         await DotnetCli.RunDotnetAsync(app, "add", "package", "IronCage.Http", "--version", packed.Version);
         var output = await DotnetCli.RunDotnetAsync(app, "run", "-c", "Release");
 
-        output.Should().Contain("IronCage resolved: 15 providers, openai tier Automatic");
+        output.Should().Contain("IronCage resolved: 16 providers, openai tier Automatic");
     }
 
     private void CheckPackage(string feed, string id)

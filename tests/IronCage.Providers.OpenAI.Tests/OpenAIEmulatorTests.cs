@@ -136,6 +136,7 @@ public sealed class OpenAIEndToEndTests : IAsyncLifetime
         var verified = await host.Adapter.VerifyAsync(ProviderKeyContext.For(key), fresh);
         verified.IsValid.Should().BeTrue();
         verified.RateLimits.Should().Be(new Verification.ProviderRateLimits { RequestLimit = 10_000, RequestsRemaining = 9_999, TokenLimit = 30_000_000, TokensRemaining = 29_999_980 }, "the emulator answers with OpenAI's x-ratelimit-* headers");
+        verified.Organization.Should().Be(EmulatorConstants.OpenAIOrganizationId, "OpenAI names the organization in its openai-organization header");
         using (var old = seeded.ToSecretValue())
         {
             (await host.Adapter.VerifyAsync(ProviderKeyContext.For(key), old)).ErrorKind.Should().Be(ProviderErrorKind.InvalidKey);

@@ -86,9 +86,10 @@ internal static class KeyReadEndpoints
             Details = new Dictionary<string, string> { ["version"] = current.VersionId, ["hint"] = current.DisplayHint, ["result"] = result.ErrorKind?.ToString() ?? "valid" },
         }, http.RequestAborted).ConfigureAwait(false);
 
-        // The organization is what the key is scoped to in IronCage; the limits are what the provider's answer reported in
-        // its rate-limit headers (requests as the rate limit, tokens as the quota, in the provider's own window), or null.
-        var organization = key.Scope.TryGetValue(AdminViews.OrganizationScopeKey, out var org) ? org : null;
+        // The organization is the one the provider's answer named (OpenAI's openai-organization header), else what the key
+        // is scoped to in IronCage; the limits are what the answer reported in its rate-limit headers (requests as the rate
+        // limit, tokens as the quota, in the provider's own window), or null.
+        var organization = result.Organization ?? (key.Scope.TryGetValue(AdminViews.OrganizationScopeKey, out var org) ? org : null);
         var reported = result.RateLimits;
         var limits = new VerifyLimits(reported?.RequestLimit, reported?.TokenLimit, reported?.RequestsRemaining, reported?.TokensRemaining);
         return Results.Json(new VerifyResponse(result.IsValid, new VerifyDetails(organization, limits), result.Message, result.ErrorKind?.ToString(), result.StatusCode, result.RequestId), AdminJson.Options);

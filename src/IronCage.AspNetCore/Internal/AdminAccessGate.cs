@@ -21,7 +21,7 @@ internal static class AdminAccessGate
         {
             decision = new AdminAccessDecision { Allowed = false, StatusCode = StatusCodes.Status403Forbidden, Actor = http.User.Identity?.Name ?? "anonymous", IpAddress = http.Connection.RemoteIpAddress?.ToString(), Reason = $"A request from another site may not change keys ({crossSite}).", Fix = "Change keys from the dashboard's own pages, or call the admin API from a server or script with a bearer token." };
         }
-        else if (!services.GetRequiredService<AdminRateLimiter>().TryAcquire(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", out var retryAfter))
+        else if (!services.GetRequiredService<AdminRateLimiter>().TryAcquire(http.Connection.RemoteIpAddress, out var retryAfter))
         {
             decision = new AdminAccessDecision { Allowed = false, StatusCode = StatusCodes.Status429TooManyRequests, Actor = http.User.Identity?.Name ?? "anonymous", IpAddress = http.Connection.RemoteIpAddress?.ToString(), Reason = "Too many admin requests from this address.", Fix = $"Wait{(retryAfter is { } after ? $" {Math.Ceiling(after.TotalSeconds)} s" : string.Empty)} and try again, or raise AdminAccessOptions.RateLimitPermits." };
             if (retryAfter is { } wait)

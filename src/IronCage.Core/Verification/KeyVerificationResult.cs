@@ -46,6 +46,9 @@ public sealed class KeyVerificationResult
     /// <summary>Gets the limits the provider's answer reported for the key (its rate-limit headers), if any.</summary>
     public ProviderRateLimits? RateLimits { get; private init; }
 
+    /// <summary>Gets the organization the provider's answer says the key belongs to (OpenAI's <c>openai-organization</c> header), if it named one.</summary>
+    public string? Organization { get; private init; }
+
     /// <summary>Gets a sentence describing the outcome; never contains the key.</summary>
     public string Message { get; }
 
@@ -64,6 +67,7 @@ public sealed class KeyVerificationResult
             IsAmbiguous = classification.IsAmbiguous,
             AlternativeKind = classification.AlternativeKind,
             RateLimits = classification.RateLimits,
+            Organization = classification.Organization,
         };
     }
 

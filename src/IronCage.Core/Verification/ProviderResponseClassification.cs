@@ -22,6 +22,9 @@ public sealed class ProviderResponseClassification
     /// <summary>Gets the limits the answer's rate-limit headers report for the key, if it carries any.</summary>
     public ProviderRateLimits? RateLimits { get; init; }
 
+    /// <summary>Gets the organization the provider says the request ran under (OpenAI's <c>openai-organization</c> response header), if the answer names one.</summary>
+    public string? Organization { get; init; }
+
     /// <summary>Gets the HTTP status code.</summary>
     public int StatusCode { get; }
 

@@ -54,8 +54,17 @@ public static class ProviderResponseClassifier
             AlternativeKind = rule?.AlternativeKind,
             Explanation = rule?.Explanation,
             RateLimits = ProviderRateLimits.FromHeaders(response.Headers),
+            Organization = SecretScrubber.ScrubIdentifier(OrganizationOf(response.Headers), secret),
         };
     }
+
+    // OpenAI (and services that copy its API) name the organization a request ran under in every answer. Only an id-like
+    // value is taken: a header is the provider's to fill, not free text to show.
+    private static string? OrganizationOf(HttpResponseHeaders headers)
+        => headers.TryGetValues("openai-organization", out var values) && values.FirstOrDefault() is { Length: > 0 and <= 128 } value
+            && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+                ? value
+                : null;
 
     /// <summary>The kind an HTTP status means when no provider rule applies.</summary>
     /// <param name="statusCode">The HTTP status code.</param>

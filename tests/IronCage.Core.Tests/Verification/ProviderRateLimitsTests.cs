@@ -50,6 +50,27 @@ public sealed class ProviderRateLimitsTests
     public void Classify_NoRateLimitHeaders_ReportsNone()
         => Classify(ProviderId.Groq).RateLimits.Should().BeNull();
 
+    [Theory]
+    [InlineData("org-AbC123xyz", "org-AbC123xyz")]
+    [InlineData("user-abc_123", "user-abc_123")]
+    [InlineData("<script>alert(1)</script>", null)]
+    [InlineData("org abc", null)]
+    [InlineData("", null)]
+    public void Classify_OpenAIOrganizationHeader_IsTheAnswersOrganization_WhenItIsAnId(string value, string? expected)
+        => Classify(ProviderId.OpenAI, ("openai-organization", value)).Organization.Should().Be(expected);
+
+    [Fact]
+    public void Classify_OrganizationHeaderCarryingTheKey_IsScrubbed()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.OK);
+        response.Headers.TryAddWithoutValidation("openai-organization", "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789");
+        using var secret = IronCage.SecretValue.FromString("sk-proj-abcdefghijklmnopqrstuvwxyz0123456789");
+
+        var classification = ProviderResponseClassifier.Classify(ProviderCatalog.BuiltIn.GetDescriptor(ProviderId.OpenAI), response, "{}"u8.ToArray(), Instant.FromUtc(2026, 12, 3, 11, 0), secret: secret);
+
+        (classification.Organization ?? string.Empty).Should().NotContain("abcdefghijklmnopqrstuvwxyz0123456789");
+    }
+
     private static ProviderResponseClassification Classify(ProviderId provider, params (string Name, string Value)[] headers)
     {
         using var response = new HttpResponseMessage(HttpStatusCode.OK);
