@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -73,14 +74,28 @@ internal sealed class AdminTestHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddProvider(new SecretLeakLoggerProvider()).SetMinimumLevel(LogLevel.Debug);
-        builder.Services.AddSingleton<IClock>(clock);
-        builder.Services
+        AddServices(builder.Services, folder, clock, [openAI, anthropic, groq], configurePolicies, access, onlyPolicies);
+
+        var app = builder.Build();
+        app.UseForwardedHeaders();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        MapEndpoints(app);
+        await app.StartAsync();
+        return new AdminTestHost(app, folder, openAI, anthropic, groq, clock);
+    }
+
+    /// <summary>The host's services: IronCage on SQLite in <paramref name="folder"/>, the fakes, admin access and the test authentication. Shared by the Kestrel host and <see cref="AdminFactory"/>.</summary>
+    public static void AddServices(IServiceCollection services, DirectoryInfo folder, FakeClock clock, FakeProviderAdapter[] providers, bool configurePolicies = true, Action<AdminAccessOptions>? access = null, IReadOnlyCollection<string>? onlyPolicies = null)
+    {
+        services.AddSingleton<IClock>(clock);
+        services
             .AddIronCage()
             .ProtectKeysWithMasterKey(LocalMasterKeyProvider.GenerateMasterKey())
             .PersistToSqlite($"Data Source={Path.Combine(folder.FullName, "ironcage.db")};Pooling=False")
-            .AddProviderAdapter(openAI)
-            .AddProviderAdapter(anthropic)
-            .AddProviderAdapter(groq)
+            .AddProviderAdapter(providers[0])
+            .AddProviderAdapter(providers[1])
+            .AddProviderAdapter(providers[2])
             .AddRotation()
             .AddUsageTracking()
             .AddAdmin(o =>
@@ -95,10 +110,10 @@ internal sealed class AdminTestHost : IAsyncDisposable
 
                 access?.Invoke(o);
             });
-        builder.Services.AddHealthChecks().AddIronCageHealthChecks();
-        builder.Services.AddOpenApi();
-        builder.Services.AddAuthentication(TestAuthHandler.Name).AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.Name, null);
-        builder.Services.AddAuthorization(o =>
+        services.AddHealthChecks().AddIronCageHealthChecks();
+        services.AddOpenApi();
+        services.AddAuthentication(TestAuthHandler.Name).AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.Name, null);
+        services.AddAuthorization(o =>
         {
             if (configurePolicies)
             {
@@ -113,18 +128,16 @@ internal sealed class AdminTestHost : IAsyncDisposable
                 }
             }
         });
-        builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor);
+        services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor);
+    }
 
-        var app = builder.Build();
-        app.UseForwardedHeaders();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.MapIronCageAdmin();
-        app.MapIronCageDashboard();
-        app.MapOpenApi();
-        app.MapHealthChecks("/health");
-        await app.StartAsync();
-        return new AdminTestHost(app, folder, openAI, anthropic, groq, clock);
+    /// <summary>The endpoints every test host maps: the admin API, the dashboard, OpenAPI and health.</summary>
+    public static void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapIronCageAdmin();
+        endpoints.MapIronCageDashboard();
+        endpoints.MapOpenApi();
+        endpoints.MapHealthChecks("/health");
     }
 
     /// <summary>A client of its own (its own cookies) that does not follow redirects, as a test of a form's 303 needs; its responses are captured for the leak check too.</summary>
@@ -213,7 +226,7 @@ internal sealed class AdminTestHost : IAsyncDisposable
         public override string ToString() => Label;
     }
 
-    private sealed class CapturingHandler : DelegatingHandler
+    internal sealed class CapturingHandler : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
