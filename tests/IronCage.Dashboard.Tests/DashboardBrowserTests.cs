@@ -75,7 +75,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await bob.FillAsync("#scope", "project_id=" + EmulatorConstants.OpenAIProjectId);
         await bob.FillAsync("#providerKeyId", batch.Id);
         await bob.ClickAsync("#key-form button[type=submit]");
-        await bob.WaitForURLAsync("**/ironcage/keys/openai/batch?notice=created");
+        await ExpectUrlAsync(bob, "**/ironcage/keys/openai/batch?notice=created", "05-key-added-failed");
         await Assertions.Expect(bob.Locator(".notice")).ToContainTextAsync("stored encrypted");
         await ShotAsync(bob, "05-key-added");
 
@@ -391,6 +391,22 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     }
 
     private async Task GotoAsync(IPage page, string path) => await page.GotoAsync(new Uri(_host.Address, path).ToString());
+
+    // A wait for the page a form leads to that, when it does not come, says where the browser is and what the page
+    // shows (its alerts and notices) instead of only that the wait timed out, and keeps a screenshot of it.
+    private async Task ExpectUrlAsync(IPage page, string pattern, string failureShot)
+    {
+        try
+        {
+            await page.WaitForURLAsync(pattern);
+        }
+        catch (TimeoutException timeout)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(_screenshots, failureShot + ".png"), FullPage = true });
+            var shown = string.Join(" | ", await page.Locator(".alert, .notice, .field-error, h1").AllInnerTextsAsync());
+            throw new TimeoutException($"Expected {pattern}; the browser is at {page.Url}, showing: {shown}", timeout);
+        }
+    }
 
     private async Task ShotAsync(IPage page, string name)
     {
