@@ -134,12 +134,7 @@ internal static class BuiltInProviders
         Auth = AuthScheme.Bearer,
         MaxKeysPerPrincipal = 2,
         CreateSetsKeyName = false,
-        VerifyCall = new VerifyCall(HttpMethod.Get, "https://bedrock.{region}.amazonaws.com/foundation-models")
-        {
-            DefaultParameters = new Dictionary<string, string> { ["region"] = "us-east-1" },
-            SuccessMeans = "200 with the foundation models of the region.",
-            SuccessShapes = [ResponseShape.ObjectWithArray("modelSummaries")],
-        },
+        VerifyCall = BedrockVerifyCall(),
         ErrorRules =
         [
             new(ProviderErrorKind.InvalidKey, "UnrecognizedClientException: AWS does not recognise the token.") { ErrorCode = "UnrecognizedClientException" },
@@ -150,6 +145,14 @@ internal static class BuiltInProviders
             new(ProviderErrorKind.NotFound, "NoSuchEntity: the user or credential does not exist.") { ErrorCode = "NoSuchEntity" },
         ],
         Notes = "IAM allows two credentials per user and service: an inactive leftover must be deleted before a new key is created.",
+    };
+
+    // Both kinds of Bedrock key are verified with the same Bedrock call, the key as a bearer token.
+    private static VerifyCall BedrockVerifyCall() => new(HttpMethod.Get, "https://bedrock.{region}.amazonaws.com/foundation-models")
+    {
+        DefaultParameters = new Dictionary<string, string> { ["region"] = "us-east-1" },
+        SuccessMeans = "200 with the foundation models of the region.",
+        SuccessShapes = [ResponseShape.ObjectWithArray("modelSummaries")],
     };
 
     // A short-term key is "bedrock-api-key-" and the standard base64 of a pre-signed SigV4 URL without its scheme
@@ -171,12 +174,7 @@ internal static class BuiltInProviders
             new(KeyKind.Inference, "bedrock-api-key-[A-Za-z0-9+/]{100,}={0,2}", "bedrock-api-key- followed by the base64 of a pre-signed bedrock.amazonaws.com URL", "bedrock-api-key-"),
         ],
         Auth = AuthScheme.Bearer,
-        VerifyCall = new VerifyCall(HttpMethod.Get, "https://bedrock.{region}.amazonaws.com/foundation-models")
-        {
-            DefaultParameters = new Dictionary<string, string> { ["region"] = "us-east-1" },
-            SuccessMeans = "200 with the foundation models of the region.",
-            SuccessShapes = [ResponseShape.ObjectWithArray("modelSummaries")],
-        },
+        VerifyCall = BedrockVerifyCall(),
         ErrorRules =
         [
             new(ProviderErrorKind.InvalidKey, "UnrecognizedClientException: AWS does not recognise the token.") { ErrorCode = "UnrecognizedClientException" },

@@ -34,7 +34,7 @@ namespace IronCage.Testing.Emulator;
 /// <c>ResetServiceSpecificCredential</c> (a new secret, the old one refused at once) and
 /// <c>DeleteServiceSpecificCredential</c>. Unknown users and credentials answer 404 <c>NoSuchEntity</c>.
 /// </remarks>
-public sealed class AwsIamEmulator : IAsyncDisposable
+public sealed partial class AwsIamEmulator : IAsyncDisposable
 {
     private const string Namespace = "https://iam.amazonaws.com/doc/2010-05-08/";
     private const string ApiVersion = "2010-05-08";
@@ -549,68 +549,6 @@ public sealed class AwsIamEmulator : IAsyncDisposable
         _credentials.Add(credential);
         _issuedSecrets.Add(credential.Secret);
         return credential;
-    }
-
-    private async Task BedrockAsync(HttpContext context, string path)
-    {
-        var known = (HttpMethods.IsGet(context.Request.Method) && path == "foundation-models")
-            || (HttpMethods.IsPost(context.Request.Method) && path.StartsWith("model/", StringComparison.Ordinal) && path.EndsWith("/converse", StringComparison.Ordinal));
-        if (!known)
-        {
-            context.Response.Headers["x-amzn-ErrorType"] = "UnknownOperationException";
-            await WriteAsync(context, 404, "application/json", "{\"message\":null}").ConfigureAwait(false);
-            return;
-        }
-
-        var header = context.Request.Headers.Authorization.ToString();
-        var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
-        bool live;
-        ShortTermKeyFailure? shortTermFailure = null;
-        lock (_gate)
-        {
-            if (token is not null && token.StartsWith(BedrockShortTermKeyCheck.Prefix, StringComparison.Ordinal))
-            {
-                shortTermFailure = BedrockShortTermKeyCheck.Check(token, BedrockRegion, SigningSecretOf, _time.GetUtcNow());
-                live = shortTermFailure is null;
-                _refusedShortTermKeys += live ? 0 : 1;
-            }
-            else
-            {
-                live = token is not null && _credentials.Exists(c => c.ServiceName == "bedrock.amazonaws.com" && StatusOf(c) == "Active" && !c.RefusedByBedrock && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(c.Secret), Encoding.UTF8.GetBytes(token)));
-            }
-        }
-
-        context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-        if (shortTermFailure == ShortTermKeyFailure.Expired)
-        {
-            context.Response.Headers["x-amzn-ErrorType"] = "ExpiredTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/";
-            await WriteAsync(context, 403, "application/json", "{\"message\":\"The security token included in the request is expired\"}").ConfigureAwait(false);
-            return;
-        }
-
-        if (!live)
-        {
-            context.Response.Headers["x-amzn-ErrorType"] = "UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/";
-            await WriteAsync(context, 403, "application/json", "{\"message\":\"The security token included in the request is invalid.\"}").ConfigureAwait(false);
-            return;
-        }
-
-        var answer = path == "foundation-models"
-            ? "{\"modelSummaries\":[{\"modelArn\":\"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0\",\"modelId\":\"anthropic.claude-3-haiku-20240307-v1:0\",\"modelName\":\"Claude 3 Haiku\",\"providerName\":\"Anthropic\",\"inputModalities\":[\"TEXT\",\"IMAGE\"],\"outputModalities\":[\"TEXT\"],\"responseStreamingSupported\":true,\"customizationsSupported\":[],\"inferenceTypesSupported\":[\"ON_DEMAND\"],\"modelLifecycle\":{\"status\":\"ACTIVE\"}}]}"
-            : "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":\"Hello from the IronCage emulator.\"}]}},\"stopReason\":\"end_turn\",\"usage\":{\"inputTokens\":3,\"outputTokens\":7,\"totalTokens\":10},\"metrics\":{\"latencyMs\":1}}";
-        await WriteAsync(context, 200, "application/json", answer).ConfigureAwait(false);
-    }
-
-    // The secret of an access key a short-term key names: the emulator's own pair (no session token), or temporary
-    // credentials it issued (their session token must match), with when those expire.
-    private (string Secret, DateTimeOffset? Expiration)? SigningSecretOf(string accessKeyId, string? sessionToken)
-    {
-        if (accessKeyId == AccessKeyId && sessionToken is null)
-        {
-            return (SecretAccessKey, null);
-        }
-
-        return _temporary.Find(t => t.AccessKeyId == accessKeyId && t.SessionToken == sessionToken) is { } temporary ? (temporary.SecretAccessKey, temporary.Expiration) : null;
     }
 
     private sealed record Credential(string Id, string UserName, string ServiceName, string Alias, DateTimeOffset CreateDate, DateTimeOffset? ExpirationDate)
